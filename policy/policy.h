@@ -1,0 +1,128 @@
+/*
+ * policy.h: the allocation policy. Pure computation: no I/O, no clock, no
+ * globals. xmemd (tools/xmemd) and xmem-eval (tools/eval) call the same code.
+ *
+ * CONTRACT (shared by xmemd and xmem-eval; extend it, do not break it):
+ * - policy_plan() takes a snapshot of the host and its domains and returns a
+ *   target per domain. Inputs are never modified.
+ * - Bounds always hold for every managed, cooperative domain:
+ *   min_kib <= target_kib <= max_kib <= static_max_kib.
+ * - The sum of the targets never exceeds what the host can give: total minus
+ *   the floor, minus pending reservations, minus what unmanaged,
+ *   uncooperative and balloon-less domains hold (their current allocation).
+ * - Each output says whether to apply it now and in which phase: phase 1
+ *   targets free memory (target below current allocation), phase 2 targets
+ *   take it; xmemd applies phase 2 only once phase 1's memory is free.
+ * - Time enters only as now_ms / last_ms fields of the inputs, so "shrink
+ *   slowly" is a rate the caller's clock drives, and tests drive it by hand.
+ */
+#ifndef XMEM_POLICY_H
+#define XMEM_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define POLICY_NAME_MAX 32
+#define POLICY_WEIGHT_MAX 10000u
+#define POLICY_WEIGHT_DEFAULT 5000u
+#define POLICY_BUFFER_MIN_PCT 5u
+#define POLICY_BUFFER_MAX_PCT 2000u
+#define POLICY_BUFFER_DEFAULT_PCT 20u
+
+enum policy_kind {
+	POLICY_XMEM = 0,     /* demand x (1 + buffer), weighted max-min fairness, stability */
+	POLICY_PROPORTIONAL, /* squeezed: one fraction of [min, max] for all */
+	POLICY_STATIC,	     /* every domain keeps its startup size */
+	POLICY_HYPERV,	     /* demand x 1.2 with weights, nothing more (for comparison) */
+};
+
+/* Parameters, from a policy file (policy/*.json); defaults in policy_defaults(). */
+struct policy {
+	enum policy_kind kind;
+	char name[POLICY_NAME_MAX];
+	unsigned int default_buffer_pct; /* when a domain sets none */
+	uint64_t deadband_kib;		 /* ignore changes smaller than this ... */
+	unsigned int deadband_pct;	 /* ... or than this percent of the current target */
+	unsigned int shrink_pct_per_s;	 /* shrink at most this percent of the excess per second */
+	unsigned int pressure_boost_pct; /* demand raised by this much under full pressure */
+	uint64_t min_rate_kib_s;	 /* below this progress toward target: uncooperative */
+	unsigned int uncoop_after_s;	 /* ... for this long */
+};
+
+/* Balloon frontend states as guests report them (data/balloon/state). */
+enum policy_balloon {
+	POLICY_BALLOON_UNKNOWN = 0, /* no report (e.g. a real Linux guest) */
+	POLICY_BALLOON_DONE,
+	POLICY_BALLOON_WORKING,
+	POLICY_BALLOON_BACKOFF,
+	POLICY_BALLOON_GAVE_UP,
+};
+
+struct policy_host {
+	uint64_t total_kib;
+	uint64_t free_kib;	/* physinfo free, including claimed */
+	uint64_t claimed_kib;	/* outstanding claims */
+	uint64_t floor_kib;	/* never handed out */
+	uint64_t reserved_kib;	/* held for pending reservations */
+	uint64_t now_ms;	/* caller's clock, for rates */
+};
+
+struct policy_dom {
+	uint32_t domid;
+	uint64_t min_kib;	 /* dynamic-min */
+	uint64_t startup_kib;
+	uint64_t max_kib;	 /* dynamic-max */
+	uint64_t static_max_kib;
+	unsigned int weight;	 /* 0..10000 */
+	unsigned int buffer_pct; /* 0 = policy default */
+	uint64_t current_kib;	 /* tot_pages x 4 */
+	uint64_t target_kib;	 /* target in force now */
+	uint64_t last_change_ms; /* when target_kib was last set */
+	/* Demand signals; has_demand = 0 until the guest reported once. */
+	int has_demand;
+	uint64_t used_kib;	 /* MemTotal - MemAvailable */
+	uint64_t committed_kib;	 /* Committed_AS */
+	unsigned int psi_some_x100; /* pressure stall avg10, hundredths of a percent */
+	unsigned int psi_full_x100;
+	uint64_t swap_kib_s;	 /* swap-in + swap-out rate */
+	enum policy_balloon balloon;
+	int managed;		 /* xmemd may move it */
+	int has_balloon;	 /* a frontend follows memory/target */
+	int cooperative;	 /* moving toward its target (caller's judgement) */
+};
+
+struct policy_out {
+	uint32_t domid;
+	uint64_t desired_kib; /* what the domain would get with plenty */
+	uint64_t target_kib;  /* what it gets */
+	uint64_t demand_kib;  /* demand derived from its signals (0: none) */
+	int apply;	      /* 1: write target_kib now (outside the deadband) */
+	int phase;	      /* 1: frees memory; 2: takes memory; 0: unchanged */
+	int included;	      /* 0: left out (unmanaged, uncooperative, no balloon) */
+};
+
+/* Fill pol with the defaults of kind. */
+void policy_defaults(struct policy *pol, enum policy_kind kind);
+
+/*
+ * Load a policy file. Returns 0, or a negative XMEM_ERR_* with a message in
+ * err naming the file and the bad parameter.
+ */
+int policy_load_file(const char *path, struct policy *pol_r, char *err, size_t err_len);
+
+/* Parse a policy name ("xmem", "proportional", "static", "hyperv"). 0 or XMEM_ERR_INVAL. */
+int policy_kind_parse(const char *name, enum policy_kind *kind_r);
+const char *policy_kind_name(enum policy_kind kind);
+
+/* The demand of one domain from its signals, in KiB (0 when it has none). */
+uint64_t policy_demand_kib(const struct policy *pol, const struct policy_dom *dom);
+
+/*
+ * Plan targets for nr domains. out must have room for nr entries and is
+ * filled in the order of doms. Returns 0, or XMEM_ERR_INVAL for inconsistent
+ * input (a domain whose bounds are out of order is reported, not guessed).
+ */
+int policy_plan(const struct policy *pol, const struct policy_host *host,
+		const struct policy_dom *doms, size_t nr, struct policy_out *out);
+
+#endif
