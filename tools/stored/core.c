@@ -551,6 +551,8 @@ int store_init(struct store *s)
 	if (!s->special_introduce || !s->special_release || !s->root)
 		goto fail;
 	s->root->perms = perms_simple(0, XS_PERM_NONE);
+	s->root->gen = ++s->gen; /* 0 means "absent" to transactions */
+	s->root->child_gen = s->gen;
 	if (!s->root->perms || domain_init(s) || htab_reserve(&s->nodes, 2))
 		goto fail;
 	{

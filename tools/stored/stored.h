@@ -206,8 +206,18 @@ struct quota_desc {
 extern const struct quota_desc quota_descs[QUOTA_MAX];
 
 /* Accounting of one domid (exists for any domid that owns something or is introduced). */
+/* Figures recomputed by store_check(). */
+struct check_acc {
+	long long nodes;
+	long long memory;
+	long long watches;
+	long long transactions;
+	long long outstanding;
+};
+
 struct domain {
 	struct store *store;
+	struct check_acc chk;
 	unsigned int domid;
 	bool introduced;
 	bool released_pending;	/* @releaseDomain armed (RESUME re-arms) */

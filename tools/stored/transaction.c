@@ -585,7 +585,7 @@ static int tx_commit(struct transaction *t)
 		e = v[i];
 		if (!e->exists || !e->created)
 			continue;
-		name = e->path + access_parent_len(e->path) + 1;
+		name = strrchr(e->path, '/') + 1;
 		e->prealloc = node_alloc(name, strlen(name), e->value, e->value_len, e->perms);
 		if (!e->prealloc) {
 			rc = ENOMEM;
