@@ -320,12 +320,14 @@ struct view;
 /* ------------------------------------------------------------------- core.c */
 
 struct out_msg {
+	struct htab_node hnode; /* unsent events: key (path, token) for deduplication */
 	struct out_msg *next;
 	uint64_t queued_ms;
 	uint32_t len; /* header + payload */
 	uint32_t off; /* bytes already written */
 	bool is_event;
 	bool is_reply;
+	bool indexed; /* in conn->ev_index */
 	unsigned char buf[];
 };
 
@@ -348,6 +350,7 @@ struct conn {
 	/* output */
 	struct out_msg *out_head;
 	struct out_msg *out_tail;
+	struct htab ev_index; /* unsent watch events, for duplicate suppression */
 	unsigned int nr_out;
 	unsigned int nr_out_events;
 	long long out_bytes;

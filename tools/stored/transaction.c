@@ -601,7 +601,7 @@ static int tx_commit(struct transaction *t)
 			continue;
 		n = node_lookup(s, e->path);
 		if (n && n != s->root)
-			node_remove_subtree(s, n, e->path, access_rm_fire_cb, NULL);
+			node_remove_subtree(s, n, e->path, access_rm_fire_cb, n);
 	}
 	for (i = 0; i < nr; i++) {
 		struct node *n;
