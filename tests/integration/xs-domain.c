@@ -19,9 +19,10 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: xs-domain introduce DOMID [GFN EVTCHN] | release DOMID | resume DOMID |\n"
-		   "                 set-target DOMID TARGET | is-introduced DOMID | path DOMID\n"
-		   "Talks to $XENSTORED_PATH through libxenstore.\n");
+	fprintf(f,
+		"usage: xs-domain introduce DOMID [GFN EVTCHN] | release DOMID | resume DOMID |\n"
+		"                 set-target DOMID TARGET | is-introduced DOMID | path DOMID\n"
+		"Talks to $XENSTORED_PATH through libxenstore.\n");
 }
 
 /* Parse a domid argument or exit. */
