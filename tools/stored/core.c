@@ -488,21 +488,15 @@ static void conn_read_cb(struct evloop *loop, int fd, unsigned int events, void 
 		conn_flush(conn);
 }
 
-/* Accept a connection on a listening socket. */
-int conn_accept_on(struct store *s, int listen_fd, unsigned int domid, bool privileged)
+int conn_new(struct store *s, int fd, unsigned int domid, bool privileged, struct conn **conn_r)
 {
 	struct conn *conn;
 	struct domain *d;
-	int fd;
 
-	fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd < 0)
-		return errno;
 	d = domain_get_or_new(s, domid);
 	conn = calloc(1, sizeof(*conn) + STORED_PAYLOAD_MAX + 1);
 	if (!conn || !d) {
 		free(conn);
-		close(fd);
 		return ENOMEM;
 	}
 	conn->payload = (unsigned char *)(conn + 1);
@@ -513,7 +507,6 @@ int conn_accept_on(struct store *s, int listen_fd, unsigned int domid, bool priv
 	conn->next_tx_id = 1;
 	if (evloop_add_fd(s->loop, fd, EVLOOP_READ, conn_read_cb, conn)) {
 		free(conn);
-		close(fd);
 		return ENOMEM;
 	}
 	conn->mask = EVLOOP_READ;
@@ -522,9 +515,23 @@ int conn_accept_on(struct store *s, int listen_fd, unsigned int domid, bool priv
 	conn->dom_next = d->conns;
 	d->conns = conn;
 	log_debug("new connection %d (domain %u%s)", fd, domid, privileged ? ", privileged" : "");
+	if (conn_r)
+		*conn_r = conn;
 	return 0;
 }
 
+int conn_accept_on(struct store *s, int listen_fd, unsigned int domid, bool privileged)
+{
+	int fd, rc;
+
+	fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	rc = conn_new(s, fd, domid, privileged, NULL);
+	if (rc)
+		close(fd);
+	return rc;
+}
 /* Before every wait: flush output queued during this batch, free closed connections. */
 void core_before_sleep(struct store *s)
 {

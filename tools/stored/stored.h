@@ -385,7 +385,10 @@ int conn_reply_ok(const struct request *req);
 bool conn_queue_event(struct conn *conn, const char *path, const char *token, bool special);
 void conn_close(struct conn *conn, const char *why);
 void conn_update_mask(struct conn *conn);
+/* Accept a connection on a listening socket; it speaks as domid. 0 or an errno. */
 int conn_accept_on(struct store *s, int listen_fd, unsigned int domid, bool privileged);
+/* A connection on an open non-blocking socket fd (taken over). 0 or ENOMEM (fd left open). */
+int conn_new(struct store *s, int fd, unsigned int domid, bool privileged, struct conn **conn_r);
 void conn_expire_events(struct store *s, uint64_t now_ms, long timeout_ms);
 const char *stored_errno_name(int err);
 
