@@ -154,71 +154,85 @@ static void bs_echo_server(int lfd)
 	}
 }
 
-/* Median round trip of a 16+12-byte message through a plain echo server. */
-static double bs_echo_us(int iterations)
+static pid_t bs_echo_pid = -1;
+
+/* Start the echo server; returns a connected client socket. */
+static int bs_echo_open(void)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	double *v = calloc(iterations, sizeof(*v)), med;
-	char msg[16 + 12] = { 0 }, back[sizeof(msg)];
-	int lfd, fd, i;
-	pid_t child;
+	int lfd, fd;
 
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/echo", bs_dir);
+	unlink(sun.sun_path);
 	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sun, sizeof(sun)) || listen(lfd, 4))
 		fatal("echo socket");
-	child = fork();
-	if (child == 0)
+	bs_echo_pid = fork();
+	if (bs_echo_pid == 0)
 		bs_echo_server(lfd);
 	close(lfd);
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)))
 		fatal("connect echo");
-	((uint32_t *)msg)[3] = 12;
-	for (i = 0; i < iterations; i++) {
-		double t0 = bs_now_us();
+	return fd;
+}
 
-		if (send(fd, msg, 16, 0) != 16 || send(fd, msg + 16, 12, 0) != 12 ||
-		    recv(fd, back, 16, MSG_WAITALL) != 16 ||
-		    recv(fd, back + 16, 12, MSG_WAITALL) != 12)
-			fatalx("echo failed");
-		v[i] = bs_now_us() - t0;
-	}
+static void bs_echo_close(int fd)
+{
 	close(fd);
-	kill(child, SIGTERM);
-	waitpid(child, NULL, 0);
-	med = bs_median(v, iterations);
-	free(v);
-	return med;
+	kill(bs_echo_pid, SIGTERM);
+	waitpid(bs_echo_pid, NULL, 0);
+}
+
+/* One round trip of a 16+12-byte message (a READ's size) through the echo server. */
+static double bs_echo_once(int fd)
+{
+	char msg[16 + 12] = { 0 }, back[sizeof(msg)];
+	double t0 = bs_now_us();
+
+	((uint32_t *)msg)[3] = 12;
+	if (send(fd, msg, 16, 0) != 16 || send(fd, msg + 16, 12, 0) != 12 ||
+	    recv(fd, back, 16, MSG_WAITALL) != 16 || recv(fd, back + 16, 12, MSG_WAITALL) != 12)
+		fatalx("echo failed");
+	return bs_now_us() - t0;
 }
 
 /* ------------------------------------------------------------ latency */
 
-static void bs_latency(int iterations, double *read_us, double *write_us)
+/*
+ * Median latencies of the echo baseline, READ and WRITE, measured
+ * interleaved (echo, read, write, echo, ...) so that all three see the same
+ * machine load.
+ */
+static void bs_latency(int iterations, double *echo_us, double *read_us, double *write_us)
 {
 	struct xs_handle *h = xs_open(0);
-	double *v = calloc(iterations, sizeof(*v));
+	double *e = calloc(iterations, sizeof(*e)), *r = calloc(iterations, sizeof(*r));
+	double *w = calloc(iterations, sizeof(*w));
+	int efd = bs_echo_open(), i;
 	unsigned int len;
-	int i;
 
-	if (!h || !v)
+	if (!h || !e || !r || !w)
 		fatal("latency");
 	xs_write(h, XBT_NULL, "/bench/key", "value", 5);
 	for (i = 0; i < iterations; i++) {
-		double t0 = bs_now_us();
+		double t0;
 
+		e[i] = bs_echo_once(efd);
+		t0 = bs_now_us();
 		free(xs_read(h, XBT_NULL, "/bench/key", &len));
-		v[i] = bs_now_us() - t0;
-	}
-	*read_us = bs_median(v, iterations);
-	for (i = 0; i < iterations; i++) {
-		double t0 = bs_now_us();
-
+		r[i] = bs_now_us() - t0;
+		t0 = bs_now_us();
 		xs_write(h, XBT_NULL, "/bench/key", "value", 5);
-		v[i] = bs_now_us() - t0;
+		w[i] = bs_now_us() - t0;
 	}
-	*write_us = bs_median(v, iterations);
-	free(v);
+	*echo_us = bs_median(e, iterations);
+	*read_us = bs_median(r, iterations);
+	*write_us = bs_median(w, iterations);
+	free(e);
+	free(r);
+	free(w);
+	bs_echo_close(efd);
 	xs_close(h);
 }
 
@@ -478,9 +492,8 @@ int main(int argc, char **argv)
 		bs_stop_stored();
 	}
 	startup = bs_median(start_us, 5);
-	echo_us = bs_echo_us(iterations);
 	bs_start_stored();
-	bs_latency(iterations, &read_us, &write_us);
+	bs_latency(iterations, &echo_us, &read_us, &write_us);
 	for (i = 0; i < 3; i++)
 		tput[i] = bs_run_workers(clients[i], 0, NULL);
 	tx_disjoint = bs_run_workers(8, 1, &tx_conf_d);
