@@ -43,6 +43,7 @@
 #include "scenario.h"
 #include "simdom.h"
 #include "size.h"
+#include "trace.h"
 #include "xmem_err.h"
 #include "xenstore-schema/xs_schema.h"
 
@@ -950,6 +951,107 @@ static void simhost_csv_opt(FILE *f, int has, uint64_t v)
 		fputs(",", f);
 }
 
+/*
+ * What a guest's workload asks for at a given moment, computed the way its
+ * xmem-balloon does (trace replay from the balloon's start at the scenario's
+ * time scale, or a steady size), so plots can show the workload's demand next
+ * to what the guest reports and holds. Other workloads are left empty.
+ */
+struct simhost_wl {
+	char name[SIMDOM_NAME_MAX + 1];
+	const struct trace_vm *vm; /* trace replay */
+	uint64_t steady_kib;	   /* steady:SIZE */
+	int known;
+	double start_s; /* balloon start (its pid file's mtime), Unix seconds */
+};
+
+struct simhost_wls {
+	struct trace *trace;
+	struct simhost_wl *wl;
+	size_t nr;
+	double time_scale;
+};
+
+/* Load the workloads of the scenario the host in dir runs (best effort). */
+static void simhost_wls_load(const char *dir, struct simhost_wls *w)
+{
+	struct scenario *sc = simhost_saved_scenario(dir);
+	char err[256], name[160], path[PATH_MAX];
+	const char *trace_file = NULL;
+	size_t i;
+
+	memset(w, 0, sizeof(*w));
+	if (!sc)
+		return;
+	w->wl = calloc(sc->nr_guests ? sc->nr_guests : 1, sizeof(*w->wl));
+	if (!w->wl)
+		goto out;
+	w->time_scale = sc->time_scale;
+	for (i = 0; i < sc->nr_guests; i++) {
+		const char *spec = sc->guests[i].workload;
+		struct simhost_wl *l = &w->wl[w->nr];
+		struct stat st;
+
+		snprintf(l->name, sizeof(l->name), "%s", sc->guests[i].name);
+		simhost_balloon_name(l->name, name, sizeof(name));
+		if (proc_file(dir, name, "pid", path, sizeof(path)) || stat(path, &st) < 0)
+			continue;
+		l->start_s = (double)st.st_mtim.tv_sec + (double)st.st_mtim.tv_nsec / 1e9;
+		if (strncmp(spec, "steady:", 7) == 0) {
+			l->known = size_parse_kib(spec + 7, &l->steady_kib) == 0;
+		} else if (strncmp(spec, "trace:", 6) == 0) {
+			const char *colon = strrchr(spec + 6, ':');
+			char *file = strndup(spec + 6, (size_t)(colon - (spec + 6)));
+
+			if (!file)
+				continue;
+			if (!w->trace && !trace_file) {
+				if (trace_load(file, NULL, &w->trace, err, sizeof(err)))
+					log_warnx("record: %s", err);
+				trace_file = spec; /* one trace file is loaded, the first */
+			}
+			if (w->trace && strncmp(spec, trace_file, (size_t)(colon - spec)) == 0)
+				l->vm = trace_find(w->trace, colon + 1);
+			l->known = l->vm != NULL;
+			free(file);
+		}
+		w->nr++;
+	}
+out:
+	scenario_free(sc);
+}
+
+/* The workload demand of guest name at Unix time now_s; 0 when unknown. */
+static int simhost_wls_demand(const struct simhost_wls *w, const char *name, double now_s,
+			      uint64_t *kib_r)
+{
+	size_t i;
+
+	for (i = 0; i < w->nr; i++) {
+		const struct simhost_wl *l = &w->wl[i];
+		double t;
+
+		if (!l->known || strcmp(l->name, name) != 0)
+			continue;
+		if (!l->vm) {
+			*kib_r = l->steady_kib;
+			return 1;
+		}
+		t = (now_s - l->start_s) * w->time_scale;
+		if (t < 0)
+			t = 0;
+		*kib_r = trace_vm_used_at(l->vm, l->vm->samples[0].t_s + (uint64_t)t);
+		return 1;
+	}
+	return 0;
+}
+
+static void simhost_wls_free(struct simhost_wls *w)
+{
+	trace_free(w->trace);
+	free(w->wl);
+}
+
 static int simhost_cmd_record(struct simhost_opts *o)
 {
 	static struct simhost_dom doms[SIMHOST_MAX_PIDS];
@@ -957,8 +1059,11 @@ static int simhost_cmd_record(struct simhost_opts *o)
 	struct hv *hv = NULL;
 	struct timespec t0;
 	struct sigaction sa;
+	struct simhost_wls wls;
 	FILE *f = NULL;
 	int rc = 1, r;
+
+	memset(&wls, 0, sizeof(wls));
 
 	if (!o->out) {
 		log_warnx("record: --out FILE is required");
@@ -991,8 +1096,10 @@ static int simhost_cmd_record(struct simhost_opts *o)
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	simhost_wls_load(o->dir, &wls);
 	fprintf(f, "t_s,domid,name,demand_kib,xmemd_demand_kib,target_kib,alloc_kib,"
-		   "static_max_kib,min_kib,max_kib,psi_some,host_free_kib,host_reserved_kib\n");
+		   "static_max_kib,min_kib,max_kib,psi_some,host_free_kib,host_reserved_kib,"
+		   "workload_kib\n");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!simhost_quit) {
 		struct hv_physinfo pi;
@@ -1025,6 +1132,16 @@ static int simhost_cmd_record(struct simhost_opts *o)
 			simhost_csv_opt(f, has_free,
 					has_free ? size_pages_to_kib(pi.free_pages) : 0);
 			simhost_csv_opt(f, has_res, reserved);
+			{
+				struct timeval tv;
+				uint64_t wl = 0;
+				int has_wl;
+
+				gettimeofday(&tv, NULL);
+				has_wl = simhost_wls_demand(
+					&wls, d->name, (double)tv.tv_sec + tv.tv_usec / 1e6, &wl);
+				simhost_csv_opt(f, has_wl, wl);
+			}
 			fputc('\n', f);
 		}
 		if (fflush(f) != 0)
@@ -1040,6 +1157,7 @@ static int simhost_cmd_record(struct simhost_opts *o)
 	}
 	rc = 0;
 out:
+	simhost_wls_free(&wls);
 	if (f && f != stdout && fclose(f) != 0)
 		rc = 1;
 	if (hv)
