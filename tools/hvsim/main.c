@@ -320,6 +320,7 @@ int main(int argc, char **argv)
 	log_info("ready on %s: %" PRIu64 " pages, %" PRIu64 " for Xen, %" PRIu64 " for d0, %" PRIu64
 		 " free",
 		 rundir, total_pages, xen_pages, dom0_pages, sim_free_pages(sim));
+	log_info("d0 created: tot_pages %" PRIu64 ", max_pages %" PRIu64, dom0_pages, dom0_pages);
 	rc = evloop_run(loop);
 	if (rc < 0)
 		log_warnx("event loop failed");
