@@ -301,6 +301,17 @@ static double gib_s(double frames_s)
 	return frames_s * 4096.0 / (1024.0 * 1024.0 * 1024.0);
 }
 
+/* One row of the summary table: measure, value, baseline, ratio. */
+static void table_row(struct json_out *out, const char *measure, double value, double baseline)
+{
+	json_out_arr_open(out);
+	json_out_str(out, measure);
+	json_out_double(out, value);
+	json_out_double(out, baseline);
+	json_out_double(out, baseline > 0 ? value / baseline : 0);
+	json_out_arr_close(out);
+}
+
 int main(int argc, char **argv)
 {
 	struct json_out *out = NULL;
@@ -412,6 +423,35 @@ int main(int argc, char **argv)
 		die("json");
 	json_out_obj_open(out);
 	json_out_kv_str(out, "bench", "hvsim");
+	/* The table docs/performance.md shows (bench/update-doc.sh, bench-table). */
+	json_out_key(out, "table");
+	json_out_obj_open(out);
+	json_out_key(out, "columns");
+	json_out_arr_open(out);
+	json_out_str(out, "measure");
+	json_out_str(out, "xmem-hvsim");
+	json_out_str(out, "baseline, same run");
+	json_out_str(out, "ratio");
+	json_out_arr_close(out);
+	json_out_key(out, "rows");
+	json_out_arr_open(out);
+	table_row(out, "balloon, 1 guest, 512-frame batches (GiB/s)", gib_s(bal1), gib_s(echo1));
+	table_row(out, "balloon, 16 guests, 512-frame batches (GiB/s)", gib_s(bal16),
+		  gib_s(echo16));
+	table_row(out, "empty request, 1 client (round trips/s)", ping1, echo1 / BATCH);
+	table_row(out, "RSS, 1 TiB host, dom0 only (MiB)", rss_empty_tib / 1024.0,
+		  rss_small / 1024.0);
+	table_row(out, "RSS, 1 TiB host, 1,000 domains (MiB)", rss_tib / 1024.0,
+		  rss_small / 1024.0);
+	table_row(out, "RSS, 1 TiB host, 1,000 domains after churn (MiB)", rss_churn / 1024.0,
+		  rss_small / 1024.0);
+	json_out_arr_close(out);
+	json_out_obj_close(out);
+	json_out_kv_str(
+		out, "note",
+		"Baselines: rates against a raw Unix-socket round trip with the same message "
+		"sizes (single-threaded epoll server, as many clients); memory against the "
+		"same daemon simulating a 1 GiB host.");
 	json_out_kv_double(out, "seconds_per_run", bench_seconds);
 	json_out_kv_u64(out, "batch_frames", BATCH);
 	json_out_key(out, "baseline");
