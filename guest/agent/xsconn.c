@@ -37,7 +37,7 @@ struct xs_handle *xsconn_get(struct xsconn *c, int *fresh_r)
 	c->xs = host_xs_open(c->dir, c->domid);
 	if (!c->xs) {
 		if (!c->down)
-			log_warn("no xenstore reachable at %s (will keep trying)", c->where);
+			log_warn("no xenstore reachable at %s", c->where);
 		c->down = 1;
 		return NULL;
 	}

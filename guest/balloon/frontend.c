@@ -22,6 +22,11 @@
  * therefore 2, 4 and 8 s, then nothing until the target changes or an hour
  * passes.
  *
+ * Frames: see struct frontend. Releasing takes the machine frames of the
+ * highest backed pfns from the p2m; a pfn whose frame the guest was never
+ * told cannot be given back, which stops the pass (and, when nothing at all
+ * can be given, gives up at once: retrying cannot help).
+ *
  * Example: a guest holding 1 GiB (262144 pages) with 100 MiB available is
  * told 512 MiB. Pass 1..50 release 512 frames each (25600 pages = 100 MiB);
  * pass 51 finds 0 available: failure, wait 2 s; then 4 s, 8 s; the 4th
@@ -31,6 +36,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "frontend.h"
@@ -62,6 +68,48 @@ void frontend_init(struct frontend *fe, uint64_t current_pages, const struct fro
 	fe->target_pages = current_pages;
 	fe->physmap_pages = current_pages;
 	fe->delay_s = FRONTEND_DELAY_FIRST_S;
+}
+
+void frontend_free(struct frontend *fe)
+{
+	free(fe->p2m);
+	fe->p2m = NULL;
+	fe->p2m_len = 0;
+}
+
+/* Make the p2m cover pfns [0, nr_pfns), new entries unknown. 0 or XMEM_ERR_NOMEM. */
+static int frontend_p2m_grow(struct frontend *fe, uint64_t nr_pfns)
+{
+	uint64_t len = fe->p2m_len ? fe->p2m_len : 1024, i;
+	uint64_t *p2m;
+
+	if (nr_pfns <= fe->p2m_len)
+		return 0;
+	while (len < nr_pfns)
+		len *= 2;
+	if (len > SIZE_MAX / sizeof(*p2m))
+		return XMEM_ERR_NOMEM;
+	p2m = realloc(fe->p2m, (size_t)len * sizeof(*p2m));
+	if (!p2m)
+		return XMEM_ERR_NOMEM;
+	for (i = fe->p2m_len; i < len; i++)
+		p2m[i] = FRONTEND_MFN_UNKNOWN;
+	fe->p2m = p2m;
+	fe->p2m_len = len;
+	return 0;
+}
+
+int frontend_boot_frames(struct frontend *fe, const uint64_t *mfns, uint64_t n)
+{
+	int rc;
+
+	if (n > fe->current_pages)
+		return XMEM_ERR_RANGE;
+	rc = frontend_p2m_grow(fe, n);
+	if (rc)
+		return rc;
+	memcpy(fe->p2m, mfns, (size_t)n * sizeof(*mfns));
+	return 0;
 }
 
 /* Parse a decimal KiB value: digits only, no sign, no overflow. */
@@ -154,8 +202,12 @@ static int frontend_increase(struct frontend *fe, uint64_t credit)
 		n = FRONTEND_BATCH_PAGES;
 	if (n > in_balloon)
 		n = in_balloon;
+	if (frontend_p2m_grow(fe, fe->current_pages + n)) {
+		snprintf(fe->last_error, sizeof(fe->last_error), "out of memory for the p2m");
+		return XMEM_ERR_NOMEM;
+	}
 	for (i = 0; i < n; i++)
-		fe->frames[i] = fe->current_pages + i;
+		fe->frames[i] = fe->current_pages + i; /* the pfns to back */
 	r = fe->ops->populate(fe->arg, (unsigned long)n, fe->frames);
 	if (r <= 0) {
 		snprintf(fe->last_error, sizeof(fe->last_error),
@@ -166,6 +218,8 @@ static int frontend_increase(struct frontend *fe, uint64_t credit)
 	}
 	if ((uint64_t)r > n)
 		r = (long)n; /* a hypervisor cannot give more than asked */
+	for (i = 0; i < (uint64_t)r; i++)
+		fe->p2m[fe->current_pages + i] = fe->frames[i]; /* now machine frames */
 	fe->current_pages += (uint64_t)r;
 	return 0;
 }
@@ -182,10 +236,22 @@ static int frontend_decrease(struct frontend *fe, uint64_t need)
 	n = n_req < FRONTEND_BATCH_PAGES ? n_req : FRONTEND_BATCH_PAGES;
 	if (n > fe->current_pages)
 		n = fe->current_pages;
+	/* The machine frames of the highest pfns, as far as they are known. */
+	for (i = 0; i < n; i++) {
+		uint64_t pfn = fe->current_pages - 1 - i;
+
+		if (pfn >= fe->p2m_len || fe->p2m[pfn] == FRONTEND_MFN_UNKNOWN)
+			break;
+		fe->frames[i] = fe->p2m[pfn];
+	}
+	if (n > 0 && i == 0) {
+		snprintf(fe->last_error, sizeof(fe->last_error),
+			 "the machine frames of the guest's boot memory are unknown: "
+			 "only memory the balloon populated can be given back");
+		return XMEM_ERR_UNSUPPORTED;
+	}
+	n = i;
 	if (n > 0) {
-		/* Give the highest frames, so the balloon stays one range. */
-		for (i = 0; i < n; i++)
-			fe->frames[i] = fe->current_pages - 1 - i;
 		r = fe->ops->decrease(fe->arg, (unsigned long)n, fe->frames);
 		if (r < 0) {
 			snprintf(fe->last_error, sizeof(fe->last_error),
@@ -194,6 +260,8 @@ static int frontend_decrease(struct frontend *fe, uint64_t need)
 		}
 		if ((uint64_t)r > n)
 			r = (long)n;
+		for (i = 0; i < (uint64_t)r; i++)
+			fe->p2m[fe->current_pages - 1 - i] = FRONTEND_MFN_UNKNOWN;
 		fe->current_pages -= (uint64_t)r;
 		if ((uint64_t)r < n) {
 			snprintf(fe->last_error, sizeof(fe->last_error),
@@ -233,8 +301,8 @@ long frontend_run(struct frontend *fe)
 	else
 		rc = frontend_decrease(fe, fe->current_pages - fe->target_pages);
 
-	if (rc == XMEM_ERR_RANGE) {
-		/* Clamped: nothing more can be done until the target changes. */
+	if (rc == XMEM_ERR_RANGE || rc == XMEM_ERR_UNSUPPORTED) {
+		/* Clamped or impossible: nothing more until the target changes. */
 		fe->state = FRONTEND_GAVE_UP;
 		return FRONTEND_IDLE_S * 1000L;
 	}

@@ -49,13 +49,20 @@ struct frontend_ops {
 };
 
 /*
- * The guest's physical map is frames [0, physmap_pages). The balloon is the
- * range [current_pages, physmap_pages): the guest gives back its highest
- * frames and takes back the lowest ballooned ones, so the balloon stays one
- * range, its frame numbers are known exactly, and it costs no memory however
- * large it grows. Frames above the boot allocation sit in the balloon from
- * boot, as Linux pre-adds its extra memory regions.
+ * Frames. The guest's physical map is pseudo-physical frames (pfns)
+ * [0, physmap_pages); pfns [0, current_pages) are backed, the rest is the
+ * balloon. The guest gives back its highest pfns and takes back the lowest
+ * ballooned ones, so the balloon stays one range of pfns. The hypervisor
+ * speaks machine frames (PV style, as xmem-hvsim does): populate_physmap
+ * backs the given pfns and returns the machine frames it used, and
+ * decrease_reservation takes machine frames the guest owns. The p2m array
+ * remembers the machine frame of every backed pfn, so the balloon gives back
+ * exactly the frames the hypervisor gave. A frame the guest was never told
+ * about (boot memory without a frame list) is FRONTEND_MFN_UNKNOWN and cannot
+ * be given back.
  */
+#define FRONTEND_MFN_UNKNOWN UINT64_MAX
+
 struct frontend {
 	const struct frontend_ops *ops;
 	void *arg;
@@ -69,13 +76,28 @@ struct frontend {
 	unsigned int delay_s;	 /* schedule_delay */
 	unsigned int retries;	 /* consecutive failed passes */
 	unsigned int nr_batches; /* passes made (statistics) */
+	uint64_t *p2m;		 /* machine frame of each backed pfn */
+	uint64_t p2m_len;	 /* entries allocated */
 	char last_error[FRONTEND_ERR_LEN];
 	uint64_t frames[FRONTEND_BATCH_PAGES];
 };
 
-/* Start with the allocation the guest booted with (current_reservation). */
+/*
+ * Start with the allocation the guest booted with (current_reservation),
+ * whose machine frames are unknown until frontend_boot_frames().
+ */
 void frontend_init(struct frontend *fe, uint64_t current_pages, const struct frontend_ops *ops,
 		   void *arg);
+
+/*
+ * The machine frames of the boot allocation, pfn by pfn (n at most
+ * current_pages), for a hypervisor that lists them (a PV start_info's frame
+ * list). Returns 0 or XMEM_ERR_NOMEM / XMEM_ERR_RANGE.
+ */
+int frontend_boot_frames(struct frontend *fe, const uint64_t *mfns, uint64_t n);
+
+/* Release the frontend's memory (the p2m). */
+void frontend_free(struct frontend *fe);
 
 /*
  * Set the top of the physical map from memory/static-max (decimal KiB), read

@@ -395,6 +395,11 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	frontend_init(&b.fe, cur_pages, &balloon_fe_ops, &b);
+	if (cur_pages > 0)
+		log_warnx("domain %u booted holding %" PRIu64 " KiB whose machine frames the "
+			  "hypervisor does not list: only memory this balloon populates can be "
+			  "given back",
+			  b.domid, size_pages_to_kib(cur_pages));
 	memmodel_init(&b.model, NULL, size_pages_to_kib(cur_pages), size_pages_to_kib(cur_pages));
 	b.loop = evloop_new();
 	if (!b.loop)
@@ -415,6 +420,7 @@ int main(int argc, char **argv)
 	xsconn_close(&b.conn);
 	evloop_free(b.loop);
 	hv_close(b.hv);
+	frontend_free(&b.fe);
 	workload_free(&b.workload);
 	return 0;
 }

@@ -8,8 +8,14 @@
 #include "guest/balloon/frontend.h"
 #include "xmem_err.h"
 
-/* A fake hypervisor and guest: counts frames, remembers every call. */
+/* A fake hypervisor and guest: machine frames from FAKE_MFN_BASE, ownership, every call. */
+#define FAKE_MFN_BASE 0x100000u
+#define FAKE_NR_MFNS  (1u << 21)
+
+static unsigned char fake_owned[FAKE_NR_MFNS];
+
 struct fake {
+	uint64_t cursor;	  /* next machine frame to try handing out */
 	uint64_t tot_pages;	  /* what the hypervisor has given the guest */
 	uint64_t host_free_pages; /* what it could still give */
 	uint64_t avail_pages;	  /* MemAvailable the guest reports */
@@ -25,7 +31,7 @@ struct fake {
 static long fake_decrease(void *arg, unsigned long nr, const uint64_t *frames)
 {
 	struct fake *f = arg;
-	long done = (long)nr - f->short_by;
+	long done = (long)nr - f->short_by, i;
 
 	f->nr_calls++;
 	if (nr > f->max_batch)
@@ -35,6 +41,14 @@ static long fake_decrease(void *arg, unsigned long nr, const uint64_t *frames)
 	f->last_was_decrease = 1;
 	if (done < 0)
 		done = 0;
+	/* Only frames the guest owns come back; the first other one stops the call. */
+	for (i = 0; i < done; i++) {
+		if (frames[i] < FAKE_MFN_BASE || frames[i] >= FAKE_MFN_BASE + FAKE_NR_MFNS ||
+		    !fake_owned[frames[i] - FAKE_MFN_BASE])
+			break;
+		fake_owned[frames[i] - FAKE_MFN_BASE] = 0;
+	}
+	done = i;
 	f->tot_pages -= (uint64_t)done;
 	f->host_free_pages += (uint64_t)done;
 	if (f->avail_pages >= (uint64_t)done)
@@ -48,16 +62,22 @@ static long fake_decrease(void *arg, unsigned long nr, const uint64_t *frames)
 static long fake_populate(void *arg, unsigned long nr, uint64_t *frames)
 {
 	struct fake *f = arg;
-	long done = (long)nr;
+	long done = (long)nr, i;
 
 	f->nr_calls++;
 	if (nr > f->max_batch)
 		f->max_batch = nr;
-	memcpy(f->last_frames, frames, nr * sizeof(*frames));
+	memcpy(f->last_frames, frames, nr * sizeof(*frames)); /* the pfns asked for */
 	f->last_nr = nr;
 	f->last_was_decrease = 0;
 	if ((uint64_t)done > f->host_free_pages)
 		done = (long)f->host_free_pages;
+	for (i = 0; i < done; i++) {
+		while (fake_owned[f->cursor])
+			f->cursor = (f->cursor + 1) % FAKE_NR_MFNS;
+		fake_owned[f->cursor] = 1;
+		frames[i] = FAKE_MFN_BASE + f->cursor;
+	}
 	f->tot_pages += (uint64_t)done;
 	f->host_free_pages -= (uint64_t)done;
 	f->avail_pages += (uint64_t)done;
@@ -86,19 +106,38 @@ struct ctx {
 	struct frontend fe;
 };
 
-/* A 1 GiB guest (262144 pages), static-max 2 GiB, 900 MiB available. */
+/*
+ * A 1 GiB guest (262144 pages) booted on machine frames BASE + 1000000 - pfn
+ * (listed to it), static-max 2 GiB, 900 MiB available.
+ */
 static int setup(void **state)
 {
+	static uint64_t boot[262144];
 	static struct ctx c;
+	uint64_t i;
 
 	memset(&c, 0, sizeof(c));
+	memset(fake_owned, 0, sizeof(fake_owned));
 	c.f.tot_pages = 262144;
 	c.f.host_free_pages = 1 << 20;
 	c.f.avail_pages = 230400;
 	c.f.reserve_pages = 1024;
+	for (i = 0; i < 262144; i++) {
+		boot[i] = FAKE_MFN_BASE + 1000000 - i;
+		fake_owned[1000000 - i] = 1;
+	}
 	frontend_init(&c.fe, c.f.tot_pages, &fake_ops, &c.f);
+	assert_int_equal(frontend_boot_frames(&c.fe, boot, 262144), 0);
 	assert_int_equal(frontend_static_max(&c.fe, "2097152"), 0);
 	*state = &c;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct ctx *c = *state;
+
+	frontend_free(&c->fe);
 	return 0;
 }
 
@@ -139,27 +178,59 @@ static void frontend_shrink_in_batches_test(void **state)
 	assert_string_equal(frontend_state_name(c->fe.state), "done");
 }
 
-/* Frames given back are the guest's highest ones; taking back reuses exactly those. */
+/* The balloon gives back the machine frames of its highest pfns, and repopulates the lowest ballooned pfns. */
 static void frontend_balloon_keeps_frames_test(void **state)
 {
 	struct ctx *c = *state;
+	uint64_t got[40];
 	unsigned long i;
 
-	/* Give back 100 frames. */
+	/* Give back 100 frames: those of pfns 262143 down to 262044. */
 	assert_int_equal(frontend_target(&c->fe, "1048176", NULL), 1);
 	run_until_wait(&c->fe, NULL);
 	assert_true(c->f.last_was_decrease);
 	assert_int_equal(c->f.last_nr, 100);
 	for (i = 0; i < 100; i++)
-		assert_int_equal(c->f.last_frames[i], 262143 - i);
-	/* Take 40 back: the lowest ballooned frames, in order. */
+		assert_int_equal(c->f.last_frames[i], FAKE_MFN_BASE + 1000000 - (262143 - i));
+	/* Take 40 back: pfns 262044.. are backed again, with new machine frames. */
 	assert_int_equal(frontend_target(&c->fe, "1048336", NULL), 1);
 	run_until_wait(&c->fe, NULL);
 	assert_false(c->f.last_was_decrease);
 	assert_int_equal(c->f.last_nr, 40);
-	for (i = 0; i < 40; i++)
+	for (i = 0; i < 40; i++) {
 		assert_int_equal(c->f.last_frames[i], 262044 + i);
+		got[i] = c->fe.p2m[262044 + i];
+		assert_true(fake_owned[got[i] - FAKE_MFN_BASE]);
+	}
 	assert_int_equal(c->fe.current_pages, 262084);
+	/* Giving those 40 back again returns exactly the frames the hypervisor gave. */
+	assert_int_equal(frontend_target(&c->fe, "1048176", NULL), 1);
+	run_until_wait(&c->fe, NULL);
+	assert_int_equal(c->f.last_nr, 40);
+	for (i = 0; i < 40; i++)
+		assert_int_equal(c->f.last_frames[i], got[39 - i]);
+	assert_int_equal(c->fe.state, FRONTEND_DONE);
+}
+
+/* Boot memory whose machine frames nobody listed cannot be given back: the frontend says so and gives up. */
+static void frontend_unknown_boot_frames_test(void **state)
+{
+	struct ctx *c = *state;
+
+	frontend_free(&c->fe);
+	frontend_init(&c->fe, c->f.tot_pages, &fake_ops, &c->f);
+	assert_int_equal(frontend_static_max(&c->fe, "2097152"), 0);
+	/* Growing works: the new frames are known. */
+	assert_int_equal(frontend_target(&c->fe, "1050624", NULL), 1); /* +512 pages */
+	assert_int_equal(run_until_wait(&c->fe, NULL), FRONTEND_IDLE_S * 1000L);
+	/* Shrinking gives back those 512, then stops at the boot memory. */
+	assert_int_equal(frontend_target(&c->fe, "1044480", NULL), 1); /* -1536 pages */
+	assert_int_equal(run_until_wait(&c->fe, NULL), FRONTEND_IDLE_S * 1000L);
+	assert_int_equal(c->fe.state, FRONTEND_GAVE_UP);
+	assert_int_equal(c->fe.current_pages, 262144);
+	assert_int_equal(c->f.tot_pages, 262144);
+	assert_non_null(strstr(c->fe.last_error, "boot memory are unknown"));
+	assert_int_equal(frontend_boot_frames(&c->fe, NULL, 262145), XMEM_ERR_RANGE);
 }
 
 /* Growing above the boot allocation populates frames above it, up to static-max. */
@@ -311,6 +382,7 @@ static void frontend_no_static_max_test(void **state)
 	struct ctx *c = *state;
 	const char *why = NULL;
 
+	frontend_free(&c->fe);
 	frontend_init(&c->fe, c->f.tot_pages, &fake_ops, &c->f);
 	assert_int_equal(frontend_static_max(&c->fe, NULL), XMEM_ERR_NOTFOUND);
 	assert_int_equal(frontend_target(&c->fe, "2000000", &why), XMEM_ERR_RANGE);
@@ -336,17 +408,19 @@ static void frontend_no_target_idle_test(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(frontend_shrink_in_batches_test, setup),
-		cmocka_unit_test_setup(frontend_balloon_keeps_frames_test, setup),
-		cmocka_unit_test_setup(frontend_grow_to_static_max_test, setup),
-		cmocka_unit_test_setup(frontend_bad_targets_ignored_test, setup),
-		cmocka_unit_test_setup(frontend_backoff_and_give_up_test, setup),
-		cmocka_unit_test_setup(frontend_backoff_recovers_test, setup),
-		cmocka_unit_test_setup(frontend_backoff_cap_test, setup),
-		cmocka_unit_test_setup(frontend_host_full_test, setup),
-		cmocka_unit_test_setup(frontend_short_decrease_test, setup),
-		cmocka_unit_test_setup(frontend_no_static_max_test, setup),
-		cmocka_unit_test_setup(frontend_no_target_idle_test, setup),
+		cmocka_unit_test_setup_teardown(frontend_shrink_in_batches_test, setup, teardown),
+		cmocka_unit_test_setup_teardown(frontend_balloon_keeps_frames_test, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(frontend_unknown_boot_frames_test, setup, teardown),
+		cmocka_unit_test_setup_teardown(frontend_grow_to_static_max_test, setup, teardown),
+		cmocka_unit_test_setup_teardown(frontend_bad_targets_ignored_test, setup, teardown),
+		cmocka_unit_test_setup_teardown(frontend_backoff_and_give_up_test, setup, teardown),
+		cmocka_unit_test_setup_teardown(frontend_backoff_recovers_test, setup, teardown),
+		cmocka_unit_test_setup_teardown(frontend_backoff_cap_test, setup, teardown),
+		cmocka_unit_test_setup_teardown(frontend_host_full_test, setup, teardown),
+		cmocka_unit_test_setup_teardown(frontend_short_decrease_test, setup, teardown),
+		cmocka_unit_test_setup_teardown(frontend_no_static_max_test, setup, teardown),
+		cmocka_unit_test_setup_teardown(frontend_no_target_idle_test, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
