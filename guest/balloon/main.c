@@ -48,7 +48,8 @@ struct balloon {
 	struct memmodel model;
 	struct workload workload;
 	struct report_cache cache;
-	uint64_t start_ms, last_tick_ms;
+	uint64_t start_ms; /* when the workload started (0: not yet) */
+	uint64_t last_tick_ms;
 	long long fe_timer;
 	int watch_fd;
 	int first_event_seen;
@@ -228,7 +229,16 @@ static long balloon_period_timer(struct evloop *loop, long long id, void *arg)
 	size_t n;
 	int rc;
 
-	memmodel_set_demand(&b->model, workload_demand_kib(&b->workload, now - b->start_ms));
+	/* The workload starts once the guest has booted: its first target reached
+	 * (or the balloon stopped short of it). */
+	if (!b->start_ms && b->fe.have_target && b->fe.state != FRONTEND_WORKING) {
+		b->start_ms = now;
+		log_info("booted with %" PRIu64 " KiB: workload starts",
+			 size_pages_to_kib(b->fe.current_pages));
+	}
+	if (b->start_ms)
+		memmodel_set_demand(&b->model,
+				    workload_demand_kib(&b->workload, now - b->start_ms));
 	memmodel_tick(&b->model, now - b->last_tick_ms);
 	b->last_tick_ms = now;
 
@@ -404,7 +414,7 @@ int main(int argc, char **argv)
 	b.loop = evloop_new();
 	if (!b.loop)
 		fatal("evloop_new");
-	b.start_ms = b.last_tick_ms = evloop_now_ms();
+	b.last_tick_ms = evloop_now_ms();
 	log_info("domain %u: holding %" PRIu64 " KiB, workload %s", b.domid,
 		 size_pages_to_kib(cur_pages), spec);
 	balloon_connect(&b);
