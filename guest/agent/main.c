@@ -109,8 +109,10 @@ static int guestd_report(struct guestd *g)
 	xs = xsconn_get(&g->conn, &fresh);
 	if (!xs)
 		return XMEM_ERR_NOHOST;
-	if (fresh)
+	if (fresh) {
 		report_cache_reset(&g->cache);
+		report_resume_seq(xs, &g->cache);
+	}
 	rc = report_write(xs, &g->cache, kvs, n);
 	if (rc == XMEM_ERR_IO) {
 		xsconn_lost(&g->conn, strerror(errno));

@@ -349,6 +349,22 @@ void report_cache_reset(struct report_cache *c)
 	c->seq = seq; /* keep counting up: readers compare with what they saw */
 }
 
+void report_resume_seq(struct xs_handle *xs, struct report_cache *c)
+{
+	unsigned int len = 0;
+	const char *p;
+	char *val;
+	uint64_t v;
+
+	val = xs_read(xs, XBT_NULL, XS_DOM_REPORT_SEQ, &len);
+	if (!val)
+		return;
+	p = val;
+	if (report_u64(&p, &v) == 0 && *p == '\0' && v > c->seq)
+		c->seq = v;
+	free(val);
+}
+
 /* Index of path in the cache, or c->nr. */
 static size_t report_cache_find(const struct report_cache *c, const char *path)
 {

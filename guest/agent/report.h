@@ -119,6 +119,12 @@ struct report_cache {
 void report_cache_reset(struct report_cache *c);
 
 /*
+ * On a fresh connection: continue data/xmem/seq from the value in the store
+ * when it is ahead of ours (a restarted reporter never counts backwards).
+ */
+void report_resume_seq(struct xs_handle *xs, struct report_cache *c);
+
+/*
  * Mark in changed[i] (nonzero) every kv that differs from the cache. Returns
  * the number of changed pairs.
  */

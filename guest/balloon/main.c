@@ -151,7 +151,7 @@ static void balloon_target_event(struct balloon *b, struct xs_handle *xs)
 	rc = frontend_target(&b->fe, target, &why);
 	if (rc < 0) {
 		if (rc == XMEM_ERR_NOTFOUND)
-			log_debug("ignoring target event: %s", why);
+			log_info("ignoring target event: %s", why);
 		else
 			log_warnx("ignoring target '%.64s': %s", target, why);
 	} else if (rc == 1) {
@@ -214,6 +214,7 @@ static struct xs_handle *balloon_connect(struct balloon *b)
 		return NULL;
 	}
 	report_cache_reset(&b->cache);
+	report_resume_seq(xs, &b->cache);
 	return xs;
 }
 

@@ -18,6 +18,9 @@
 
 #include "xenstore-schema/xs_schema.h"
 
+#define IT_RING_REF 0xfeffcUL
+#define IT_PORT 1u
+
 /* Write path = val in t. */
 static int mk_write(struct xs_handle *xs, xs_transaction_t t, const char *path, const char *val)
 {
@@ -63,7 +66,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "it-mkdomain: no store: %s\n", strerror(errno));
 		return 1;
 	}
-	for (tries = 0; tries < 10; tries++) {
+	/* /local/domain exists on a host before any guest (xen-init-dom0 makes it). */
+	if (!xs_mkdir(xs, XBT_NULL, "/local/domain")) {
+		fprintf(stderr, "it-mkdomain: mkdir /local/domain: %s\n", strerror(errno));
+		goto out;
+	}
+	for (tries = 0;; tries++) {
+		if (tries == 10) {
+			fprintf(stderr, "it-mkdomain: commit: conflicts 10 times in a row\n");
+			goto out;
+		}
 		t = xs_transaction_start(xs);
 		if (t == XBT_NULL)
 			goto out;
@@ -92,6 +104,12 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/%s", home, XS_DOM_TARGET);
 		if (mk_write(xs, t, path, argv[4]))
 			goto abort;
+		snprintf(path, sizeof(path), "%s/store/port", home);
+		if (mk_write(xs, t, path, "1"))
+			goto abort;
+		snprintf(path, sizeof(path), "%s/store/ring-ref", home);
+		if (mk_write(xs, t, path, "1044476"))
+			goto abort;
 		if (xs_transaction_end(xs, t, false))
 			break;
 		if (errno != EAGAIN) {
@@ -99,7 +117,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (!xs_introduce_domain(xs, domid, 0, 0)) {
+	/* A real guest's store ring frame and event channel; any nonzero values do here. */
+	if (!xs_introduce_domain(xs, domid, IT_RING_REF, IT_PORT)) {
 		fprintf(stderr, "it-mkdomain: introduce %u: %s\n", domid, strerror(errno));
 		goto out;
 	}

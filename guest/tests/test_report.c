@@ -27,6 +27,7 @@ struct fake_xs {
 	int eagain_commits; /* commits to fail with EAGAIN first */
 	int fail_write_errno;
 	xs_transaction_t open_t;
+	const char *seq_in_store; /* what xs_read of data/xmem/seq returns */
 };
 
 static struct fake_xs fx;
@@ -74,6 +75,19 @@ bool __wrap_xs_write(struct xs_handle *h, xs_transaction_t t, const char *path, 
 	snprintf(fx.vals[fx.nr_writes], sizeof(fx.vals[0]), "%.*s", (int)len, (const char *)data);
 	fx.nr_writes++;
 	return true;
+}
+
+void *__wrap_xs_read(struct xs_handle *h, xs_transaction_t t, const char *path, unsigned int *len);
+
+void *__wrap_xs_read(struct xs_handle *h, xs_transaction_t t, const char *path, unsigned int *len)
+{
+	assert_string_equal(path, XS_DOM_REPORT_SEQ);
+	if (!fx.seq_in_store) {
+		errno = ENOENT;
+		return NULL;
+	}
+	*len = (unsigned int)strlen(fx.seq_in_store);
+	return strdup(fx.seq_in_store);
 }
 
 /* The value written to path in the recorded writes, or NULL. */
@@ -327,6 +341,32 @@ static void report_write_retry_and_failure_test(void **state)
 	assert_int_equal(c.seq, 2);
 }
 
+/* A restarted reporter continues seq from the store, never backwards; garbage there is ignored. */
+static void report_resume_seq_test(void **state)
+{
+	struct report_kv kvs[REPORT_MAX_KVS];
+	struct report_sample s = { 0 };
+	struct report_cache c;
+	size_t n;
+
+	memset(&c, 0, sizeof(c));
+	report_resume_seq(NULL, &c);
+	assert_int_equal(c.seq, 0);
+	fx.seq_in_store = "41";
+	report_resume_seq(NULL, &c);
+	assert_int_equal(c.seq, 41);
+	report_set(&s, REPORT_MEM_TOTAL, 100);
+	n = report_format(&s, NULL, kvs, REPORT_MAX_KVS);
+	assert_int_equal(report_write(NULL, &c, kvs, n), 1);
+	assert_string_equal(written(XS_DOM_REPORT_SEQ), "42");
+	fx.seq_in_store = "7";
+	report_resume_seq(NULL, &c);
+	assert_int_equal(c.seq, 42);
+	fx.seq_in_store = "99x";
+	report_resume_seq(NULL, &c);
+	assert_int_equal(c.seq, 42);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +378,7 @@ int main(void)
 		cmocka_unit_test(report_format_test),
 		cmocka_unit_test_setup(report_write_only_changes_test, reset_fake),
 		cmocka_unit_test_setup(report_write_retry_and_failure_test, reset_fake),
+		cmocka_unit_test_setup(report_resume_seq_test, reset_fake),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

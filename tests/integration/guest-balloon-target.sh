@@ -40,7 +40,7 @@ it_check_store
 
 # Bad targets: ignored with a log line, nothing moves, the balloon lives on.
 for bad in abc -5 12.5 2097152 ""; do
-	xenstore-write $D/memory/target "$bad"
+	xenstore-write -- $D/memory/target "$bad" || fail "cannot write target $bad"
 done
 xenstore-rm $D/memory/target
 sleep 1

@@ -59,7 +59,7 @@ cp -r "$GUEST_FIXTURES/xen-domu-6.1" "$ROOT"
 	fail "guestd did not start"
 it_track_pidfile "$IT_DIR/run/guestd.pid"
 sleep 1
-# The fresh connection resent everything once (seq 2), then nothing changed.
+# The fresh connection resent everything once (seq continues: 2), then nothing changed.
 assert_eq "$(xsr $D/data/xmem/seq)" 2 "reports while nothing changes"
 sed -i 's/^MemFree: .*/MemFree:          100000 kB/' "$ROOT/proc/meminfo"
 wait_key $D/data/meminfo_free 100000 10 "changed MemFree"
