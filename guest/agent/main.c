@@ -124,6 +124,10 @@ static int guestd_report(struct guestd *g)
 	}
 	if (rc > 0)
 		log_debug("report %" PRIu64 ": %d values changed", g->cache.seq, rc);
+	else if (report_probe(xs) == XMEM_ERR_IO) {
+		xsconn_lost(&g->conn, strerror(errno));
+		return XMEM_ERR_IO;
+	}
 	return 0;
 }
 

@@ -365,6 +365,39 @@ void report_resume_seq(struct xs_handle *xs, struct report_cache *c)
 	free(val);
 }
 
+/* Is errno a sign that the connection itself failed? */
+static int report_conn_errno(int err)
+{
+	switch (err) {
+	case EACCES:
+	case EPERM:
+	case EAGAIN:
+	case ENOENT:
+	case EINVAL:
+	case ENOSPC:
+	case E2BIG:
+	case EEXIST:
+	case EBUSY:
+	case ENOMEM:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+int report_probe(struct xs_handle *xs)
+{
+	unsigned int len = 0;
+	char *val;
+
+	val = xs_read(xs, XBT_NULL, XS_DOM_REPORT_SEQ, &len);
+	if (val) {
+		free(val);
+		return 0;
+	}
+	return report_conn_errno(errno) ? XMEM_ERR_IO : 0;
+}
+
 /* Index of path in the cache, or c->nr. */
 static size_t report_cache_find(const struct report_cache *c, const char *path)
 {
@@ -405,26 +438,6 @@ void report_cache_commit(struct report_cache *c, const struct report_kv *kvs, si
 			c->paths[c->nr++] = kvs[i].path;
 		}
 		snprintf(c->vals[j], sizeof(c->vals[j]), "%s", kvs[i].val);
-	}
-}
-
-/* Is errno a sign that the connection itself failed? */
-static int report_conn_errno(int err)
-{
-	switch (err) {
-	case EACCES:
-	case EPERM:
-	case EAGAIN:
-	case ENOENT:
-	case EINVAL:
-	case ENOSPC:
-	case E2BIG:
-	case EEXIST:
-	case EBUSY:
-	case ENOMEM:
-		return 0;
-	default:
-		return 1;
 	}
 }
 

@@ -145,4 +145,12 @@ void report_cache_commit(struct report_cache *c, const struct report_kv *kvs, si
 int report_write(struct xs_handle *xs, struct report_cache *c, const struct report_kv *kvs,
 		 size_t n);
 
+/*
+ * Check that the connection still answers (one read of data/xmem/seq), for
+ * periods with nothing to write: a store that went away is otherwise only
+ * noticed at the next change. Returns 0, or XMEM_ERR_IO when the connection
+ * failed.
+ */
+int report_probe(struct xs_handle *xs);
+
 #endif

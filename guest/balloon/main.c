@@ -255,6 +255,8 @@ static long balloon_period_timer(struct evloop *loop, long long id, void *arg)
 	if (!xs)
 		return BALLOON_PERIOD_MS;
 	rc = report_write(xs, &b->cache, kvs, n);
+	if (rc == 0)
+		rc = report_probe(xs); /* nothing written: is the store still there? */
 	if (rc == XMEM_ERR_IO)
 		balloon_conn_lost(b, strerror(errno));
 	else if (rc < 0)

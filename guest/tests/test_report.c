@@ -28,6 +28,7 @@ struct fake_xs {
 	int fail_write_errno;
 	xs_transaction_t open_t;
 	const char *seq_in_store; /* what xs_read of data/xmem/seq returns */
+	int read_errno;		  /* or fail with this */
 };
 
 static struct fake_xs fx;
@@ -82,8 +83,8 @@ void *__wrap_xs_read(struct xs_handle *h, xs_transaction_t t, const char *path, 
 void *__wrap_xs_read(struct xs_handle *h, xs_transaction_t t, const char *path, unsigned int *len)
 {
 	assert_string_equal(path, XS_DOM_REPORT_SEQ);
-	if (!fx.seq_in_store) {
-		errno = ENOENT;
+	if (!fx.seq_in_store || fx.read_errno) {
+		errno = fx.read_errno ? fx.read_errno : ENOENT;
 		return NULL;
 	}
 	*len = (unsigned int)strlen(fx.seq_in_store);
@@ -367,6 +368,20 @@ static void report_resume_seq_test(void **state)
 	assert_int_equal(c.seq, 42);
 }
 
+/* The probe tells a lost connection from a key that is merely absent or unreadable. */
+static void report_probe_test(void **state)
+{
+	assert_int_equal(report_probe(NULL), 0); /* ENOENT */
+	fx.seq_in_store = "3";
+	assert_int_equal(report_probe(NULL), 0);
+	fx.read_errno = EACCES;
+	assert_int_equal(report_probe(NULL), 0);
+	fx.read_errno = ECONNRESET;
+	assert_int_equal(report_probe(NULL), XMEM_ERR_IO);
+	fx.read_errno = EPIPE;
+	assert_int_equal(report_probe(NULL), XMEM_ERR_IO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +394,7 @@ int main(void)
 		cmocka_unit_test_setup(report_write_only_changes_test, reset_fake),
 		cmocka_unit_test_setup(report_write_retry_and_failure_test, reset_fake),
 		cmocka_unit_test_setup(report_resume_seq_test, reset_fake),
+		cmocka_unit_test_setup(report_probe_test, reset_fake),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -68,4 +68,23 @@ seq=$(xsr $D/data/xmem/seq)
 assert_eq "$(xsr $D/data/xmem/psi_some_avg10)" 0 "no pressure for a small working set"
 it_check_hv
 it_check_store
+
+# The store restarts: the frontend reconnects, watches again, and follows
+# the target the new store holds; its report is written again in full.
+kill "$(cat "$IT_DIR/run/stored.pid")"
+n=0
+while ! grep -q "lost the xenstore connection\|no xenstore reachable" "$IT_DIR/run/balloon-5.log"; do
+	[ $n -ge 100 ] && fail "the balloon did not notice the store leaving"
+	sleep 0.1; n=$((n + 1))
+done
+rm -rf "$IT_DIR/store"
+it_start_stored
+"$XMEM_BUILDDIR/guest/tests/it-mkdomain" 5 vm5 1048576 393216 || fail "it-mkdomain after restart"
+wait_key $D/data/balloon/current_kib 393216 30 "target after the store restarted"
+assert_eq "$(hv_tot_pages 5)" 98304 "tot_pages after the store restarted"
+wait_key $D/data/balloon/state done 10 "done after the store restarted"
+[ -n "$(xsr $D/data/meminfo_total)" ] || fail "report not rewritten after the restart"
+kill -0 "$(cat "$IT_DIR/run/balloon-5.pid")" || fail "xmem-balloon died with the store"
+it_check_hv
+it_check_store
 pass
