@@ -29,7 +29,8 @@ double demand_pressure(const struct policy_dom *dom)
 		if (base_kib == 0)
 			q = 1;
 		else
-			q = (double)dom->swap_kib_s * 100.0 / POLICY_SWAP_FULL_PCT_S / (double)base_kib;
+			q = (double)dom->swap_kib_s * 100.0 / POLICY_SWAP_FULL_PCT_S /
+			    (double)base_kib;
 		if (q > p)
 			p = q;
 	}

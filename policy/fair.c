@@ -93,8 +93,8 @@ static uint64_t fair_fill_one(size_t nr, const uint64_t *hi, const double *w, ui
 	return lo_sum;
 }
 
-uint64_t fair_fill_tiers(size_t nr, unsigned int nr_tiers, uint64_t *const *level,
-			 const double *w, uint64_t budget_kib, uint64_t *x_r)
+uint64_t fair_fill_tiers(size_t nr, unsigned int nr_tiers, uint64_t *const *level, const double *w,
+			 uint64_t budget_kib, uint64_t *x_r)
 {
 	uint64_t used = 0, rem, need;
 	unsigned int t;

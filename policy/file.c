@@ -24,8 +24,14 @@ struct file_uint_param {
 	int is_u64;
 };
 
-#define FILE_UINT(k, lo, hi, field) { k, lo, hi, offsetof(struct policy, field), 0, 0 }
-#define FILE_SIZE(k, field) { k, 0, SIZE_MAX_KIB_POLICY, offsetof(struct policy, field), 1, 1 }
+#define FILE_UINT(k, lo, hi, field)                             \
+	{                                                       \
+		k, lo, hi, offsetof(struct policy, field), 0, 0 \
+	}
+#define FILE_SIZE(k, field)                                                     \
+	{                                                                       \
+		k, 0, SIZE_MAX_KIB_POLICY, offsetof(struct policy, field), 1, 1 \
+	}
 
 static const struct file_uint_param file_params[] = {
 	FILE_UINT("buffer_pct", POLICY_BUFFER_MIN_PCT, POLICY_BUFFER_MAX_PCT, default_buffer_pct),
@@ -114,9 +120,10 @@ int policy_load_file(const char *path, struct policy *pol_r, char *err, size_t e
 	}
 	rc = json_get_str(root, "policy", &s);
 	if (rc || policy_kind_parse(s, &kind)) {
-		snprintf(err, err_len,
-			 "%s: policy: expected \"xmem\", \"proportional\", \"static\" or \"hyperv\"",
-			 path);
+		snprintf(
+			err, err_len,
+			"%s: policy: expected \"xmem\", \"proportional\", \"static\" or \"hyperv\"",
+			path);
 		rc = XMEM_ERR_INVAL;
 		goto out;
 	}

@@ -104,8 +104,7 @@ static inline uint64_t policy_sub(uint64_t a, uint64_t b)
 	return a > b ? a - b : 0;
 }
 
-uint64_t policy_budget_kib(const struct policy_host *host, const struct policy_dom *doms,
-			   size_t nr)
+uint64_t policy_budget_kib(const struct policy_host *host, const struct policy_dom *doms, size_t nr)
 {
 	uint64_t incl_kib = 0, excl_kib = 0, by_total, by_free, off;
 	size_t i;
@@ -206,8 +205,8 @@ static uint64_t policy_ladder(const struct policy *pol, const struct policy_host
 		need = buf = policy_clamp(dom->startup_kib, lo, hi);
 	} else {
 		need = policy_clamp(demand_kib, lo, hi);
-		buf = policy_clamp(demand_buffered_kib(demand_kib, demand_buffer_pct(pol, dom)),
-				   lo, hi);
+		buf = policy_clamp(demand_buffered_kib(demand_kib, demand_buffer_pct(pol, dom)), lo,
+				   hi);
 	}
 	mem = buf;
 	if (pol->kind == POLICY_XMEM && dom->has_demand)

@@ -11,16 +11,16 @@
 #include "policy.h"
 
 /* Tiers of the plan, from the first memory a domain gets to the last. */
-#define POLICY_TIER_MIN 0    /* dynamic-min */
-#define POLICY_TIER_NEED 1   /* demand (startup while it has none) */
+#define POLICY_TIER_MIN	   0 /* dynamic-min */
+#define POLICY_TIER_NEED   1 /* demand (startup while it has none) */
 #define POLICY_TIER_BUFFER 2 /* demand x (1 + buffer) */
 #define POLICY_TIER_MEMORY 3 /* the remembered recent peak, decaying */
-#define POLICY_NR_TIERS 4
+#define POLICY_NR_TIERS	   4
 
 /* Pressure at which the demand boost is full (see demand.c). */
 #define POLICY_PSI_SOME_FULL_X100 2000u /* 20% of the time some task stalled */
 #define POLICY_PSI_FULL_FULL_X100 1000u /* 10% of the time all tasks stalled */
-#define POLICY_SWAP_FULL_PCT_S 1u	/* swapping 1% of the demand per second */
+#define POLICY_SWAP_FULL_PCT_S	  1u	/* swapping 1% of the demand per second */
 
 /* Sizes above this (1 EiB in KiB) are treated as this: no overflow anywhere. */
 #define SIZE_MAX_KIB_POLICY (UINT64_C(1) << 50)
@@ -48,8 +48,8 @@ uint64_t demand_buffered_kib(uint64_t demand_kib, unsigned int buffer_pct);
  * budget shared so that each domain's gain within the tier is w[i] x L up to
  * its need, for the largest common L. Writes x_r[i]; returns the total.
  */
-uint64_t fair_fill_tiers(size_t nr, unsigned int nr_tiers, uint64_t *const *level,
-			 const double *w, uint64_t budget_kib, uint64_t *x_r);
+uint64_t fair_fill_tiers(size_t nr, unsigned int nr_tiers, uint64_t *const *level, const double *w,
+			 uint64_t budget_kib, uint64_t *x_r);
 
 /* stability.c */
 /*

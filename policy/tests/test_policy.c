@@ -451,9 +451,10 @@ static void policy_stability_steady_test(void **state)
 			/* Balloons: shrink first, then grow from what is free. */
 			for (i = 0; i < 4; i++)
 				if (d[i].current_kib > d[i].target_kib)
-					d[i].current_kib -= d[i].current_kib - d[i].target_kib > 64 * MIB
-								    ? 64 * MIB
-								    : d[i].current_kib - d[i].target_kib;
+					d[i].current_kib -=
+						d[i].current_kib - d[i].target_kib > 64 * MIB
+							? 64 * MIB
+							: d[i].current_kib - d[i].target_kib;
 			held = 0;
 			for (i = 0; i < 4; i++)
 				held += d[i].current_kib;
@@ -728,8 +729,9 @@ static void policy_file_test(void **state)
 		policy_defaults(&def, pol.kind);
 		assert_memory_equal(&pol, &def, sizeof(pol));
 	}
-	p = tmp_file("{\"policy\":\"xmem\",\"name\":\"calm\",\"buffer_pct\":50,\"deadband\":\"64M\","
-		     "\"headroom_halflife_s\":0}");
+	p = tmp_file(
+		"{\"policy\":\"xmem\",\"name\":\"calm\",\"buffer_pct\":50,\"deadband\":\"64M\","
+		"\"headroom_halflife_s\":0}");
 	assert_int_equal(policy_load_file(p, &pol, err, sizeof(err)), 0);
 	unlink(p);
 	assert_string_equal(pol.name, "calm");
