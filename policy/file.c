@@ -1,5 +1,5 @@
 /*
- * file.c: policy files (policy/*.json, documented in xmem-policy(5)).
+ * file.c: policy files (policy/<kind>.json, documented in xmem-policy(5)).
  *
  * A file names its kind and may override any parameter; what it leaves out
  * keeps the kind's default (policy_defaults()). Unknown parameters are an

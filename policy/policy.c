@@ -56,8 +56,8 @@ void policy_defaults(struct policy *pol, enum policy_kind kind)
 	switch (kind) {
 	case POLICY_XMEM:
 		pol->default_buffer_pct = POLICY_BUFFER_DEFAULT_PCT;
-		pol->deadband_kib = 16 * 1024;
-		pol->deadband_pct = 2;
+		pol->deadband_kib = 64 * 1024;
+		pol->deadband_pct = 10;
 		pol->shrink_pct_per_s = 1;
 		pol->pressure_boost_pct = 50;
 		pol->headroom_halflife_s = 7200;
@@ -287,7 +287,9 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 			if (t0 < d->min_kib || t0 > d->max_kib || t0 == x)
 				continue;
 			db = stability_deadband_kib(pol, t0);
-			if (pass == 0 && t0 < x && x - t0 < db) {
+			/* A target below the demand is never kept: grow fast. */
+			if (pass == 0 && t0 < x && x - t0 < db &&
+			    t0 >= s.level[POLICY_TIER_NEED][j]) {
 				out[s.idx[j]].target_kib = t0;
 				slack_kib += x - t0;
 			} else if (pass == 1 && t0 > x && t0 - x < db && t0 - x <= slack_kib) {

@@ -361,7 +361,7 @@ static void policy_stability_shrink_slow_test(void **state)
 	assert_int_equal(out.target_kib, 3 * GIB);
 }
 
-/* Deadband: tiny changes are not written; the target in force stays. */
+/* Deadband: tiny changes are not written; the target in force stays, unless below demand. */
 static void policy_stability_deadband_test(void **state)
 {
 	struct policy_dom d = dom_make(1, 256 * MIB, 2400 * MIB, 16 * GIB);
@@ -369,7 +369,7 @@ static void policy_stability_deadband_test(void **state)
 	struct policy pol;
 	struct policy_host h;
 
-	policy_defaults(&pol, POLICY_XMEM);
+	policy_defaults(&pol, POLICY_XMEM); /* deadband: 10% of 2400 MiB = 240 MiB */
 	pol.headroom_halflife_s = 0;
 	pol.shrink_pct_per_s = 0;
 	dom_demand(&d, 2000 * MIB + 5 * MIB); /* wants 2406 MiB: 6 MiB up */
@@ -378,13 +378,22 @@ static void policy_stability_deadband_test(void **state)
 	assert_int_equal(out.target_kib, 2400 * MIB);
 	assert_int_equal(out.apply, 0);
 	assert_int_equal(out.phase, 0);
-	dom_demand(&d, 1990 * MIB); /* wants 2388 MiB: 12 MiB down */
+	dom_demand(&d, 1900 * MIB); /* wants 2280 MiB: 120 MiB down */
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
 	assert_int_equal(out.apply, 0);
-	dom_demand(&d, 2100 * MIB); /* wants 2520 MiB: 120 MiB up */
+	dom_demand(&d, 2300 * MIB); /* wants 2760 MiB: 360 MiB up */
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
 	assert_int_equal(out.apply, 1);
-	assert_int_equal(out.target_kib, 2520 * MIB);
+	assert_int_equal(out.target_kib, 2760 * MIB);
+	/* A wide deadband still never keeps a target below the demand. */
+	pol.deadband_pct = 50;
+	dom_demand(&d, 2390 * MIB);
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_int_equal(out.apply, 0);
+	dom_demand(&d, 2450 * MIB);
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_int_equal(out.apply, 1);
+	assert_int_equal(out.target_kib, 2940 * MIB);
 	/* hyperv has no deadband: every change is written. */
 	policy_defaults(&pol, POLICY_HYPERV);
 	dom_demand(&d, 2000 * MIB + 5 * MIB);
