@@ -44,27 +44,31 @@ static double stability_elapsed_s(uint64_t now_ms, uint64_t then_ms)
 uint64_t stability_memory_kib(const struct policy *pol, const struct policy_dom *dom,
 			      uint64_t now_ms, uint64_t base_kib)
 {
-	uint64_t keep_kib = base_kib, m;
+	uint64_t keep_kib = base_kib, m, then_ms;
 	double dt;
 
-	if (pol->shrink_pct_per_s > 0 && pol->shrink_pct_per_s < 100) {
+	if (pol->shrink_pct_per_s > 0 && pol->shrink_pct_per_s < 100 &&
+	    dom->target_kib > base_kib) {
 		dt = stability_elapsed_s(now_ms, dom->last_change_ms);
 		m = stability_decay(dom->target_kib, base_kib,
-				    pow(1.0 - pol->shrink_pct_per_s / 100.0, dt));
+				    exp(dt * log1p(-(double)pol->shrink_pct_per_s / 100.0)));
 		if (m > keep_kib)
 			keep_kib = m;
 	}
 	if (pol->headroom_halflife_s > 0) {
 		if (dom->prev_desired_kib) {
-			dt = stability_elapsed_s(now_ms, dom->prev_plan_ms);
 			m = dom->prev_desired_kib;
+			then_ms = dom->prev_plan_ms;
 		} else {
-			dt = stability_elapsed_s(now_ms, dom->last_change_ms);
 			m = dom->target_kib;
+			then_ms = dom->last_change_ms;
 		}
-		m = stability_decay(m, base_kib, exp2(-dt / pol->headroom_halflife_s));
-		if (m > keep_kib)
-			keep_kib = m;
+		if (m > keep_kib) {
+			dt = stability_elapsed_s(now_ms, then_ms);
+			m = stability_decay(m, base_kib, exp2(-dt / pol->headroom_halflife_s));
+			if (m > keep_kib)
+				keep_kib = m;
+		}
 	}
 	return keep_kib;
 }
