@@ -89,4 +89,16 @@ wait_key $D/data/balloon/state "done" 10 "done after the store restarted"
 kill -0 "$(cat "$IT_DIR/run/balloon-5.pid")" || fail "xmem-balloon died with the store"
 it_check_hv
 it_check_store
+
+# The domain is destroyed and its store connection goes: the guest stops too.
+pid=$(cat "$IT_DIR/run/balloon-5.pid")
+"$(it_hvsim_bin)" --query "$IT_DIR/hv" destroy 5 || fail "hvsim destroy 5"
+kill "$(cat "$IT_DIR/run/stored.pid")"
+n=0
+while kill -0 "$pid" 2>/dev/null; do
+	[ $n -ge 100 ] && fail "xmem-balloon outlived its domain"
+	sleep 0.1; n=$((n + 1))
+done
+grep -q "domain 5: the hypervisor no longer answers for it" "$IT_DIR/run/balloon-5.log" ||
+	fail "the balloon did not say why it stopped"
 pass
