@@ -63,6 +63,20 @@ jq -n --slurpfile r1 "$tmp/r1.json" --slurpfile r300 "$tmp/r300.json" \
 	  },
 	  reaction_1: $a.policies,
 	  reaction_300: $b.policies
+	} | . + {
+	  table: {
+	    columns: ["policy", "reaction s", "shortfall GiB-h", "pressure % of VM-time",
+	              "mean alloc GiB", "peak alloc GiB", "moved GiB", "target changes"],
+	    rows: ([ .reaction_1[] | [.policy, $a.reaction_s, .shortfall_gib_h,
+	               .pressure_share * 100, .mean_alloc_gib, .peak_alloc_gib, .moved_gib,
+	               .target_changes] ] +
+	           [ .reaction_300[] | [.policy, $b.reaction_s, .shortfall_gib_h,
+	               .pressure_share * 100, .mean_alloc_gib, .peak_alloc_gib, .moved_gib,
+	               .target_changes] ])
+	  },
+	  note: ("Goal 1: xmem shortfall \(.goal_shortfall.ratio * 100000 | round / 1000)% of proportional'"'"'s (<= 1%): \(if .goal_shortfall.met then "met" else "MISSED" end). " +
+	         "Goal 2 (reaction 300 s): xmem pressure \(.goal_pressure.ratio * 1000 | round / 1000) x hyperv'"'"'s (<= 0.2): \(if .goal_pressure.met then "met" else "MISSED" end); without feedback \(.goal_pressure.xmem_without_feedback / .goal_pressure.hyperv * 1000 | round / 1000). " +
+	         "Replay of 4 policies + oracle: \(.replay_s * 100 | round / 100) s (goal < 10 s), baseline reading the trace \(.baseline_read_trace_s * 100 | round / 100) s.")
 	}' >"$out"
 
 jq -r '
