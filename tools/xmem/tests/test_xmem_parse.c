@@ -1,0 +1,3 @@
+#include "config.h"
+#include "../../../tests/cmocka_all.h"
+int main(void){return 0;}
