@@ -59,13 +59,8 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	cmd = cmdtable_lookup(argv[optind]);
-	if (!cmd) {
-		cli_err("unknown command '%s': 'xmem help' lists the commands", argv[optind]);
-		return EXIT_FAILURE;
-	}
-	if (cmd == CMDTABLE_AMBIGUOUS) {
-		cli_err("'%s' is ambiguous: type more of the command ('xmem help' lists them)",
-			argv[optind]);
+	if (!cmd || cmd == CMDTABLE_AMBIGUOUS) {
+		cmdtable_report(argv[optind], cmd);
 		return EXIT_FAILURE;
 	}
 	if (host_arg && !host_arg[0]) {

@@ -69,6 +69,9 @@ extern const size_t cmd_table_len;
  * NULL when none, CMDTABLE_AMBIGUOUS when several. */
 const struct cmd_spec *cmdtable_lookup(const char *s);
 
+/* Report a failed lookup of s (cmd: NULL or CMDTABLE_AMBIGUOUS), naming the candidates. */
+void cmdtable_report(const char *s, const struct cmd_spec *cmd);
+
 /* Print the list of commands (cmd NULL) or one command's help. */
 void cmdtable_help(FILE *f, const struct cmd_spec *cmd);
 

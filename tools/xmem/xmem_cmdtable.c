@@ -84,6 +84,28 @@ const struct cmd_spec *cmdtable_lookup(const char *s)
 	return found;
 }
 
+void cmdtable_report(const char *s, const struct cmd_spec *cmd)
+{
+	char names[256] = "";
+	size_t i, len = strlen(s), used = 0;
+	int n;
+
+	if (cmd != CMDTABLE_AMBIGUOUS) {
+		cli_err("unknown command '%s': 'xmem help' lists the commands", s);
+		return;
+	}
+	for (i = 0; i < cmd_table_len; i++) {
+		if (strncmp(cmd_table[i].name, s, len) != 0)
+			continue;
+		n = snprintf(names + used, sizeof(names) - used, "%s%s", used ? ", " : "",
+			     cmd_table[i].name);
+		if (n < 0 || (size_t)n >= sizeof(names) - used)
+			break;
+		used += (size_t)n;
+	}
+	cli_err("'%s' is ambiguous (%s): type more of the command", s, names);
+}
+
 /* Print one command's options, aligned: "  --min SIZE        meaning". */
 static void cmdtable_print_options(FILE *f, const char *options)
 {
@@ -292,13 +314,8 @@ int main_help(struct xmem_ctx *ctx, int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	cmd = cmdtable_lookup(argv[optind]);
-	if (!cmd) {
-		cli_err("unknown command '%s': 'xmem help' lists the commands", argv[optind]);
-		return EXIT_FAILURE;
-	}
-	if (cmd == CMDTABLE_AMBIGUOUS) {
-		cli_err("'%s' is ambiguous: type more of the command ('xmem help' lists them)",
-			argv[optind]);
+	if (!cmd || cmd == CMDTABLE_AMBIGUOUS) {
+		cmdtable_report(argv[optind], cmd);
 		return EXIT_FAILURE;
 	}
 	cmdtable_help(ctx->out, cmd);
