@@ -24,14 +24,14 @@
 
 struct apply_dom {
 	uint32_t domid;
-	int drive;		/* managed, has a balloon, cooperative: xmemd sets its target */
+	int drive; /* managed, has a balloon, cooperative: xmemd sets its target */
 	unsigned int weight;
-	uint64_t current_kib;	/* tot_pages x 4 */
-	uint64_t target_kib;	/* memory/target in force */
-	uint64_t maxmem_kib;	/* max_pages x 4 as the hypervisor has it */
+	uint64_t current_kib; /* tot_pages x 4 */
+	uint64_t target_kib;  /* memory/target in force */
+	uint64_t maxmem_kib;  /* max_pages x 4 as the hypervisor has it */
 	uint64_t videoram_kib;
 	uint64_t new_target_kib; /* the plan's target */
-	int apply;		/* the plan says write it now */
+	int apply;		 /* the plan says write it now */
 };
 
 enum apply_kind {

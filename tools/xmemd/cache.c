@@ -19,7 +19,7 @@
 #include "xmem_err.h"
 
 #define CACHE_DOM_PREFIX "/local/domain/"
-#define CACHE_PATH_MAX 256
+#define CACHE_PATH_MAX	 256
 
 void cache_init(struct cache *c, struct xs_handle *xs)
 {

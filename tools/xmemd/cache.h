@@ -22,9 +22,9 @@
 #include "coop.h"
 #include "policy/policy.h"
 
-#define CACHE_NAME_MAX 64
-#define CACHE_RES_ID_MAX 64
-#define CACHE_RES_MAX 256	   /* reservations read; the rest are ignored */
+#define CACHE_NAME_MAX	     64
+#define CACHE_RES_ID_MAX     64
+#define CACHE_RES_MAX	     256 /* reservations read; the rest are ignored */
 #define CACHE_RES_REASON_MAX 200
 
 enum cache_res_state {

@@ -21,7 +21,7 @@ void conf_defaults(struct conf *cfg)
 
 /* Copy string member key into buf if present. */
 static int conf_str(yajl_val root, const char *key, char *buf, size_t len, const char *path,
-		      char *err, size_t err_len)
+		    char *err, size_t err_len)
 {
 	const char *s;
 	int rc = json_get_str(root, key, &s);
@@ -29,7 +29,8 @@ static int conf_str(yajl_val root, const char *key, char *buf, size_t len, const
 	if (rc == XMEM_ERR_NOTFOUND)
 		return 0;
 	if (rc || strlen(s) >= len) {
-		snprintf(err, err_len, "%s: %s: expected a string shorter than %zu", path, key, len);
+		snprintf(err, err_len, "%s: %s: expected a string shorter than %zu", path, key,
+			 len);
 		return XMEM_ERR_INVAL;
 	}
 	snprintf(buf, len, "%s", s);
@@ -38,7 +39,7 @@ static int conf_str(yajl_val root, const char *key, char *buf, size_t len, const
 
 int conf_load(struct conf *cfg, const char *path, int missing_ok, char *err, size_t err_len)
 {
-	static const char *const known[] = { "period_ms", "floor", "policy",
+	static const char *const known[] = { "period_ms",	"floor",    "policy",
 					     "prometheus_file", "pid_file", "log_file" };
 	char jerr[JSON_ERR_LEN];
 	yajl_val root = NULL;
@@ -84,13 +85,13 @@ int conf_load(struct conf *cfg, const char *path, int missing_ok, char *err, siz
 	rc = conf_str(root, "policy", cfg->policy, sizeof(cfg->policy), path, err, err_len);
 	if (!rc)
 		rc = conf_str(root, "prometheus_file", cfg->prometheus_file,
-				sizeof(cfg->prometheus_file), path, err, err_len);
+			      sizeof(cfg->prometheus_file), path, err, err_len);
 	if (!rc)
 		rc = conf_str(root, "pid_file", cfg->pid_file, sizeof(cfg->pid_file), path, err,
-				err_len);
+			      err_len);
 	if (!rc)
 		rc = conf_str(root, "log_file", cfg->log_file, sizeof(cfg->log_file), path, err,
-				err_len);
+			      err_len);
 out:
 	json_free(root);
 	return rc;

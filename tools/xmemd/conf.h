@@ -19,17 +19,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONF_PATH_DEFAULT "/etc/xmem/xmemd.json"
+#define CONF_PATH_DEFAULT      "/etc/xmem/xmemd.json"
 #define CONF_PERIOD_MS_DEFAULT 1000u
-#define CONF_PERIOD_MS_MIN 10u
-#define CONF_PERIOD_MS_MAX 600000u
+#define CONF_PERIOD_MS_MIN     10u
+#define CONF_PERIOD_MS_MAX     600000u
 #define CONF_FLOOR_KIB_DEFAULT (256u * 1024u)
-#define CONF_PATH_MAX 4096
+#define CONF_PATH_MAX	       4096
 
 struct conf {
 	uint64_t period_ms;
 	uint64_t floor_kib;
-	char policy[CONF_PATH_MAX];	       /* file or name; "" = the xmem policy's defaults */
+	char policy[CONF_PATH_MAX];	     /* file or name; "" = the xmem policy's defaults */
 	char prometheus_file[CONF_PATH_MAX]; /* "" = none */
 	char pid_file[CONF_PATH_MAX];
 	char log_file[CONF_PATH_MAX];

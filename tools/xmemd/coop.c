@@ -85,7 +85,8 @@ int coop_observe(struct coop *c, const struct coop_params *p, uint64_t target_ki
 		goto out;
 	}
 	if (c->uncooperative) {
-		if (coop_moved(p, c->last_dist_kib, c->last_ms, dist, now_ms) && now_ms > c->last_ms) {
+		if (coop_moved(p, c->last_dist_kib, c->last_ms, dist, now_ms) &&
+		    now_ms > c->last_ms) {
 			c->uncooperative = 0;
 			c->ref_dist_kib = dist;
 			c->ref_ms = now_ms;

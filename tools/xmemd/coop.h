@@ -24,7 +24,7 @@ struct coop {
 	uint64_t ref_ms;	/* start of the window */
 	uint64_t last_dist_kib; /* distance at last_ms */
 	uint64_t last_ms;
-	uint64_t progress_ms;	/* last time it moved at the rate or sat at its target */
+	uint64_t progress_ms; /* last time it moved at the rate or sat at its target */
 	int started;
 };
 

@@ -178,8 +178,8 @@ static void daemon_judge(struct daemon *d, struct cache_dom *cd, const struct hv
 	if (coop_observe(&cd->coop, &d->coop, cd->target_kib, current_kib,
 			 cd->balloon == POLICY_BALLOON_GAVE_UP, now_ms)) {
 		if (cd->coop.uncooperative)
-			log_info("domain %u (%s) is uncooperative: at %" PRIu64 " KiB, target %" PRIu64
-				 " KiB%s",
+			log_info("domain %u (%s) is uncooperative: at %" PRIu64
+				 " KiB, target %" PRIu64 " KiB%s",
 				 cd->domid, cd->name, current_kib, cd->target_kib,
 				 cd->coop.gave_up ? ", its frontend gave up" : "");
 		else

@@ -22,11 +22,11 @@
 #include "policy/policy.h"
 #include "publish.h"
 
-#define DAEMON_WATCH_DOMAINS "/local/domain"
-#define DAEMON_TOKEN_DOMAINS "xmemd-dom"
-#define DAEMON_TOKEN_RESERVE "xmemd-res"
+#define DAEMON_WATCH_DOMAINS   "/local/domain"
+#define DAEMON_TOKEN_DOMAINS   "xmemd-dom"
+#define DAEMON_TOKEN_RESERVE   "xmemd-res"
 #define DAEMON_TOKEN_INTRODUCE "xmemd-intro"
-#define DAEMON_TOKEN_RELEASE "xmemd-release"
+#define DAEMON_TOKEN_RELEASE   "xmemd-release"
 #define DAEMON_MIN_INTERVAL_MS 20 /* at most one event-driven rebalance per this */
 
 struct daemon {

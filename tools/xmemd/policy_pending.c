@@ -96,8 +96,8 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		}
 		if (d->min_kib > d->max_kib || d->max_kib > d->static_max_kib)
 			return XMEM_ERR_INVAL;
-		o->desired_kib = o->demand_kib ? o->demand_kib + o->demand_kib * buf / 100
-					       : d->startup_kib;
+		o->desired_kib =
+			o->demand_kib ? o->demand_kib + o->demand_kib * buf / 100 : d->startup_kib;
 		if (pol->kind == POLICY_STATIC)
 			o->desired_kib = d->startup_kib;
 		o->desired_kib = clampu(o->desired_kib, d->min_kib, d->max_kib);
@@ -109,7 +109,8 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 	left = budget > sum_min ? budget - sum_min : 0;
 	for (i = 0; i < nr; i++)
 		if (out[i].included)
-			out[i].target_kib = sum_des <= budget ? out[i].desired_kib : doms[i].min_kib;
+			out[i].target_kib =
+				sum_des <= budget ? out[i].desired_kib : doms[i].min_kib;
 	/* Scarcity: water-fill what is left over the minimums by weight. */
 	while (sum_des > budget && left > 0) {
 		uint64_t wsum = 0, given = 0;

@@ -243,34 +243,41 @@ int publish_prometheus(FILE *f, const struct publish_host *host, const struct pu
 {
 	size_t i;
 
-	fprintf(f, "# HELP xmem_host_total_bytes Memory the domains can have.\n"
-		   "# TYPE xmem_host_total_bytes gauge\nxmem_host_total_bytes %" PRIu64 "\n",
+	fprintf(f,
+		"# HELP xmem_host_total_bytes Memory the domains can have.\n"
+		"# TYPE xmem_host_total_bytes gauge\nxmem_host_total_bytes %" PRIu64 "\n",
 		host->total_kib * 1024);
-	fprintf(f, "# HELP xmem_host_free_bytes Free host memory.\n"
-		   "# TYPE xmem_host_free_bytes gauge\nxmem_host_free_bytes %" PRIu64 "\n",
+	fprintf(f,
+		"# HELP xmem_host_free_bytes Free host memory.\n"
+		"# TYPE xmem_host_free_bytes gauge\nxmem_host_free_bytes %" PRIu64 "\n",
 		host->free_kib * 1024);
-	fprintf(f, "# HELP xmem_host_reserved_bytes Memory held for reservations.\n"
-		   "# TYPE xmem_host_reserved_bytes gauge\nxmem_host_reserved_bytes %" PRIu64 "\n",
+	fprintf(f,
+		"# HELP xmem_host_reserved_bytes Memory held for reservations.\n"
+		"# TYPE xmem_host_reserved_bytes gauge\nxmem_host_reserved_bytes %" PRIu64 "\n",
 		host->reserved_kib * 1024);
-	fprintf(f, "# HELP xmem_host_floor_bytes Memory never handed out.\n"
-		   "# TYPE xmem_host_floor_bytes gauge\nxmem_host_floor_bytes %" PRIu64 "\n",
+	fprintf(f,
+		"# HELP xmem_host_floor_bytes Memory never handed out.\n"
+		"# TYPE xmem_host_floor_bytes gauge\nxmem_host_floor_bytes %" PRIu64 "\n",
 		host->floor_kib * 1024);
-	fprintf(f, "# HELP xmem_waiting_bytes Raises held back until memory is free.\n"
-		   "# TYPE xmem_waiting_bytes gauge\nxmem_waiting_bytes %" PRIu64 "\n",
+	fprintf(f,
+		"# HELP xmem_waiting_bytes Raises held back until memory is free.\n"
+		"# TYPE xmem_waiting_bytes gauge\nxmem_waiting_bytes %" PRIu64 "\n",
 		host->waiting_kib * 1024);
-	fprintf(f, "# HELP xmem_reservations Reservations by state.\n"
-		   "# TYPE xmem_reservations gauge\n"
-		   "xmem_reservations{state=\"granted\"} %zu\n"
-		   "xmem_reservations{state=\"pending\"} %zu\n"
-		   "xmem_reservations{state=\"other\"} %zu\n",
+	fprintf(f,
+		"# HELP xmem_reservations Reservations by state.\n"
+		"# TYPE xmem_reservations gauge\n"
+		"xmem_reservations{state=\"granted\"} %zu\n"
+		"xmem_reservations{state=\"pending\"} %zu\n"
+		"xmem_reservations{state=\"other\"} %zu\n",
 		host->nr_granted, host->nr_pending,
 		host->nr_reservations - host->nr_granted - host->nr_pending);
-	fprintf(f, "# HELP xmem_rebalances_total Rebalances since start.\n"
-		   "# TYPE xmem_rebalances_total counter\nxmem_rebalances_total %" PRIu64 "\n",
+	fprintf(f,
+		"# HELP xmem_rebalances_total Rebalances since start.\n"
+		"# TYPE xmem_rebalances_total counter\nxmem_rebalances_total %" PRIu64 "\n",
 		host->rebalances);
-	fprintf(f, "# HELP xmem_keytree_reads_total Key-tree reads since start.\n"
-		   "# TYPE xmem_keytree_reads_total counter\nxmem_keytree_reads_total %" PRIu64
-		   "\n",
+	fprintf(f,
+		"# HELP xmem_keytree_reads_total Key-tree reads since start.\n"
+		"# TYPE xmem_keytree_reads_total counter\nxmem_keytree_reads_total %" PRIu64 "\n",
 		host->keytree_reads);
 	publish_dom_family(f, "xmem_domain_target_kib", "Target xmemd gives the domain (KiB).",
 			   doms, nr, offsetof(struct publish_dom, target_kib));

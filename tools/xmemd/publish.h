@@ -20,7 +20,7 @@
 #include <xenstore.h>
 
 #define PUBLISH_STATE_MAX 16
-#define PUBLISH_NAME_MAX 64
+#define PUBLISH_NAME_MAX  64
 
 struct publish_dom {
 	uint32_t domid;
@@ -46,7 +46,7 @@ struct publish_host {
 
 struct publish {
 	struct xs_handle *xs;
-	char *prom_path; /* NULL: no Prometheus file */
+	char *prom_path;	  /* NULL: no Prometheus file */
 	struct publish_dom *last; /* what is in the key tree, sorted by domid */
 	size_t nr_last;
 	struct publish_host last_host;

@@ -42,7 +42,8 @@ static void reserve_granted(const struct cache_res *r, const struct reserve_host
 	}
 	a->hold_kib = dom.current_kib >= r->granted_kib ? 0 : r->granted_kib - dom.current_kib;
 	if (!a->hold_kib ||
-	    (dom.has_target && dom.current_kib + coop_tolerance_kib(dom.target_kib) >= dom.target_kib)) {
+	    (dom.has_target &&
+	     dom.current_kib + coop_tolerance_kib(dom.target_kib) >= dom.target_kib)) {
 		a->verdict = RESERVE_REMOVE;
 		a->hold_kib = 0;
 	}
@@ -63,8 +64,7 @@ static void reserve_pending(const struct cache_res *r, const struct reserve_host
 	}
 	if (reserve_expired(r, host->now_s, 0)) {
 		a->verdict = RESERVE_FAIL;
-		snprintf(a->reason, sizeof(a->reason),
-			 "expired before %s could be freed (%s free)",
+		snprintf(a->reason, sizeof(a->reason), "expired before %s could be freed (%s free)",
 			 size_format(r->size_kib, b1, sizeof(b1)),
 			 size_format(*avail_kib, b2, sizeof(b2)));
 		return;

@@ -26,18 +26,18 @@
 #define RESERVE_FAILED_GRACE_S 60
 
 enum reserve_verdict {
-	RESERVE_KEEP = 0,  /* nothing to write */
-	RESERVE_GRANT,	   /* write state=granted, granted_kib */
-	RESERVE_FAIL,	   /* write state=failed, reason */
-	RESERVE_REMOVE,	   /* remove the node */
+	RESERVE_KEEP = 0, /* nothing to write */
+	RESERVE_GRANT,	  /* write state=granted, granted_kib */
+	RESERVE_FAIL,	  /* write state=failed, reason */
+	RESERVE_REMOVE,	  /* remove the node */
 };
 
 /* What the host looks like to the reservation planner (all KiB). */
 struct reserve_host {
-	int64_t now_s;	       /* Unix time */
-	uint64_t avail_kib;    /* free now: free - claimed - floor - promised growth */
-	uint64_t squeeze_kib;  /* more that cooperative guests could give (current - min) */
-	uint64_t stuck_kib;    /* what uncooperative guests hold above their minimums */
+	int64_t now_s;	      /* Unix time */
+	uint64_t avail_kib;   /* free now: free - claimed - floor - promised growth */
+	uint64_t squeeze_kib; /* more that cooperative guests could give (current - min) */
+	uint64_t stuck_kib;   /* what uncooperative guests hold above their minimums */
 };
 
 /* The domain a reservation was given to, as the caller sees it. */

@@ -8,8 +8,7 @@
 #include "size.h"
 #include "snapshot.h"
 
-int snapshot_dom(const struct cache_dom *cd, const struct hv_dominfo *info,
-		 struct policy_dom *pd)
+int snapshot_dom(const struct cache_dom *cd, const struct hv_dominfo *info, struct policy_dom *pd)
 {
 	uint64_t target = cd->target_kib;
 

@@ -21,19 +21,18 @@
 #include "policy/policy.h"
 
 /* Per-domain state names published under /tool/xmemd/domain/<id>/state. */
-#define SNAPSHOT_OK "ok"
-#define SNAPSHOT_BALLOONING "ballooning"
+#define SNAPSHOT_OK	       "ok"
+#define SNAPSHOT_BALLOONING    "ballooning"
 #define SNAPSHOT_UNCOOPERATIVE "uncooperative"
-#define SNAPSHOT_NO_BALLOON "no-balloon"
-#define SNAPSHOT_UNMANAGED "unmanaged"
+#define SNAPSHOT_NO_BALLOON    "no-balloon"
+#define SNAPSHOT_UNMANAGED     "unmanaged"
 
 /*
  * Fill pd for the domain cd whose hypervisor record is info. Returns 1 when
  * xmemd may drive it (managed, bounds in order, balloon, cooperative), 0
  * when it is held fixed at its current allocation.
  */
-int snapshot_dom(const struct cache_dom *cd, const struct hv_dominfo *info,
-		 struct policy_dom *pd);
+int snapshot_dom(const struct cache_dom *cd, const struct hv_dominfo *info, struct policy_dom *pd);
 
 /* The state name for a domain filled by snapshot_dom(). */
 const char *snapshot_state(const struct cache_dom *cd, const struct policy_dom *pd);

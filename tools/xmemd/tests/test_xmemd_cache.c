@@ -38,10 +38,8 @@ static void kv_set(const char *path, const char *val)
 	snprintf(keys[free_slot].val, sizeof(keys[free_slot].val), "%s", val);
 }
 
-void *__wrap_xs_read(struct xs_handle *h, xs_transaction_t t, const char *path,
-		     unsigned int *len);
-void *__wrap_xs_read(struct xs_handle *h, xs_transaction_t t, const char *path,
-		     unsigned int *len)
+void *__wrap_xs_read(struct xs_handle *h, xs_transaction_t t, const char *path, unsigned int *len);
+void *__wrap_xs_read(struct xs_handle *h, xs_transaction_t t, const char *path, unsigned int *len)
 {
 	int i;
 

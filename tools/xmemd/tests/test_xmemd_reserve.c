@@ -39,8 +39,9 @@ static struct cache_res res(const char *id, enum cache_res_state st, uint64_t si
 
 static struct reserve_host host(uint64_t avail, uint64_t squeeze, uint64_t stuck)
 {
-	struct reserve_host h = { .now_s = 1000, .avail_kib = avail, .squeeze_kib = squeeze,
-				  .stuck_kib = stuck };
+	struct reserve_host h = {
+		.now_s = 1000, .avail_kib = avail, .squeeze_kib = squeeze, .stuck_kib = stuck
+	};
 	return h;
 }
 

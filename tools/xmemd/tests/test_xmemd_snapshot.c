@@ -111,7 +111,8 @@ static void snapshot_dying_test(void **state)
 /* The host total is what domains can have: free plus all allocations. */
 static void snapshot_host_test(void **state)
 {
-	struct hv_physinfo pi = { .total_pages = 1048576, .free_pages = 262144,
+	struct hv_physinfo pi = { .total_pages = 1048576,
+				  .free_pages = 262144,
 				  .outstanding_pages = 1024 };
 	struct hv_dominfo in[2] = { info(131072), info(262144) };
 	struct policy_host h;
