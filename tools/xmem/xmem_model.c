@@ -380,20 +380,20 @@ int model_load_reservations(struct xmem_ctx *ctx, struct xmem_resv **resv_r, siz
 		r = &resv[nr++];
 		snprintf(r->id, sizeof(r->id), "%s", ents[i]);
 		r->size_kib = ctx_read_u64(ctx, XBT_NULL,
-					   ctx_path(path, sizeof(path), XS_XMEMD_RESV_SIZE, r->id));
+					   ctx_path(path, sizeof(path), XS_XMEMD_RES_SIZE, r->id));
 		ctx_read_str(ctx, XBT_NULL,
-			     ctx_path(path, sizeof(path), XS_XMEMD_RESV_STATE, r->id), r->state,
+			     ctx_path(path, sizeof(path), XS_XMEMD_RES_STATE, r->id), r->state,
 			     sizeof(r->state));
 		r->granted_kib = ctx_read_u64(
-			ctx, XBT_NULL, ctx_path(path, sizeof(path), XS_XMEMD_RESV_GRANTED, r->id));
-		ctx_read_str(ctx, XBT_NULL, ctx_path(path, sizeof(path), XS_XMEMD_RESV_FOR, r->id),
+			ctx, XBT_NULL, ctx_path(path, sizeof(path), XS_XMEMD_RES_GRANTED, r->id));
+		ctx_read_str(ctx, XBT_NULL, ctx_path(path, sizeof(path), XS_XMEMD_RES_FOR, r->id),
 			     r->for_dom, sizeof(r->for_dom));
 		r->expires = ctx_read_u64(
-			ctx, XBT_NULL, ctx_path(path, sizeof(path), XS_XMEMD_RESV_EXPIRES, r->id));
+			ctx, XBT_NULL, ctx_path(path, sizeof(path), XS_XMEMD_RES_EXPIRES, r->id));
 		r->domid = ctx_read_u64(ctx, XBT_NULL,
-					ctx_path(path, sizeof(path), XS_XMEMD_RESV_DOMID, r->id));
+					ctx_path(path, sizeof(path), XS_XMEMD_RES_DOMID, r->id));
 		ctx_read_str(ctx, XBT_NULL,
-			     ctx_path(path, sizeof(path), XS_XMEMD_RESV_REASON, r->id), r->reason,
+			     ctx_path(path, sizeof(path), XS_XMEMD_RES_REASON, r->id), r->reason,
 			     sizeof(r->reason));
 	}
 	free(ents);

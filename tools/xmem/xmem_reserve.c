@@ -62,14 +62,14 @@ static int resv_create_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 			break;
 		free(val);
 	}
-	if (ctx_write_u64(ctx, t, ctx_path(path, sizeof(path), XS_XMEMD_RESV_SIZE, a->id),
+	if (ctx_write_u64(ctx, t, ctx_path(path, sizeof(path), XS_XMEMD_RES_SIZE, a->id),
 			  a->size_kib) ||
 	    (a->for_dom &&
-	     ctx_write_str(ctx, t, ctx_path(path, sizeof(path), XS_XMEMD_RESV_FOR, a->id),
+	     ctx_write_str(ctx, t, ctx_path(path, sizeof(path), XS_XMEMD_RES_FOR, a->id),
 			   a->for_dom)) ||
-	    ctx_write_u64(ctx, t, ctx_path(path, sizeof(path), XS_XMEMD_RESV_EXPIRES, a->id),
+	    ctx_write_u64(ctx, t, ctx_path(path, sizeof(path), XS_XMEMD_RES_EXPIRES, a->id),
 			  a->expires) ||
-	    ctx_write_str(ctx, t, ctx_path(path, sizeof(path), XS_XMEMD_RESV_STATE, a->id),
+	    ctx_write_str(ctx, t, ctx_path(path, sizeof(path), XS_XMEMD_RES_STATE, a->id),
 			  "pending")) {
 		cli_err("cannot write the reservation (%s): nothing was written; check the "
 			"store's log",
@@ -141,7 +141,7 @@ static int resv_wait(struct xmem_ctx *ctx, const struct resv_arg *a, uint64_t wa
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	ctx_path(path, sizeof(path), XS_XMEMD_RESV_STATE, a->id);
+	ctx_path(path, sizeof(path), XS_XMEMD_RES_STATE, a->id);
 	if (!xs_watch(ctx->xsh, path, "xmem-reserve")) {
 		cli_err("cannot watch %s (%s): check the store's log", path, strerror(errno));
 		goto out;
@@ -155,7 +155,7 @@ static int resv_wait(struct xmem_ctx *ctx, const struct resv_arg *a, uint64_t wa
 		}
 		if (strcmp(state, "failed") == 0) {
 			ctx_read_str(ctx, XBT_NULL,
-				     ctx_path(path, sizeof(path), XS_XMEMD_RESV_REASON, a->id),
+				     ctx_path(path, sizeof(path), XS_XMEMD_RES_REASON, a->id),
 				     reason, reason_len);
 			ret = 0;
 			break;
@@ -203,7 +203,7 @@ static int resv_report(struct xmem_ctx *ctx, const struct resv_arg *a, const cha
 	int rc;
 
 	granted = ctx_read_u64(ctx, XBT_NULL,
-			       ctx_path(path, sizeof(path), XS_XMEMD_RESV_GRANTED, a->id));
+			       ctx_path(path, sizeof(path), XS_XMEMD_RES_GRANTED, a->id));
 	if (!ctx->json) {
 		if (strcmp(state, "granted") == 0)
 			fprintf(ctx->out,
