@@ -176,6 +176,7 @@ struct xmem_dom {
 	int uncooperative;
 	uint64_t demand_kib;   /* xmemd's figure, else the guest's used_kib */
 	uint64_t pressure_pct; /* xmemd's figure, else the guest's PSI some avg10 */
+	int feature_balloon;   /* control/feature-balloon = 1 */
 	char balloon_state[16];
 	uint64_t balloon_current_kib;
 	char state[16]; /* ok, ballooning, uncooperative, no-balloon, unmanaged */

@@ -53,8 +53,10 @@ const char *model_derive_state(const struct xmem_dom *d)
 		return "unmanaged";
 	if (d->uncooperative || strcmp(d->balloon_state, "gave-up") == 0)
 		return "uncooperative";
-	if (!d->balloon_state[0])
+	if (!d->balloon_state[0] && !d->feature_balloon)
 		return "no-balloon";
+	if (!d->balloon_state[0])
+		return "ok"; /* a frontend that does not report progress */
 	if (strcmp(d->balloon_state, "done") != 0)
 		return "ballooning";
 	return "ok";
@@ -114,6 +116,8 @@ int model_load(struct xmem_ctx *ctx, xs_transaction_t t, uint32_t domid, struct 
 	d->managed = ctx_read_u64(ctx, t, DOM_PATH(path, domid, XS_DOM_MANAGED)) == 1;
 	d->uncooperative =
 		ctx_read_str(ctx, t, DOM_PATH(path, domid, XS_DOM_UNCOOPERATIVE), buf, sizeof(buf));
+	d->feature_balloon =
+		ctx_read_u64(ctx, t, DOM_PATH(path, domid, XS_DOM_FEATURE_BALLOON)) == 1;
 	ctx_read_str(ctx, t, DOM_PATH(path, domid, XS_DOM_BALLOON_STATE), d->balloon_state,
 		     sizeof(d->balloon_state));
 	d->balloon_current_kib =
@@ -381,9 +385,8 @@ int model_load_reservations(struct xmem_ctx *ctx, struct xmem_resv **resv_r, siz
 		snprintf(r->id, sizeof(r->id), "%s", ents[i]);
 		r->size_kib = ctx_read_u64(ctx, XBT_NULL,
 					   ctx_path(path, sizeof(path), XS_XMEMD_RES_SIZE, r->id));
-		ctx_read_str(ctx, XBT_NULL,
-			     ctx_path(path, sizeof(path), XS_XMEMD_RES_STATE, r->id), r->state,
-			     sizeof(r->state));
+		ctx_read_str(ctx, XBT_NULL, ctx_path(path, sizeof(path), XS_XMEMD_RES_STATE, r->id),
+			     r->state, sizeof(r->state));
 		r->granted_kib = ctx_read_u64(
 			ctx, XBT_NULL, ctx_path(path, sizeof(path), XS_XMEMD_RES_GRANTED, r->id));
 		ctx_read_str(ctx, XBT_NULL, ctx_path(path, sizeof(path), XS_XMEMD_RES_FOR, r->id),

@@ -209,6 +209,8 @@ static void model_derive_state_test(void **state)
 	d.uncooperative = 0;
 	d.balloon_state[0] = '\0';
 	assert_string_equal(model_derive_state(&d), "no-balloon");
+	d.feature_balloon = 1;
+	assert_string_equal(model_derive_state(&d), "ok");
 	d.managed = 0;
 	assert_string_equal(model_derive_state(&d), "unmanaged");
 }
