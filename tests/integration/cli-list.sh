@@ -7,8 +7,7 @@ it_setup
 . "$XMEM_SRCDIR/tests/integration/cli-lib.sh"
 cli_host 8G
 
-xenstore-write /local/domain/0/name Domain-0 /local/domain/0/memory/static-max 1048576 \
-	/local/domain/0/memory/target 1048576 || fail "cannot write dom0's keys"
+cli_dom0_keys
 expect 0 create web1 --memory 1G --maxmem 4G --min 512M --max 2G --weight 8000
 assert_eq "$(cat "$OUT")" "created web1 (domid 1)" "create's report"
 expect 0 create db1 --memory 2G --maxmem 2G

@@ -7,8 +7,7 @@ it_setup
 . "$XMEM_SRCDIR/tests/integration/cli-lib.sh"
 cli_host 8G
 
-xenstore-write /local/domain/0/name Domain-0 /local/domain/0/memory/static-max 1048576 \
-	/local/domain/0/memory/target 1048576 || fail "cannot write dom0's keys"
+cli_dom0_keys
 expect 0 create web1 --memory 1G --maxmem 4G
 expect 0 mem-policy web1 --managed off
 D=/local/domain/1/memory
@@ -32,11 +31,12 @@ refused() {
 }
 
 # mem-set as xl: target written, maxmem = target + videoram + 1 MiB; a bare number is MiB.
+dmin=$(key $D/dynamic-min)
 expect 0 mem-set web1 2048
 [ ! -s "$OUT" ] || fail "mem-set of an unmanaged domain printed: $(cat "$OUT")"
 assert_eq "$(key $D/target)" 2097152 "target after mem-set"
 assert_eq "$(hv_max web1)" $((2097152 + 1024)) "maxmem after mem-set"
-assert_eq "$(key $D/dynamic-min)" "" "an unmanaged domain is not pinned"
+assert_eq "$(key $D/dynamic-min)" "$dmin" "an unmanaged domain is not pinned"
 expect 0 mem-set 1 1536M
 assert_eq "$(key $D/target)" 1572864 "mem-set by domid"
 xenstore-write $D/videoram 8192 || fail "write"
@@ -110,12 +110,12 @@ refused "unknown domain 'web9'" mem-policy web9 --weight 1
 # succeeds and the result is exactly one of them, never a mix.
 pids=""
 for i in 1 2 3 4 5 6 7 8; do
-	"$XMEM" mem-policy web1 --min ${i}00M --max $((i + 1))G --weight $i >/dev/null 2>"$IT_DIR/err.$i" &
+	"$XMEM" mem-policy web1 --min ${i}00M --max $((1024 + i * 256))M --weight $i >/dev/null 2>"$IT_DIR/err.$i" &
 	pids="$pids $!"
 done
 for p in $pids; do wait "$p" || fail "a concurrent mem-policy failed: $(cat "$IT_DIR"/err.*)"; done
 w=$(key $D/weight)
-assert_eq "$(key $D/dynamic-min) $(key $D/dynamic-max)" "$((w * 100 * 1024)) $(((w + 1) * 1048576))" \
+assert_eq "$(key $D/dynamic-min) $(key $D/dynamic-max)" "$((w * 100 * 1024)) $(((1024 + w * 256) * 1024))" \
 	"min, max and weight from one command (weight $w)"
 it_check_store
 pass
