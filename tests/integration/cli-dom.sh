@@ -61,7 +61,7 @@ if [ -x "$BALLOON" ]; then
 	[ ! -e "$IT_DIR/run/balloon-2.pid" ] || fail "destroy left the pid file"
 	# A guest that cannot start: the domain goes again.
 	expect 1 create web3 --memory 1G --workload nonsense:1
-	one_line_error "xmem-balloon did not start"
+	one_line_error "xmem-balloon did not start for domain 2: unknown workload 'nonsense:1'"
 	expect 1 list web3
 fi
 

@@ -15,24 +15,12 @@ command -v xenstore-ls >/dev/null || skip "xenstore-utils not installed"
 cli_host() {
 	it_start_stored
 	it_start_hvsim "${1:-8G}" --dom0 1G --xen-overhead 64M
-	cli_top_level
 }
 
-# The key tree's top level as a running Xen host has it, one key per
-# transaction. (Workaround: xmem-stored at 27e4034 answers EAGAIN forever to a
-# transaction that creates a child of / and writes another node, so the test
-# makes /local, /vm and /libxl before any multi-key transaction.)
-cli_top_level() {
-	xenstore-write /local/domain/0/domid 0 && xenstore-write /vm "" &&
-		xenstore-write /libxl "" || fail "cannot write the top level"
-}
-
-# dom0's keys, as xen-init-dom0 writes them.
+# dom0's keys, as xen-init-dom0 writes them (one transaction).
 cli_dom0_keys() {
-	xenstore-write /local/domain/0/name Domain-0 &&
-		xenstore-write /local/domain/0/memory/static-max 1048576 &&
-		xenstore-write /local/domain/0/memory/target 1048576 ||
-		fail "cannot write dom0's keys"
+	xenstore-write /local/domain/0/name Domain-0 /local/domain/0/memory/static-max 1048576 \
+		/local/domain/0/memory/target 1048576 || fail "cannot write dom0's keys"
 }
 
 expect() {

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -88,14 +89,17 @@ static void dom_balloon_bin(char *buf, size_t len)
 static int dom_start_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *workload)
 {
 	char bin[PATH_MAX], domid_s[16], pidf[PATH_MAX], logf[PATH_MAX], rundir[PATH_MAX];
-	int status;
+	char errf[PATH_MAX], why[256] = "";
+	int status, fd = -1, rc = -1;
+	FILE *f;
 	pid_t pid;
 
 	dom_balloon_bin(bin, sizeof(bin));
 	snprintf(domid_s, sizeof(domid_s), "%" PRIu32, domid);
 	if (dom_fmt(rundir, sizeof(rundir), "%s/run", ctx->host_dir) ||
 	    dom_fmt(pidf, sizeof(pidf), "%s/balloon-%" PRIu32 ".pid", rundir, domid) ||
-	    dom_fmt(logf, sizeof(logf), "%s/balloon-%" PRIu32 ".log", rundir, domid)) {
+	    dom_fmt(logf, sizeof(logf), "%s/balloon-%" PRIu32 ".log", rundir, domid) ||
+	    dom_fmt(errf, sizeof(errf), "%s/balloon-%" PRIu32 ".start", rundir, domid)) {
 		cli_err("host directory name too long: use a shorter --host path");
 		return -1;
 	}
@@ -104,32 +108,53 @@ static int dom_start_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *w
 			strerror(errno));
 		return -1;
 	}
+	/* Its start-up errors go to a file, so xmem can say them in its one line. */
+	fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		cli_err("cannot create %s (%s): check the host directory's permissions", errf,
+			strerror(errno));
+		return -1;
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		cli_err("cannot start xmem-balloon (%s): free some processes and retry",
 			strerror(errno));
-		return -1;
+		goto out;
 	}
 	if (pid == 0) {
+		dup2(fd, STDERR_FILENO);
 		execlp(bin, bin, "--host", ctx->host_dir, "--domid", domid_s, "--workload",
 		       workload, "--pid-file", pidf, "--log-file", logf, (char *)NULL);
-		fprintf(stderr, "xmem: cannot run %s: %s\n", bin, strerror(errno));
+		fprintf(stderr, "cannot run %s: %s\n", bin, strerror(errno));
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			cli_err("lost track of xmem-balloon (%s)", strerror(errno));
-			return -1;
+			goto out;
 		}
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		cli_err("xmem-balloon did not start for domain %" PRIu32 " (see %s): check "
-			"--workload '%s' (set XMEM_BALLOON to the binary if it is not found)",
-			domid, logf, workload);
-		return -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		rc = 0;
+		goto out;
 	}
-	return 0;
+	f = fopen(errf, "r");
+	if (f) {
+		if (fgets(why, sizeof(why), f))
+			why[strcspn(why, "\n")] = '\0';
+		fclose(f);
+	}
+	cli_err("xmem-balloon did not start for domain %" PRIu32 ": %s: fix --workload '%s' (set "
+		"XMEM_BALLOON if the binary is elsewhere)",
+		domid,
+		why[0] ? (strncmp(why, "xmem-balloon: ", 14) == 0 ? why + 14 : why)
+		       : "it failed without a message",
+		workload);
+out:
+	close(fd);
+	unlink(errf);
+	return rc;
 }
 
 /* 1 when pid runs xmem-balloon (guards against a recycled pid). */
