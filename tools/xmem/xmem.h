@@ -46,7 +46,8 @@ struct xmem_ctx {
 	int json;	      /* --json */
 	struct xs_handle *xsh;
 	struct hv *hv;
-	FILE *out; /* stdout; tests point it elsewhere */
+	int hv_failed; /* opening the hypervisor failed once: do not retry */
+	FILE *out;     /* stdout; tests point it elsewhere */
 };
 
 /* One row of the command table (as xl's struct cmd_spec). */

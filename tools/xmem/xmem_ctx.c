@@ -109,6 +109,8 @@ struct hv *ctx_hv(struct xmem_ctx *ctx, int quiet)
 
 	if (ctx->hv)
 		return ctx->hv;
+	if (ctx->hv_failed && quiet)
+		return NULL;
 	if (ctx->host_dir) {
 		if (ctx_check_dir(ctx->host_dir))
 			return NULL;
@@ -119,6 +121,7 @@ struct hv *ctx_hv(struct xmem_ctx *ctx, int quiet)
 		}
 		strcat(dir, "/socket");
 		if (!ctx_is_socket(dir)) {
+			ctx->hv_failed = 1;
 			if (!quiet)
 				cli_err("no simulated hypervisor on %s: start xmem-hvsim there (or "
 					"'xmem-simhost start'), or fix --host / $XMEM_HOST",
@@ -127,6 +130,8 @@ struct hv *ctx_hv(struct xmem_ctx *ctx, int quiet)
 		}
 	}
 	ctx->hv = host_hv_open(ctx->host_dir);
+	if (!ctx->hv)
+		ctx->hv_failed = 1;
 	if (!ctx->hv && !quiet) {
 		if (ctx->host_dir)
 			cli_err("cannot connect to xmem-hvsim in %s/hv (%s): restart it (or "
