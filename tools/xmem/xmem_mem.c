@@ -43,7 +43,7 @@ static int mem_write(struct xmem_ctx *ctx, xs_transaction_t t, const char *path,
 static int mem_set_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 {
 	struct mem_set_arg *a = varg;
-	char path[CTX_PATH_LEN];
+	char path[CTX_PATH_LEN], vm[CTX_PATH_LEN];
 	uint64_t static_max, videoram;
 	int rc;
 
@@ -80,6 +80,12 @@ static int mem_set_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 	if (a->pinned &&
 	    (mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_DYNAMIC_MIN), a->target_kib) ||
 	     mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_DYNAMIC_MAX), a->target_kib)))
+		return -1;
+	/* libxl also keeps /vm/<uuid>/memory, in MiB. */
+	if (ctx_read_str(ctx, t, DOM_PATH(path, a->domid, XS_DOM_VM), vm, sizeof(vm)) &&
+	    strncmp(vm, "/vm/", 4) == 0 && parse_resv_id_ok(vm + 4) &&
+	    mem_write(ctx, t, ctx_path(path, sizeof(path), XS_VM_MEMORY, vm + 4),
+		      a->target_kib / 1024))
 		return -1;
 	a->maxmem_kib = a->target_kib + videoram + XMEM_MAXMEM_CONSTANT_KIB;
 	rc = hv_set_maxmem(ctx->hv, a->domid, a->maxmem_kib);
