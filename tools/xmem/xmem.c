@@ -46,10 +46,10 @@ int main(int argc, char **argv)
 			cmdtable_help(stdout, NULL);
 			return EXIT_SUCCESS;
 		case ':':
-			cli_err("option %s needs a value: see 'xmem help'", argv[optind - 1]);
+			ctx_err("option %s needs a value: see 'xmem help'", argv[optind - 1]);
 			return EXIT_FAILURE;
 		default:
-			cli_err("unknown option %s: see 'xmem help'", argv[optind - 1]);
+			ctx_err("unknown option %s: see 'xmem help'", argv[optind - 1]);
 			return EXIT_FAILURE;
 		}
 	}
@@ -64,7 +64,7 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	if (host_arg && !host_arg[0]) {
-		cli_err("--host needs a directory: give a simulated host's runtime directory");
+		ctx_err("--host needs a directory: give a simulated host's runtime directory");
 		return EXIT_FAILURE;
 	}
 	ctx.host_dir = host_dir(host_arg);
@@ -76,7 +76,7 @@ int main(int argc, char **argv)
 	rc = cmd->fn(&ctx, argc, argv);
 	ctx_close(&ctx);
 	if (fflush(stdout) != 0 && rc == EXIT_SUCCESS) {
-		cli_err("cannot write the output: check the pipe or the disk");
+		ctx_err("cannot write the output: check the pipe or the disk");
 		rc = EXIT_FAILURE;
 	}
 	return rc;

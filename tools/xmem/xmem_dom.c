@@ -38,7 +38,7 @@ static int dom_real_host(struct xmem_ctx *ctx, const char *xl_cmd)
 {
 	if (ctx->host_dir)
 		return 0;
-	cli_err("this works on simulated hosts only: on a Xen host use '%s', or give --host "
+	ctx_err("this works on simulated hosts only: on a Xen host use '%s', or give --host "
 		"DIR for a simulated host",
 		xl_cmd);
 	return -1;
@@ -100,25 +100,25 @@ static int dom_start_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *w
 	    dom_fmt(pidf, sizeof(pidf), "%s/balloon-%" PRIu32 ".pid", rundir, domid) ||
 	    dom_fmt(logf, sizeof(logf), "%s/balloon-%" PRIu32 ".log", rundir, domid) ||
 	    dom_fmt(errf, sizeof(errf), "%s/balloon-%" PRIu32 ".start", rundir, domid)) {
-		cli_err("host directory name too long: use a shorter --host path");
+		ctx_err("host directory name too long: use a shorter --host path");
 		return -1;
 	}
 	if (mkdir(rundir, 0755) < 0 && errno != EEXIST) {
-		cli_err("cannot create %s (%s): check the host directory's permissions", rundir,
+		ctx_err("cannot create %s (%s): check the host directory's permissions", rundir,
 			strerror(errno));
 		return -1;
 	}
 	/* Its start-up errors go to a file, so xmem can say them in its one line. */
 	fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		cli_err("cannot create %s (%s): check the host directory's permissions", errf,
+		ctx_err("cannot create %s (%s): check the host directory's permissions", errf,
 			strerror(errno));
 		return -1;
 	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		cli_err("cannot start xmem-balloon (%s): free some processes and retry",
+		ctx_err("cannot start xmem-balloon (%s): free some processes and retry",
 			strerror(errno));
 		goto out;
 	}
@@ -131,7 +131,7 @@ static int dom_start_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *w
 	}
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
-			cli_err("lost track of xmem-balloon (%s)", strerror(errno));
+			ctx_err("lost track of xmem-balloon (%s)", strerror(errno));
 			goto out;
 		}
 	}
@@ -145,7 +145,7 @@ static int dom_start_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *w
 			why[strcspn(why, "\n")] = '\0';
 		fclose(f);
 	}
-	cli_err("xmem-balloon did not start for domain %" PRIu32 ": %s: fix --workload '%s' (set "
+	ctx_err("xmem-balloon did not start for domain %" PRIu32 ": %s: fix --workload '%s' (set "
 		"XMEM_BALLOON if the binary is elsewhere)",
 		domid,
 		why[0] ? (strncmp(why, "xmem-balloon: ", 14) == 0 ? why + 14 : why)
@@ -272,14 +272,14 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 	if (dom_real_host(ctx, "xl create CONFIG"))
 		return EXIT_FAILURE;
 	if (!cfg.startup_kib) {
-		cli_err("create: --memory SIZE is required: give the domain's startup size, e.g. "
+		ctx_err("create: --memory SIZE is required: give the domain's startup size, e.g. "
 			"--memory 1G");
 		return EXIT_FAILURE;
 	}
 	if (!cfg.static_max_kib)
 		cfg.static_max_kib = cfg.startup_kib;
 	if (!parse_name_ok(cfg.name) || simdom_validate(&cfg, err, sizeof(err))) {
-		cli_err("create: %s: fix the name or the options",
+		ctx_err("create: %s: fix the name or the options",
 			err[0] ? err : "bad domain name (letters, digits, '_', '.', '-')");
 		return EXIT_FAILURE;
 	}
@@ -287,18 +287,18 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 		return EXIT_FAILURE;
 	rc = simdom_create(ctx->xsh, ctx->hv, &cfg, &domid, err, sizeof(err));
 	if (rc == XMEM_ERR_EXISTS) {
-		cli_err("create: %s: choose another name, or 'xmem destroy %s' first", err,
+		ctx_err("create: %s: choose another name, or 'xmem destroy %s' first", err,
 			cfg.name);
 		return EXIT_FAILURE;
 	}
 	if (rc == XMEM_ERR_NOSPACE) {
-		cli_err("create: %s: free memory first ('xmem reserve SIZE') or give a smaller "
+		ctx_err("create: %s: free memory first ('xmem reserve SIZE') or give a smaller "
 			"--memory",
 			err);
 		return EXIT_FAILURE;
 	}
 	if (rc) {
-		cli_err("create: %s: nothing was created; check the host's daemons", err);
+		ctx_err("create: %s: nothing was created; check the host's daemons", err);
 		return EXIT_FAILURE;
 	}
 	if (workload && dom_start_balloon(ctx, domid, workload)) {
@@ -312,7 +312,7 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 	}
 	out = json_out_new(1);
 	if (!out) {
-		cli_err("out of memory: %s was created; free some memory", cfg.name);
+		ctx_err("out of memory: %s was created; free some memory", cfg.name);
 		return EXIT_FAILURE;
 	}
 	json_out_obj_open(out);
@@ -345,14 +345,14 @@ int main_destroy(struct xmem_ctx *ctx, int argc, char **argv)
 	if (!ctx_store(ctx) || !ctx_hv(ctx, 0) || model_lookup(ctx, argv[optind], &domid))
 		return EXIT_FAILURE;
 	if (domid == 0) {
-		cli_err("dom0 cannot be destroyed: stop the simulated host with 'xmem-simhost "
+		ctx_err("dom0 cannot be destroyed: stop the simulated host with 'xmem-simhost "
 			"stop'");
 		return EXIT_FAILURE;
 	}
 	dom_stop_balloon(ctx, domid);
 	rc = simdom_destroy(ctx->xsh, ctx->hv, domid, err, sizeof(err));
 	if (rc) {
-		cli_err("destroy: %s: check the host's daemons and retry", err);
+		ctx_err("destroy: %s: check the host's daemons and retry", err);
 		return EXIT_FAILURE;
 	}
 	return EXIT_SUCCESS;
