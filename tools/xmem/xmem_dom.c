@@ -28,6 +28,7 @@
 
 #include "json.h"
 #include "simdom.h"
+#include "xenstore-schema/xs_schema.h"
 #include "xmem.h"
 #include "xmem_err.h"
 
@@ -174,17 +175,15 @@ static int dom_is_balloon(pid_t pid)
 	return strstr(cmd, "xmem-balloon") != NULL;
 }
 
-/* Stop the guest process of domid, if there is one. */
-static void dom_stop_balloon(struct xmem_ctx *ctx, uint32_t domid)
+/* Stop the xmem-balloon named in pid file pidf, if it runs, and remove the file. */
+static void dom_stop_pidfile(const char *pidf)
 {
-	char pidf[PATH_MAX], buf[32];
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	char buf[32];
 	FILE *f;
 	long pid = 0;
 	int waited;
 
-	if (dom_fmt(pidf, sizeof(pidf), "%s/run/balloon-%" PRIu32 ".pid", ctx->host_dir, domid))
-		return;
 	f = fopen(pidf, "r");
 	if (!f)
 		return;
@@ -199,6 +198,22 @@ static void dom_stop_balloon(struct xmem_ctx *ctx, uint32_t domid)
 			kill((pid_t)pid, SIGKILL);
 	}
 	unlink(pidf);
+}
+
+/*
+ * Stop the guest process of domain domid: balloon-<domid>.pid (xmem create)
+ * or balloon-<name>.pid (xmem-simhost's guests).
+ */
+static void dom_stop_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *name)
+{
+	char pidf[PATH_MAX];
+
+	if (dom_fmt(pidf, sizeof(pidf), "%s/run/balloon-%" PRIu32 ".pid", ctx->host_dir, domid) ==
+	    0)
+		dom_stop_pidfile(pidf);
+	if (name && name[0] && strchr(name, '/') == NULL &&
+	    dom_fmt(pidf, sizeof(pidf), "%s/run/balloon-%s.pid", ctx->host_dir, name) == 0)
+		dom_stop_pidfile(pidf);
 }
 
 int main_create(struct xmem_ctx *ctx, int argc, char **argv)
@@ -302,7 +317,7 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	if (workload && dom_start_balloon(ctx, domid, workload)) {
-		dom_stop_balloon(ctx, domid);
+		dom_stop_balloon(ctx, domid, NULL);
 		simdom_destroy(ctx->xsh, ctx->hv, domid, NULL, 0);
 		return EXIT_FAILURE;
 	}
@@ -326,7 +341,7 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 
 int main_destroy(struct xmem_ctx *ctx, int argc, char **argv)
 {
-	char err[SIMDOM_ERR_LEN] = "";
+	char err[SIMDOM_ERR_LEN] = "", path[CTX_PATH_LEN], name[XMEM_NAME_LEN];
 	uint32_t domid;
 	int opt, rc;
 
@@ -349,7 +364,10 @@ int main_destroy(struct xmem_ctx *ctx, int argc, char **argv)
 			"stop'");
 		return EXIT_FAILURE;
 	}
-	dom_stop_balloon(ctx, domid);
+	ctx_read_str(ctx, XBT_NULL,
+		     ctx_path(path, sizeof(path), XS_LOCAL_DOMAIN "/" XS_DOM_NAME, domid), name,
+		     sizeof(name));
+	dom_stop_balloon(ctx, domid, name);
 	rc = simdom_destroy(ctx->xsh, ctx->hv, domid, err, sizeof(err));
 	if (rc) {
 		ctx_err("destroy: %s: check the host's daemons and retry", err);
