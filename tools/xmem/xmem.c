@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,7 @@ int main(int argc, char **argv)
 	struct xmem_ctx ctx = { .out = stdout };
 	const struct cmd_spec *cmd;
 	const char *host_arg = NULL;
+	char host_abs[PATH_MAX];
 	int opt, rc, verbose = 0;
 
 	log_init("xmem", LOG_TO_CLI, 0);
@@ -68,6 +70,9 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	ctx.host_dir = host_dir(host_arg);
+	/* Absolute, so the guest processes create starts (which chdir) find it too. */
+	if (ctx.host_dir && realpath(ctx.host_dir, host_abs))
+		ctx.host_dir = host_abs;
 
 	/* The command sees argv from its own name on, getopt starting afresh. */
 	argc -= optind;
