@@ -413,6 +413,8 @@ int daemon_rebalance(struct daemon *d)
 	for (i = 0; i < nr; i++) {
 		struct apply_dom *a = &rd.adoms[i];
 
+		if (!rd.info[i])
+			continue;
 		a->domid = d->cache.doms[i].domid;
 		a->drive = rd.drive[i] && !rd.held[i];
 		a->weight = rd.pdoms[i].weight;
