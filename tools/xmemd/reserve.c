@@ -114,8 +114,15 @@ void reserve_plan(const struct cache_res *res, size_t nr, const struct reserve_h
 		if (res[i].state != CACHE_RES_GRANTED)
 			continue;
 		reserve_granted(&res[i], host, dom_fn, arg, &acts[i]);
+		/*
+		 * A hold is memory that is free. If less is free, a domain is
+		 * being built from it before its domid was written: its pages
+		 * are already counted as that domain's, so not again here.
+		 */
+		if (acts[i].hold_kib > avail_kib)
+			acts[i].hold_kib = avail_kib;
 		held_kib += acts[i].hold_kib;
-		avail_kib -= acts[i].hold_kib < avail_kib ? acts[i].hold_kib : avail_kib;
+		avail_kib -= acts[i].hold_kib;
 	}
 	for (i = 0; i < nr; i++) {
 		switch (res[i].state) {

@@ -4,7 +4,9 @@
  *
  * reserve_plan() looks at every reservation node and the host's figures and
  * decides, without I/O, what to answer and how much memory to hold back:
- * - granted, not yet given: its granted_kib stays free (held);
+ * - granted, not yet given: its granted_kib stays free (held) - as far as it
+ *   is free: memory a domain already took (built from it before the client
+ *   wrote its domid) is that domain's and is not counted twice;
  * - granted and given to domain N (domid written): held is what N does not
  *   have yet; dropped (node removed) once N has reached its target;
  * - pending: granted at once if that much is free now; failed when the
