@@ -125,11 +125,13 @@ xd_settled() {
 }
 
 XD_RESV=/tool/xmemd/reservation
-# xd_reserve ID SIZE_KIB [EXPIRES_IN_S]: the protocol's request, in one transaction.
+# xd_reserve ID SIZE_KIB [EXPIRES_IN_S]: the protocol's request; state last,
+# so xmemd never sees a pending request without its size.
 xd_reserve() {
 	local exp=$(( $(date +%s) + ${3:-600} ))
-	xenstore-write "$XD_RESV/$1/size_kib" "$2" "$XD_RESV/$1/expires" "$exp" \
-		"$XD_RESV/$1/state" pending || fail "cannot write reservation $1"
+	xenstore-write "$XD_RESV/$1/size_kib" "$2" &&
+		xenstore-write "$XD_RESV/$1/expires" "$exp" &&
+		xenstore-write "$XD_RESV/$1/state" pending || fail "cannot write reservation $1"
 }
 xd_resv_state() { xenstore-read "$XD_RESV/$1/state" 2>/dev/null || echo gone; }
 xd_resv_is() { [ "$(xd_resv_state "$1")" = "$2" ]; }

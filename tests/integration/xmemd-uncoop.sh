@@ -23,8 +23,8 @@ id=$(xd_domid stuck)
 bpid=$(cat "$IT_DIR/run/balloon-$id.pid") || fail "no balloon pid file for stuck"
 kill -STOP "$bpid"
 # Shrink it: its range is now 256 MiB only.
-xenstore-write "/local/domain/$id/memory/dynamic-max" $((256 * 1024)) \
-	"/local/domain/$id/memory/startup" $((256 * 1024))
+xenstore-write "/local/domain/$id/memory/startup" $((256 * 1024))
+xenstore-write "/local/domain/$id/memory/dynamic-max" $((256 * 1024))
 xd_wait 90 "xmemd to lower stuck's target" sh -c \
 	"[ \"\$(xenstore-read /local/domain/$id/memory/target)\" -le $((256 * 1024)) ]"
 xd_wait 120 "stuck to be marked uncooperative" xenstore-read "/local/domain/$id/memory/uncooperative"
