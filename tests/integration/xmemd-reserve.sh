@@ -41,7 +41,7 @@ xenstore-rm $XD_RESV/r2
 xd_xmem create newvm --memory 1G --maxmem 2G --min 512M --max 2G --weight 5000 \
 	--workload steady:300M --reservation r1 >/dev/null || fail "create from r1"
 xd_wait 90 "r1 to be dropped once newvm has its memory" xd_resv_is r1 gone
-xd_cur_at_least newvm $((512 * 1024)) || fail "newvm has $(xd_cur newvm) KiB"
+xd_wait 90 "newvm to populate its memory" xd_cur_at_least newvm $((900 * 1024))
 xd_wait 60 "host/reserved_kib back to 0" sh -c '[ "$(xenstore-read /tool/xmemd/host/reserved_kib)" = 0 ]'
 for g in g1 g2 g3 g4 newvm; do
 	xd_wait 90 "$g to settle" xd_settled $g

@@ -202,6 +202,7 @@ static void daemon_res_dom(void *arg, uint32_t domid, struct reserve_dom *dom_r)
 		if (d->infos[i].domid == domid) {
 			dom_r->exists = 1;
 			dom_r->current_kib = size_pages_to_kib(d->infos[i].tot_pages);
+			dom_r->outstanding_kib = size_pages_to_kib(d->infos[i].outstanding_pages);
 			break;
 		}
 	}
@@ -422,6 +423,7 @@ int daemon_rebalance(struct daemon *d)
 		a->target_kib = rd.pdoms[i].target_kib;
 		a->maxmem_kib = size_pages_to_kib(rd.info[i]->max_pages);
 		a->videoram_kib = d->cache.doms[i].videoram_kib;
+		a->outstanding_kib = size_pages_to_kib(rd.info[i]->outstanding_pages);
 	}
 	promised_kib = apply_promised_kib(rd.adoms, nr);
 	for (i = 0; i < nr; i++)
@@ -459,6 +461,15 @@ int daemon_rebalance(struct daemon *d)
 
 	/* Plan. */
 	snapshot_host(&pi, d->infos, nr_infos, floor_kib, held_kib, now_ms, &host);
+	/*
+	 * A driven domain's claim is memory for its own target, which the plan
+	 * already counts: only the other claims are the policy's "claimed".
+	 */
+	for (i = 0; i < nr; i++) {
+		uint64_t o = rd.drive[i] ? rd.adoms[i].outstanding_kib : 0;
+
+		host.claimed_kib -= o < host.claimed_kib ? o : host.claimed_kib;
+	}
 	rc = policy_plan(&d->pol, &host, rd.pdoms, nr, rd.outs);
 	if (rc) {
 		log_warnx("policy: %s", xmem_strerror(rc));

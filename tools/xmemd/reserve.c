@@ -40,7 +40,10 @@ static void reserve_granted(const struct cache_res *r, const struct reserve_host
 		}
 		return;
 	}
-	a->hold_kib = dom.current_kib >= r->granted_kib ? 0 : r->granted_kib - dom.current_kib;
+	/* What the domain has, or has claimed, is its own: only the rest is held. */
+	a->hold_kib = dom.current_kib + dom.outstanding_kib >= r->granted_kib
+			      ? 0
+			      : r->granted_kib - dom.current_kib - dom.outstanding_kib;
 	if (!a->hold_kib ||
 	    (dom.has_target &&
 	     dom.current_kib + coop_tolerance_kib(dom.target_kib) >= dom.target_kib)) {

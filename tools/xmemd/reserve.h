@@ -46,6 +46,7 @@ struct reserve_host {
 struct reserve_dom {
 	int exists;
 	uint64_t current_kib;
+	uint64_t outstanding_kib; /* its claim (Xen holds that much for it) */
 	int has_target;
 	uint64_t target_kib;
 };

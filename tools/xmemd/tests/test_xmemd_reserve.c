@@ -155,6 +155,10 @@ static void reserve_given_to_domain_test(void **state)
 	reserve_plan(&r, 1, &h, lookup, NULL, &a, &held);
 	assert_int_equal(a.verdict, RESERVE_KEEP);
 	assert_int_equal(held, 768 * MIB);
+	fake_dom.outstanding_kib = 512 * MIB; /* claimed: Xen holds it for the domain */
+	reserve_plan(&r, 1, &h, lookup, NULL, &a, &held);
+	assert_int_equal(held, 256 * MIB);
+	fake_dom.outstanding_kib = 0;
 	fake_dom.current_kib = 1 * GIB;
 	reserve_plan(&r, 1, &h, lookup, NULL, &a, &held);
 	assert_int_equal(a.verdict, RESERVE_REMOVE);
