@@ -476,6 +476,8 @@ int daemon_rebalance(struct daemon *d)
 		goto publish;
 	}
 	for (i = 0; i < nr; i++) {
+		d->cache.doms[i].prev_desired_kib = rd.outs[i].included ? rd.outs[i].desired_kib : 0;
+		d->cache.doms[i].prev_plan_ms = rd.outs[i].included ? now_ms : 0;
 		rd.adoms[i].drive = rd.drive[i] && rd.outs[i].included;
 		rd.adoms[i].new_target_kib = rd.outs[i].target_kib;
 		rd.adoms[i].apply = rd.outs[i].apply;
