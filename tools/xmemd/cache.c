@@ -306,15 +306,15 @@ static void cache_read_res(struct cache *c, struct cache_res *r)
 	uint64_t v;
 	char *s;
 
-	snprintf(path, sizeof(path), XS_XMEMD_RESV_SIZE, r->id);
+	snprintf(path, sizeof(path), XS_XMEMD_RES_SIZE, r->id);
 	s = cache_read(c, path);
 	r->has_size = s && cache_parse_u64(s, &r->size_kib) == 0 && r->size_kib > 0;
 	free(s);
-	snprintf(path, sizeof(path), XS_XMEMD_RESV_EXPIRES, r->id);
+	snprintf(path, sizeof(path), XS_XMEMD_RES_EXPIRES, r->id);
 	s = cache_read(c, path);
 	r->expires_s = (s && cache_parse_u64(s, &v) == 0 && v < INT64_MAX) ? (int64_t)v : 0;
 	free(s);
-	snprintf(path, sizeof(path), XS_XMEMD_RESV_STATE, r->id);
+	snprintf(path, sizeof(path), XS_XMEMD_RES_STATE, r->id);
 	s = cache_read(c, path);
 	r->state = CACHE_RES_UNKNOWN;
 	if (s && !strcmp(s, "pending"))
@@ -324,13 +324,13 @@ static void cache_read_res(struct cache *c, struct cache_res *r)
 	else if (s && !strcmp(s, "failed"))
 		r->state = CACHE_RES_FAILED;
 	free(s);
-	snprintf(path, sizeof(path), XS_XMEMD_RESV_GRANTED, r->id);
+	snprintf(path, sizeof(path), XS_XMEMD_RES_GRANTED, r->id);
 	s = cache_read(c, path);
 	r->granted_kib = 0;
 	if (s && cache_parse_u64(s, &v) == 0)
 		r->granted_kib = v;
 	free(s);
-	snprintf(path, sizeof(path), XS_XMEMD_RESV_DOMID, r->id);
+	snprintf(path, sizeof(path), XS_XMEMD_RES_DOMID, r->id);
 	s = cache_read(c, path);
 	r->has_domid = s && cache_parse_u64(s, &v) == 0 && v < HV_DOMID_FIRST_RESERVED;
 	r->domid = r->has_domid ? (uint32_t)v : 0;

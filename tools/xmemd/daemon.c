@@ -238,7 +238,7 @@ static void daemon_res_act(struct daemon *d, const struct cache_res *r,
 			return;
 		}
 		/* The client may have removed it meanwhile: do not resurrect it. */
-		snprintf(path, sizeof(path), XS_XMEMD_RESV_STATE, r->id);
+		snprintf(path, sizeof(path), XS_XMEMD_RES_STATE, r->id);
 		{
 			unsigned int len;
 			char *st = xs_read(d->xs, t, path, &len);
@@ -252,14 +252,14 @@ static void daemon_res_act(struct daemon *d, const struct cache_res *r,
 		}
 		if (a->verdict == RESERVE_GRANT) {
 			snprintf(num, sizeof(num), "%" PRIu64, a->granted_kib);
-			snprintf(path, sizeof(path), XS_XMEMD_RESV_GRANTED, r->id);
+			snprintf(path, sizeof(path), XS_XMEMD_RES_GRANTED, r->id);
 			xs_write(d->xs, t, path, num, strlen(num));
-			snprintf(path, sizeof(path), XS_XMEMD_RESV_STATE, r->id);
+			snprintf(path, sizeof(path), XS_XMEMD_RES_STATE, r->id);
 			xs_write(d->xs, t, path, "granted", 7);
 		} else {
-			snprintf(path, sizeof(path), XS_XMEMD_RESV_REASON, r->id);
+			snprintf(path, sizeof(path), XS_XMEMD_RES_REASON, r->id);
 			xs_write(d->xs, t, path, a->reason, strlen(a->reason));
-			snprintf(path, sizeof(path), XS_XMEMD_RESV_STATE, r->id);
+			snprintf(path, sizeof(path), XS_XMEMD_RES_STATE, r->id);
 			xs_write(d->xs, t, path, "failed", 6);
 		}
 		if (xs_transaction_end(d->xs, t, false))
