@@ -25,8 +25,8 @@ uint64_t apply_promised_kib(const struct apply_dom *doms, size_t nr)
 			continue;
 		if (doms[i].maxmem_kib < upto)
 			upto = doms[i].maxmem_kib;
-		if (upto > doms[i].current_kib)
-			sum += upto - doms[i].current_kib;
+		if (upto > doms[i].current_kib + doms[i].outstanding_kib)
+			sum += upto - doms[i].current_kib - doms[i].outstanding_kib;
 	}
 	return sum;
 }

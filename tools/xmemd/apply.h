@@ -30,8 +30,9 @@ struct apply_dom {
 	uint64_t target_kib;  /* memory/target in force */
 	uint64_t maxmem_kib;  /* max_pages x 4 as the hypervisor has it */
 	uint64_t videoram_kib;
-	uint64_t new_target_kib; /* the plan's target */
-	int apply;		 /* the plan says write it now */
+	uint64_t outstanding_kib; /* its claim: memory already set aside for its growth */
+	uint64_t new_target_kib;  /* the plan's target */
+	int apply;		  /* the plan says write it now */
 };
 
 enum apply_kind {
@@ -50,8 +51,9 @@ struct apply_action {
 uint64_t apply_maxmem_kib(uint64_t target_kib, uint64_t videoram_kib);
 
 /*
- * Growth already promised: how much more the driven domains at index i with
- * target above current may still take (target - current, bounded by maxmem).
+ * Growth already promised: how much more the driven domains with target
+ * above current may still take from free memory (target - current, bounded
+ * by maxmem, less what their claim already sets aside).
  */
 uint64_t apply_promised_kib(const struct apply_dom *doms, size_t nr);
 

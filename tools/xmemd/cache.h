@@ -60,6 +60,7 @@ struct cache_dom {
 	uint64_t last_change_ms; /* when xmemd last set the target (or first saw it) */
 	uint64_t swap_prev_pages, swap_prev_ms;
 	uint64_t swap_kib_s;
+	uint64_t prev_desired_kib, prev_plan_ms; /* the last plan's desired size, fed back */
 	int uncoop_published; /* memory/uncooperative as xmemd last left it: -1 unknown */
 };
 

@@ -202,6 +202,7 @@ static void daemon_res_dom(void *arg, uint32_t domid, struct reserve_dom *dom_r)
 		if (d->infos[i].domid == domid) {
 			dom_r->exists = 1;
 			dom_r->current_kib = size_pages_to_kib(d->infos[i].tot_pages);
+			dom_r->outstanding_kib = size_pages_to_kib(d->infos[i].outstanding_pages);
 			break;
 		}
 	}
@@ -413,6 +414,8 @@ int daemon_rebalance(struct daemon *d)
 	for (i = 0; i < nr; i++) {
 		struct apply_dom *a = &rd.adoms[i];
 
+		if (!rd.info[i])
+			continue;
 		a->domid = d->cache.doms[i].domid;
 		a->drive = rd.drive[i] && !rd.held[i];
 		a->weight = rd.pdoms[i].weight;
@@ -420,6 +423,7 @@ int daemon_rebalance(struct daemon *d)
 		a->target_kib = rd.pdoms[i].target_kib;
 		a->maxmem_kib = size_pages_to_kib(rd.info[i]->max_pages);
 		a->videoram_kib = d->cache.doms[i].videoram_kib;
+		a->outstanding_kib = size_pages_to_kib(rd.info[i]->outstanding_pages);
 	}
 	promised_kib = apply_promised_kib(rd.adoms, nr);
 	for (i = 0; i < nr; i++)
@@ -457,12 +461,23 @@ int daemon_rebalance(struct daemon *d)
 
 	/* Plan. */
 	snapshot_host(&pi, d->infos, nr_infos, floor_kib, held_kib, now_ms, &host);
+	/*
+	 * A driven domain's claim is memory for its own target, which the plan
+	 * already counts: only the other claims are the policy's "claimed".
+	 */
+	for (i = 0; i < nr; i++) {
+		uint64_t o = rd.drive[i] ? rd.adoms[i].outstanding_kib : 0;
+
+		host.claimed_kib -= o < host.claimed_kib ? o : host.claimed_kib;
+	}
 	rc = policy_plan(&d->pol, &host, rd.pdoms, nr, rd.outs);
 	if (rc) {
 		log_warnx("policy: %s", xmem_strerror(rc));
 		goto publish;
 	}
 	for (i = 0; i < nr; i++) {
+		d->cache.doms[i].prev_desired_kib = rd.outs[i].included ? rd.outs[i].desired_kib : 0;
+		d->cache.doms[i].prev_plan_ms = rd.outs[i].included ? now_ms : 0;
 		rd.adoms[i].drive = rd.drive[i] && rd.outs[i].included;
 		rd.adoms[i].new_target_kib = rd.outs[i].target_kib;
 		rd.adoms[i].apply = rd.outs[i].apply;

@@ -21,6 +21,7 @@
 #include "hv.h"
 #include "policy/policy.h"
 #include "publish.h"
+#include "xenstore-schema/xs_schema.h"
 
 #define DAEMON_WATCH_DOMAINS   "/local/domain"
 #define DAEMON_TOKEN_DOMAINS   "xmemd-dom"

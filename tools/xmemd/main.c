@@ -364,6 +364,16 @@ int main(int argc, char **argv)
 
 	memset(&m, 0, sizeof(m));
 	m.sig_fd = -1;
+	/*
+	 * Block the signals before libxenstore starts its reader thread, so
+	 * they reach the signalfd and never a thread that would die of them.
+	 */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	xs = host_xs_open(dir, HOST_NO_DOMID);
 	if (!xs) {
 		log_warn("cannot open the key tree%s%s", dir ? " of " : "", dir ? dir : "");
@@ -386,12 +396,6 @@ int main(int argc, char **argv)
 		log_warn("event loop");
 		goto out;
 	}
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	m.sig_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (m.sig_fd < 0 || evloop_add_fd(m.loop, m.sig_fd, EVLOOP_READ, main_signal, &m) ||
 	    evloop_add_fd(m.loop, xs_fileno(m.d.xs), EVLOOP_READ, main_xs_ready, &m)) {

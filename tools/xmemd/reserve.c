@@ -40,7 +40,10 @@ static void reserve_granted(const struct cache_res *r, const struct reserve_host
 		}
 		return;
 	}
-	a->hold_kib = dom.current_kib >= r->granted_kib ? 0 : r->granted_kib - dom.current_kib;
+	/* What the domain has, or has claimed, is its own: only the rest is held. */
+	a->hold_kib = dom.current_kib + dom.outstanding_kib >= r->granted_kib
+			      ? 0
+			      : r->granted_kib - dom.current_kib - dom.outstanding_kib;
 	if (!a->hold_kib ||
 	    (dom.has_target &&
 	     dom.current_kib + coop_tolerance_kib(dom.target_kib) >= dom.target_kib)) {
@@ -114,8 +117,15 @@ void reserve_plan(const struct cache_res *res, size_t nr, const struct reserve_h
 		if (res[i].state != CACHE_RES_GRANTED)
 			continue;
 		reserve_granted(&res[i], host, dom_fn, arg, &acts[i]);
+		/*
+		 * A hold is memory that is free. If less is free, a domain is
+		 * being built from it before its domid was written: its pages
+		 * are already counted as that domain's, so not again here.
+		 */
+		if (acts[i].hold_kib > avail_kib)
+			acts[i].hold_kib = avail_kib;
 		held_kib += acts[i].hold_kib;
-		avail_kib -= acts[i].hold_kib < avail_kib ? acts[i].hold_kib : avail_kib;
+		avail_kib -= acts[i].hold_kib;
 	}
 	for (i = 0; i < nr; i++) {
 		switch (res[i].state) {

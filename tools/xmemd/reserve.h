@@ -4,7 +4,9 @@
  *
  * reserve_plan() looks at every reservation node and the host's figures and
  * decides, without I/O, what to answer and how much memory to hold back:
- * - granted, not yet given: its granted_kib stays free (held);
+ * - granted, not yet given: its granted_kib stays free (held) - as far as it
+ *   is free: memory a domain already took (built from it before the client
+ *   wrote its domid) is that domain's and is not counted twice;
  * - granted and given to domain N (domid written): held is what N does not
  *   have yet; dropped (node removed) once N has reached its target;
  * - pending: granted at once if that much is free now; failed when the
@@ -44,6 +46,7 @@ struct reserve_host {
 struct reserve_dom {
 	int exists;
 	uint64_t current_kib;
+	uint64_t outstanding_kib; /* its claim (Xen holds that much for it) */
 	int has_target;
 	uint64_t target_kib;
 };

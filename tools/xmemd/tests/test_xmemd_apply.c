@@ -125,6 +125,10 @@ static void apply_promised_growth_test(void **state)
 	d[1].drive = 0;
 	d[1].target_kib = 4096 * MIB; /* not driven: not promised by us */
 	assert_int_equal(apply_promised_kib(d, 2), 512 * MIB);
+	/* A claim already sets part of it aside. */
+	d[0].outstanding_kib = 200 * MIB;
+	assert_int_equal(apply_promised_kib(d, 2), 312 * MIB);
+	d[0].outstanding_kib = 0;
 	d[0].new_target_kib = 1600 * MIB;
 	d[0].apply = 1;
 	assert_int_equal(apply_plan(d, 1, 64 * MIB, a, &n), 0);

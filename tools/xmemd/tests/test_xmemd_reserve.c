@@ -121,11 +121,24 @@ static void reserve_granted_held_until_expiry_test(void **state)
 	assert_int_equal(held, 0);
 }
 
+/* A hold counts only what is still free: a domain built from it is not counted twice. */
+static void reserve_hold_capped_by_free_test(void **state)
+{
+	struct cache_res r = res("a", CACHE_RES_GRANTED, 1 * GIB);
+	struct reserve_host h = host(256 * MIB, 0, 0);
+	struct reserve_action a;
+	uint64_t held;
+
+	reserve_plan(&r, 1, &h, lookup, NULL, &a, &held);
+	assert_int_equal(a.verdict, RESERVE_KEEP);
+	assert_int_equal(held, 256 * MIB);
+}
+
 /* Given to a domain: the hold shrinks as the domain fills, counted once; dropped when built. */
 static void reserve_given_to_domain_test(void **state)
 {
 	struct cache_res r = res("a", CACHE_RES_GRANTED, 1 * GIB);
-	struct reserve_host h = host(0, 0, 0);
+	struct reserve_host h = host(2 * GIB, 0, 0);
 	struct reserve_action a;
 	uint64_t held;
 
@@ -142,6 +155,10 @@ static void reserve_given_to_domain_test(void **state)
 	reserve_plan(&r, 1, &h, lookup, NULL, &a, &held);
 	assert_int_equal(a.verdict, RESERVE_KEEP);
 	assert_int_equal(held, 768 * MIB);
+	fake_dom.outstanding_kib = 512 * MIB; /* claimed: Xen holds it for the domain */
+	reserve_plan(&r, 1, &h, lookup, NULL, &a, &held);
+	assert_int_equal(held, 256 * MIB);
+	fake_dom.outstanding_kib = 0;
 	fake_dom.current_kib = 1 * GIB;
 	reserve_plan(&r, 1, &h, lookup, NULL, &a, &held);
 	assert_int_equal(a.verdict, RESERVE_REMOVE);
@@ -207,6 +224,7 @@ int main(void)
 		cmocka_unit_test(reserve_fail_refused_test),
 		cmocka_unit_test(reserve_granted_held_until_expiry_test),
 		cmocka_unit_test(reserve_given_to_domain_test),
+		cmocka_unit_test(reserve_hold_capped_by_free_test),
 		cmocka_unit_test(reserve_order_test),
 		cmocka_unit_test(reserve_pending_expiry_test),
 		cmocka_unit_test(reserve_bad_size_test),
