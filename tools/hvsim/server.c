@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ struct listener {
 	uint32_t who; /* DISPATCH_PRIV or the domid */
 	unsigned int nr_conns;
 	int warned_full; /* "too many connections" logged since the last drop below the cap */
+	uint64_t nr_bad; /* connections closed for a broken header (logged sparingly) */
 	struct conn *conns;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
@@ -119,7 +121,12 @@ static void conn_process(struct conn *c)
 		if (res == DISPATCH_MORE)
 			return;
 		if (res == DISPATCH_CLOSE) {
-			log_warnx("connection on %s: bad message header, closing", c->l->path);
+			/* A guest may do this in a loop: log the 1st, 2nd, 4th, 8th... */
+			c->l->nr_bad++;
+			if (!(c->l->nr_bad & (c->l->nr_bad - 1)))
+				log_warnx("connection on %s: bad message header, closing (%" PRIu64
+					  " so far)",
+					  c->l->path, c->l->nr_bad);
 			c->closing = 1;
 		}
 		memmove(c->in, c->in + used, c->in_len - used);
