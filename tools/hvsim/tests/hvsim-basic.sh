@@ -85,6 +85,20 @@ free_pages 192512
 outstanding_pages 0" "physinfo back to the start"
 check
 
+# State flags: reported in the list, logged, nothing else changes.
+q create 8 100 10 || fail "create d8"
+q pause 8 || fail "pause d8"
+q shutdown 8 || fail "shutdown d8"
+assert_eq "$(q --json list | grep -o '"domid":8,[^}]*')" \
+	'"domid":8,"tot_pages":10,"max_pages":100,"outstanding_pages":0,"dying":false,"shutdown":true,"paused":true' \
+	"d8 paused and shut down"
+q unpause 8 || fail "unpause d8"
+assert_eq "$(q list | awk '$1 == 8 {print $5}')" "0x2" "d8 unpaused, still shut down"
+q pause 9 2>/dev/null && fail "paused a missing domain"
+grep -q "d8 paused" "$IT_DIR/run/hvsim.log" || fail "pause not logged"
+q destroy 8 || fail "destroy d8"
+check
+
 # A guest socket cannot use privileged ops; the privileged one cannot balloon.
 q --as 0 list 2>/dev/null && fail "list through a domain socket"
 q increase 1 0 2>/dev/null && fail "increase through the privileged socket"
