@@ -284,6 +284,25 @@ out:
 	return l;
 }
 
+/* Whether something answers on the socket at path (another daemon's). */
+static int server_socket_alive(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd, alive;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return 0;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	alive = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	return alive;
+}
+
 /* Write RUNDIR/domain/<domid> into buf. */
 static int server_domain_dir(struct server *srv, uint32_t domid, char *buf, size_t len)
 {
@@ -357,6 +376,10 @@ struct server *server_new(struct evloop *loop, struct hvsim *sim, const char *ru
 		goto out;
 	}
 	snprintf(path, sizeof(path), "%s/socket", rundir);
+	if (server_socket_alive(path)) {
+		log_warnx("another xmem-hvsim is serving %s", rundir);
+		goto out;
+	}
 	srv->priv = listener_new(srv, path, DISPATCH_PRIV);
 	if (!srv->priv) {
 		log_warn("cannot listen on %s", path);

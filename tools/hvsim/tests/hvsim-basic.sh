@@ -18,6 +18,11 @@ outstanding_pages 0" "physinfo at start"
 assert_eq "$(q list | awk 'NR==2 {print $1, $2, $3}')" "0 65536 65536" "dom0 exists from the start"
 [ -S "$HV/domain/0/socket" ] || fail "dom0 has no socket"
 check
+# A second daemon on the same directory refuses to start and leaves the first alone.
+"$(it_hvsim_bin)" --rundir "$HV" --memory 1G --foreground 2>"$IT_DIR/second.err" &&
+	fail "a second xmem-hvsim started on $HV"
+grep -q "another xmem-hvsim is serving" "$IT_DIR/second.err" || fail "second daemon: $(cat "$IT_DIR/second.err")"
+q ping || fail "the first daemon lost its socket"
 
 # Create: the domain, its initial pages and its socket.
 q create 5 20000 10000 || fail "create d5"
