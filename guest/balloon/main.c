@@ -57,6 +57,7 @@ struct balloon {
 	int watch_fd;
 	int first_event_seen;
 	long period_ms;
+	int write_rc; /* the last report's outcome, to log a failure once */
 	unsigned int domid;
 };
 
@@ -281,8 +282,11 @@ static long balloon_period_timer(struct evloop *loop, long long id, void *arg)
 		rc = report_probe(xs); /* nothing written: is the store still there? */
 	if (rc == XMEM_ERR_IO)
 		balloon_conn_lost(b, strerror(errno));
-	else if (rc < 0)
-		log_warnx("cannot write the report: %s", xmem_strerror(rc));
+	else if (rc < 0 && rc != b->write_rc)
+		log_warnx("cannot write the report under data/: %s", xmem_strerror(rc));
+	else if (rc >= 0 && b->write_rc < 0)
+		log_info("the report is written again");
+	b->write_rc = rc < 0 ? rc : 0;
 	return b->period_ms;
 }
 
