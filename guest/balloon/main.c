@@ -227,7 +227,7 @@ static long balloon_period_timer(struct evloop *loop, long long id, void *arg)
 	struct report_balloon rb;
 	struct report_sample s;
 	struct xs_handle *xs;
-	uint64_t now = evloop_now_ms();
+	uint64_t now = evloop_now_ms(), pages = 0;
 	size_t n;
 	int rc;
 
@@ -253,8 +253,18 @@ static long balloon_period_timer(struct evloop *loop, long long id, void *arg)
 	n = report_format(&s, b->fe.have_target ? &rb : NULL, kvs, REPORT_MAX_KVS);
 
 	xs = balloon_connect(b);
-	if (!xs)
+	if (!xs) {
+		/* No store: is the domain itself still there? A guest dies with it. */
+		rc = hv_current_reservation(b->hv, &pages);
+		if (rc) {
+			log_warnx(
+				"domain %u: the hypervisor no longer answers for it (%s): stopping",
+				b->domid, xmem_strerror(rc));
+			balloon_stop = 1;
+			return EVLOOP_NOMORE;
+		}
 		return BALLOON_PERIOD_MS;
+	}
 	rc = report_write(xs, &b->cache, kvs, n);
 	if (rc == 0)
 		rc = report_probe(xs); /* nothing written: is the store still there? */

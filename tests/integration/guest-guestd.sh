@@ -44,7 +44,7 @@ assert_eq "$(xsr $D/data/meminfo_total)" 977412 "meminfo_total"
 assert_eq "$(xsr $D/data/meminfo_free)" 118236 "meminfo_free"
 assert_eq "$(xsr $D/data/xmem/available_kib)" 402812 "available"
 assert_eq "$(xsr $D/data/xmem/psi_full_avg10)" 105 "psi full"
-assert_eq "$(xsr $D/data/balloon/state)" done "balloon state"
+assert_eq "$(xsr $D/data/balloon/state)" "done" "balloon state"
 assert_eq "$(xsr $D/data/xmem/seq)" 1 "first report"
 # Written by the guest: the nodes are the guest's own.
 xenstore-ls -p $D/data 2>/dev/null | grep meminfo_total | grep -q "n7" ||
