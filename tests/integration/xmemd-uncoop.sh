@@ -12,7 +12,7 @@ xd_host 4G 512M
 xd_watch_floor
 xd_create g1 512M 2G 256M 2G 5000 ramp:300M:1200M:10
 for g in g2 g3 stuck; do
-	xd_create $g 768M 2G 256M 2G 5000 steady:600M
+	xd_create $g 768M 2G 256M 2G 5000 steady:400M
 done
 xd_xmemd
 for g in g1 g2 g3 stuck; do

@@ -362,6 +362,8 @@ int daemon_rebalance(struct daemon *d)
 	rc = daemon_poll_hv(d, &pi, &nr_infos);
 	if (rc) {
 		log_warnx("hypervisor: %s", xmem_strerror(rc));
+		if (rc == XMEM_ERR_IO || rc == XMEM_ERR_NOHOST)
+			rc = XMEM_ERR_NOHOST;
 		goto out;
 	}
 	domids = calloc(nr_infos ? nr_infos : 1, sizeof(*domids));
@@ -517,7 +519,7 @@ publish:
 	ph.nr_granted = nr_granted;
 	ph.nr_pending = nr_pending;
 	publish_update(&d->pub, &ph, rd.pubs, nr);
-	rc = 0;
+	rc = d->pub.lost ? XMEM_ERR_NOHOST : 0;
 out:
 	daemon_round_free(&rd);
 	free(domids);

@@ -58,7 +58,11 @@ void daemon_free(struct daemon *d);
 /* Drain the watch fd; sets need_rebalance on events that matter. 0, or XMEM_ERR_IO when the store is gone. */
 int daemon_watch_events(struct daemon *d);
 
-/* One rebalance (see above). 0 or a negative XMEM_ERR_* (the hypervisor could not be read). */
+/*
+ * One rebalance (see above). 0, XMEM_ERR_NOHOST when the key tree or the
+ * hypervisor connection is gone (the daemon should exit and be restarted),
+ * or another negative XMEM_ERR_* for a rebalance that could not be made.
+ */
 int daemon_rebalance(struct daemon *d);
 
 #endif
