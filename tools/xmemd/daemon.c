@@ -275,6 +275,39 @@ static void daemon_res_act(struct daemon *d, const struct cache_res *r,
 		log_info("reservation %s: failed: %s", r->id, a->reason);
 }
 
+/*
+ * Trim claims that outlive their purpose: a domain built with its startup
+ * size claimed whose target was then lowered would keep the rest claimed
+ * forever (a claim ends only when used up), hiding free memory from everyone.
+ * A driven domain's claim is cut to what its target still needs.
+ */
+static void daemon_trim_claims(struct daemon *d, const struct daemon_round *rd, size_t nr)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < nr; i++) {
+		const struct apply_dom *a = &rd->adoms[i];
+		const struct cache_dom *cd = &d->cache.doms[i];
+		uint64_t need_kib;
+
+		if (!a->drive || !a->outstanding_kib || !rd->info[i])
+			continue;
+		need_kib = cd->target_kib > a->current_kib ? cd->target_kib - a->current_kib : 0;
+		if (a->outstanding_kib <= need_kib + APPLY_MAXMEM_SLACK_KIB)
+			continue;
+		rc = hv_claim_pages(d->hv, a->domid, 0);
+		if (!rc && need_kib > APPLY_MAXMEM_SLACK_KIB)
+			rc = hv_claim_pages(d->hv, a->domid, size_kib_to_pages(cd->target_kib));
+		if (rc)
+			log_debug("domain %u: trim claim: %s", a->domid, xmem_strerror(rc));
+		else
+			log_info("domain %u: claim of %" PRIu64 " KiB cut to the %" PRIu64
+				 " KiB its target still needs",
+				 a->domid, a->outstanding_kib, need_kib);
+	}
+}
+
 /* Allocate the round's scratch for nr domains and nr_res reservations. */
 static int daemon_round_alloc(struct daemon_round *rd, size_t nr, size_t nr_res)
 {
@@ -487,6 +520,7 @@ int daemon_rebalance(struct daemon *d)
 	raise_kib = base_kib > held_kib ? base_kib - held_kib : 0;
 	d->waiting_kib = apply_plan(rd.adoms, nr, raise_kib, rd.acts, &nr_acts);
 	daemon_apply(d, rd.acts, nr_acts, now_ms);
+	daemon_trim_claims(d, &rd, nr);
 
 publish:
 	for (i = 0; i < nr; i++) {
