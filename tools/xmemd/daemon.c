@@ -461,6 +461,13 @@ int daemon_rebalance(struct daemon *d)
 		a->outstanding_kib = size_pages_to_kib(rd.info[i]->outstanding_pages);
 	}
 	promised_kib = apply_promised_kib(rd.adoms, nr);
+	/*
+	 * A frontend may populate up to its maxmem (target + 1 MiB): keep that
+	 * slack of every driven domain out of what is handed out, with the floor.
+	 */
+	for (i = 0; i < nr; i++)
+		if (rd.drive[i])
+			floor_kib += APPLY_MAXMEM_SLACK_KIB;
 	for (i = 0; i < nr; i++)
 		rd.adoms[i].drive = rd.drive[i];
 	base_kib = size_pages_to_kib(pi.free_pages);
@@ -511,7 +518,8 @@ int daemon_rebalance(struct daemon *d)
 		goto publish;
 	}
 	for (i = 0; i < nr; i++) {
-		d->cache.doms[i].prev_desired_kib = rd.outs[i].included ? rd.outs[i].desired_kib : 0;
+		d->cache.doms[i].prev_desired_kib =
+			rd.outs[i].included ? rd.outs[i].desired_kib : 0;
 		d->cache.doms[i].prev_plan_ms = rd.outs[i].included ? now_ms : 0;
 		rd.adoms[i].drive = rd.drive[i] && rd.outs[i].included;
 		rd.adoms[i].new_target_kib = rd.outs[i].target_kib;
@@ -543,7 +551,7 @@ publish:
 	ph.total_kib = host.total_kib ? host.total_kib : size_pages_to_kib(pi.total_pages);
 	ph.free_kib = size_pages_to_kib(pi.free_pages);
 	ph.reserved_kib = held_kib;
-	ph.floor_kib = floor_kib;
+	ph.floor_kib = d->cfg.floor_kib;
 	ph.now_unix_ms = unix_ms;
 	ph.policy = d->pol.name[0] ? d->pol.name : policy_kind_name(d->pol.kind);
 	ph.rebalances = ++d->rebalances;
