@@ -111,9 +111,11 @@ static int daemon_poll_hv(struct daemon *d, struct hv_physinfo *pi, size_t *nr_r
 	size_t nr = 0;
 	int rc;
 
-	rc = hv_physinfo(d->hv, pi);
-	if (rc)
-		return rc;
+	/*
+	 * Domains first, free memory second: a guest that grows in between is
+	 * then counted twice (its growth is promised and already gone from
+	 * free), never not at all. Safe, not exact, and exact once it settles.
+	 */
 	for (;;) {
 		if (!d->cap_infos) {
 			d->infos = calloc(64, sizeof(*d->infos));
@@ -138,7 +140,7 @@ static int daemon_poll_hv(struct daemon *d, struct hv_physinfo *pi, size_t *nr_r
 	}
 	*nr_r = nr;
 	d->nr_infos = nr;
-	return 0;
+	return hv_physinfo(d->hv, pi);
 }
 
 /* Write or remove memory/uncooperative of cd to match want. */
@@ -161,12 +163,44 @@ static void daemon_sync_uncoop(struct daemon *d, struct cache_dom *cd, int want)
 	cd->uncoop_published = want;
 }
 
+/*
+ * A frontend gave up shrinking at current_kib: the guest cannot spare more.
+ * Accept what it holds (target = current, maxmem just above), so it is at its
+ * target again and back in the plan, and make that size its floor for a while
+ * so the plan does not ask the impossible again at once.
+ */
+static void daemon_accept(struct daemon *d, struct cache_dom *cd, uint64_t current_kib,
+			  uint64_t now_ms)
+{
+	char path[DAEMON_PATH_MAX], num[32];
+	int rc;
+
+	rc = hv_set_maxmem(d->hv, cd->domid, apply_maxmem_kib(current_kib, cd->videoram_kib));
+	if (rc)
+		log_warnx("domain %u: set maxmem: %s", cd->domid, xmem_strerror(rc));
+	snprintf(path, sizeof(path), "/local/domain/%u/%s", cd->domid, XS_DOM_TARGET);
+	snprintf(num, sizeof(num), "%" PRIu64, current_kib);
+	if (!xs_write(d->xs, XBT_NULL, path, num, strlen(num))) {
+		log_warn("write %s", path);
+		return;
+	}
+	log_info("domain %u (%s) cannot give more than it has: target set to its %" PRIu64
+		 " KiB, its floor for %d s",
+		 cd->domid, cd->name, current_kib, DAEMON_REFUSED_HOLD_MS / 1000);
+	cd->target_kib = current_kib;
+	cd->last_change_ms = now_ms;
+	cd->refused_kib = current_kib;
+	cd->refused_until_ms = now_ms + DAEMON_REFUSED_HOLD_MS;
+}
+
 /* Judge cd's cooperation at now_ms (driven domains only). */
 static void daemon_judge(struct daemon *d, struct cache_dom *cd, const struct hv_dominfo *info,
 			 int judged, uint64_t now_ms)
 {
 	uint64_t current_kib = size_pages_to_kib(info->tot_pages);
 
+	if (cd->refused_kib && now_ms >= cd->refused_until_ms)
+		cd->refused_kib = 0;
 	if (!judged) {
 		if (cd->coop.started || cd->coop.uncooperative)
 			coop_reset(&cd->coop);
@@ -184,6 +218,10 @@ static void daemon_judge(struct daemon *d, struct cache_dom *cd, const struct hv
 				 cd->coop.gave_up ? ", its frontend gave up" : "");
 		else
 			log_info("domain %u (%s) follows its target again", cd->domid, cd->name);
+	}
+	if (cd->coop.uncooperative && cd->coop.gave_up && current_kib > cd->target_kib) {
+		daemon_accept(d, cd, current_kib, now_ms);
+		coop_observe(&cd->coop, &d->coop, cd->target_kib, current_kib, 0, now_ms);
 	}
 	daemon_sync_uncoop(d, cd, cd->coop.uncooperative);
 }
@@ -442,7 +480,17 @@ int daemon_rebalance(struct daemon *d)
 		snapshot_dom(cd, rd.info[i], &rd.pdoms[i]);
 		judged = rd.pdoms[i].managed && rd.pdoms[i].has_balloon;
 		daemon_judge(d, cd, rd.info[i], judged, now_ms);
+		snapshot_dom(cd, rd.info[i], &rd.pdoms[i]); /* the judgement may move the target */
 		rd.pdoms[i].cooperative = !cd->coop.uncooperative;
+		if (cd->refused_kib && rd.pdoms[i].managed) {
+			struct policy_dom *p = &rd.pdoms[i];
+			uint64_t fl = cd->refused_kib < p->max_kib ? cd->refused_kib : p->max_kib;
+
+			if (p->min_kib < fl)
+				p->min_kib = fl;
+			if (p->startup_kib < p->min_kib)
+				p->startup_kib = p->min_kib;
+		}
 		rd.drive[i] = judged && rd.pdoms[i].cooperative;
 	}
 	/* What is free for reservations and raises. */

@@ -28,7 +28,8 @@
 #define DAEMON_TOKEN_RESERVE   "xmemd-res"
 #define DAEMON_TOKEN_INTRODUCE "xmemd-intro"
 #define DAEMON_TOKEN_RELEASE   "xmemd-release"
-#define DAEMON_MIN_INTERVAL_MS 20 /* at most one event-driven rebalance per this */
+#define DAEMON_MIN_INTERVAL_MS 20    /* at most one event-driven rebalance per this */
+#define DAEMON_REFUSED_HOLD_MS 60000 /* a size a frontend gave up at is its floor this long */
 
 struct daemon {
 	struct conf cfg;
