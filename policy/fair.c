@@ -9,117 +9,123 @@
  * no domain gets anything of tier t + 1 before every domain has all of
  * tier t.
  *
- * L is found by Newton steps from below, then bisection if they are slow:
- * each probe is one pass over the domains, so there is no sorting and no
- * scratch memory. The pass count is bounded; amounts are rounded down and
- * capped, so the total never exceeds the budget.
+ * L is exact: each open domain saturates at L_i = need_i / w_i, and the
+ * total at L is S + W x L, S what the domains with L_i <= L need and W the
+ * weight of the others. L is found by selection, as in quickselect: take a
+ * pivot among the candidate L_i, split the candidates around it, evaluate
+ * the total there, and keep only the side that holds L, folding the other
+ * side into S or W. Each round costs the candidates left, so the whole is
+ * linear on average, with no sorting, iteration limit or tolerance. Amounts
+ * are rounded down and the rounding rest (under 1 KiB a domain) is handed
+ * out 1 KiB a domain, so the total is the budget exactly and every gain is
+ * within 1 KiB of the exact share.
  */
 #include "config.h"
 
 #include "policy_int.h"
 
-#define FAIR_NEWTON_PASSES 16
-#define FAIR_MAX_PASSES	   64
-/* Stop refining L once the totals at both ends differ by at most this. */
-#define FAIR_PRECISION_KIB 16
-
-/* What domain i gains at water level l, capped at its need. */
-static inline uint64_t fair_gain(uint64_t need_kib, double w, double l)
+/* Swap two keys. */
+static inline void fair_swap(struct fair_key *a, struct fair_key *b)
 {
-	double g = w * l;
+	struct fair_key t = *a;
 
-	if (g >= (double)need_kib)
-		return need_kib;
-	return (uint64_t)g;
+	*a = *b;
+	*b = t;
 }
 
-/* Total gain at water level l, and the weight of the domains not yet satisfied there. */
-static uint64_t fair_total(size_t nr, const uint64_t *hi, const double *w, const uint64_t *x,
-			   double l, double *w_open_r)
+/* Median of three levels, as the pivot of keys[a..b). */
+static double fair_pivot(const struct fair_key *k, size_t a, size_t b)
 {
-	double w_open = 0;
-	uint64_t sum = 0, need;
-	size_t i;
+	double x = k[a].level, y = k[a + (b - a) / 2].level, z = k[b - 1].level;
+
+	if (x > y) {
+		double t = x;
+
+		x = y;
+		y = t;
+	}
+	if (y > z)
+		y = z;
+	return x > y ? x : y;
+}
+
+/* The water level at which the open domains in keys[0..m) take rem in total. */
+static double fair_level(struct fair_key *k, size_t m, uint64_t rem)
+{
+	double sat = 0, w_open = 0, p, lt_need, lt_w, eq_need, eq_w, gt_need, gt_w, f;
+	size_t a = 0, b = m, lt, gt, i;
+
+	while (b > a) {
+		p = fair_pivot(k, a, b);
+		/* Three-way split of [a, b): [a, lt) below p, [lt, gt) at p, [gt, b) above. */
+		lt = a;
+		gt = b;
+		i = a;
+		lt_need = lt_w = eq_need = eq_w = gt_need = gt_w = 0;
+		while (i < gt) {
+			if (k[i].level < p) {
+				lt_need += (double)k[i].need;
+				lt_w += k[i].w;
+				fair_swap(&k[i++], &k[lt++]);
+			} else if (k[i].level > p) {
+				gt_need += (double)k[i].need;
+				gt_w += k[i].w;
+				fair_swap(&k[i], &k[--gt]);
+			} else {
+				eq_need += (double)k[i].need;
+				eq_w += k[i].w;
+				i++;
+			}
+		}
+		f = sat + lt_need + eq_need + (w_open + gt_w) * p;
+		if (f >= (double)rem) {
+			/* L <= p: those at or above p stay open. */
+			w_open += eq_w + gt_w;
+			b = lt;
+		} else {
+			/* L > p: those at or below p are satisfied. */
+			sat += lt_need + eq_need;
+			a = gt;
+		}
+	}
+	return w_open > 0 ? ((double)rem - sat) / w_open : 0;
+}
+
+/* Share rem among the domains below hi by weight; rem is less than their total need. */
+static uint64_t fair_fill_one(size_t nr, const uint64_t *hi, const double *w, uint64_t rem,
+			      uint64_t *x, struct fair_key *keys)
+{
+	uint64_t used = 0, g, need;
+	size_t i, m = 0;
+	double l;
 
 	for (i = 0; i < nr; i++) {
 		if (hi[i] <= x[i])
 			continue;
-		need = hi[i] - x[i];
-		if (w[i] * l >= (double)need) {
-			sum += need;
-		} else {
-			sum += (uint64_t)(w[i] * l);
-			w_open += w[i];
-		}
+		keys[m].level = (double)(hi[i] - x[i]) / w[i];
+		keys[m].w = w[i];
+		keys[m].need = hi[i] - x[i];
+		m++;
 	}
-	if (w_open_r)
-		*w_open_r = w_open;
-	return sum;
-}
-
-/*
- * Share rem among the domains below hi by weight; rem is less than their
- * total need. The total is concave and piecewise linear in L, so Newton
- * steps from below (follow the current slope to rem) never overshoot and
- * usually land in a few passes; if they have not after FAIR_NEWTON_PASSES,
- * bisection between the last step and the top finishes the job.
- */
-static uint64_t fair_fill_one(size_t nr, const uint64_t *hi, const double *w, uint64_t rem,
-			      uint64_t *x)
-{
-	double lo_l = 0, hi_l = 0, mid, w_open = 0;
-	uint64_t lo_sum, hi_sum, sum, used = 0, g;
-	unsigned int pass;
-	size_t i;
-
-	lo_sum = fair_total(nr, hi, w, x, 0, &w_open);
-	for (pass = 0; pass < FAIR_NEWTON_PASSES; pass++) {
-		if (rem - lo_sum <= FAIR_PRECISION_KIB || w_open <= 0)
-			break;
-		mid = lo_l + (double)(rem - lo_sum) / w_open;
-		if (mid <= lo_l)
-			break;
-		sum = fair_total(nr, hi, w, x, mid, &w_open);
-		if (sum > rem) /* rounding: never past rem */
-			break;
-		lo_l = mid;
-		lo_sum = sum;
-	}
-	if (rem - lo_sum > FAIR_PRECISION_KIB) {
-		for (i = 0; i < nr; i++) {
-			if (hi[i] > x[i]) {
-				double l = (double)(hi[i] - x[i]) / w[i];
-
-				if (l > hi_l)
-					hi_l = l;
-			}
-		}
-		hi_sum = fair_total(nr, hi, w, x, hi_l, NULL);
-		for (pass = 0; pass < FAIR_MAX_PASSES && hi_sum - lo_sum > FAIR_PRECISION_KIB;
-		     pass++) {
-			mid = lo_l + (hi_l - lo_l) / 2;
-			if (mid <= lo_l || mid >= hi_l)
-				break;
-			sum = fair_total(nr, hi, w, x, mid, NULL);
-			if (sum <= rem) {
-				lo_l = mid;
-				lo_sum = sum;
-			} else {
-				hi_l = mid;
-				hi_sum = sum;
-			}
-		}
-	}
+	l = fair_level(keys, m, rem);
 	for (i = 0; i < nr; i++) {
+		if (hi[i] <= x[i])
+			continue;
+		need = hi[i] - x[i];
+		g = w[i] * l >= (double)need ? need : (uint64_t)(w[i] * l);
+		if (g > rem - used)
+			g = rem - used;
+		x[i] += g;
+		used += g;
+	}
+	/* The rounding rest: under 1 KiB was lost per open domain; 1 KiB each. */
+	for (i = 0; i < nr && used < rem; i++) {
 		if (hi[i] > x[i]) {
-			g = fair_gain(hi[i] - x[i], w[i], lo_l);
-			if (g > rem - used)
-				g = rem - used;
-			x[i] += g;
-			used += g;
+			x[i]++;
+			used++;
 		}
 	}
-	/* The rounding rest (at most FAIR_PRECISION_KIB plus 1 KiB a domain) in order. */
+	/* Only if the level itself fell short (floating point): the rest in order. */
 	for (i = 0; i < nr && used < rem; i++) {
 		if (hi[i] > x[i]) {
 			g = hi[i] - x[i];
@@ -133,7 +139,7 @@ static uint64_t fair_fill_one(size_t nr, const uint64_t *hi, const double *w, ui
 }
 
 uint64_t fair_fill_tiers(size_t nr, unsigned int nr_tiers, uint64_t *const *level, const double *w,
-			 uint64_t budget_kib, uint64_t *x_r)
+			 uint64_t budget_kib, uint64_t *x_r, struct fair_key *keys)
 {
 	uint64_t used = 0, rem, need;
 	unsigned int t;
@@ -161,7 +167,7 @@ uint64_t fair_fill_tiers(size_t nr, unsigned int nr_tiers, uint64_t *const *leve
 			used += need;
 			continue;
 		}
-		used += fair_fill_one(nr, hi, w, rem, x_r);
+		used += fair_fill_one(nr, hi, w, rem, x_r, keys);
 		break;
 	}
 	return used;

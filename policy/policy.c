@@ -144,6 +144,7 @@ struct policy_scratch {
 	double *w;
 	uint64_t *x;
 	size_t *idx;
+	struct fair_key *keys;
 };
 
 static void policy_scratch_free(struct policy_scratch *s)
@@ -155,6 +156,7 @@ static void policy_scratch_free(struct policy_scratch *s)
 	free(s->w);
 	free(s->x);
 	free(s->idx);
+	free(s->keys);
 }
 
 static int policy_scratch_alloc(struct policy_scratch *s, size_t nr)
@@ -164,12 +166,13 @@ static int policy_scratch_alloc(struct policy_scratch *s, size_t nr)
 
 	memset(s, 0, sizeof(*s));
 	for (t = 0; t < POLICY_NR_TIERS; t++)
-		if (!(s->level[t] = calloc(n, sizeof(uint64_t))))
+		if (!(s->level[t] = malloc(n * sizeof(uint64_t))))
 			return XMEM_ERR_NOMEM;
-	s->w = calloc(n, sizeof(double));
-	s->x = calloc(n, sizeof(uint64_t));
-	s->idx = calloc(n, sizeof(size_t));
-	if (!s->w || !s->x || !s->idx)
+	s->w = calloc(n, sizeof(double)); /* calloc: gcc flags a const read of malloc memory */
+	s->x = malloc(n * sizeof(uint64_t));
+	s->idx = malloc(n * sizeof(size_t));
+	s->keys = malloc(n * sizeof(struct fair_key));
+	if (!s->w || !s->x || !s->idx || !s->keys)
 		return XMEM_ERR_NOMEM;
 	return 0;
 }
@@ -246,8 +249,8 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		struct policy_out *o = &out[i];
 		double w;
 
-		memset(o, 0, sizeof(*o));
 		o->domid = d->domid;
+		o->apply = o->phase = o->included = 0;
 		if (!d->managed) {
 			o->demand_kib = policy_demand_kib(pol, d);
 			o->desired_kib = d->current_kib;
@@ -269,7 +272,7 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 	}
 
 	budget_kib = policy_budget_kib(host, doms, nr);
-	used_kib = fair_fill_tiers(n, POLICY_NR_TIERS, s.level, s.w, budget_kib, s.x);
+	used_kib = fair_fill_tiers(n, POLICY_NR_TIERS, s.level, s.w, budget_kib, s.x, s.keys);
 	slack_kib = budget_kib > used_kib ? budget_kib - used_kib : 0;
 
 	/*

@@ -40,6 +40,13 @@ unsigned int demand_buffer_pct(const struct policy *pol, const struct policy_dom
 uint64_t demand_buffered_kib(uint64_t demand_kib, unsigned int buffer_pct);
 
 /* fair.c */
+/* Scratch of the fill: one per domain. */
+struct fair_key {
+	double level; /* the water level at which it is satisfied */
+	double w;
+	uint64_t need;
+};
+
 /*
  * Weighted max-min fairness (water-filling) over tiers. level[t][i] is the
  * level of domain i at tier t, non-decreasing in t; w[i] > 0 its weight.
@@ -49,7 +56,7 @@ uint64_t demand_buffered_kib(uint64_t demand_kib, unsigned int buffer_pct);
  * its need, for the largest common L. Writes x_r[i]; returns the total.
  */
 uint64_t fair_fill_tiers(size_t nr, unsigned int nr_tiers, uint64_t *const *level, const double *w,
-			 uint64_t budget_kib, uint64_t *x_r);
+			 uint64_t budget_kib, uint64_t *x_r, struct fair_key *keys);
 
 /* stability.c */
 /*

@@ -8,9 +8,11 @@
  *   scarce   the host is short: the buffer tier is shared by water-filling
  * Baseline, measured in the same run over the same inputs: one plain pass
  * computing demand x 1.2 clamped into the bounds for every domain and
- * summing it (the least any plan must do). Reported: the median of R rounds
- * in milliseconds, and its ratio to the baseline. Goal: 10,000 domains in at
- * most 5 ms for xmem (issue 6).
+ * summing it (the least any plan must do). Reported: the median and the
+ * best of R rounds in milliseconds of CPU time (the machines this runs on are
+ * shared, and wall time would count other processes' turns), and the ratio
+ * of the median to the baseline's. Goal: 10,000 domains in at most 5 ms for
+ * xmem (issue 6).
  */
 #include "config.h"
 
@@ -26,11 +28,12 @@
 #define MIB 1024ULL
 #define GIB (1024ULL * 1024ULL)
 
+/* CPU time of this process: what a plan costs, not how long others held the core. */
 static double now_ms(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
@@ -117,7 +120,8 @@ int main(int argc, char **argv)
 	struct policy_out *out;
 	struct policy_host h;
 	struct policy pol;
-	double *t, base_ms, ms[sizeof(cases) / sizeof(cases[0])];
+	double *t, base_ms, ms[sizeof(cases) / sizeof(cases[0])],
+		best[sizeof(cases) / sizeof(cases[0])];
 	volatile uint64_t sink = 0;
 	uint64_t desired;
 	int opt, json = 0;
@@ -179,6 +183,7 @@ int main(int argc, char **argv)
 		}
 		qsort(t, rounds, sizeof(*t), cmp_double);
 		ms[c] = t[rounds / 2];
+		best[c] = t[0];
 	}
 
 	if (json) {
@@ -191,12 +196,42 @@ int main(int argc, char **argv)
 		json_out_kv_u64(jo, "rounds", rounds);
 		json_out_kv_double(jo, "goal_ms", 5.0);
 		json_out_kv_double(jo, "baseline_ms", base_ms);
+		json_out_key(jo, "table");
+		json_out_obj_open(jo);
+		json_out_key(jo, "columns");
+		json_out_arr_open(jo);
+		json_out_str(jo, "case (10,000 domains)");
+		json_out_str(jo, "median ms (CPU)");
+		json_out_str(jo, "best ms (CPU)");
+		json_out_str(jo, "baseline ms (one plain pass)");
+		json_out_str(jo, "ratio");
+		json_out_arr_close(jo);
+		json_out_key(jo, "rows");
+		json_out_arr_open(jo);
+		for (c = 0; c < nc; c++) {
+			json_out_arr_open(jo);
+			json_out_str(jo, cases[c].name);
+			json_out_double(jo, ms[c]);
+			json_out_double(jo, best[c]);
+			json_out_double(jo, base_ms);
+			json_out_double(jo, base_ms > 0 ? ms[c] / base_ms : 0);
+			json_out_arr_close(jo);
+		}
+		json_out_arr_close(jo);
+		json_out_obj_close(jo);
+		json_out_kv_str(
+			jo, "note",
+			ms[1] <= 5.0 && ms[0] <= 5.0
+				? "Goal (issue 6): xmem plans 10,000 domains in at most 5 ms: met."
+				: "Goal (issue 6): xmem plans 10,000 domains in at most 5 ms: "
+				  "MISSED.");
 		json_out_key(jo, "cases");
 		json_out_arr_open(jo);
 		for (c = 0; c < nc; c++) {
 			json_out_obj_open(jo);
 			json_out_kv_str(jo, "case", cases[c].name);
 			json_out_kv_double(jo, "median_ms", ms[c]);
+			json_out_kv_double(jo, "best_ms", best[c]);
 			json_out_kv_double(jo, "vs_baseline", base_ms > 0 ? ms[c] / base_ms : 0);
 			json_out_obj_close(jo);
 		}
@@ -206,12 +241,14 @@ int main(int argc, char **argv)
 			return 1;
 		json_out_free(jo);
 	} else {
-		printf("policy_plan, %zu domains, median of %zu rounds (goal: xmem <= 5 ms)\n", n,
-		       rounds);
+		printf("policy_plan, %zu domains, CPU time, median (best) of %zu rounds (goal: "
+		       "xmem "
+		       "<= 5 ms)\n",
+		       n, rounds);
 		printf("%-22s %10.3f ms\n", "baseline (one pass)", base_ms);
 		for (c = 0; c < nc; c++)
-			printf("%-22s %10.3f ms  %6.1fx baseline\n", cases[c].name, ms[c],
-			       base_ms > 0 ? ms[c] / base_ms : 0);
+			printf("%-22s %10.3f ms (%.3f)  %6.1fx baseline\n", cases[c].name, ms[c],
+			       best[c], base_ms > 0 ? ms[c] / base_ms : 0);
 	}
 	free(d);
 	free(out);

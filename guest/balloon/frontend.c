@@ -27,10 +27,14 @@
  * told cannot be given back, which stops the pass (and, when nothing at all
  * can be given, gives up at once: retrying cannot help).
  *
- * Example: a guest holding 1 GiB (262144 pages) with 100 MiB available is
- * told 512 MiB. Pass 1..50 release 512 frames each (25600 pages = 100 MiB);
- * pass 51 finds 0 available: failure, wait 2 s; then 4 s, 8 s; the 4th
- * failure gives up with 924 MiB held and last_error saying why.
+ * Example: a guest holding 1 GiB (262144 pages) with 100 MiB (25600 pages)
+ * available and a 6 MiB (1536 pages) reserve is told 512 MiB. The first 47
+ * passes release 512 frames each; the 48th finds 1536 available, not below
+ * the reserve, and releases 512; the 49th finds 1024, releases 512 and fails
+ * (capped below the reserve): wait 2 s. The 50th releases the last 512 and
+ * fails: wait 4 s; the 51st finds nothing: wait 8 s; the 52nd is the 4th
+ * failure and gives up holding 924 MiB, with last_error saying the guest's
+ * memory is in use.
  */
 #include "config.h"
 

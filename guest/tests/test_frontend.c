@@ -309,6 +309,27 @@ static void frontend_backoff_and_give_up_test(void **state)
 	assert_string_equal(c->fe.last_error, "");
 }
 
+/* The worked example at the top of frontend.c, pass by pass. */
+static void frontend_worked_example_test(void **state)
+{
+	struct ctx *c = *state;
+	unsigned int passes = 0;
+
+	c->f.avail_pages = 25600;
+	c->f.reserve_pages = 1536;
+	assert_int_equal(frontend_target(&c->fe, "524288", NULL), 1);
+	assert_int_equal(run_until_wait(&c->fe, &passes), 2000);
+	assert_int_equal(passes, 49);
+	assert_int_equal(c->fe.current_pages, 262144 - 49 * 512);
+	assert_int_equal(frontend_run(&c->fe), 4000);
+	assert_int_equal(c->fe.current_pages, 262144 - 25600);
+	assert_int_equal(frontend_run(&c->fe), 8000);
+	assert_int_equal(frontend_run(&c->fe), FRONTEND_IDLE_S * 1000L);
+	assert_int_equal(c->fe.state, FRONTEND_GAVE_UP);
+	assert_int_equal(c->fe.current_pages * 4, 924 * 1024);
+	assert_non_null(strstr(c->fe.last_error, "guest memory in use"));
+}
+
 /* Memory freed during the backoff lets the next try finish: success resets the schedule. */
 static void frontend_backoff_recovers_test(void **state)
 {
@@ -415,6 +436,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(frontend_grow_to_static_max_test, setup, teardown),
 		cmocka_unit_test_setup_teardown(frontend_bad_targets_ignored_test, setup, teardown),
 		cmocka_unit_test_setup_teardown(frontend_backoff_and_give_up_test, setup, teardown),
+		cmocka_unit_test_setup_teardown(frontend_worked_example_test, setup, teardown),
 		cmocka_unit_test_setup_teardown(frontend_backoff_recovers_test, setup, teardown),
 		cmocka_unit_test_setup_teardown(frontend_backoff_cap_test, setup, teardown),
 		cmocka_unit_test_setup_teardown(frontend_host_full_test, setup, teardown),

@@ -298,6 +298,70 @@ static void policy_scarcity_weight_test(void **state)
 	assert_int_equal(out[1].target_kib, 512 * MIB);
 }
 
+/*
+ * Weighted max-min fairness, checked by its definition on many domains:
+ * the budget is used exactly, every domain short of its buffer has gained
+ * the same amount per unit of weight (up to rounding), and every domain
+ * that has all its buffer needed no more than that per unit of weight.
+ */
+static void policy_scarcity_fairness_test(void **state)
+{
+	enum { N = 500 };
+	static struct policy_dom d[N];
+	static struct policy_out out[N];
+	struct policy pol;
+	struct policy_host h;
+	uint64_t seed = 99, sum_need = 0, sum_buf = 0, budget;
+	double lo, hi, w;
+	size_t i, round;
+
+	policy_defaults(&pol, POLICY_HYPERV);
+	for (round = 0; round < 20; round++) {
+		sum_need = sum_buf = 0;
+		for (i = 0; i < N; i++) {
+			d[i] = dom_make((uint32_t)i + 1, 64 * MIB, GIB, 64 * GIB);
+			d[i].weight = lcg(&seed) % 4 ? (unsigned int)(lcg(&seed) % 10001)
+						     : 1000 * (unsigned int)(lcg(&seed) % 10);
+			dom_demand(&d[i], 64 * MIB + lcg(&seed) % (8 * GIB));
+			sum_need += d[i].used_kib;
+			sum_buf += d[i].used_kib + d[i].used_kib / 5;
+		}
+		budget = sum_need + (sum_buf - sum_need) * (lcg(&seed) % 1000) / 1000;
+		h = host_make(budget, d, N);
+		h.free_kib = budget; /* nothing held: the budget is exactly the total */
+		for (i = 0; i < N; i++)
+			d[i].current_kib = 0;
+		assert_int_equal(policy_budget_kib(&h, d, N), budget);
+		assert_int_equal(policy_plan(&pol, &h, d, N, out), 0);
+		assert_int_equal(sum_targets(out, N), budget);
+		/* One level L within 1 KiB of every open domain's gain per weight. */
+		lo = 0;
+		hi = 1e300;
+		for (i = 0; i < N; i++) {
+			double gain = (double)(out[i].target_kib - d[i].used_kib);
+
+			w = d[i].weight + 1;
+			assert_true(out[i].target_kib >= d[i].used_kib);
+			assert_true(out[i].target_kib <= out[i].desired_kib);
+			if (out[i].target_kib < out[i].desired_kib) {
+				if ((gain - 1) / w > lo)
+					lo = (gain - 1) / w;
+				if ((gain + 1) / w < hi)
+					hi = (gain + 1) / w;
+			}
+		}
+		assert_true(lo <= hi * (1 + 1e-12));
+		/* Satisfied domains needed no more than L per unit of weight. */
+		for (i = 0; i < N; i++) {
+			double gain = (double)(out[i].target_kib - d[i].used_kib);
+
+			w = d[i].weight + 1;
+			if (out[i].target_kib == out[i].desired_kib)
+				assert_true((gain - 1) / w <= hi * (1 + 1e-12));
+		}
+	}
+}
+
 /* Grow fast: a demand rise is met in one plan. */
 static void policy_stability_grow_fast_test(void **state)
 {
@@ -785,6 +849,7 @@ int main(void)
 		cmocka_unit_test(policy_no_signal_startup_test),
 		cmocka_unit_test(policy_plenty_test),
 		cmocka_unit_test(policy_scarcity_weight_test),
+		cmocka_unit_test(policy_scarcity_fairness_test),
 		cmocka_unit_test(policy_stability_grow_fast_test),
 		cmocka_unit_test(policy_stability_shrink_slow_test),
 		cmocka_unit_test(policy_stability_deadband_test),

@@ -50,7 +50,9 @@ one_line_error "unknown domain 'nosuch'"
 # A guest process, when xmem-balloon is built.
 BALLOON="$XMEM_BUILDDIR/guest/balloon/xmem-balloon"
 if [ -x "$BALLOON" ]; then
-	expect 0 create web2 --memory 1G --maxmem 2G --workload steady:600M
+	# A relative --host works for the guest process too (it changes directory).
+	(cd "$IT_DIR/.." && "$XMEM" --host "./$(basename "$IT_DIR")" create web2 --memory 1G \
+		--maxmem 2G --workload steady:600M >"$OUT" 2>"$ERR") || fail "create web2: $(cat "$ERR")"
 	pid=$(cat "$IT_DIR/run/balloon-2.pid") || fail "no pid file"
 	kill -0 "$pid" || fail "xmem-balloon is not running"
 	[ -f "$IT_DIR/run/balloon-2.log" ] || fail "no log file"

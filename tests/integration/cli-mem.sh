@@ -37,6 +37,7 @@ expect 0 mem-set web1 2048
 assert_eq "$(key $D/target)" 2097152 "target after mem-set"
 assert_eq "$(hv_max web1)" $((2097152 + 1024)) "maxmem after mem-set"
 assert_eq "$(key $D/dynamic-min)" "$dmin" "an unmanaged domain is not pinned"
+assert_eq "$(key "$(key /local/domain/1/vm)/memory")" 2048 "/vm/<uuid>/memory in MiB, as libxl"
 expect 0 mem-set 1 1536M
 assert_eq "$(key $D/target)" 1572864 "mem-set by domid"
 xenstore-write $D/videoram 8192 || fail "write"

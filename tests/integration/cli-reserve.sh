@@ -75,6 +75,30 @@ expect 1 reserve 1G --wait 1
 one_line_error "xmemd did not answer within 1 s"
 assert_eq "$(xenstore-list $R 2>/dev/null)" "" "reservations after a timeout"
 
+# Interrupted while waiting: withdrawn.
+"$XMEM" reserve 1G --wait 60 >"$OUT" 2>"$ERR" &
+rpid=$!
+n=0
+while [ -z "$(xenstore-list $R 2>/dev/null)" ]; do
+	[ $n -ge 100 ] && fail "reserve wrote no request"
+	sleep 0.1
+	n=$((n + 1))
+done
+kill -TERM $rpid
+rc=0
+wait $rpid || rc=$?
+assert_eq "$rc" 1 "exit code of an interrupted reserve"
+one_line_error "interrupted: reservation"
+assert_eq "$(xenstore-list $R 2>/dev/null)" "" "reservations after an interruption"
+
+# On a terminal, a progress bar of the host's free memory while waiting.
+if command -v script >/dev/null; then
+	TERM=xterm timeout 20 script -qec "$XMEM reserve 1G --wait 1" /dev/null >"$IT_DIR/tty" 2>&1
+	grep -q "waiting for xmemd: \[#*\.*\] [0-9]*/1024 MiB free" "$IT_DIR/tty" ||
+		fail "no progress bar: $(cat -v "$IT_DIR/tty")"
+	assert_eq "$(xenstore-list $R 2>/dev/null)" "" "reservations after a timeout on a terminal"
+fi
+
 # --wait 0: the request stands, pending; --json says so.
 expect 0 --json reserve 512M --wait 0
 grep -q '"state": "pending"' "$OUT" || fail "reserve --wait 0: $(cat "$OUT")"

@@ -13,7 +13,7 @@ it_start_hvsim 4G
 D=/local/domain/9
 it_make_guest 9 busy 1048576 1048576
 it_start_balloon 9 steady:850M
-wait_key $D/data/balloon/state done 30 "boot to 1 GiB"
+wait_key $D/data/balloon/state "done" 30 "boot to 1 GiB"
 assert_eq "$(hv_tot_pages 9)" 262144 "tot_pages at boot"
 
 xenstore-write $D/memory/target 262144
@@ -47,7 +47,7 @@ assert_eq "$(( $(hv_tot_pages 9) * 4 ))" "$cur" "nothing moved while given up"
 
 # A reachable target: done again, retries reset, last_error cleared.
 xenstore-write $D/memory/target 1048576
-wait_key $D/data/balloon/state done 30 "done after a reachable target"
+wait_key $D/data/balloon/state "done" 30 "done after a reachable target"
 assert_eq "$(xsr $D/data/balloon/retries)" 0 "retries reset"
 assert_eq "$(xsr $D/data/balloon/last_error)" "" "last_error cleared"
 assert_eq "$(hv_tot_pages 9)" 262144 "tot_pages back at 1 GiB"

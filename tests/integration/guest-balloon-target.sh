@@ -16,24 +16,26 @@ it_make_guest 5 vm5 1048576 786432
 it_start_balloon 5 steady:100M
 
 # Boot: the balloon populates up to memory/target (768 MiB = 196608 pages).
-wait_key $D/data/balloon/state done 30 "boot to the target"
+wait_key $D/data/balloon/state "done" 30 "boot to the target"
 assert_eq "$(xsr $D/data/balloon/current_kib)" 786432 "allocation at boot"
 assert_eq "$(xsr $D/data/balloon/target_kib)" 786432 "target seen"
 assert_eq "$(hv_tot_pages 5)" 196608 "tot_pages at boot"
+assert_eq "$("$(it_hvsim_bin)" --query "$IT_DIR/hv" list | awk '$1 == 5 {print $4}')" 0 \
+	"the boot claim is used up"
 assert_eq "$(xsr $D/data/balloon/retries)" 0 "no retries"
 it_check_hv
 
 # Shrink to 512 MiB: tot_pages follows.
 xenstore-write $D/memory/target 524288
 wait_key $D/data/balloon/current_kib 524288 30 "shrink to 512 MiB"
-wait_key $D/data/balloon/state done 10 "done after shrinking"
+wait_key $D/data/balloon/state "done" 10 "done after shrinking"
 assert_eq "$(hv_tot_pages 5)" 131072 "tot_pages after shrinking"
 assert_eq "$(xsr $D/data/balloon/target_kib)" 524288 "target seen after shrinking"
 
 # Grow to static-max: the frames come back from the host.
 xenstore-write $D/memory/target 1048576
 wait_key $D/data/balloon/current_kib 1048576 30 "grow to static-max"
-wait_key $D/data/balloon/state done 10 "done after growing"
+wait_key $D/data/balloon/state "done" 10 "done after growing"
 assert_eq "$(hv_tot_pages 5)" 262144 "tot_pages after growing"
 it_check_hv
 it_check_store
@@ -46,7 +48,7 @@ xenstore-rm $D/memory/target
 sleep 1
 assert_eq "$(hv_tot_pages 5)" 262144 "tot_pages after bad targets"
 assert_eq "$(xsr $D/data/balloon/target_kib)" 1048576 "target after bad targets"
-assert_eq "$(xsr $D/data/balloon/state)" done "state after bad targets"
+assert_eq "$(xsr $D/data/balloon/state)" "done" "state after bad targets"
 for why in "not a decimal number" "above memory/static-max"; do
 	grep -q "ignoring target.*$why" "$IT_DIR/run/balloon-5.log" ||
 		fail "no log line for a target $why"
@@ -69,6 +71,19 @@ assert_eq "$(xsr $D/data/xmem/psi_some_avg10)" 0 "no pressure for a small workin
 it_check_hv
 it_check_store
 
+# Progress is reported when the balloon stops moving, not only once a period:
+# with an hour between periodic reports, boot and a shrink still show up.
+E=/local/domain/8
+it_make_guest 8 vm8 524288 262144
+it_start_balloon 8 idle --period-ms 3600000
+wait_key $E/data/balloon/state "done" 30 "boot reported without a periodic report"
+assert_eq "$(xsr $E/data/balloon/current_kib)" 262144 "boot allocation reported"
+xenstore-write $E/memory/target 131072
+wait_key $E/data/balloon/current_kib 131072 30 "shrink reported without a periodic report"
+assert_eq "$(xsr $E/data/balloon/state)" "done" "state after the shrink"
+assert_eq "$(hv_tot_pages 8)" 32768 "tot_pages of domain 8"
+kill "$(cat "$IT_DIR/run/balloon-8.pid")"
+
 # The store restarts: the frontend reconnects, watches again, and follows
 # the target the new store holds; its report is written again in full.
 kill "$(cat "$IT_DIR/run/stored.pid")"
@@ -82,9 +97,21 @@ it_start_stored
 "$XMEM_BUILDDIR/guest/tests/it-mkdomain" 5 vm5 1048576 393216 || fail "it-mkdomain after restart"
 wait_key $D/data/balloon/current_kib 393216 30 "target after the store restarted"
 assert_eq "$(hv_tot_pages 5)" 98304 "tot_pages after the store restarted"
-wait_key $D/data/balloon/state done 10 "done after the store restarted"
+wait_key $D/data/balloon/state "done" 10 "done after the store restarted"
 [ -n "$(xsr $D/data/meminfo_total)" ] || fail "report not rewritten after the restart"
 kill -0 "$(cat "$IT_DIR/run/balloon-5.pid")" || fail "xmem-balloon died with the store"
 it_check_hv
 it_check_store
+
+# The domain is destroyed and its store connection goes: the guest stops too.
+pid=$(cat "$IT_DIR/run/balloon-5.pid")
+"$(it_hvsim_bin)" --query "$IT_DIR/hv" destroy 5 || fail "hvsim destroy 5"
+kill "$(cat "$IT_DIR/run/stored.pid")"
+n=0
+while kill -0 "$pid" 2>/dev/null; do
+	[ $n -ge 100 ] && fail "xmem-balloon outlived its domain"
+	sleep 0.1; n=$((n + 1))
+done
+grep -q "domain 5: the hypervisor no longer answers for it" "$IT_DIR/run/balloon-5.log" ||
+	fail "the balloon did not say why it stopped"
 pass

@@ -30,7 +30,7 @@ expected=$(zcat "$TRACE" | awk -F, '$1 == "rnd-6" && n < 30 {
 D=/local/domain/6
 it_make_guest 6 trace-vm 2097152 1048576
 it_start_balloon 6 "trace:$TRACE:rnd-6"
-wait_key $D/data/balloon/state done 30 "boot"
+wait_key $D/data/balloon/state "done" 30 "boot"
 seen=""
 n=0
 while [ "$(echo "$seen" | wc -w)" -lt 4 ]; do
@@ -42,7 +42,7 @@ while [ "$(echo "$seen" | wc -w)" -lt 4 ]; do
 	fi
 	sleep 0.2; n=$((n + 1))
 done
-assert_eq "$(xsr $D/data/balloon/state)" done "the balloon stays at its target"
+assert_eq "$(xsr $D/data/balloon/state)" "done" "the balloon stays at its target"
 it_check_hv
 it_check_store
 pass

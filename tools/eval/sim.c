@@ -422,6 +422,44 @@ void sim_result_free(struct sim_result *r)
 	r->hour_alloc_gib = r->hour_pressure = NULL;
 }
 
+/* Startup sizes: squeezed's boot-time share, from the proportional policy itself. */
+static int sim_startup(struct sim *s, char *err, size_t err_len)
+{
+	struct policy_dom *doms = calloc(s->n, sizeof(*doms));
+	struct policy_out *out = calloc(s->n, sizeof(*out));
+	struct policy_host host;
+	struct policy pol;
+	size_t i;
+	int rc;
+
+	if (!doms || !out) {
+		snprintf(err, err_len, "out of memory");
+		rc = XMEM_ERR_NOMEM;
+		goto out;
+	}
+	policy_defaults(&pol, POLICY_PROPORTIONAL);
+	memset(&host, 0, sizeof(host));
+	host.total_kib = host.free_kib = s->p.host_kib;
+	for (i = 0; i < s->n; i++) {
+		doms[i].domid = (uint32_t)i + 1;
+		doms[i].min_kib = doms[i].startup_kib = s->vms[i].min_kib;
+		doms[i].max_kib = doms[i].static_max_kib = s->vms[i].max_kib;
+		doms[i].weight = POLICY_WEIGHT_DEFAULT;
+		doms[i].managed = doms[i].has_balloon = doms[i].cooperative = 1;
+	}
+	rc = policy_plan(&pol, &host, doms, s->n, out);
+	if (rc) {
+		snprintf(err, err_len, "cannot size the VMs at startup: %s", xmem_strerror(rc));
+		goto out;
+	}
+	for (i = 0; i < s->n; i++)
+		s->vms[i].startup_kib = out[i].target_kib;
+out:
+	free(doms);
+	free(out);
+	return rc;
+}
+
 /* Summed demand over time: mean, peak and the hourly series. */
 static void sim_demand_profile(struct sim *s)
 {
@@ -455,9 +493,9 @@ static void sim_demand_profile(struct sim *s)
 int sim_init(struct sim *s, const struct trace *trace, const struct sim_params *p, char *err,
 	     size_t err_len)
 {
-	uint64_t sum_min = 0, sum_range = 0;
-	double gamma;
+	uint64_t sum_min = 0;
 	size_t i;
+	int rc;
 
 	memset(s, 0, sizeof(*s));
 	s->trace = trace;
@@ -493,7 +531,6 @@ int sim_init(struct sim *s, const struct trace *trace, const struct sim_params *
 		}
 		sv->min_kib = sv->max_kib / 100 * p->min_pct + sv->max_kib % 100 * p->min_pct / 100;
 		sum_min += sv->min_kib;
-		sum_range += sv->max_kib - sv->min_kib;
 		s->provisioned_kib += sv->max_kib;
 		if (tv->samples[0].t_s < s->t0_s)
 			s->t0_s = tv->samples[0].t_s;
@@ -507,14 +544,10 @@ int sim_init(struct sim *s, const struct trace *trace, const struct sim_params *
 		sim_free(s);
 		return XMEM_ERR_NOSPACE;
 	}
-	gamma = sum_range ? (double)(p->host_kib - sum_min) / (double)sum_range : 1;
-	if (gamma > 1)
-		gamma = 1;
-	for (i = 0; i < s->n; i++) {
-		struct sim_vm *sv = &s->vms[i];
-
-		sv->startup_kib =
-			sv->min_kib + (uint64_t)(gamma * (double)(sv->max_kib - sv->min_kib));
+	rc = sim_startup(s, err, err_len);
+	if (rc) {
+		sim_free(s);
+		return rc;
 	}
 	s->nr_hours = (size_t)((s->t1_s - s->t0_s) / SIM_HOUR_S) + 1;
 	s->hour_demand_gib = calloc(s->nr_hours, sizeof(double));

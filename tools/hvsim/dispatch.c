@@ -8,7 +8,8 @@
  * assumed aligned) and return 0 or a positive errno, which becomes the
  * reply's status. A reservation request always gets status 0 and the count
  * of extents done, as the hypercall does; only a malformed one gets EINVAL.
- * In debug builds every invariant is checked after every request.
+ * In debug builds the invariants are checked after every request
+ * (sim_check_after_request).
  */
 #include "config.h"
 
@@ -112,6 +113,14 @@ static int do_destroy(struct dispatch_req *rq)
 	return domain_destroy(rq->sim, req.domid);
 }
 
+static int do_set_flags(struct dispatch_req *rq)
+{
+	struct hvsim_flags_req req;
+
+	memcpy(&req, rq->payload, sizeof(req));
+	return domain_set_flags(rq->sim, req.domid, req.flags);
+}
+
 static int do_check(struct dispatch_req *rq)
 {
 	struct hvsim_check_rep rep;
@@ -194,6 +203,7 @@ static const struct dispatch_op dispatch_ops[HVSIM_OP_NR] = {
 	[HVSIM_OP_POPULATE] = { do_memop, DISPATCH_WHO_DOMAIN, SIZE_MAX },
 	[HVSIM_OP_CUR_RES] = { do_reservation, DISPATCH_WHO_DOMAIN, 0 },
 	[HVSIM_OP_MAX_RES] = { do_reservation, DISPATCH_WHO_DOMAIN, 0 },
+	[HVSIM_OP_SET_FLAGS] = { do_set_flags, DISPATCH_WHO_PRIV, sizeof(struct hvsim_flags_req) },
 };
 
 /* Run one well-framed request. Returns its status. */
@@ -254,7 +264,7 @@ enum dispatch_result dispatch_next(struct hvsim *sim, uint32_t who, const uint8_
 	{
 		struct hvsim_check_rep check;
 
-		if (sim_check(sim, &check))
+		if (sim_check_after_request(sim, &check))
 			fatalx("invariant broken after %s: %s", hvsim_op_name(hdr.op), check.msg);
 	}
 #endif

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,7 @@ int main(int argc, char **argv)
 	struct xmem_ctx ctx = { .out = stdout };
 	const struct cmd_spec *cmd;
 	const char *host_arg = NULL;
+	char host_abs[PATH_MAX];
 	int opt, rc, verbose = 0;
 
 	log_init("xmem", LOG_TO_CLI, 0);
@@ -46,10 +48,10 @@ int main(int argc, char **argv)
 			cmdtable_help(stdout, NULL);
 			return EXIT_SUCCESS;
 		case ':':
-			cli_err("option %s needs a value: see 'xmem help'", argv[optind - 1]);
+			ctx_err("option %s needs a value: see 'xmem help'", argv[optind - 1]);
 			return EXIT_FAILURE;
 		default:
-			cli_err("unknown option %s: see 'xmem help'", argv[optind - 1]);
+			ctx_err("unknown option %s: see 'xmem help'", argv[optind - 1]);
 			return EXIT_FAILURE;
 		}
 	}
@@ -64,10 +66,13 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	if (host_arg && !host_arg[0]) {
-		cli_err("--host needs a directory: give a simulated host's runtime directory");
+		ctx_err("--host needs a directory: give a simulated host's runtime directory");
 		return EXIT_FAILURE;
 	}
 	ctx.host_dir = host_dir(host_arg);
+	/* Absolute, so the guest processes create starts (which chdir) find it too. */
+	if (ctx.host_dir && realpath(ctx.host_dir, host_abs))
+		ctx.host_dir = host_abs;
 
 	/* The command sees argv from its own name on, getopt starting afresh. */
 	argc -= optind;
@@ -76,7 +81,7 @@ int main(int argc, char **argv)
 	rc = cmd->fn(&ctx, argc, argv);
 	ctx_close(&ctx);
 	if (fflush(stdout) != 0 && rc == EXIT_SUCCESS) {
-		cli_err("cannot write the output: check the pipe or the disk");
+		ctx_err("cannot write the output: check the pipe or the disk");
 		rc = EXIT_FAILURE;
 	}
 	return rc;

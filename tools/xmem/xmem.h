@@ -46,7 +46,8 @@ struct xmem_ctx {
 	int json;	      /* --json */
 	struct xs_handle *xsh;
 	struct hv *hv;
-	FILE *out; /* stdout; tests point it elsewhere */
+	int hv_failed; /* opening the hypervisor failed once: do not retry */
+	FILE *out;     /* stdout; tests point it elsewhere */
 };
 
 /* One row of the command table (as xl's struct cmd_spec). */
@@ -121,7 +122,7 @@ int main_destroy(struct xmem_ctx *ctx, int argc, char **argv);
 /* xmem_ctx.c: the host. */
 
 /* Print "xmem: <problem>: <fix>" on stderr (one line). */
-void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ctx_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Open the key tree (once); on failure print why and how to fix it, return NULL. */
 struct xs_handle *ctx_store(struct xmem_ctx *ctx);

@@ -91,7 +91,7 @@ void cmdtable_report(const char *s, const struct cmd_spec *cmd)
 	int n;
 
 	if (cmd != CMDTABLE_AMBIGUOUS) {
-		cli_err("unknown command '%s': 'xmem help' lists the commands", s);
+		ctx_err("unknown command '%s': 'xmem help' lists the commands", s);
 		return;
 	}
 	for (i = 0; i < cmd_table_len; i++) {
@@ -103,7 +103,7 @@ void cmdtable_report(const char *s, const struct cmd_spec *cmd)
 			break;
 		used += (size_t)n;
 	}
-	cli_err("'%s' is ambiguous (%s): type more of the command", s, names);
+	ctx_err("'%s' is ambiguous (%s): type more of the command", s, names);
 }
 
 /* Print one command's options, aligned: "  --min SIZE        meaning". */
@@ -250,22 +250,22 @@ int cmdtable_getopt(int argc, char **argv, const char *opts, const struct option
 		cmdtable_help(stdout, cmdtable_lookup(cmdname));
 		return CMDOPT_HELP;
 	case ':':
-		cli_err("%s: option %s needs a value: see 'xmem %s -h'", cmdname, argv[optind - 1],
+		ctx_err("%s: option %s needs a value: see 'xmem %s -h'", cmdname, argv[optind - 1],
 			cmdname);
 		return CMDOPT_ERROR;
 	case '?':
 		if (optopt)
-			cli_err("%s: unknown option -%c: see 'xmem %s -h'", cmdname, optopt,
+			ctx_err("%s: unknown option -%c: see 'xmem %s -h'", cmdname, optopt,
 				cmdname);
 		else
-			cli_err("%s: unknown option %s: see 'xmem %s -h'", cmdname,
+			ctx_err("%s: unknown option %s: see 'xmem %s -h'", cmdname,
 				argv[optind - 1], cmdname);
 		return CMDOPT_ERROR;
 	case -1:
 		if (argc - optind < nreq) {
 			const struct cmd_spec *cmd = cmdtable_lookup(cmdname);
 
-			cli_err("%s: missing argument: usage is 'xmem %s %s'", cmdname, cmdname,
+			ctx_err("%s: missing argument: usage is 'xmem %s %s'", cmdname, cmdname,
 				cmd && cmd != CMDTABLE_AMBIGUOUS ? cmd->usage : "");
 			return CMDOPT_ERROR;
 		}
@@ -278,7 +278,7 @@ int cmdtable_getopt(int argc, char **argv, const char *opts, const struct option
 int cmdtable_max_args(int argc, char **argv, const char *cmdname, int max)
 {
 	if (argc - optind > max) {
-		cli_err("%s: unexpected argument '%s': see 'xmem %s -h'", cmdname,
+		ctx_err("%s: unexpected argument '%s': see 'xmem %s -h'", cmdname,
 			argv[optind + max], cmdname);
 		return -1;
 	}

@@ -23,7 +23,7 @@
 
 #define CTX_TXN_TRIES 100
 
-void cli_err(const char *fmt, ...)
+void ctx_err(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -61,7 +61,7 @@ static int ctx_check_dir(const char *dir)
 	struct stat st;
 
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		cli_err("no simulated host at %s (%s): start one with 'xmem-simhost start "
+		ctx_err("no simulated host at %s (%s): start one with 'xmem-simhost start "
 			"SCENARIO --dir %s', or fix --host / $XMEM_HOST",
 			dir, strerror(errno ? errno : ENOTDIR), dir);
 		return -1;
@@ -79,11 +79,11 @@ struct xs_handle *ctx_store(struct xmem_ctx *ctx)
 		if (ctx_check_dir(ctx->host_dir))
 			return NULL;
 		if (host_store_socket(ctx->host_dir, HOST_NO_DOMID, sock, sizeof(sock))) {
-			cli_err("host directory name too long: use a shorter --host path");
+			ctx_err("host directory name too long: use a shorter --host path");
 			return NULL;
 		}
 		if (!ctx_is_socket(sock)) {
-			cli_err("no key-tree daemon on %s: start xmem-stored there (or "
+			ctx_err("no key-tree daemon on %s: start xmem-stored there (or "
 				"'xmem-simhost start'), or fix --host / $XMEM_HOST",
 				sock);
 			return NULL;
@@ -92,11 +92,11 @@ struct xs_handle *ctx_store(struct xmem_ctx *ctx)
 	ctx->xsh = host_xs_open(ctx->host_dir, HOST_NO_DOMID);
 	if (!ctx->xsh) {
 		if (ctx->host_dir)
-			cli_err("cannot connect to the key tree at %s (%s): restart xmem-stored "
+			ctx_err("cannot connect to the key tree at %s (%s): restart xmem-stored "
 				"(or 'xmem-simhost start')",
 				sock, strerror(errno));
 		else
-			cli_err("cannot reach xenstored (%s): run xmem as root in a Xen dom0, or "
+			ctx_err("cannot reach xenstored (%s): run xmem as root in a Xen dom0, or "
 				"give --host DIR for a simulated host",
 				strerror(errno));
 	}
@@ -109,31 +109,36 @@ struct hv *ctx_hv(struct xmem_ctx *ctx, int quiet)
 
 	if (ctx->hv)
 		return ctx->hv;
+	if (ctx->hv_failed && quiet)
+		return NULL;
 	if (ctx->host_dir) {
 		if (ctx_check_dir(ctx->host_dir))
 			return NULL;
 		if (host_hv_rundir(ctx->host_dir, dir, sizeof(dir)) ||
 		    strlen(dir) + sizeof("/socket") > sizeof(dir)) {
-			cli_err("host directory name too long: use a shorter --host path");
+			ctx_err("host directory name too long: use a shorter --host path");
 			return NULL;
 		}
 		strcat(dir, "/socket");
 		if (!ctx_is_socket(dir)) {
+			ctx->hv_failed = 1;
 			if (!quiet)
-				cli_err("no simulated hypervisor on %s: start xmem-hvsim there (or "
+				ctx_err("no simulated hypervisor on %s: start xmem-hvsim there (or "
 					"'xmem-simhost start'), or fix --host / $XMEM_HOST",
 					dir);
 			return NULL;
 		}
 	}
 	ctx->hv = host_hv_open(ctx->host_dir);
+	if (!ctx->hv)
+		ctx->hv_failed = 1;
 	if (!ctx->hv && !quiet) {
 		if (ctx->host_dir)
-			cli_err("cannot connect to xmem-hvsim in %s/hv (%s): restart it (or "
+			ctx_err("cannot connect to xmem-hvsim in %s/hv (%s): restart it (or "
 				"'xmem-simhost start')",
 				ctx->host_dir, strerror(errno));
 		else
-			cli_err("cannot open the hypervisor through libxenctrl (%s): run xmem as "
+			ctx_err("cannot open the hypervisor through libxenctrl (%s): run xmem as "
 				"root in a Xen dom0, or give --host DIR for a simulated host",
 				strerror(errno));
 	}
@@ -157,7 +162,7 @@ int ctx_txn(struct xmem_ctx *ctx, ctx_txn_fn *fn, void *arg)
 	for (tries = 0; tries < CTX_TXN_TRIES; tries++) {
 		t = xs_transaction_start(ctx->xsh);
 		if (t == XBT_NULL) {
-			cli_err("cannot start a key-tree transaction (%s): check that the store "
+			ctx_err("cannot start a key-tree transaction (%s): check that the store "
 				"is running",
 				strerror(errno));
 			return -1;
@@ -170,14 +175,14 @@ int ctx_txn(struct xmem_ctx *ctx, ctx_txn_fn *fn, void *arg)
 		if (xs_transaction_end(ctx->xsh, t, false))
 			return 0;
 		if (errno != EAGAIN) {
-			cli_err("cannot commit the change (%s): nothing was written; check the "
+			ctx_err("cannot commit the change (%s): nothing was written; check the "
 				"store's log",
 				strerror(errno));
 			return -1;
 		}
 		log_debug("transaction conflict, retrying");
 	}
-	cli_err("the key tree kept changing under %d attempts: nothing was written; try again",
+	ctx_err("the key tree kept changing under %d attempts: nothing was written; try again",
 		CTX_TXN_TRIES);
 	return -1;
 }

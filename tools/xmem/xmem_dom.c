@@ -28,6 +28,7 @@
 
 #include "json.h"
 #include "simdom.h"
+#include "xenstore-schema/xs_schema.h"
 #include "xmem.h"
 #include "xmem_err.h"
 
@@ -38,7 +39,7 @@ static int dom_real_host(struct xmem_ctx *ctx, const char *xl_cmd)
 {
 	if (ctx->host_dir)
 		return 0;
-	cli_err("this works on simulated hosts only: on a Xen host use '%s', or give --host "
+	ctx_err("this works on simulated hosts only: on a Xen host use '%s', or give --host "
 		"DIR for a simulated host",
 		xl_cmd);
 	return -1;
@@ -100,25 +101,25 @@ static int dom_start_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *w
 	    dom_fmt(pidf, sizeof(pidf), "%s/balloon-%" PRIu32 ".pid", rundir, domid) ||
 	    dom_fmt(logf, sizeof(logf), "%s/balloon-%" PRIu32 ".log", rundir, domid) ||
 	    dom_fmt(errf, sizeof(errf), "%s/balloon-%" PRIu32 ".start", rundir, domid)) {
-		cli_err("host directory name too long: use a shorter --host path");
+		ctx_err("host directory name too long: use a shorter --host path");
 		return -1;
 	}
 	if (mkdir(rundir, 0755) < 0 && errno != EEXIST) {
-		cli_err("cannot create %s (%s): check the host directory's permissions", rundir,
+		ctx_err("cannot create %s (%s): check the host directory's permissions", rundir,
 			strerror(errno));
 		return -1;
 	}
 	/* Its start-up errors go to a file, so xmem can say them in its one line. */
 	fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		cli_err("cannot create %s (%s): check the host directory's permissions", errf,
+		ctx_err("cannot create %s (%s): check the host directory's permissions", errf,
 			strerror(errno));
 		return -1;
 	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		cli_err("cannot start xmem-balloon (%s): free some processes and retry",
+		ctx_err("cannot start xmem-balloon (%s): free some processes and retry",
 			strerror(errno));
 		goto out;
 	}
@@ -131,7 +132,7 @@ static int dom_start_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *w
 	}
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
-			cli_err("lost track of xmem-balloon (%s)", strerror(errno));
+			ctx_err("lost track of xmem-balloon (%s)", strerror(errno));
 			goto out;
 		}
 	}
@@ -145,7 +146,7 @@ static int dom_start_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *w
 			why[strcspn(why, "\n")] = '\0';
 		fclose(f);
 	}
-	cli_err("xmem-balloon did not start for domain %" PRIu32 ": %s: fix --workload '%s' (set "
+	ctx_err("xmem-balloon did not start for domain %" PRIu32 ": %s: fix --workload '%s' (set "
 		"XMEM_BALLOON if the binary is elsewhere)",
 		domid,
 		why[0] ? (strncmp(why, "xmem-balloon: ", 14) == 0 ? why + 14 : why)
@@ -174,17 +175,15 @@ static int dom_is_balloon(pid_t pid)
 	return strstr(cmd, "xmem-balloon") != NULL;
 }
 
-/* Stop the guest process of domid, if there is one. */
-static void dom_stop_balloon(struct xmem_ctx *ctx, uint32_t domid)
+/* Stop the xmem-balloon named in pid file pidf, if it runs, and remove the file. */
+static void dom_stop_pidfile(const char *pidf)
 {
-	char pidf[PATH_MAX], buf[32];
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	char buf[32];
 	FILE *f;
 	long pid = 0;
 	int waited;
 
-	if (dom_fmt(pidf, sizeof(pidf), "%s/run/balloon-%" PRIu32 ".pid", ctx->host_dir, domid))
-		return;
 	f = fopen(pidf, "r");
 	if (!f)
 		return;
@@ -199,6 +198,22 @@ static void dom_stop_balloon(struct xmem_ctx *ctx, uint32_t domid)
 			kill((pid_t)pid, SIGKILL);
 	}
 	unlink(pidf);
+}
+
+/*
+ * Stop the guest process of domain domid: balloon-<domid>.pid (xmem create)
+ * or balloon-<name>.pid (xmem-simhost's guests).
+ */
+static void dom_stop_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *name)
+{
+	char pidf[PATH_MAX];
+
+	if (dom_fmt(pidf, sizeof(pidf), "%s/run/balloon-%" PRIu32 ".pid", ctx->host_dir, domid) ==
+	    0)
+		dom_stop_pidfile(pidf);
+	if (name && name[0] && strchr(name, '/') == NULL &&
+	    dom_fmt(pidf, sizeof(pidf), "%s/run/balloon-%s.pid", ctx->host_dir, name) == 0)
+		dom_stop_pidfile(pidf);
 }
 
 int main_create(struct xmem_ctx *ctx, int argc, char **argv)
@@ -272,14 +287,14 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 	if (dom_real_host(ctx, "xl create CONFIG"))
 		return EXIT_FAILURE;
 	if (!cfg.startup_kib) {
-		cli_err("create: --memory SIZE is required: give the domain's startup size, e.g. "
+		ctx_err("create: --memory SIZE is required: give the domain's startup size, e.g. "
 			"--memory 1G");
 		return EXIT_FAILURE;
 	}
 	if (!cfg.static_max_kib)
 		cfg.static_max_kib = cfg.startup_kib;
 	if (!parse_name_ok(cfg.name) || simdom_validate(&cfg, err, sizeof(err))) {
-		cli_err("create: %s: fix the name or the options",
+		ctx_err("create: %s: fix the name or the options",
 			err[0] ? err : "bad domain name (letters, digits, '_', '.', '-')");
 		return EXIT_FAILURE;
 	}
@@ -287,22 +302,22 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 		return EXIT_FAILURE;
 	rc = simdom_create(ctx->xsh, ctx->hv, &cfg, &domid, err, sizeof(err));
 	if (rc == XMEM_ERR_EXISTS) {
-		cli_err("create: %s: choose another name, or 'xmem destroy %s' first", err,
+		ctx_err("create: %s: choose another name, or 'xmem destroy %s' first", err,
 			cfg.name);
 		return EXIT_FAILURE;
 	}
 	if (rc == XMEM_ERR_NOSPACE) {
-		cli_err("create: %s: free memory first ('xmem reserve SIZE') or give a smaller "
+		ctx_err("create: %s: free memory first ('xmem reserve SIZE') or give a smaller "
 			"--memory",
 			err);
 		return EXIT_FAILURE;
 	}
 	if (rc) {
-		cli_err("create: %s: nothing was created; check the host's daemons", err);
+		ctx_err("create: %s: nothing was created; check the host's daemons", err);
 		return EXIT_FAILURE;
 	}
 	if (workload && dom_start_balloon(ctx, domid, workload)) {
-		dom_stop_balloon(ctx, domid);
+		dom_stop_balloon(ctx, domid, NULL);
 		simdom_destroy(ctx->xsh, ctx->hv, domid, NULL, 0);
 		return EXIT_FAILURE;
 	}
@@ -312,7 +327,7 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 	}
 	out = json_out_new(1);
 	if (!out) {
-		cli_err("out of memory: %s was created; free some memory", cfg.name);
+		ctx_err("out of memory: %s was created; free some memory", cfg.name);
 		return EXIT_FAILURE;
 	}
 	json_out_obj_open(out);
@@ -326,7 +341,7 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 
 int main_destroy(struct xmem_ctx *ctx, int argc, char **argv)
 {
-	char err[SIMDOM_ERR_LEN] = "";
+	char err[SIMDOM_ERR_LEN] = "", path[CTX_PATH_LEN], name[XMEM_NAME_LEN];
 	uint32_t domid;
 	int opt, rc;
 
@@ -345,14 +360,17 @@ int main_destroy(struct xmem_ctx *ctx, int argc, char **argv)
 	if (!ctx_store(ctx) || !ctx_hv(ctx, 0) || model_lookup(ctx, argv[optind], &domid))
 		return EXIT_FAILURE;
 	if (domid == 0) {
-		cli_err("dom0 cannot be destroyed: stop the simulated host with 'xmem-simhost "
+		ctx_err("dom0 cannot be destroyed: stop the simulated host with 'xmem-simhost "
 			"stop'");
 		return EXIT_FAILURE;
 	}
-	dom_stop_balloon(ctx, domid);
+	ctx_read_str(ctx, XBT_NULL,
+		     ctx_path(path, sizeof(path), XS_LOCAL_DOMAIN "/" XS_DOM_NAME, domid), name,
+		     sizeof(name));
+	dom_stop_balloon(ctx, domid, name);
 	rc = simdom_destroy(ctx->xsh, ctx->hv, domid, err, sizeof(err));
 	if (rc) {
-		cli_err("destroy: %s: check the host's daemons and retry", err);
+		ctx_err("destroy: %s: check the host's daemons and retry", err);
 		return EXIT_FAILURE;
 	}
 	return EXIT_SUCCESS;

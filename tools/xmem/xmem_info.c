@@ -43,7 +43,7 @@ int main_info(struct xmem_ctx *ctx, int argc, char **argv)
 				"xmemd's last report: start xmem-hvsim, or run in a Xen dom0\n");
 	if (ctx->json) {
 		if (fmt_info_json(ctx->out, &hi)) {
-			cli_err("cannot write JSON: check the output");
+			ctx_err("cannot write JSON: check the output");
 			goto out;
 		}
 	} else {

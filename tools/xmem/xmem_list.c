@@ -28,7 +28,7 @@ int main_list(struct xmem_ctx *ctx, int argc, char **argv)
 		/* Named domains, in the order given; any unknown one fails the command. */
 		doms = calloc((size_t)(argc - optind), sizeof(*doms));
 		if (!doms) {
-			cli_err("out of memory: free some memory and retry");
+			ctx_err("out of memory: free some memory and retry");
 			return EXIT_FAILURE;
 		}
 		for (i = 0; (int)i < argc - optind; i++) {
@@ -45,7 +45,7 @@ int main_list(struct xmem_ctx *ctx, int argc, char **argv)
 				"start xmem-hvsim, or run in a Xen dom0\n");
 	if (ctx->json) {
 		if (fmt_list_json(ctx->out, doms, nr)) {
-			cli_err("cannot write JSON: check the output");
+			ctx_err("cannot write JSON: check the output");
 			goto out;
 		}
 	} else {

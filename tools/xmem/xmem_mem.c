@@ -36,20 +36,21 @@ static int mem_write(struct xmem_ctx *ctx, xs_transaction_t t, const char *path,
 {
 	if (ctx_write_u64(ctx, t, path, val) == 0)
 		return 0;
-	cli_err("cannot write %s: nothing was written; check the store's log", path);
+	ctx_err("cannot write %s: nothing was written; check the store's log", path);
 	return -1;
 }
 
+/* Check and write a new target (and the pin), then set the cap. */
 static int mem_set_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 {
 	struct mem_set_arg *a = varg;
-	char path[CTX_PATH_LEN];
+	char path[CTX_PATH_LEN], vm[CTX_PATH_LEN];
 	uint64_t static_max, videoram;
 	int rc;
 
 	static_max = ctx_read_u64(ctx, t, DOM_PATH(path, a->domid, XS_DOM_STATIC_MAX));
 	if (static_max == XMEM_UNSET) {
-		cli_err("domain %s has no memory/static-max: set it first with 'xmem mem-max %s "
+		ctx_err("domain %s has no memory/static-max: set it first with 'xmem mem-max %s "
 			"SIZE'",
 			a->dom, a->dom);
 		return -1;
@@ -58,20 +59,20 @@ static int mem_set_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 	if (videoram == XMEM_UNSET)
 		videoram = 0;
 	if (a->size_kib < videoram) {
-		cli_err("%" PRIu64 " KiB is below domain %s's video memory (%" PRIu64
+		ctx_err("%" PRIu64 " KiB is below domain %s's video memory (%" PRIu64
 			" KiB): give a larger size",
 			a->size_kib, a->dom, videoram);
 		return -1;
 	}
 	a->target_kib = a->size_kib - videoram;
 	if (a->target_kib > static_max) {
-		cli_err("%" PRIu64 " MiB is above domain %s's static-max (%" PRIu64
+		ctx_err("%" PRIu64 " MiB is above domain %s's static-max (%" PRIu64
 			" MiB): raise it first with 'xmem mem-max %s SIZE'",
 			a->target_kib / 1024, a->dom, static_max / 1024, a->dom);
 		return -1;
 	}
 	if (a->domid == 0 && a->target_kib < XMEM_MIN_DOM0_KIB) {
-		cli_err("dom0 needs at least %d MiB: give a larger size", XMEM_MIN_DOM0_KIB / 1024);
+		ctx_err("dom0 needs at least %d MiB: give a larger size", XMEM_MIN_DOM0_KIB / 1024);
 		return -1;
 	}
 	a->pinned = ctx_read_u64(ctx, t, DOM_PATH(path, a->domid, XS_DOM_MANAGED)) == 1;
@@ -81,10 +82,16 @@ static int mem_set_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 	    (mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_DYNAMIC_MIN), a->target_kib) ||
 	     mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_DYNAMIC_MAX), a->target_kib)))
 		return -1;
+	/* libxl also keeps /vm/<uuid>/memory, in MiB. */
+	if (ctx_read_str(ctx, t, DOM_PATH(path, a->domid, XS_DOM_VM), vm, sizeof(vm)) &&
+	    strncmp(vm, "/vm/", 4) == 0 && parse_resv_id_ok(vm + 4) &&
+	    mem_write(ctx, t, ctx_path(path, sizeof(path), XS_VM_MEMORY, vm + 4),
+		      a->target_kib / 1024))
+		return -1;
 	a->maxmem_kib = a->target_kib + videoram + XMEM_MAXMEM_CONSTANT_KIB;
 	rc = hv_set_maxmem(ctx->hv, a->domid, a->maxmem_kib);
 	if (rc) {
-		cli_err("the hypervisor refused maxmem %" PRIu64 " KiB for domain %s (%s): "
+		ctx_err("the hypervisor refused maxmem %" PRIu64 " KiB for domain %s (%s): "
 			"nothing was written; check that the domain still exists",
 			a->maxmem_kib, a->dom, xmem_strerror(rc));
 		return -1;
@@ -118,7 +125,7 @@ int main_mem_set(struct xmem_ctx *ctx, int argc, char **argv)
 	if (ctx->json) {
 		out = json_out_new(1);
 		if (!out) {
-			cli_err("out of memory: the change was made; free some memory");
+			ctx_err("out of memory: the change was made; free some memory");
 			return EXIT_FAILURE;
 		}
 		json_out_obj_open(out);
@@ -130,7 +137,7 @@ int main_mem_set(struct xmem_ctx *ctx, int argc, char **argv)
 		opt = json_out_print(out, ctx->out);
 		json_out_free(out);
 		if (opt) {
-			cli_err("cannot write JSON: the change was made; check the output");
+			ctx_err("cannot write JSON: the change was made; check the output");
 			return EXIT_FAILURE;
 		}
 	} else if (a.pinned) {
@@ -149,6 +156,7 @@ struct mem_max_arg {
 	uint64_t max_kib;
 };
 
+/* Check and write static-max, then set the cap. */
 static int mem_max_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 {
 	struct mem_max_arg *a = varg;
@@ -158,14 +166,14 @@ static int mem_max_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 
 	target = ctx_read_u64(ctx, t, DOM_PATH(path, a->domid, XS_DOM_TARGET));
 	if (target != XMEM_UNSET && a->max_kib < target) {
-		cli_err("%" PRIu64 " MiB is below domain %s's target (%" PRIu64
+		ctx_err("%" PRIu64 " MiB is below domain %s's target (%" PRIu64
 			" MiB): lower the target first with 'xmem mem-set %s SIZE'",
 			a->max_kib / 1024, a->dom, target / 1024, a->dom);
 		return -1;
 	}
 	dmax = ctx_read_u64(ctx, t, DOM_PATH(path, a->domid, XS_DOM_DYNAMIC_MAX));
 	if (dmax != XMEM_UNSET && a->max_kib < dmax) {
-		cli_err("%" PRIu64 " MiB is below domain %s's dynamic-max (%" PRIu64
+		ctx_err("%" PRIu64 " MiB is below domain %s's dynamic-max (%" PRIu64
 			" MiB): lower it first with 'xmem mem-policy %s --max SIZE'",
 			a->max_kib / 1024, a->dom, dmax / 1024, a->dom);
 		return -1;
@@ -174,7 +182,7 @@ static int mem_max_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 		return -1;
 	rc = hv_set_maxmem(ctx->hv, a->domid, a->max_kib + XMEM_MAXMEM_CONSTANT_KIB);
 	if (rc) {
-		cli_err("the hypervisor refused maxmem %" PRIu64 " KiB for domain %s (%s): "
+		ctx_err("the hypervisor refused maxmem %" PRIu64 " KiB for domain %s (%s): "
 			"nothing was written; check that the domain still exists",
 			a->max_kib + XMEM_MAXMEM_CONSTANT_KIB, a->dom, xmem_strerror(rc));
 		return -1;
@@ -214,6 +222,7 @@ struct mem_policy_arg {
 	int managed;		  /* -1: not given */
 };
 
+/* Check the policy as it will be and write the keys given. */
 static int mem_policy_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 {
 	struct mem_policy_arg *a = varg;
@@ -232,7 +241,7 @@ static int mem_policy_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 		p.startup_kib = d.startup_kib;
 	p.static_max_kib = d.static_max_kib;
 	if (parse_policy_check(&p, msg, sizeof(msg))) {
-		cli_err("domain %s: %s", a->dom, msg);
+		ctx_err("domain %s: %s", a->dom, msg);
 		return -1;
 	}
 	if (a->given.min_kib != XMEM_UNSET &&
@@ -325,7 +334,7 @@ int main_mem_policy(struct xmem_ctx *ctx, int argc, char **argv)
 	}
 	rc = fmt_policy_json(ctx->out, &d);
 	if (rc) {
-		cli_err("cannot write JSON: check the output");
+		ctx_err("cannot write JSON: check the output");
 		return EXIT_FAILURE;
 	}
 	return EXIT_SUCCESS;

@@ -98,7 +98,7 @@ int model_load(struct xmem_ctx *ctx, xs_transaction_t t, uint32_t domid, struct 
 	}
 	in_store = model_in_store(ctx, t, domid);
 	if (!in_store && !d->in_hv) {
-		cli_err("unknown domain %u: 'xmem list' shows the domains", domid);
+		ctx_err("unknown domain %u: 'xmem list' shows the domains", domid);
 		return -1;
 	}
 	if (!ctx_read_str(ctx, t, DOM_PATH(path, domid, XS_DOM_NAME), d->name, sizeof(d->name)) ||
@@ -172,7 +172,7 @@ int model_lookup(struct xmem_ctx *ctx, const char *s, uint32_t *domid_r)
 			*domid_r = domid;
 			return 0;
 		}
-		cli_err("unknown domain %s: 'xmem list' shows the domains", s);
+		ctx_err("unknown domain %s: 'xmem list' shows the domains", s);
 		return -1;
 	}
 	ents = xs_directory(ctx->xsh, XBT_NULL, XS_LOCAL_DOMAINS, &n);
@@ -185,14 +185,14 @@ int model_lookup(struct xmem_ctx *ctx, const char *s, uint32_t *domid_r)
 		if (strcmp(name, s) != 0)
 			continue;
 		if (found != HOST_NO_DOMID) {
-			cli_err("domain name '%s' is ambiguous (domains %u and %u): use the domid",
+			ctx_err("domain name '%s' is ambiguous (domains %u and %u): use the domid",
 				s, found, domid);
 			goto out;
 		}
 		found = domid;
 	}
 	if (found == HOST_NO_DOMID) {
-		cli_err("unknown domain '%s': 'xmem list' shows the domains", s);
+		ctx_err("unknown domain '%s': 'xmem list' shows the domains", s);
 		goto out;
 	}
 	*domid_r = found;
@@ -222,6 +222,7 @@ static int model_add_id(uint32_t **ids, size_t *n, size_t *cap, uint32_t domid)
 	return 0;
 }
 
+/* qsort order of domids. */
 static int model_cmp_domid(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -274,7 +275,7 @@ int model_load_all(struct xmem_ctx *ctx, struct xmem_dom **doms_r, size_t *nr_r)
 	rc = 0;
 	goto out;
 nomem:
-	cli_err("out of memory listing domains: free some memory and retry");
+	ctx_err("out of memory listing domains: free some memory and retry");
 out:
 	free(doms);
 	free(ids);
@@ -358,6 +359,7 @@ int model_hostinfo(struct xmem_ctx *ctx, const struct xmem_dom *doms, size_t nr,
 	return 0;
 }
 
+/* qsort order of reservations: by id. */
 static int model_cmp_resv(const void *a, const void *b)
 {
 	return strcmp(((const struct xmem_resv *)a)->id, ((const struct xmem_resv *)b)->id);
@@ -375,7 +377,7 @@ int model_load_reservations(struct xmem_ctx *ctx, struct xmem_resv **resv_r, siz
 	resv = calloc(n ? n : 1, sizeof(*resv));
 	if (!resv) {
 		free(ents);
-		cli_err("out of memory listing reservations: free some memory and retry");
+		ctx_err("out of memory listing reservations: free some memory and retry");
 		return -1;
 	}
 	for (i = 0; ents && i < n; i++) {

@@ -22,11 +22,11 @@ int parse_size(const char *what, const char *s, uint64_t *kib_r)
 	int rc = size_parse_kib(s, kib_r);
 
 	if (rc == XMEM_ERR_RANGE) {
-		cli_err("%s '%s' is too large: give at most 1048576T", what, s);
+		ctx_err("%s '%s' is too large: give at most 1048576T", what, s);
 		return -1;
 	}
 	if (rc) {
-		cli_err("bad %s '%s': give a size such as 512M, 4G or 2048 (MiB), suffixes "
+		ctx_err("bad %s '%s': give a size such as 512M, 4G or 2048 (MiB), suffixes "
 			"b k m g t",
 			what, s);
 		return -1;
@@ -40,19 +40,19 @@ int parse_uint(const char *what, const char *s, uint64_t min, uint64_t max, uint
 	char *end = NULL;
 
 	if (!s || !isdigit((unsigned char)s[0])) {
-		cli_err("bad %s '%s': give a whole number from %" PRIu64 " to %" PRIu64, what,
+		ctx_err("bad %s '%s': give a whole number from %" PRIu64 " to %" PRIu64, what,
 			s ? s : "", min, max);
 		return -1;
 	}
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (*end != '\0') {
-		cli_err("bad %s '%s': give a whole number from %" PRIu64 " to %" PRIu64, what, s,
+		ctx_err("bad %s '%s': give a whole number from %" PRIu64 " to %" PRIu64, what, s,
 			min, max);
 		return -1;
 	}
 	if (errno == ERANGE || v < min || v > max) {
-		cli_err("%s %s is out of range: give a number from %" PRIu64 " to %" PRIu64, what,
+		ctx_err("%s %s is out of range: give a number from %" PRIu64 " to %" PRIu64, what,
 			s, min, max);
 		return -1;
 	}
@@ -70,7 +70,7 @@ int parse_switch(const char *what, const char *s, int *val_r)
 		*val_r = 0;
 		return 0;
 	}
-	cli_err("bad %s '%s': give on or off", what, s);
+	ctx_err("bad %s '%s': give on or off", what, s);
 	return -1;
 }
 

@@ -40,6 +40,7 @@ struct resv_arg {
 
 static volatile sig_atomic_t resv_interrupted;
 
+/* Note an interruption; the wait loop withdraws the request. */
 static void resv_on_signal(int sig)
 {
 	(void)sig;
@@ -71,7 +72,7 @@ static int resv_create_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 			  a->expires) ||
 	    ctx_write_str(ctx, t, ctx_path(path, sizeof(path), XS_XMEMD_RES_STATE, a->id),
 			  "pending")) {
-		cli_err("cannot write the reservation (%s): nothing was written; check the "
+		ctx_err("cannot write the reservation (%s): nothing was written; check the "
 			"store's log",
 			strerror(errno));
 		return -1;
@@ -89,12 +90,12 @@ static int resv_remove_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 
 	val = xs_read(ctx->xsh, t, ctx_path(path, sizeof(path), XS_XMEMD_RESV, id), &len);
 	if (!val) {
-		cli_err("no reservation '%s': 'xmem reservations' lists them", id);
+		ctx_err("no reservation '%s': 'xmem reservations' lists them", id);
 		return -1;
 	}
 	free(val);
 	if (!xs_rm(ctx->xsh, t, path)) {
-		cli_err("cannot remove reservation '%s' (%s): check the store's log", id,
+		ctx_err("cannot remove reservation '%s' (%s): check the store's log", id,
 			strerror(errno));
 		return -1;
 	}
@@ -114,6 +115,7 @@ static uint64_t resv_free_kib(struct xmem_ctx *ctx)
 	return ctx_read_u64(ctx, XBT_NULL, XS_XMEMD_HOST_FREE);
 }
 
+/* Monotonic clock in milliseconds. */
 static uint64_t resv_now_ms(void)
 {
 	struct timespec ts;
@@ -143,7 +145,7 @@ static int resv_wait(struct xmem_ctx *ctx, const struct resv_arg *a, uint64_t wa
 	sigaction(SIGTERM, &sa, &old_term);
 	ctx_path(path, sizeof(path), XS_XMEMD_RES_STATE, a->id);
 	if (!xs_watch(ctx->xsh, path, "xmem-reserve")) {
-		cli_err("cannot watch %s (%s): check the store's log", path, strerror(errno));
+		ctx_err("cannot watch %s (%s): check the store's log", path, strerror(errno));
 		goto out;
 	}
 	deadline = resv_now_ms() + wait_s * 1000;
@@ -161,11 +163,11 @@ static int resv_wait(struct xmem_ctx *ctx, const struct resv_arg *a, uint64_t wa
 			break;
 		}
 		if (resv_interrupted) {
-			cli_err("interrupted: reservation %s was withdrawn", a->id);
+			ctx_err("interrupted: reservation %s was withdrawn", a->id);
 			break;
 		}
 		if (resv_now_ms() >= deadline) {
-			cli_err("xmemd did not answer within %" PRIu64 " s: reservation %s was "
+			ctx_err("xmemd did not answer within %" PRIu64 " s: reservation %s was "
 				"withdrawn; check 'xmem info' and xmemd's log, or give a longer "
 				"--wait",
 				wait_s, a->id);
@@ -220,7 +222,7 @@ static int resv_report(struct xmem_ctx *ctx, const struct resv_arg *a, const cha
 	}
 	out = json_out_new(1);
 	if (!out) {
-		cli_err("out of memory: reservation %s stands; free some memory", a->id);
+		ctx_err("out of memory: reservation %s stands; free some memory", a->id);
 		return EXIT_FAILURE;
 	}
 	json_out_obj_open(out);
@@ -237,7 +239,7 @@ static int resv_report(struct xmem_ctx *ctx, const struct resv_arg *a, const cha
 	rc = json_out_print(out, ctx->out);
 	json_out_free(out);
 	if (rc) {
-		cli_err("cannot write JSON: reservation %s stands; check the output", a->id);
+		ctx_err("cannot write JSON: reservation %s stands; check the output", a->id);
 		return EXIT_FAILURE;
 	}
 	return EXIT_SUCCESS;
@@ -274,7 +276,7 @@ int main_reserve(struct xmem_ctx *ctx, int argc, char **argv)
 		case 'f':
 			if (!parse_name_ok(optarg) &&
 			    strspn(optarg, "0123456789") != strlen(optarg)) {
-				cli_err("bad --for '%s': give a domain name or domid", optarg);
+				ctx_err("bad --for '%s': give a domain name or domid", optarg);
 				return EXIT_FAILURE;
 			}
 			a.for_dom = optarg;
@@ -286,13 +288,13 @@ int main_reserve(struct xmem_ctx *ctx, int argc, char **argv)
 	if (parse_size("size", argv[optind], &a.size_kib))
 		return EXIT_FAILURE;
 	if (a.size_kib == 0) {
-		cli_err("a reservation of 0 bytes means nothing: give a size such as 2G");
+		ctx_err("a reservation of 0 bytes means nothing: give a size such as 2G");
 		return EXIT_FAILURE;
 	}
 	if (!ctx_store(ctx))
 		return EXIT_FAILURE;
 	if (!model_xmemd_running(ctx)) {
-		cli_err("xmemd is not running on this host, so nobody can free memory: start "
+		ctx_err("xmemd is not running on this host, so nobody can free memory: start "
 			"it ('xmemd --host DIR', or 'xmem-simhost start')");
 		return EXIT_FAILURE;
 	}
@@ -307,7 +309,7 @@ int main_reserve(struct xmem_ctx *ctx, int argc, char **argv)
 	/* Leave nothing behind: the request goes, whatever xmemd said. */
 	ctx_txn(ctx, resv_remove_txn, a.id);
 	if (r == 0)
-		cli_err("xmemd could not free %" PRIu64 " MiB: %s; lower other domains' "
+		ctx_err("xmemd could not free %" PRIu64 " MiB: %s; lower other domains' "
 			"minimums ('xmem mem-policy'), release reservations, or ask for less",
 			a.size_kib / 1024, reason[0] ? reason : "no reason given");
 	return EXIT_FAILURE;
@@ -333,7 +335,7 @@ int main_reservations(struct xmem_ctx *ctx, int argc, char **argv)
 		return EXIT_FAILURE;
 	if (ctx->json) {
 		if (fmt_resv_json(ctx->out, r, nr)) {
-			cli_err("cannot write JSON: check the output");
+			ctx_err("cannot write JSON: check the output");
 			goto out;
 		}
 	} else {
@@ -360,7 +362,7 @@ int main_release(struct xmem_ctx *ctx, int argc, char **argv)
 	if (cmdtable_max_args(argc, argv, "release", 1))
 		return EXIT_FAILURE;
 	if (!parse_resv_id_ok(argv[optind])) {
-		cli_err("bad reservation id '%s': 'xmem reservations' lists them", argv[optind]);
+		ctx_err("bad reservation id '%s': 'xmem reservations' lists them", argv[optind]);
 		return EXIT_FAILURE;
 	}
 	if (!ctx_store(ctx) || ctx_txn(ctx, resv_remove_txn, argv[optind]))

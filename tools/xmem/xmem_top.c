@@ -52,6 +52,7 @@ static int top_cmp_u64(uint64_t a, uint64_t b)
 	return a < b ? -1 : a > b;
 }
 
+/* qsort order of domains by the chosen column, then domid. */
 static int top_cmp(const void *va, const void *vb)
 {
 	const struct xmem_dom *a = va, *b = vb;
@@ -106,6 +107,7 @@ struct top_snap {
 	struct xmem_hostinfo hi;
 };
 
+/* Reload the snapshot s from the host, sorted. */
 static int top_load(struct xmem_ctx *ctx, struct top_snap *s)
 {
 	free(s->doms);
@@ -177,6 +179,7 @@ static void top_row(const struct xmem_dom *d, char *buf, size_t len)
 static const char top_header[] = "Name                    ID     Mem  Target  Demand Press% "
 				 "Weight State         Progress";
 
+/* Plain snapshots, as xentop -b. */
 static int top_batch(struct xmem_ctx *ctx, struct top_snap *s, uint64_t iters, uint64_t delay_s)
 {
 	char line[256];
@@ -219,6 +222,7 @@ static int top_key(int ch)
 	return 0;
 }
 
+/* The full-screen view; falls back to snapshots without a terminal. */
 static int top_screen(struct xmem_ctx *ctx, struct top_snap *s, uint64_t iters, uint64_t delay_s)
 {
 	SCREEN *scr;
@@ -310,7 +314,7 @@ int main_top(struct xmem_ctx *ctx, int argc, char **argv)
 		case 's':
 			col = top_sort_lookup(optarg);
 			if (col < 0) {
-				cli_err("bad --sort '%s': give name, id, mem, target, demand, "
+				ctx_err("bad --sort '%s': give name, id, mem, target, demand, "
 					"pressure, weight or state",
 					optarg);
 				return EXIT_FAILURE;
@@ -322,7 +326,7 @@ int main_top(struct xmem_ctx *ctx, int argc, char **argv)
 	if (cmdtable_max_args(argc, argv, "top", 0))
 		return EXIT_FAILURE;
 	if (ctx->json) {
-		cli_err("top is a live view: use 'xmem --json list' or 'xmem --json info'");
+		ctx_err("top is a live view: use 'xmem --json list' or 'xmem --json info'");
 		return EXIT_FAILURE;
 	}
 	if (!ctx_store(ctx))
