@@ -56,7 +56,9 @@ report=$(cd "$report" && pwd)
 
 say "starting the simulated host ($(basename "$scenario")) in $dir"
 t_start=$(date +%s.%N)
-eval "$("$simhost" start "$scenario" --dir "$dir")"
+start_out=$("$simhost" start "$scenario" --dir "$dir") ||
+	die "the host did not start (the demo replays ../shared/traces, next to the repository)"
+eval "$start_out"
 t_up=$(date +%s.%N)
 export XMEM_HOST="$dir"
 say "host up in $(awk -v a="$t_start" -v b="$t_up" 'BEGIN { printf "%.1f", b - a }') s; xmemd at work for ${secs} s"
