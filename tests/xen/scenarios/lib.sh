@@ -29,7 +29,9 @@ fail() { result "$SCENARIO" fail "$*"; exit 1; }
 skip() { result "$SCENARIO" skip "$*"; exit 0; }
 log() { echo "[$SCENARIO] $*"; }
 
-# wait_until SECONDS CMD...: run CMD every 0.3 s until it succeeds.
+# wait_until SECONDS CMD...: run CMD every 0.5 s until it succeeds. (Every
+# process costs tens of ms in a PV dom0 under TCG, and dom0 shares the two
+# emulated CPUs with the guests: poll gently, or block with wait_xs.)
 wait_until() {
 	local limit=$1 end now
 	shift
@@ -38,7 +40,22 @@ wait_until() {
 		"$@" >/dev/null 2>&1 && return 0
 		now=$(date +%s)
 		[ "$now" -ge "$end" ] && return 1
-		sleep 0.3
+		sleep 0.5
+	done
+}
+
+# wait_xs SECONDS PATH CMD...: like wait_until, but sleeps in a watch on PATH
+# of the key tree between checks (a change there wakes it at once).
+wait_xs() {
+	local limit=$1 path=$2 end now
+	shift 2
+	end=$(($(date +%s) + limit))
+	while :; do
+		"$@" >/dev/null 2>&1 && return 0
+		now=$(date +%s)
+		[ "$now" -ge "$end" ] && return 1
+		# The first event fires at registration, the second on a change.
+		timeout 3 xenstore-watch -n 2 "$path" >/dev/null 2>&1
 	done
 }
 
@@ -89,17 +106,22 @@ xen_free_mib() { xl info 2>/dev/null | awk '$1 == "free_memory" {print $3}'; }
 guest_ready() {
 	local d
 	d=$(domid_of "$1") || return 1
-	[ "$(xenstore-read /local/domain/$d/data/xmem-test/ready 2>/dev/null)" = 1 ]
+	xs_is /local/domain/$d/data/xmem-test/ready 1
 }
+
+# xs_is PATH VALUE: the key tree holds VALUE at PATH.
+xs_is() { [ "$(xenstore-read "$1" 2>/dev/null)" = "$2" ]; }
 
 # guest_create NAME MEM MAXMEM: xl create and wait for the command loop.
 guest_create() {
 	guest_cfg "$1" "$2" "$3"
+	local d
 	xl create /run/xmem/$1.cfg >/run/xmem/xl-create-$1.log 2>&1 || {
 		cat /run/xmem/xl-create-$1.log
 		return 1
 	}
-	wait_until 120 guest_ready "$1"
+	d=$(domid_of "$1") || return 1
+	wait_xs 300 /local/domain/$d/data/xmem-test/ready xs_is /local/domain/$d/data/xmem-test/ready 1
 }
 
 # guests_start: the fixture (run in the background by dom0's init).
@@ -127,10 +149,10 @@ guests_start() {
 
 # need_guests: wait for the fixture; fail the scenario if it did not come up.
 need_guests() {
-	wait_until 240 test -s /run/xmem/guests-state
+	wait_until 400 test -s /run/xmem/guests-state
 	local st
 	st=$(cat /run/xmem/guests-state 2>/dev/null)
-	[ "$st" = ok ] || fail "guest fixture: ${st:-not up after 240s}"
+	[ "$st" = ok ] || fail "guest fixture: ${st:-not up after 400s}"
 }
 
 # guest_run NAME TIMEOUT CMD: run CMD (sh -c) in guest NAME through its
@@ -143,7 +165,7 @@ guest_run() {
 	read -r seq _ </proc/uptime
 	seq="$seq.$RANDOM"
 	xenstore-write -R $base/cmd "$seq $cmd" || return 125
-	wait_until "$limit" guest_done "$base" "$seq" || { echo "guest $name: no answer in ${limit}s"; return 124; }
+	wait_xs "$limit" $base/done guest_done "$base" "$seq" || { echo "guest $name: no answer in ${limit}s"; return 124; }
 	xenstore-read -R $base/out 2>/dev/null
 	st=$(xenstore-read $base/done)
 	return "${st#* }"
