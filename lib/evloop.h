@@ -20,8 +20,8 @@
 
 #include <stdint.h>
 
-#define EVLOOP_READ 1u
-#define EVLOOP_WRITE 2u
+#define EVLOOP_READ   1u
+#define EVLOOP_WRITE  2u
 #define EVLOOP_NOMORE (-1L)
 
 struct evloop;

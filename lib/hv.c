@@ -21,8 +21,8 @@ int hv_physinfo(struct hv *h, struct hv_physinfo *info_r)
 	return h->ops->physinfo(h, info_r);
 }
 
-int hv_domain_list(struct hv *h, uint32_t first_domid, struct hv_dominfo *infos,
-		   size_t max_infos, size_t *nr_r)
+int hv_domain_list(struct hv *h, uint32_t first_domid, struct hv_dominfo *infos, size_t max_infos,
+		   size_t *nr_r)
 {
 	if (!h->privileged)
 		return XMEM_ERR_PERM;

@@ -25,15 +25,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HV_DOMID_SELF 0x7FF0u
+#define HV_DOMID_SELF		0x7FF0u
 #define HV_DOMID_FIRST_RESERVED 0x7FF0u
-#define HV_MAX_GUEST_ORDER 9 /* x86 domU extent order limit */
+#define HV_MAX_GUEST_ORDER	9 /* x86 domU extent order limit */
 
 /* struct hv_dominfo.flags (XEN_DOMINF_* meaning, our own bit values). */
-#define HV_DOMF_DYING 0x1u
+#define HV_DOMF_DYING	 0x1u
 #define HV_DOMF_SHUTDOWN 0x2u
-#define HV_DOMF_PAUSED 0x4u
-#define HV_DOMF_HVM 0x8u
+#define HV_DOMF_PAUSED	 0x4u
+#define HV_DOMF_HVM	 0x8u
 
 struct hv_physinfo {
 	uint64_t total_pages;
@@ -68,8 +68,8 @@ struct hv_ops {
 				     unsigned int extent_order, uint64_t *frames);
 	long (*decrease_reservation)(struct hv *h, unsigned long nr_extents,
 				     unsigned int extent_order, const uint64_t *frames);
-	long (*populate_physmap)(struct hv *h, unsigned long nr_extents,
-				 unsigned int extent_order, uint64_t *frames);
+	long (*populate_physmap)(struct hv *h, unsigned long nr_extents, unsigned int extent_order,
+				 uint64_t *frames);
 	int (*current_reservation)(struct hv *h, uint64_t *nr_pages_r);
 	int (*maximum_reservation)(struct hv *h, uint64_t *nr_pages_r);
 	void (*close)(struct hv *h);
@@ -95,8 +95,8 @@ void hv_close(struct hv *h);
 
 /* Wrappers: see struct hv_ops and the return conventions above. */
 int hv_physinfo(struct hv *h, struct hv_physinfo *info_r);
-int hv_domain_list(struct hv *h, uint32_t first_domid, struct hv_dominfo *infos,
-		   size_t max_infos, size_t *nr_r);
+int hv_domain_list(struct hv *h, uint32_t first_domid, struct hv_dominfo *infos, size_t max_infos,
+		   size_t *nr_r);
 int hv_domain_info(struct hv *h, uint32_t domid, struct hv_dominfo *info_r);
 int hv_set_maxmem(struct hv *h, uint32_t domid, uint64_t max_kib);
 int hv_claim_pages(struct hv *h, uint32_t domid, uint64_t nr_pages);

@@ -58,7 +58,8 @@ yajl_val json_parse_file(const char *path, char *err, size_t err_len)
 
 			cap = cap ? cap * 2 : 16384;
 			if (cap > JSON_FILE_MAX + 1) {
-				snprintf(err, err_len, "%s: larger than %u bytes", path, JSON_FILE_MAX);
+				snprintf(err, err_len, "%s: larger than %u bytes", path,
+					 JSON_FILE_MAX);
 				goto out;
 			}
 			nt = realloc(text, cap);
@@ -252,8 +253,7 @@ void json_out_str(struct json_out *out, const char *val)
 		json_out_null(out);
 		return;
 	}
-	json_out_check(out,
-		       yajl_gen_string(out->gen, (const unsigned char *)val, strlen(val)));
+	json_out_check(out, yajl_gen_string(out->gen, (const unsigned char *)val, strlen(val)));
 }
 
 void json_out_u64(struct json_out *out, uint64_t val)

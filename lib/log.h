@@ -16,7 +16,7 @@
  * stderr as "prog: message" (command-line tools). */
 #define LOG_TO_SYSLOG 0
 #define LOG_TO_STDERR 1
-#define LOG_TO_CLI 2
+#define LOG_TO_CLI    2
 
 /* Set the program name, destination and verbosity (0 quiet, 1 info, 2 debug). */
 void log_init(const char *progname, int dest, int verbose);

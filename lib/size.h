@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define XMEM_PAGE_KIB 4u
+#define XMEM_PAGE_KIB	4u
 #define XMEM_PAGE_SHIFT 12
 
 /* Largest size accepted: 1 EiB expressed in KiB (fits int64 with room). */

@@ -22,11 +22,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define POLICY_NAME_MAX 32
-#define POLICY_WEIGHT_MAX 10000u
-#define POLICY_WEIGHT_DEFAULT 5000u
-#define POLICY_BUFFER_MIN_PCT 5u
-#define POLICY_BUFFER_MAX_PCT 2000u
+#define POLICY_NAME_MAX		  32
+#define POLICY_WEIGHT_MAX	  10000u
+#define POLICY_WEIGHT_DEFAULT	  5000u
+#define POLICY_BUFFER_MIN_PCT	  5u
+#define POLICY_BUFFER_MAX_PCT	  2000u
 #define POLICY_BUFFER_DEFAULT_PCT 20u
 
 enum policy_kind {
@@ -60,18 +60,18 @@ enum policy_balloon {
 
 struct policy_host {
 	uint64_t total_kib;
-	uint64_t free_kib;	/* physinfo free, including claimed */
-	uint64_t claimed_kib;	/* outstanding claims */
-	uint64_t floor_kib;	/* never handed out */
-	uint64_t reserved_kib;	/* held for pending reservations */
-	uint64_t now_ms;	/* caller's clock, for rates */
+	uint64_t free_kib;     /* physinfo free, including claimed */
+	uint64_t claimed_kib;  /* outstanding claims */
+	uint64_t floor_kib;    /* never handed out */
+	uint64_t reserved_kib; /* held for pending reservations */
+	uint64_t now_ms;       /* caller's clock, for rates */
 };
 
 struct policy_dom {
 	uint32_t domid;
-	uint64_t min_kib;	 /* dynamic-min */
+	uint64_t min_kib; /* dynamic-min */
 	uint64_t startup_kib;
-	uint64_t max_kib;	 /* dynamic-max */
+	uint64_t max_kib; /* dynamic-max */
 	uint64_t static_max_kib;
 	unsigned int weight;	 /* 0..10000 */
 	unsigned int buffer_pct; /* 0 = policy default */
@@ -80,15 +80,15 @@ struct policy_dom {
 	uint64_t last_change_ms; /* when target_kib was last set */
 	/* Demand signals; has_demand = 0 until the guest reported once. */
 	int has_demand;
-	uint64_t used_kib;	 /* MemTotal - MemAvailable */
-	uint64_t committed_kib;	 /* Committed_AS */
+	uint64_t used_kib;	    /* MemTotal - MemAvailable */
+	uint64_t committed_kib;	    /* Committed_AS */
 	unsigned int psi_some_x100; /* pressure stall avg10, hundredths of a percent */
 	unsigned int psi_full_x100;
-	uint64_t swap_kib_s;	 /* swap-in + swap-out rate */
+	uint64_t swap_kib_s; /* swap-in + swap-out rate */
 	enum policy_balloon balloon;
-	int managed;		 /* xmemd may move it */
-	int has_balloon;	 /* a frontend follows memory/target */
-	int cooperative;	 /* moving toward its target (caller's judgement) */
+	int managed;	 /* xmemd may move it */
+	int has_balloon; /* a frontend follows memory/target */
+	int cooperative; /* moving toward its target (caller's judgement) */
 };
 
 struct policy_out {

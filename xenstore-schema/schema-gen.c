@@ -11,8 +11,8 @@
 
 #include "json.h"
 
-static const char *const schema_fields[] = { "name", "scope", "path", "type", "writer", "origin",
-					     "desc" };
+static const char *const schema_fields[] = { "name",   "scope",	 "path", "type",
+					     "writer", "origin", "desc" };
 
 /* Print name upper-cased. */
 static void schema_print_upper(FILE *f, const char *name)
@@ -28,8 +28,8 @@ static int schema_entry(yajl_val e, size_t idx, const char *vals[7])
 
 	for (i = 0; i < 7; i++) {
 		if (json_get_str(e, schema_fields[i], &vals[i])) {
-			fprintf(stderr, "schema-gen: keys[%zu]: missing or non-string \"%s\"\n", idx,
-				schema_fields[i]);
+			fprintf(stderr, "schema-gen: keys[%zu]: missing or non-string \"%s\"\n",
+				idx, schema_fields[i]);
 			return -1;
 		}
 	}
@@ -38,7 +38,8 @@ static int schema_entry(yajl_val e, size_t idx, const char *vals[7])
 		return -1;
 	}
 	if ((vals[1][0] == 'h') != (vals[2][0] == '/')) {
-		fprintf(stderr, "schema-gen: keys[%zu]: host paths are absolute, domain paths relative\n",
+		fprintf(stderr,
+			"schema-gen: keys[%zu]: host paths are absolute, domain paths relative\n",
 			idx);
 		return -1;
 	}
@@ -70,9 +71,11 @@ int main(int argc, char **argv)
 	}
 	if (markdown) {
 		printf("# The xmem key tree\n\n");
-		printf("Generated from `xenstore-schema/schema.json` by `schema-gen --markdown`; a test "
+		printf("Generated from `xenstore-schema/schema.json` by `schema-gen --markdown`; a "
+		       "test "
 		       "checks that this file matches it.\n");
-		printf("Domain keys are relative to `/local/domain/<domid>`; KiB unless noted.\n\n");
+		printf("Domain keys are relative to `/local/domain/<domid>`; KiB unless "
+		       "noted.\n\n");
 		printf("| path | scope | type | writer | origin | meaning |\n");
 		printf("|---|---|---|---|---|---|\n");
 	} else {

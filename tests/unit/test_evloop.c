@@ -33,8 +33,8 @@ static void evloop_fd_event_test(void **state)
 
 	assert_non_null(loop);
 	assert_int_equal(pipe(ctx.pipe_fds), 0);
-	assert_int_equal(evloop_add_fd(loop, ctx.pipe_fds[0], EVLOOP_READ, evloop_test_read_cb, &ctx),
-			 0);
+	assert_int_equal(
+		evloop_add_fd(loop, ctx.pipe_fds[0], EVLOOP_READ, evloop_test_read_cb, &ctx), 0);
 	assert_int_equal(write(ctx.pipe_fds[1], "x", 1), 1);
 	assert_int_equal(evloop_run_once(loop, 1000), 1);
 	assert_int_equal(ctx.reads, 1);

@@ -39,7 +39,9 @@ static void size_parse_suffixes_test(void **state)
 /* Garbage is refused and leaves the output alone. */
 static void size_parse_rejects_garbage_test(void **state)
 {
-	static const char *const bad[] = { "", "-1", "m", "12x", "1.5G", "4 G", "4GG", " 4", "0x10" };
+	static const char *const bad[] = {
+		"", "-1", "m", "12x", "1.5G", "4 G", "4GG", " 4", "0x10"
+	};
 	uint64_t kib = 77;
 	size_t i;
 

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# scripts/demo.sh BUILDDIR [REPORTDIR]: the xmem demo (`./run demo`).
+#
+# Starts scenarios/demo.json (a 24 GiB host, 16 guests replaying real VMs of
+# ../shared/traces at 300x), lets xmemd work for DEMO_SECONDS (default 60)
+# while printing a live summary every 5 s, starts a 17th VM half-way through
+# a 4 GiB reservation (`xmem reserve`, then `xmem create --reservation`),
+# stops the host and writes a report directory (REPORTDIR, default ./report):
+# per-guest demand against allocation as PNG/SVG plots and CSV, and a
+# summary table (scripts/demo-report.sh). Runs unattended; about 2 minutes.
+#
+# Environment: DEMO_SECONDS, DEMO_SCENARIO (another scenario file),
+# DEMO_INTERVAL_MS (sampling, default 1000), DEMO_RESERVE (default 4G).
+set -euo pipefail
+
+build=${1:?usage: scripts/demo.sh BUILDDIR [REPORTDIR]}
+build=$(cd "$build" && pwd)
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+report=${2:-$PWD/report}
+secs=${DEMO_SECONDS:-60}
+interval_ms=${DEMO_INTERVAL_MS:-1000}
+scenario=${DEMO_SCENARIO:-$top/scenarios/demo.json}
+reserve=${DEMO_RESERVE:-4G}
+late_name=late1
+
+simhost=$build/tools/simhost/xmem-simhost
+xmem=$build/tools/xmem/xmem
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
+
+[ -x "$simhost" ] || die "$simhost is not built (./run build)"
+[ -x "$xmem" ] || die "$xmem is not built: the demo needs the xmem CLI"
+command -v gnuplot >/dev/null 2>&1 || die "gnuplot is missing (Debian: gnuplot-nox; ./run deps)"
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/xmem-demo.XXXXXX")
+recorder=""
+cleanup() {
+	local rc=$?
+	if [ -n "$recorder" ]; then kill "$recorder" 2>/dev/null || true; wait "$recorder" 2>/dev/null || true; fi
+	"$simhost" stop --dir "$dir" >/dev/null 2>&1 || true
+	if [ $rc -ne 0 ] && [ -d "$dir/run" ]; then
+		mkdir -p "$report/logs"
+		cp "$dir"/run/*.log "$report/logs/" 2>/dev/null || true
+		echo "demo: failed; component logs copied to $report/logs" >&2
+	fi
+	rm -rf "$dir"
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+rm -rf "$report"
+mkdir -p "$report"
+report=$(cd "$report" && pwd)
+
+say "starting the simulated host ($(basename "$scenario")) in $dir"
+t_start=$(date +%s.%N)
+eval "$("$simhost" start "$scenario" --dir "$dir")"
+t_up=$(date +%s.%N)
+export XMEM_HOST="$dir"
+say "host up in $(awk -v a="$t_start" -v b="$t_up" 'BEGIN { printf "%.1f", b - a }') s; xmemd at work for ${secs} s"
+
+"$simhost" record --dir "$dir" --out "$report/samples.csv" --interval-ms "$interval_ms" &
+recorder=$!
+
+# The last sample of the CSV, summed: one line for people.
+summary_line() {
+	local t=$1
+	[ -s "$report/samples.csv" ] || { printf '%4ds  (no samples yet)\n' "$t"; return; }
+	awk -F, -v t="$t" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		{ rows[NR] = $0; ts[NR] = $c["t_s"] }
+		END {
+			last = ts[NR]; n = 0
+			for (r in rows) {
+				if (ts[r] != last) continue
+				split(rows[r], f, ",")
+				n++; a += f[c["alloc_kib"]]; w += f[c["workload_kib"]]; d += f[c["demand_kib"]]
+				if (f[c["psi_some"]] + 0 >= 500) p++
+				free = f[c["host_free_kib"]]; res = f[c["host_reserved_kib"]]
+			}
+			g = 1048576
+			printf "%4ds  %2d guests  allocated %5.1f GiB  workload %5.1f GiB  reported %5.1f GiB  free %5.1f GiB  reserved %4.1f GiB  under pressure: %d\n",
+				t, n, a / g, w / g, d / g, free / g, res / g, p
+		}' "$report/samples.csv"
+}
+
+grant_s=""
+reserve_at=$((secs / 2))
+elapsed=0
+while [ "$elapsed" -lt "$secs" ]; do
+	sleep 5
+	elapsed=$((elapsed + 5))
+	kill -0 "$recorder" 2>/dev/null || die "the recorder stopped: is the host still running? ($simhost status --dir $dir)"
+	summary_line "$elapsed"
+	if [ -z "$grant_s" ] && [ "$elapsed" -ge "$reserve_at" ]; then
+		say "a new VM needs $reserve: xmem reserve $reserve --for $late_name"
+		t0=$(date +%s.%N)
+		out=$("$xmem" reserve "$reserve" --for "$late_name" --wait 60 2>&1) || die "xmem reserve failed: $out"
+		t1=$(date +%s.%N)
+		grant_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+		id=$(printf '%s\n' "$out" | sed -n 's/^reservation \([A-Za-z0-9_-]*\) granted.*/\1/p' | head -n1)
+		[ -n "$id" ] || die "cannot read the reservation id from: $out"
+		say "reservation $id granted in ${grant_s} s; xmem create $late_name --reservation $id"
+		"$xmem" create "$late_name" --memory "$reserve" --maxmem 8G --min 1G \
+			--reservation "$id" --workload steady:3G >/dev/null ||
+			die "xmem create $late_name failed"
+	fi
+done
+
+say "stopping the host"
+kill "$recorder" 2>/dev/null || true
+wait "$recorder" 2>/dev/null || true
+recorder=""
+mkdir -p "$report/logs"
+cp "$dir"/run/*.log "$report/logs/" 2>/dev/null || true
+"$simhost" stop --dir "$dir" >/dev/null
+
+"$top/scripts/demo-report.sh" "$report/samples.csv" "$report" \
+	scenario="$(basename "$scenario" .json)" \
+	reservation="$reserve" \
+	reservation_grant_s="${grant_s:-not-reached}" \
+	host_start_s="$(awk -v a="$t_start" -v b="$t_up" 'BEGIN { printf "%.1f", b - a }')"
+echo
+cat "$report/summary.md" | sed -n '1,/^## Per guest/p' | sed '$d'
+say "report written to $report"

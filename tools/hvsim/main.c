@@ -1,0 +1,326 @@
+/*
+ * main.c: xmem-hvsim, the simulated hypervisor daemon.
+ *
+ * Start-up order matters to callers: the host state is built and every
+ * socket is listening before the process forks (or, with --foreground,
+ * before it logs "ready"), so a caller may connect as soon as the command
+ * returns. The pid file holds the daemon's pid and is written by the parent
+ * before it exits. `--query DIR ...` is a small client of the same daemon
+ * (query.c).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "evloop.h"
+#include "log.h"
+#include "query.h"
+#include "server.h"
+#include "sim.h"
+#include "size.h"
+
+#define HVSIM_PROG "xmem-hvsim"
+
+struct hvsim_opts {
+	const char *rundir;
+	const char *pid_file;
+	const char *log_file;
+	uint64_t memory_kib;
+	uint64_t xen_kib;
+	uint64_t dom0_kib;
+	int have_xen;
+	int have_dom0;
+	int foreground;
+	int verbose;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: " HVSIM_PROG
+		" --rundir DIR --memory SIZE [--xen-overhead SIZE] [--dom0 SIZE]\n"
+		"                  [--foreground] [--pid-file FILE] [--log-file FILE] [-v]\n"
+		"       " HVSIM_PROG " --query DIR [--as DOMID] [--json] COMMAND [ARGS...]\n"
+		"\n"
+		"A simulated Xen hypervisor: host frames, domains, claims and memory_op on\n"
+		"Unix sockets in DIR (DIR/socket privileged, DIR/domain/<domid>/socket per "
+		"domain).\n"
+		"\n"
+		"  --rundir DIR          where the sockets live (created if missing)\n"
+		"  --memory SIZE         host memory (xl sizes: 64G, 512M; a bare number is MiB)\n"
+		"  --xen-overhead SIZE   memory Xen keeps for itself (default: 1/128 of --memory)\n"
+		"  --dom0 SIZE           domain 0's memory (default: a quarter of the rest, at "
+		"most 1G)\n"
+		"  --foreground          do not fork; log to stderr\n"
+		"  --pid-file FILE       write the daemon's pid to FILE\n"
+		"  --log-file FILE       append log lines to FILE\n"
+		"  -v, --verbose         log debug lines too\n"
+		"  -h, --help            this help\n"
+		"\n"
+		"Query commands (see xmem-hvsim(8)): check, physinfo, list, create DOMID "
+		"MAX_PAGES\n"
+		"INITIAL_PAGES, destroy DOMID, maxmem DOMID KIB, claim DOMID PAGES, ping; with\n"
+		"--as DOMID: reservation, increase N ORDER, decrease ORDER FRAME..., ping.\n");
+}
+
+/* Parse a size option into KiB, or exit with a one-line error. */
+static uint64_t parse_size_opt(const char *opt, const char *arg)
+{
+	uint64_t kib;
+
+	if (size_parse_kib(arg, &kib) < 0) {
+		fprintf(stderr, HVSIM_PROG ": %s: not a size: '%s'\n", opt, arg);
+		exit(2);
+	}
+	return kib;
+}
+
+/* Write pid to path atomically. Returns 0 or -1 (logged). */
+static int write_pid_file(const char *path, pid_t pid)
+{
+	char tmp[PATH_MAX];
+	FILE *f = NULL;
+	int n;
+
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		log_warnx("pid file name too long: %s", path);
+		return -1;
+	}
+	f = fopen(tmp, "w");
+	if (!f) {
+		log_warn("%s", tmp);
+		return -1;
+	}
+	fprintf(f, "%ld\n", (long)pid);
+	if (fclose(f) != 0 || rename(tmp, path) < 0) {
+		log_warn("%s", path);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static void on_signal(struct evloop *loop, int fd, unsigned int events, void *arg)
+{
+	struct signalfd_siginfo si;
+
+	if (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		log_info("signal %u: stopping", si.ssi_signo);
+	evloop_stop(loop);
+}
+
+/* Parse the daemon's options into o, or exit. */
+static void parse_opts(int argc, char **argv, struct hvsim_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "rundir", required_argument, NULL, 'r' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "xen-overhead", required_argument, NULL, 'x' },
+		{ "dom0", required_argument, NULL, 'd' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "pid-file", required_argument, NULL, 'p' },
+		{ "log-file", required_argument, NULL, 'l' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->verbose = 1;
+	while ((ch = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			o->rundir = optarg;
+			break;
+		case 'm':
+			o->memory_kib = parse_size_opt("--memory", optarg);
+			break;
+		case 'x':
+			o->xen_kib = parse_size_opt("--xen-overhead", optarg);
+			o->have_xen = 1;
+			break;
+		case 'd':
+			o->dom0_kib = parse_size_opt("--dom0", optarg);
+			o->have_dom0 = 1;
+			break;
+		case 'f':
+			o->foreground = 1;
+			break;
+		case 'p':
+			o->pid_file = optarg;
+			break;
+		case 'l':
+			o->log_file = optarg;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, HVSIM_PROG ": unexpected argument '%s'\n", argv[optind]);
+		exit(2);
+	}
+	if (!o->rundir || !o->memory_kib) {
+		fprintf(stderr, HVSIM_PROG ": --rundir and --memory are required (see --help)\n");
+		exit(2);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct hvsim_opts o;
+	struct hvsim *sim = NULL;
+	struct evloop *loop = NULL;
+	struct server *srv = NULL;
+	uint64_t total_pages, xen_pages, dom0_pages;
+	char rundir[PATH_MAX];
+	sigset_t mask;
+	int log_fd = -1, sig_fd = -1, rc, status = 1;
+	pid_t pid;
+
+	if (argc > 1 && !strcmp(argv[1], "--query"))
+		return query_main(argc - 1, argv + 1);
+	log_init(HVSIM_PROG, LOG_TO_CLI, 1);
+	parse_opts(argc, argv, &o);
+	log_setverbose(o.verbose);
+
+	total_pages = size_kib_to_pages(o.memory_kib);
+	xen_pages = o.have_xen ? size_kib_to_pages(o.xen_kib) : (total_pages + 127) / 128;
+	if (xen_pages > total_pages) {
+		log_warnx("--xen-overhead is larger than --memory");
+		goto out;
+	}
+	if (o.have_dom0) {
+		dom0_pages = size_kib_to_pages(o.dom0_kib);
+	} else {
+		dom0_pages = (total_pages - xen_pages) / 4;
+		if (dom0_pages > size_kib_to_pages(1024 * 1024))
+			dom0_pages = size_kib_to_pages(1024 * 1024);
+	}
+	/* Quietly: the log is not set up yet; "ready" below says it all. */
+	log_setverbose(0);
+	rc = sim_new(total_pages, xen_pages, dom0_pages, &sim);
+	log_setverbose(o.verbose);
+	if (rc) {
+		log_warnx("cannot simulate %" PRIu64 " pages with %" PRIu64 " for Xen and %" PRIu64
+			  " for dom0: %s",
+			  total_pages, xen_pages, dom0_pages, strerror(rc));
+		goto out;
+	}
+	if (mkdir(o.rundir, 0700) < 0 && errno != EEXIST) {
+		log_warn("mkdir %s", o.rundir);
+		goto out;
+	}
+	if (!realpath(o.rundir, rundir)) {
+		log_warn("%s", o.rundir);
+		goto out;
+	}
+	if (o.log_file) {
+		log_fd = open(o.log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (log_fd < 0) {
+			log_warn("%s", o.log_file);
+			goto out;
+		}
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	loop = evloop_new();
+	if (!loop) {
+		log_warn("event loop");
+		goto out;
+	}
+	srv = server_new(loop, sim, rundir);
+	if (!srv)
+		goto out;
+
+	if (!o.foreground) {
+		pid = fork();
+		if (pid < 0) {
+			log_warn("fork");
+			goto out;
+		}
+		if (pid > 0) {
+			/* Parent: the sockets are listening; publish the pid and go. */
+			status = 0;
+			if (o.pid_file && write_pid_file(o.pid_file, pid) < 0) {
+				kill(pid, SIGTERM);
+				status = 1;
+			}
+			_exit(status);
+		}
+		setsid();
+		if (chdir("/") < 0)
+			log_warn("chdir /");
+		{
+			int null_fd = open("/dev/null", O_RDWR);
+
+			if (null_fd >= 0) {
+				dup2(null_fd, STDIN_FILENO);
+				dup2(null_fd, STDOUT_FILENO);
+				if (log_fd < 0)
+					dup2(null_fd, STDERR_FILENO);
+				if (null_fd > STDERR_FILENO)
+					close(null_fd);
+			}
+		}
+	} else if (o.pid_file && write_pid_file(o.pid_file, getpid()) < 0) {
+		goto out;
+	}
+	/*
+	 * The signalfd is made after the fork: epoll learns of a signalfd's
+	 * readiness through the process that registered it. Signals are
+	 * blocked since before the fork, so none is lost.
+	 */
+	sig_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sig_fd < 0 || evloop_add_fd(loop, sig_fd, EVLOOP_READ, on_signal, NULL) < 0) {
+		log_warn("signalfd");
+		goto out;
+	}
+	if (log_fd >= 0)
+		dup2(log_fd, STDERR_FILENO);
+	log_init(HVSIM_PROG, (o.foreground || log_fd >= 0) ? LOG_TO_STDERR : LOG_TO_SYSLOG,
+		 o.verbose);
+	log_info("ready on %s: %" PRIu64 " pages, %" PRIu64 " for Xen, %" PRIu64 " for d0, %" PRIu64
+		 " free",
+		 rundir, total_pages, xen_pages, dom0_pages, sim_free_pages(sim));
+	rc = evloop_run(loop);
+	if (rc < 0)
+		log_warnx("event loop failed");
+	status = rc < 0 ? 1 : 0;
+	log_info("stopped");
+out:
+	server_free(srv);
+	if (o.pid_file && status == 0)
+		unlink(o.pid_file);
+	evloop_free(loop);
+	if (sig_fd >= 0)
+		close(sig_fd);
+	if (log_fd >= 0)
+		close(log_fd);
+	sim_free(sim);
+	return status;
+}

@@ -1,0 +1,602 @@
+/*
+ * scenario.c: loading and validating scenario files (see scenario.h).
+ *
+ * Every error names the field it is about, with the guest's index, so a
+ * scenario author can find it: "guests[3].startup: 6G is above max (4G)".
+ * Unknown fields are errors too: a typo must not silently become a default.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "scenario.h"
+#include "simdom.h"
+#include "size.h"
+#include "xmem_err.h"
+
+static const char *const scenario_fields[] = { "name",	 "memory",     "dom0",	    "floor",
+					       "policy", "time-scale", "period-ms", "guests",
+					       "about",	 "source",     NULL };
+static const char *const scenario_guest_fields[] = { "name",	"static-max", "startup", "min",
+						     "max",	"weight",     "buffer",	 "workload",
+						     "managed", "hvm",	      NULL };
+
+/* Format a message into err. */
+static void scenario_err(char *err, size_t err_len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void scenario_err(char *err, size_t err_len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, err_len, fmt, ap);
+	va_end(ap);
+}
+
+/* 0 when every key of obj is in fields; else names the first unknown one. */
+static int scenario_known_fields(yajl_val obj, const char *const *fields, const char *where,
+				 char *err, size_t err_len)
+{
+	size_t i, k;
+
+	for (i = 0; i < obj->u.object.len; i++) {
+		const char *key = obj->u.object.keys[i];
+		int known = 0;
+
+		for (k = 0; fields[k] && !known; k++)
+			known = strcmp(fields[k], key) == 0;
+		if (!known) {
+			scenario_err(err, err_len, "%s%sunknown field \"%s\"", where,
+				     where[0] ? ": " : "", key);
+			return XMEM_ERR_INVAL;
+		}
+	}
+	return 0;
+}
+
+/* Read a size member; absent leaves *kib_r. Errors name where.key. */
+static int scenario_size(yajl_val obj, const char *key, const char *where, int required,
+			 uint64_t *kib_r, char *err, size_t err_len)
+{
+	int rc = json_get_size_kib(obj, key, kib_r);
+
+	if (rc == XMEM_ERR_NOTFOUND && !required)
+		return 0;
+	if (rc == XMEM_ERR_NOTFOUND) {
+		scenario_err(err, err_len, "%s%s: missing (a size such as \"4G\")", where, key);
+		return XMEM_ERR_INVAL;
+	}
+	if (rc) {
+		scenario_err(
+			err, err_len,
+			"%s%s: expected a size (KiB as a number, or a string such as \"512M\")",
+			where, key);
+		return XMEM_ERR_INVAL;
+	}
+	return 0;
+}
+
+/* Make name absolute against base (when relative). NULL when out of memory. */
+static char *scenario_abs(const char *base, const char *name)
+{
+	char *out = NULL;
+
+	if (name[0] == '/' || !base)
+		return strdup(name);
+	if (asprintf(&out, "%s/%s", base, name) < 0)
+		return NULL;
+	return out;
+}
+
+/* Parse a positive decimal number (seconds). */
+static int scenario_seconds(const char *s, double *val_r)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(s, &end);
+	if (errno || end == s || *end || !(d > 0) || d > 1e9)
+		return -1;
+	*val_r = d;
+	return 0;
+}
+
+int scenario_workload_check(const char *spec, char *err, size_t err_len)
+{
+	char buf[PATH_MAX + 128];
+	char *parts[6];
+	size_t nr = 0;
+	char *p, *colon;
+	uint64_t a, b;
+	double s1, s2;
+
+	if (strcmp(spec, "idle") == 0)
+		return 0;
+	if (strncmp(spec, "trace:", 6) == 0) {
+		colon = strrchr(spec + 6, ':');
+		if (!colon || colon == spec + 6 || !colon[1]) {
+			scenario_err(err, err_len, "expected trace:FILE:VM_ID, got \"%s\"", spec);
+			return XMEM_ERR_INVAL;
+		}
+		return 0;
+	}
+	if (strlen(spec) >= sizeof(buf)) {
+		scenario_err(err, err_len, "workload too long");
+		return XMEM_ERR_INVAL;
+	}
+	snprintf(buf, sizeof(buf), "%s", spec);
+	for (p = buf; nr < 6;) {
+		parts[nr++] = p;
+		colon = strchr(p, ':');
+		if (!colon)
+			break;
+		*colon = '\0';
+		p = colon + 1;
+	}
+	if (strcmp(parts[0], "steady") == 0) {
+		if (nr != 2 || size_parse_kib(parts[1], &a)) {
+			scenario_err(err, err_len, "expected steady:SIZE, got \"%s\"", spec);
+			return XMEM_ERR_INVAL;
+		}
+		return 0;
+	}
+	if (strcmp(parts[0], "ramp") == 0) {
+		if (nr != 4 || size_parse_kib(parts[1], &a) || size_parse_kib(parts[2], &b) ||
+		    scenario_seconds(parts[3], &s1)) {
+			scenario_err(err, err_len, "expected ramp:FROM:TO:SECONDS, got \"%s\"",
+				     spec);
+			return XMEM_ERR_INVAL;
+		}
+		return 0;
+	}
+	if (strcmp(parts[0], "spike") == 0) {
+		if (nr != 5 || size_parse_kib(parts[1], &a) || size_parse_kib(parts[2], &b) ||
+		    scenario_seconds(parts[3], &s1) || scenario_seconds(parts[4], &s2)) {
+			scenario_err(err, err_len,
+				     "expected spike:BASE:PEAK:PERIOD_S:LENGTH_S, got \"%s\"",
+				     spec);
+			return XMEM_ERR_INVAL;
+		}
+		if (s2 > s1) {
+			scenario_err(err, err_len,
+				     "spike: LENGTH_S (%g) is longer than PERIOD_S (%g)", s2, s1);
+			return XMEM_ERR_INVAL;
+		}
+		return 0;
+	}
+	scenario_err(err, err_len,
+		     "unknown workload \"%s\" (expected trace:FILE:VM_ID, steady:SIZE, "
+		     "ramp:FROM:TO:SECONDS, spike:BASE:PEAK:PERIOD_S:LENGTH_S or idle)",
+		     spec);
+	return XMEM_ERR_INVAL;
+}
+
+/* The workload of a guest with its trace file made absolute and checked readable. */
+static int scenario_workload(const char *spec, const char *base, const char *where, char **out_r,
+			     char *err, size_t err_len)
+{
+	char msg[SCENARIO_ERR_LEN];
+	char *file = NULL, *abs = NULL;
+	const char *colon;
+	int rc;
+
+	rc = scenario_workload_check(spec, msg, sizeof(msg));
+	if (rc) {
+		scenario_err(err, err_len, "%sworkload: %s", where, msg);
+		return rc;
+	}
+	if (strncmp(spec, "trace:", 6) != 0) {
+		*out_r = strdup(spec);
+		return *out_r ? 0 : XMEM_ERR_NOMEM;
+	}
+	colon = strrchr(spec + 6, ':');
+	file = strndup(spec + 6, (size_t)(colon - (spec + 6)));
+	if (!file)
+		return XMEM_ERR_NOMEM;
+	abs = scenario_abs(base, file);
+	if (!abs) {
+		rc = XMEM_ERR_NOMEM;
+		goto out;
+	}
+	if (access(abs, R_OK) < 0) {
+		scenario_err(err, err_len, "%sworkload: cannot read trace file %s: %s", where, abs,
+			     strerror(errno));
+		rc = XMEM_ERR_INVAL;
+		goto out;
+	}
+	if (asprintf(out_r, "trace:%s%s", abs, colon) < 0) {
+		rc = XMEM_ERR_NOMEM;
+		goto out;
+	}
+	rc = 0;
+out:
+	free(file);
+	free(abs);
+	return rc;
+}
+
+/* Fill g from the guests[idx] object. */
+static int scenario_guest(yajl_val obj, size_t idx, const char *base, struct scenario_guest *g,
+			  char *err, size_t err_len)
+{
+	char where[64], fmt_a[SIZE_FMT_LEN], fmt_b[SIZE_FMT_LEN];
+	const char *s = NULL;
+	uint64_t u;
+	int rc;
+
+	snprintf(where, sizeof(where), "guests[%zu]", idx);
+	if (!YAJL_IS_OBJECT(obj)) {
+		scenario_err(err, err_len, "%s: expected an object", where);
+		return XMEM_ERR_INVAL;
+	}
+	rc = scenario_known_fields(obj, scenario_guest_fields, where, err, err_len);
+	if (rc)
+		return rc;
+	snprintf(where, sizeof(where), "guests[%zu].", idx);
+
+	rc = json_get_str(obj, "name", &s);
+	if (rc || !s[0] || strlen(s) > SIMDOM_NAME_MAX ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz"
+		      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "0123456789_.-") != strlen(s)) {
+		scenario_err(err, err_len, "%sname: %s", where,
+			     rc == XMEM_ERR_NOTFOUND
+				     ? "missing"
+				     : "expected 1 to 64 characters of [A-Za-z0-9_.-]");
+		return XMEM_ERR_INVAL;
+	}
+	g->name = strdup(s);
+	if (!g->name)
+		return XMEM_ERR_NOMEM;
+	snprintf(where, sizeof(where), "guests[%zu] (%s).", idx, g->name);
+
+	rc = scenario_size(obj, "static-max", where, 1, &g->static_max_kib, err, err_len);
+	if (rc)
+		return rc;
+	if (g->static_max_kib < 1024) {
+		scenario_err(err, err_len, "%sstatic-max: expected at least 1M", where);
+		return XMEM_ERR_INVAL;
+	}
+	g->startup_kib = g->static_max_kib;
+	rc = scenario_size(obj, "startup", where, 0, &g->startup_kib, err, err_len);
+	if (rc)
+		return rc;
+	g->max_kib = g->static_max_kib;
+	rc = scenario_size(obj, "max", where, 0, &g->max_kib, err, err_len);
+	if (rc)
+		return rc;
+	g->min_kib = g->startup_kib;
+	rc = scenario_size(obj, "min", where, 0, &g->min_kib, err, err_len);
+	if (rc)
+		return rc;
+	if (g->max_kib > g->static_max_kib) {
+		scenario_err(err, err_len, "%smax: %s is above static-max (%s)", where,
+			     size_format(g->max_kib, fmt_a, sizeof(fmt_a)),
+			     size_format(g->static_max_kib, fmt_b, sizeof(fmt_b)));
+		return XMEM_ERR_INVAL;
+	}
+	if (g->startup_kib > g->max_kib) {
+		scenario_err(err, err_len, "%sstartup: %s is above max (%s)", where,
+			     size_format(g->startup_kib, fmt_a, sizeof(fmt_a)),
+			     size_format(g->max_kib, fmt_b, sizeof(fmt_b)));
+		return XMEM_ERR_INVAL;
+	}
+	if (g->min_kib > g->startup_kib) {
+		scenario_err(err, err_len, "%smin: %s is above startup (%s)", where,
+			     size_format(g->min_kib, fmt_a, sizeof(fmt_a)),
+			     size_format(g->startup_kib, fmt_b, sizeof(fmt_b)));
+		return XMEM_ERR_INVAL;
+	}
+	if (g->min_kib < XMEM_PAGE_KIB) {
+		scenario_err(err, err_len, "%smin: expected at least 4K", where);
+		return XMEM_ERR_INVAL;
+	}
+
+	u = 5000;
+	rc = json_get_u64(obj, "weight", 0, SIMDOM_WEIGHT_MAX, &u);
+	if (rc && rc != XMEM_ERR_NOTFOUND) {
+		scenario_err(err, err_len, "%sweight: expected an integer from 0 to %d", where,
+			     SIMDOM_WEIGHT_MAX);
+		return XMEM_ERR_INVAL;
+	}
+	g->weight = (unsigned int)u;
+	u = 20;
+	rc = json_get_u64(obj, "buffer", SIMDOM_BUFFER_MIN, SIMDOM_BUFFER_MAX, &u);
+	if (rc && rc != XMEM_ERR_NOTFOUND) {
+		scenario_err(err, err_len, "%sbuffer: expected a percentage from %d to %d", where,
+			     SIMDOM_BUFFER_MIN, SIMDOM_BUFFER_MAX);
+		return XMEM_ERR_INVAL;
+	}
+	g->buffer_pct = (unsigned int)u;
+	g->managed = 1;
+	rc = json_get_bool(obj, "managed", &g->managed);
+	if (rc && rc != XMEM_ERR_NOTFOUND) {
+		scenario_err(err, err_len, "%smanaged: expected true or false", where);
+		return XMEM_ERR_INVAL;
+	}
+	g->hvm = 0;
+	rc = json_get_bool(obj, "hvm", &g->hvm);
+	if (rc && rc != XMEM_ERR_NOTFOUND) {
+		scenario_err(err, err_len, "%shvm: expected true or false", where);
+		return XMEM_ERR_INVAL;
+	}
+	s = "idle";
+	rc = json_get_str(obj, "workload", &s);
+	if (rc && rc != XMEM_ERR_NOTFOUND) {
+		scenario_err(err, err_len, "%sworkload: expected a string", where);
+		return XMEM_ERR_INVAL;
+	}
+	return scenario_workload(s, base, where, &g->workload, err, err_len);
+}
+
+struct scenario *scenario_from_json(const char *text, const char *base, char *err, size_t err_len)
+{
+	char jerr[JSON_ERR_LEN], fmt_a[SIZE_FMT_LEN], fmt_b[SIZE_FMT_LEN];
+	struct scenario *sc = NULL;
+	yajl_val root = NULL, guests;
+	const char *s;
+	uint64_t u, need;
+	size_t i, j;
+	int rc;
+
+	root = json_parse(text, jerr, sizeof(jerr));
+	if (!root) {
+		scenario_err(err, err_len, "not valid JSON: %s", jerr);
+		goto fail;
+	}
+	if (!YAJL_IS_OBJECT(root)) {
+		scenario_err(err, err_len, "expected a JSON object at the top");
+		goto fail;
+	}
+	if (scenario_known_fields(root, scenario_fields, "", err, err_len))
+		goto fail;
+	sc = calloc(1, sizeof(*sc));
+	if (!sc)
+		goto nomem;
+	s = "scenario";
+	rc = json_get_str(root, "name", &s);
+	if (rc && rc != XMEM_ERR_NOTFOUND) {
+		scenario_err(err, err_len, "name: expected a string");
+		goto fail;
+	}
+	sc->name = strdup(s);
+	if (!sc->name)
+		goto nomem;
+	if (scenario_size(root, "memory", "", 1, &sc->memory_kib, err, err_len))
+		goto fail;
+	if (sc->memory_kib < 65536) {
+		scenario_err(err, err_len, "memory: expected at least 64M");
+		goto fail;
+	}
+	if (scenario_size(root, "dom0", "", 0, &sc->dom0_kib, err, err_len))
+		goto fail;
+	sc->has_floor = json_get(root, "floor") != NULL;
+	if (scenario_size(root, "floor", "", 0, &sc->floor_kib, err, err_len))
+		goto fail;
+	rc = json_get_str(root, "policy", &s);
+	if (rc == 0) {
+		sc->policy = scenario_abs(base, s);
+		if (!sc->policy)
+			goto nomem;
+		if (access(sc->policy, R_OK) < 0) {
+			scenario_err(err, err_len, "policy: cannot read %s: %s", sc->policy,
+				     strerror(errno));
+			goto fail;
+		}
+	} else if (rc != XMEM_ERR_NOTFOUND) {
+		scenario_err(err, err_len, "policy: expected a file name");
+		goto fail;
+	}
+	sc->time_scale = SCENARIO_DEFAULT_TIME_SCALE;
+	rc = json_get_double(root, "time-scale", &sc->time_scale);
+	if ((rc && rc != XMEM_ERR_NOTFOUND) || !(sc->time_scale > 0) || sc->time_scale > 1e7) {
+		scenario_err(err, err_len,
+			     "time-scale: expected a number of trace seconds per real second "
+			     "above 0");
+		goto fail;
+	}
+	u = 0;
+	rc = json_get_u64(root, "period-ms", 1, 3600000, &u);
+	if (rc && rc != XMEM_ERR_NOTFOUND) {
+		scenario_err(err, err_len, "period-ms: expected an integer from 1 to 3600000");
+		goto fail;
+	}
+	sc->period_ms = (unsigned int)u;
+
+	guests = json_get(root, "guests");
+	if (!guests) {
+		scenario_err(err, err_len, "guests: missing (a list of guests)");
+		goto fail;
+	}
+	if (!YAJL_IS_ARRAY(guests)) {
+		scenario_err(err, err_len, "guests: expected a list");
+		goto fail;
+	}
+	if (guests->u.array.len > SCENARIO_MAX_GUESTS) {
+		scenario_err(err, err_len, "guests: at most %d guests", SCENARIO_MAX_GUESTS);
+		goto fail;
+	}
+	sc->guests = calloc(guests->u.array.len ? guests->u.array.len : 1, sizeof(*sc->guests));
+	if (!sc->guests)
+		goto nomem;
+	for (i = 0; i < guests->u.array.len; i++) {
+		sc->nr_guests = i + 1;
+		rc = scenario_guest(guests->u.array.values[i], i, base, &sc->guests[i], err,
+				    err_len);
+		if (rc == XMEM_ERR_NOMEM)
+			goto nomem;
+		if (rc)
+			goto fail;
+		for (j = 0; j < i; j++) {
+			if (strcmp(sc->guests[j].name, sc->guests[i].name) == 0) {
+				scenario_err(err, err_len,
+					     "guests[%zu].name: \"%s\" is also guests[%zu]'s name",
+					     i, sc->guests[i].name, j);
+				goto fail;
+			}
+		}
+	}
+	need = scenario_startup_total_kib(sc) + sc->dom0_kib + sc->floor_kib;
+	if (need > sc->memory_kib) {
+		scenario_err(err, err_len,
+			     "guests: startup sizes plus dom0 and floor need %s, more than memory "
+			     "(%s)",
+			     size_format(need, fmt_a, sizeof(fmt_a)),
+			     size_format(sc->memory_kib, fmt_b, sizeof(fmt_b)));
+		goto fail;
+	}
+	json_free(root);
+	return sc;
+
+nomem:
+	scenario_err(err, err_len, "out of memory");
+fail:
+	json_free(root);
+	scenario_free(sc);
+	return NULL;
+}
+
+struct scenario *scenario_load(const char *path, char *err, size_t err_len)
+{
+	char msg[SCENARIO_ERR_LEN];
+	char *abs = NULL, *base = NULL, *text = NULL, *slash;
+	struct scenario *sc = NULL;
+	FILE *f = NULL;
+	long len;
+
+	abs = realpath(path, NULL);
+	if (!abs) {
+		scenario_err(err, err_len, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	base = strdup(abs);
+	if (!base)
+		goto out;
+	slash = strrchr(base, '/');
+	if (slash)
+		*(slash == base ? slash + 1 : slash) = '\0';
+	f = fopen(abs, "r");
+	if (!f) {
+		scenario_err(err, err_len, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (fseek(f, 0, SEEK_END) < 0 || (len = ftell(f)) < 0 || len > 16 * 1024 * 1024 ||
+	    fseek(f, 0, SEEK_SET) < 0) {
+		scenario_err(err, err_len, "%s: cannot read it (or larger than 16 MiB)", path);
+		goto out;
+	}
+	text = malloc((size_t)len + 1);
+	if (!text || fread(text, 1, (size_t)len, f) != (size_t)len) {
+		scenario_err(err, err_len, "%s: cannot read it", path);
+		goto out;
+	}
+	text[len] = '\0';
+	sc = scenario_from_json(text, base, msg, sizeof(msg));
+	if (!sc) {
+		scenario_err(err, err_len, "%s: %s", path, msg);
+		goto out;
+	}
+	sc->path = abs;
+	abs = NULL;
+out:
+	if (f)
+		fclose(f);
+	free(text);
+	free(base);
+	free(abs);
+	return sc;
+}
+
+uint64_t scenario_startup_total_kib(const struct scenario *sc)
+{
+	uint64_t total = 0;
+	size_t i;
+
+	for (i = 0; i < sc->nr_guests; i++)
+		total += sc->guests[i].startup_kib;
+	return total;
+}
+
+int scenario_save(const struct scenario *sc, const char *path)
+{
+	struct json_out *out = NULL;
+	FILE *f = NULL;
+	size_t i;
+	int rc;
+
+	out = json_out_new(1);
+	if (!out)
+		return XMEM_ERR_NOMEM;
+	json_out_obj_open(out);
+	json_out_kv_str(out, "name", sc->name);
+	if (sc->path)
+		json_out_kv_str(out, "source", sc->path);
+	json_out_kv_u64(out, "memory", sc->memory_kib);
+	if (sc->dom0_kib)
+		json_out_kv_u64(out, "dom0", sc->dom0_kib);
+	if (sc->has_floor)
+		json_out_kv_u64(out, "floor", sc->floor_kib);
+	if (sc->policy)
+		json_out_kv_str(out, "policy", sc->policy);
+	json_out_kv_double(out, "time-scale", sc->time_scale);
+	if (sc->period_ms)
+		json_out_kv_u64(out, "period-ms", sc->period_ms);
+	json_out_key(out, "guests");
+	json_out_arr_open(out);
+	for (i = 0; i < sc->nr_guests; i++) {
+		const struct scenario_guest *g = &sc->guests[i];
+
+		json_out_obj_open(out);
+		json_out_kv_str(out, "name", g->name);
+		json_out_kv_u64(out, "static-max", g->static_max_kib);
+		json_out_kv_u64(out, "startup", g->startup_kib);
+		json_out_kv_u64(out, "min", g->min_kib);
+		json_out_kv_u64(out, "max", g->max_kib);
+		json_out_kv_u64(out, "weight", g->weight);
+		json_out_kv_u64(out, "buffer", g->buffer_pct);
+		json_out_kv_bool(out, "managed", g->managed);
+		json_out_kv_bool(out, "hvm", g->hvm);
+		json_out_kv_str(out, "workload", g->workload);
+		json_out_obj_close(out);
+	}
+	json_out_arr_close(out);
+	json_out_obj_close(out);
+	f = fopen(path, "w");
+	if (!f) {
+		rc = XMEM_ERR_IO;
+		goto out;
+	}
+	rc = json_out_print(out, f);
+out:
+	if (f && fclose(f) != 0 && !rc)
+		rc = XMEM_ERR_IO;
+	json_out_free(out);
+	return rc;
+}
+
+void scenario_free(struct scenario *sc)
+{
+	size_t i;
+
+	if (!sc)
+		return;
+	for (i = 0; i < sc->nr_guests; i++) {
+		free(sc->guests[i].name);
+		free(sc->guests[i].workload);
+	}
+	free(sc->guests);
+	free(sc->name);
+	free(sc->path);
+	free(sc->policy);
+	free(sc);
+}

@@ -1,0 +1,376 @@
+/*
+ * main.c: xmem-stored's command line, start-up and main loop.
+ *
+ * Start-up order is the contract callers rely on: the privileged socket
+ * <rundir>/socket is listening before the daemon forks, and the parent
+ * returns only after the child has written its pid file, so a caller may
+ * connect as soon as the command returns.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "evloop.h"
+#include "log.h"
+#include "stored.h"
+
+#define STORED_TICK_MS 100
+
+static struct store stored_store;
+
+static void usage(FILE *f)
+{
+	int i;
+
+	fprintf(f, "usage: xmem-stored --rundir DIR [--foreground] [--pid-file F] [--log-file F] "
+		   "[-v]\n"
+		   "                   [-Q name=value]... [-q memory=value] [-w watch-event=sec] "
+		   "[-K]\n"
+		   "\n"
+		   "A xenstore-protocol key-tree daemon. Listens on DIR/socket (privileged);\n"
+		   "INTRODUCE opens DIR/domain/<domid>/socket, where a connection speaks as that "
+		   "domain.\n"
+		   "\n"
+		   "  -D, --rundir DIR         runtime directory (created)\n"
+		   "  -F, --foreground         do not fork; log to stderr\n"
+		   "  -P, --pid-file F         write the daemon's pid to F\n"
+		   "  -L, --log-file F         log to F instead of syslog\n"
+		   "  -v, --verbose            more logging (twice: debug)\n"
+		   "  -Q, --quota NAME=VALUE   set a quota (0 disables it)\n"
+		   "  -q, --quota-soft memory=VALUE   soft memory quota (warning only)\n"
+		   "  -w, --timeout watch-event=SEC   drop events unread for SEC seconds\n"
+		   "  -E, --entry-nb N         same as -Q nodes=N\n"
+		   "  -W, --watch-nb N         same as -Q watches=N\n"
+		   "  -t, --transaction N      same as -Q transactions=N\n"
+		   "  -A, --perm-nb N          same as -Q node-permissions=N\n"
+		   "  -M, --path-max N         same as -Q path-max=N\n"
+		   "  -S, --entry-size N       same as -Q node-size=N\n"
+		   "  -K, --keep-orphans       give a released domain's nodes to dom0 instead of\n"
+		   "                           deleting them (a security risk, as in C xenstored)\n"
+		   "  -h, --help               this text\n"
+		   "\nQuotas (defaults are C xenstored's):\n");
+	for (i = 0; i < QUOTA_MAX; i++)
+		fprintf(f, "  %-18s %9lld  %s\n", quota_descs[i].name, quota_descs[i].def,
+			quota_descs[i].desc);
+}
+
+/* Set quota "name=value" (or name and value apart). */
+static void set_quota(struct store *s, const char *name, const char *value)
+{
+	char *end = NULL;
+	long long v;
+	int i;
+
+	errno = 0;
+	v = strtoll(value, &end, 10);
+	if (errno || *end || !*value || v < 0)
+		fatalx("bad quota value '%s' for %s", value, name);
+	for (i = 0; i < QUOTA_MAX; i++) {
+		if (!strcmp(quota_descs[i].name, name)) {
+			s->quota[i] = v;
+			return;
+		}
+	}
+	fatalx("unknown quota '%s' (see --help)", name);
+}
+
+static void set_quota_arg(struct store *s, const char *arg, const char *only)
+{
+	char name[64];
+	const char *eq = strchr(arg, '=');
+
+	if (!eq || (size_t)(eq - arg) >= sizeof(name))
+		fatalx("expected NAME=VALUE, got '%s'", arg);
+	memcpy(name, arg, eq - arg);
+	name[eq - arg] = '\0';
+	if (only && strcmp(name, only))
+		fatalx("only %s= is accepted here, got '%s'", only, arg);
+	set_quota(s, name, eq + 1);
+}
+
+/* mkdir -p. */
+static int mkdirs(const char *dir)
+{
+	char buf[4096];
+	size_t i, len = strlen(dir);
+
+	if (len == 0 || len >= sizeof(buf))
+		return ENAMETOOLONG;
+	memcpy(buf, dir, len + 1);
+	for (i = 1; i <= len; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return errno;
+		buf[i] = i == len ? '\0' : '/';
+	}
+	return 0;
+}
+
+/* Listen on path (stale socket removed). */
+static int listen_on(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		fatalx("socket path too long: %s", path);
+	strcpy(sun.sun_path, path);
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		fatal("socket");
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		fatal("bind %s", path);
+	if (chmod(path, 0600) < 0)
+		fatal("chmod %s", path);
+	if (listen(fd, 128) < 0)
+		fatal("listen %s", path);
+	return fd;
+}
+
+static void main_accept_cb(struct evloop *loop, int fd, unsigned int events, void *arg)
+{
+	struct store *s = arg;
+	int rc = conn_accept_on(s, fd, 0, true);
+
+	if (rc && rc != EAGAIN)
+		log_warnx("accept: %s", strerror(rc));
+}
+
+static void main_signal_cb(struct evloop *loop, int fd, unsigned int events, void *arg)
+{
+	struct signalfd_siginfo si;
+
+	if (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		log_info("signal %u: shutting down", si.ssi_signo);
+		evloop_stop(loop);
+	}
+}
+
+static void main_before_sleep(struct evloop *loop, void *arg)
+{
+	core_before_sleep(arg);
+}
+
+static long main_tick(struct evloop *loop, long long id, void *arg)
+{
+	core_tick(arg);
+	return STORED_TICK_MS;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "rundir", required_argument, NULL, 'D' },
+		{ "foreground", no_argument, NULL, 'F' },
+		{ "pid-file", required_argument, NULL, 'P' },
+		{ "log-file", required_argument, NULL, 'L' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quota", required_argument, NULL, 'Q' },
+		{ "quota-soft", required_argument, NULL, 'q' },
+		{ "timeout", required_argument, NULL, 'w' },
+		{ "entry-nb", required_argument, NULL, 'E' },
+		{ "watch-nb", required_argument, NULL, 'W' },
+		{ "transaction", required_argument, NULL, 't' },
+		{ "perm-nb", required_argument, NULL, 'A' },
+		{ "path-max", required_argument, NULL, 'M' },
+		{ "entry-size", required_argument, NULL, 'S' },
+		{ "keep-orphans", no_argument, NULL, 'K' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct store *s = &stored_store;
+	const char *rundir = NULL, *pid_file = NULL, *log_file = NULL;
+	bool foreground = false;
+	int verbose = 0, opt, sfd, ready[2] = { -1, -1 };
+	char path[4096];
+	sigset_t mask;
+	pid_t pid;
+
+	log_init("xmem-stored", LOG_TO_CLI, 1);
+	if (store_init(s))
+		fatalx("out of memory");
+	while ((opt = getopt_long(argc, argv, "D:FP:L:vQ:q:w:E:W:t:A:M:S:Kh", longopts, NULL)) !=
+	       -1) {
+		switch (opt) {
+		case 'D':
+			rundir = optarg;
+			break;
+		case 'F':
+			foreground = true;
+			break;
+		case 'P':
+			pid_file = optarg;
+			break;
+		case 'L':
+			log_file = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'Q':
+			set_quota_arg(s, optarg, NULL);
+			break;
+		case 'q':
+			if (strncmp(optarg, "memory=", 7))
+				fatalx("-q takes memory=VALUE");
+			set_quota(s, "memory-soft", optarg + 7);
+			break;
+		case 'w':
+			set_quota_arg(s, optarg, "watch-event");
+			break;
+		case 'E':
+			set_quota(s, "nodes", optarg);
+			break;
+		case 'W':
+			set_quota(s, "watches", optarg);
+			break;
+		case 't':
+			set_quota(s, "transactions", optarg);
+			break;
+		case 'A':
+			set_quota(s, "node-permissions", optarg);
+			break;
+		case 'M':
+			set_quota(s, "path-max", optarg);
+			if (s->quota[QUOTA_PATH_MAX] > 2048)
+				s->quota[QUOTA_PATH_MAX] = 2048;
+			break;
+		case 'S':
+			set_quota(s, "node-size", optarg);
+			break;
+		case 'K':
+			s->keep_orphans = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc || !rundir) {
+		fprintf(stderr, "xmem-stored: --rundir DIR is required (see --help)\n");
+		return 1;
+	}
+	if (mkdirs(rundir))
+		fatal("cannot create %s", rundir);
+	s->rundir = realpath(rundir, NULL);
+	if (!s->rundir)
+		fatal("%s", rundir);
+	if (log_file) {
+		int fd = open(log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+		if (fd < 0)
+			fatal("cannot open %s", log_file);
+		if (!foreground) {
+			dup2(fd, STDERR_FILENO);
+		} else {
+			dup2(fd, STDERR_FILENO);
+		}
+		close(fd);
+	}
+	log_init("xmem-stored", (foreground || log_file) ? LOG_TO_STDERR : LOG_TO_SYSLOG,
+		 verbose + 1);
+
+	/* Listening before anything else: callers connect as soon as we return. */
+	snprintf(path, sizeof(path), "%s/socket", s->rundir);
+	s->listen_fd = listen_on(path);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+
+	if (!foreground) {
+		char c = 0;
+
+		if (pipe2(ready, O_CLOEXEC) < 0)
+			fatal("pipe");
+		pid = fork();
+		if (pid < 0)
+			fatal("fork");
+		if (pid > 0) {
+			close(ready[1]);
+			if (read(ready[0], &c, 1) != 1 || c != 'R') {
+				fprintf(stderr, "xmem-stored: the daemon failed to start\n");
+				_exit(1);
+			}
+			_exit(0);
+		}
+		close(ready[0]);
+		if (setsid() < 0)
+			fatal("setsid");
+		{
+			int nfd = open("/dev/null", O_RDWR);
+
+			if (nfd >= 0) {
+				dup2(nfd, STDIN_FILENO);
+				dup2(nfd, STDOUT_FILENO);
+				if (!log_file)
+					dup2(nfd, STDERR_FILENO);
+				if (nfd > 2)
+					close(nfd);
+			}
+		}
+	}
+	if (pid_file) {
+		FILE *f = fopen(pid_file, "w");
+
+		if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f) != 0)
+			fatal("cannot write %s", pid_file);
+	}
+
+	s->loop = evloop_new();
+	if (!s->loop)
+		fatal("evloop");
+	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0)
+		fatal("signalfd");
+	if (evloop_add_fd(s->loop, s->listen_fd, EVLOOP_READ, main_accept_cb, s) ||
+	    evloop_add_fd(s->loop, sfd, EVLOOP_READ, main_signal_cb, s) ||
+	    evloop_add_timer(s->loop, STORED_TICK_MS, main_tick, s) < 0)
+		fatalx("cannot set up the event loop");
+	evloop_set_before_sleep(s->loop, main_before_sleep, s);
+	log_info("listening on %s", path);
+	if (ready[1] >= 0) {
+		if (write(ready[1], "R", 1) != 1)
+			fatal("cannot signal readiness");
+		close(ready[1]);
+	}
+
+	if (evloop_run(s->loop))
+		log_warnx("event loop failed");
+
+	evloop_del_fd(s->loop, s->listen_fd);
+	close(s->listen_fd);
+	unlink(path);
+	store_free(s);
+	evloop_free(s->loop);
+	close(sfd);
+	if (pid_file)
+		unlink(pid_file);
+	{
+		char dir[4096];
+
+		snprintf(dir, sizeof(dir), "%s/domain", s->rundir);
+		rmdir(dir);
+	}
+	free(s->rundir);
+	return 0;
+}
