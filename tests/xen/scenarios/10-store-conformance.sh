@@ -28,8 +28,10 @@ rc=$?
 kill "$(cat $dir/xmem-stored.pid 2>/dev/null)" 2>/dev/null
 [ $rc -eq 0 ] || fail "xs-conform against xmem-stored rc=$rc: $(tail -n 3 /run/xmem/conform-stored.txt)"
 if ! diff /run/xmem/conform-real.txt /run/xmem/conform-stored.txt >/run/xmem/conform.diff; then
-	echo "---- xenstored (<) vs xmem-stored (>)"
+	echo "---- xenstored (-) vs xmem-stored (+)"
 	cat /run/xmem/conform.diff
-	fail "$(grep -c '^<' /run/xmem/conform.diff) of $steps answers differ, first: $(grep '^[<>]' /run/xmem/conform.diff | head -n 2 | tr '\n' ' ')"
+	# busybox diff is unified: count the transcript's lines that changed.
+	n=$(grep -c '^-[^-]' /run/xmem/conform.diff)
+	fail "$n of $steps answers differ (xenstored -, xmem-stored +): $(grep '^[-+][^-+]' /run/xmem/conform.diff | head -n 4 | tr '\n' ' ')"
 fi
 pass "$steps answers identical from xenstored and xmem-stored"

@@ -20,6 +20,8 @@ result() {
 	local name=$1 verdict=$2 detail
 	shift 2
 	detail=$(echo "$*" | tr '\n\r\t' '   ' | cut -c1-400)
+	# The first verdict of a scenario is its verdict.
+	grep -q "^$name " /run/xmem/results 2>/dev/null && return 0
 	echo "$name $verdict $detail" >>/run/xmem/results
 	echo "XMEM-RESULT $name $verdict $detail"
 }
@@ -72,7 +74,7 @@ guest_cfg() {
 	cat >/run/xmem/$1.cfg <<EOF
 name="$1"
 type="pv"
-kernel="/root/vmlinuz"
+kernel="/root/domU-kernel"
 ramdisk="/root/domU-initrd.gz"
 extra="console=hvc0 rdinit=/init quiet loglevel=3"
 memory=$2
@@ -87,16 +89,56 @@ domid_of() { xl domid "$1" 2>/dev/null; }
 # xl_mem NAME: the Mem column of xl list (MiB, from Xen's tot_pages).
 xl_mem() { xl list "$1" 2>/dev/null | awk 'NR == 2 {print $3}'; }
 
-# xen_max_kib DOMID: the hypervisor's max_pages of a domain, in KiB (from
-# the 'q' debug key's dump in Xen's console ring).
-xen_max_kib() {
+# xen_dump FILE: the 'q' debug key's dump of every domain (from Xen's
+# console ring), for xen_max_kib.
+xen_dump() {
 	xl dmesg -c >/dev/null 2>&1
 	xl debug-keys q >/dev/null 2>&1 || return 1
-	xl dmesg -c 2>/dev/null | awk -v d="$1" '
+	xl dmesg -c >"$1" 2>/dev/null
+}
+
+# xen_max_kib DOMID [DUMPFILE]: the hypervisor's max_pages of a domain, in KiB.
+xen_max_kib() {
+	local f=${2:-/run/xmem/xen-dump.txt}
+	[ -n "${2:-}" ] || xen_dump "$f" || return 1
+	awk -v d="$1" '
 		/General information for domain/ { cur = $NF; sub(":", "", cur) }
 		cur == d && /max_pages=/ {
 			for (i = 1; i <= NF; i++) if ($i ~ /^max_pages=/) { split($i, a, "="); print a[2] * 4; exit }
-		}'
+		}' "$f"
+}
+
+# jlist_get FILE NAME FIELD: from a JSON array of flat objects (xmem --json
+# list), FIELD of the object whose "name" is NAME (strings unquoted).
+jlist_get() {
+	tr -d '\n' <"$1" | awk -v n="$2" -v f="$3" '{
+		s = $0
+		while (match(s, /\{[^{}]*\}/)) {
+			obj = substr(s, RSTART, RLENGTH)
+			s = substr(s, RSTART + RLENGTH)
+			if (obj !~ "\"name\": *\"" n "\"")
+				continue
+			if (match(obj, "\"" f "\": *(\"[^\"]*\"|[^,}]*)")) {
+				v = substr(obj, RSTART, RLENGTH)
+				sub(/^"[^"]*": */, "", v)
+				gsub(/[" ]/, "", v)
+				print v
+			}
+			exit
+		}
+	}'
+}
+
+# jget FILE FIELD: the first FIELD anywhere in a JSON document.
+jget() {
+	tr -d '\n' <"$1" | awk -v f="$2" '{
+		if (match($0, "\"" f "\": *(\"[^\"]*\"|[^,}]*)")) {
+			v = substr($0, RSTART, RLENGTH)
+			sub(/^"[^"]*": */, "", v)
+			gsub(/[" ]/, "", v)
+			print v
+		}
+	}'
 }
 
 # xen_free_mib: xl info free_memory.
@@ -121,7 +163,9 @@ guest_create() {
 		return 1
 	}
 	d=$(domid_of "$1") || return 1
-	wait_xs 300 /local/domain/$d/data/xmem-test/ready xs_is /local/domain/$d/data/xmem-test/ready 1
+	mark "GUEST-CREATED $1 domid=$d"
+	wait_xs 300 /local/domain/$d/data/xmem-test/ready xs_is /local/domain/$d/data/xmem-test/ready 1 || return 1
+	mark "GUEST-READY $1"
 }
 
 # guests_start: the fixture (run in the background by dom0's init).
