@@ -337,7 +337,7 @@ static long hv_sim_populate(struct hv *h, unsigned long nr_extents, unsigned int
 
 static int hv_sim_current_reservation(struct hv *h, uint64_t *nr_pages_r)
 {
-	struct hvsim_pages_rep rep;
+	struct hvsim_pages_rep rep = { 0 };
 	int rc;
 
 	rc = hv_sim_simple(h, HVSIM_OP_CUR_RES, NULL, 0, &rep, sizeof(rep));
@@ -348,7 +348,7 @@ static int hv_sim_current_reservation(struct hv *h, uint64_t *nr_pages_r)
 
 static int hv_sim_maximum_reservation(struct hv *h, uint64_t *nr_pages_r)
 {
-	struct hvsim_pages_rep rep;
+	struct hvsim_pages_rep rep = { 0 };
 	int rc;
 
 	rc = hv_sim_simple(h, HVSIM_OP_MAX_RES, NULL, 0, &rep, sizeof(rep));

@@ -57,6 +57,12 @@ static void domain_remove(struct hvsim *sim, struct domain *d)
 		fatalx("d%u: %" PRIu64 " frames released, tot_pages %" PRIu64, d->domid, released,
 		       d->tot_pages);
 	sim->domains[d->domid] = NULL;
+	if (d->prev)
+		d->prev->next = d->next;
+	else
+		sim->all = d->next;
+	if (d->next)
+		d->next->prev = d->prev;
 	sim->nr_domains--;
 	free(d);
 }
@@ -83,6 +89,10 @@ int domain_create(struct hvsim *sim, uint32_t domid, uint64_t max_pages, uint64_
 	d->domid = domid;
 	d->max_pages = max_pages;
 	sim->domains[domid] = d;
+	d->next = sim->all;
+	if (sim->all)
+		sim->all->prev = d;
+	sim->all = d;
 	sim->nr_domains++;
 	rc = domain_fill(sim, d, initial_pages);
 	if (!rc && sim->hooks && sim->hooks->domain_created)

@@ -22,6 +22,8 @@ struct domain {
 	uint64_t tot_pages;
 	uint64_t max_pages;
 	uint64_t outstanding_pages;
+	struct domain *next; /* every domain, in no order (sim->all) */
+	struct domain *prev;
 };
 
 /* The domain domid, or NULL. */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -112,6 +113,17 @@ static int write_pid_file(const char *path, pid_t pid)
 	return 0;
 }
 
+/* Every domain has a socket and maybe clients: allow as many fds as we may. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 static void on_signal(struct evloop *loop, int fd, unsigned int events, void *arg)
 {
 	struct signalfd_siginfo si;
@@ -202,6 +214,7 @@ int main(int argc, char **argv)
 		return query_main(argc - 1, argv + 1);
 	log_init(HVSIM_PROG, LOG_TO_CLI, 1);
 	parse_opts(argc, argv, &o);
+	raise_fd_limit();
 	log_setverbose(o.verbose);
 
 	total_pages = size_kib_to_pages(o.memory_kib);
@@ -307,6 +320,7 @@ int main(int argc, char **argv)
 	log_info("ready on %s: %" PRIu64 " pages, %" PRIu64 " for Xen, %" PRIu64 " for d0, %" PRIu64
 		 " free",
 		 rundir, total_pages, xen_pages, dom0_pages, sim_free_pages(sim));
+	log_info("d0 created: tot_pages %" PRIu64 ", max_pages %" PRIu64, dom0_pages, dom0_pages);
 	rc = evloop_run(loop);
 	if (rc < 0)
 		log_warnx("event loop failed");

@@ -46,6 +46,18 @@ static uint64_t query_u64(const char *what, const char *s)
 	return v;
 }
 
+/* Parse a domid argument (below DOMID_FIRST_RESERVED), or exit 2. */
+static uint32_t query_domid(const char *s)
+{
+	uint64_t v = query_u64("domid", s);
+
+	if (v >= HV_DOMID_FIRST_RESERVED) {
+		fprintf(stderr, QUERY_PROG ": domid: out of range: '%s'\n", s);
+		exit(2);
+	}
+	return (uint32_t)v;
+}
+
 /* Require exactly n arguments after the command, or exit 2. */
 static void query_nargs(const struct query *q, int n, const char *usage)
 {
@@ -195,8 +207,7 @@ static int query_create(struct query *q)
 	int rc;
 
 	query_nargs(q, 3, "create DOMID MAX_PAGES INITIAL_PAGES");
-	rc = hv_domain_create(q->h, (uint32_t)query_u64("domid", q->argv[1]),
-			      query_u64("max_pages", q->argv[2]),
+	rc = hv_domain_create(q->h, query_domid(q->argv[1]), query_u64("max_pages", q->argv[2]),
 			      query_u64("initial_pages", q->argv[3]));
 	return rc ? query_fail("create", rc) : 0;
 }
@@ -206,7 +217,7 @@ static int query_destroy(struct query *q)
 	int rc;
 
 	query_nargs(q, 1, "destroy DOMID");
-	rc = hv_domain_destroy(q->h, (uint32_t)query_u64("domid", q->argv[1]));
+	rc = hv_domain_destroy(q->h, query_domid(q->argv[1]));
 	return rc ? query_fail("destroy", rc) : 0;
 }
 
@@ -215,8 +226,7 @@ static int query_maxmem(struct query *q)
 	int rc;
 
 	query_nargs(q, 2, "maxmem DOMID KIB");
-	rc = hv_set_maxmem(q->h, (uint32_t)query_u64("domid", q->argv[1]),
-			   query_u64("kib", q->argv[2]));
+	rc = hv_set_maxmem(q->h, query_domid(q->argv[1]), query_u64("kib", q->argv[2]));
 	return rc ? query_fail("maxmem", rc) : 0;
 }
 
@@ -225,8 +235,7 @@ static int query_claim(struct query *q)
 	int rc;
 
 	query_nargs(q, 2, "claim DOMID PAGES");
-	rc = hv_claim_pages(q->h, (uint32_t)query_u64("domid", q->argv[1]),
-			    query_u64("pages", q->argv[2]));
+	rc = hv_claim_pages(q->h, query_domid(q->argv[1]), query_u64("pages", q->argv[2]));
 	return rc ? query_fail("claim", rc) : 0;
 }
 
@@ -367,7 +376,7 @@ int query_main(int argc, char **argv)
 		if (!strcmp(argv[i], "--json")) {
 			q.json = 1;
 		} else if (!strcmp(argv[i], "--as") && i + 1 < argc) {
-			as = (long long)query_u64("domid", argv[++i]);
+			as = query_domid(argv[++i]);
 		} else {
 			break;
 		}

@@ -31,6 +31,7 @@ struct listener {
 	int fd;
 	uint32_t who; /* DISPATCH_PRIV or the domid */
 	unsigned int nr_conns;
+	int warned_full; /* "too many connections" logged since the last drop below the cap */
 	struct conn *conns;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
@@ -135,15 +136,17 @@ static void conn_event(struct evloop *loop, int fd, unsigned int events, void *a
 	struct conn *c = arg;
 	ssize_t r;
 
-	if (events & EVLOOP_WRITE) {
-		if (conn_flush(c) < 0)
+	/*
+	 * With a reply pending only EVLOOP_WRITE is asked for, but a hang-up
+	 * still arrives (as EVLOOP_READ): flushing then fails and closes, so a
+	 * vanished peer cannot keep the loop spinning.
+	 */
+	if (c->out_len) {
+		if (conn_flush(c) < 0 || c->out_len)
 			return;
-		if (c->out_len == 0)
-			conn_process(c);
+		conn_process(c);
 		return;
 	}
-	if (c->out_len)
-		return;
 	r = read(fd, c->in + c->in_len, HVSIM_MAX_MSG - c->in_len);
 	if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
 		return;
@@ -173,10 +176,13 @@ static void listener_event(struct evloop *loop, int fd, unsigned int events, voi
 		return;
 	}
 	if (l->nr_conns >= max) {
-		log_warnx("%s: more than %u connections, refusing one", l->path, max);
+		if (!l->warned_full)
+			log_warnx("%s: more than %u connections, refusing more", l->path, max);
+		l->warned_full = 1;
 		close(cfd);
 		return;
 	}
+	l->warned_full = 0;
 	c = calloc(1, sizeof(*c));
 	if (c) {
 		c->in = malloc(HVSIM_MAX_MSG);

@@ -68,12 +68,14 @@ out:
 
 void sim_free(struct hvsim *sim)
 {
-	unsigned int i;
+	struct domain *d, *next;
 
 	if (!sim)
 		return;
-	for (i = 0; i < HV_DOMID_FIRST_RESERVED; i++)
-		free(sim->domains[i]);
+	for (d = sim->all; d; d = next) {
+		next = d->next;
+		free(d);
+	}
 	frames_free_all(sim->frames);
 	free(sim->audit_counts);
 	free(sim);
@@ -122,7 +124,8 @@ static int sim_broken(struct hvsim_check_rep *rep, const char *fmt, ...)
 int sim_check(struct hvsim *sim, struct hvsim_check_rep *rep)
 {
 	uint64_t sum_tot = 0, sum_claims = 0, *counts = sim->audit_counts;
-	unsigned int i, nr = 0;
+	const struct domain *d;
+	unsigned int nr = 0;
 	char msg[HVSIM_CHECK_MSG_LEN];
 
 	memset(rep, 0, sizeof(*rep));
@@ -130,11 +133,9 @@ int sim_check(struct hvsim *sim, struct hvsim_check_rep *rep)
 	rep->free_pages = frames_nr_free(sim->frames);
 	rep->xen_pages = sim->xen_pages;
 	rep->outstanding_pages = sim->outstanding_pages;
-	for (i = 0; i < HV_DOMID_FIRST_RESERVED; i++) {
-		const struct domain *d = sim->domains[i];
-
-		if (!d)
-			continue;
+	for (d = sim->all; d; d = d->next) {
+		if (d->domid >= HV_DOMID_FIRST_RESERVED || sim->domains[d->domid] != d)
+			return sim_broken(rep, "d%u listed but not in the table", d->domid);
 		nr++;
 		sum_tot += d->tot_pages;
 		sum_claims += d->outstanding_pages;
@@ -142,7 +143,7 @@ int sim_check(struct hvsim *sim, struct hvsim_check_rep *rep)
 	rep->sum_tot_pages = sum_tot + sim->xen_pages;
 	rep->nr_domains = nr;
 	if (nr != sim->nr_domains)
-		return sim_broken(rep, "%u domains in the table, %u counted", nr, sim->nr_domains);
+		return sim_broken(rep, "%u domains listed, %u counted", nr, sim->nr_domains);
 	if (rep->free_pages + rep->sum_tot_pages != rep->total_pages)
 		return sim_broken(rep, "free %" PRIu64 " + tot_pages %" PRIu64 " != total %" PRIu64,
 				  rep->free_pages, rep->sum_tot_pages, rep->total_pages);
@@ -154,17 +155,18 @@ int sim_check(struct hvsim *sim, struct hvsim_check_rep *rep)
 				  sim->outstanding_pages, rep->free_pages);
 	if (frames_audit(sim->frames, counts, msg, sizeof(msg)) < 0)
 		return sim_broken(rep, "frame table: %s", msg);
-	for (i = 0; i < FRAMES_NR_OWNERS; i++) {
-		uint64_t want = 0;
-
-		if (i == FRAMES_OWNER_XEN)
-			want = sim->xen_pages;
-		else if (i < HV_DOMID_FIRST_RESERVED && sim->domains[i])
-			want = sim->domains[i]->tot_pages;
-		if (counts[i] != want)
+	/*
+	 * Each owner's frames match its tot_pages. The audit counted every used
+	 * frame, so with the sums equal no frame can belong to anyone else.
+	 */
+	if (counts[FRAMES_OWNER_XEN] != sim->xen_pages)
+		return sim_broken(rep, "owner Xen has %" PRIu64 " frames, xen_pages %" PRIu64,
+				  counts[FRAMES_OWNER_XEN], sim->xen_pages);
+	for (d = sim->all; d; d = d->next) {
+		if (counts[d->domid] != d->tot_pages)
 			return sim_broken(rep,
-					  "owner %u has %" PRIu64 " frames, tot_pages %" PRIu64, i,
-					  counts[i], want);
+					  "owner %u has %" PRIu64 " frames, tot_pages %" PRIu64,
+					  d->domid, counts[d->domid], d->tot_pages);
 	}
 	rep->ok = 1;
 	snprintf(rep->msg, sizeof(rep->msg), "ok");

@@ -33,6 +33,7 @@ struct sim_hooks {
 struct hvsim {
 	struct frames *frames;
 	struct domain *domains[HV_DOMID_FIRST_RESERVED]; /* by domid */
+	struct domain *all; /* list of every domain, for walks that need no order */
 	unsigned int nr_domains;
 	uint64_t xen_pages;	    /* frames Xen keeps for itself */
 	uint64_t outstanding_pages; /* sum of every domain's claim */

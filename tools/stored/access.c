@@ -181,7 +181,7 @@ static int access_create(struct request *req, const char *abs, const void *value
 	char anc[STORED_PATH_BUF], sub[STORED_PATH_BUF];
 	struct perm_list *perms = NULL;
 	struct node_view av;
-	size_t alen, plen, i, abs_len = strlen(abs);
+	size_t alen, i, abs_len = strlen(abs);
 	long long nr = 0;
 	int rc;
 
@@ -196,9 +196,9 @@ static int access_create(struct request *req, const char *abs, const void *value
 	if (rc)
 		return rc;
 	/* The ancestor gains a child name (C xenstored counts children in node-size). */
-	plen = access_parent_len(abs);
 	rc = access_size_quota(req, 16 + perms_acc_bytes(av.perms) + av.value_len +
-					    access_children_bytes(req, anc) + abs_len - plen);
+					    access_children_bytes(req, anc) +
+					    strlen(strrchr(abs, '/') + 1) + 1);
 	if (rc)
 		return rc;
 	rc = access_size_quota(req, 16 + perms_acc_bytes(av.perms) + len);

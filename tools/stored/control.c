@@ -76,25 +76,28 @@ static void ctl_printf(struct ctl_buf *b, const char *fmt, ...)
 	}
 }
 
-/* Recomputed per-domain figures. */
-struct check_acc {
-	long long nodes;
-	long long memory;
-	long long watches;
-	long long transactions;
-	long long outstanding;
-};
-
 struct check_state {
-	struct check_acc *acc;
 	unsigned long long nodes;
 	struct ctl_buf *out;
 	int errors;
 };
 
+/* The scratch figures of domid (an error if it has no account). */
+static struct check_acc *check_acc_of(struct store *s, struct check_state *st, unsigned int domid)
+{
+	struct domain *d = domain_get(s, domid);
+
+	if (d)
+		return &d->chk;
+	ctl_printf(st->out, "domain %u: in use but not accounted\n", domid);
+	st->errors++;
+	return NULL;
+}
+
 static bool check_node_cb(struct store *s, struct node *n, void *arg)
 {
 	struct check_state *st = arg;
+	struct check_acc *a;
 	unsigned int nr = 0, bytes = 0;
 	struct node *c;
 
@@ -109,8 +112,11 @@ static bool check_node_cb(struct store *s, struct node *n, void *arg)
 			ctl_printf(st->out, "node %s: not found through its parent\n", n->name);
 			st->errors++;
 		}
-		st->acc[perms_owner(n->perms)].nodes++;
-		st->acc[perms_owner(n->perms)].memory += node_acc_bytes(n);
+		a = check_acc_of(s, st, perms_owner(n->perms));
+		if (a) {
+			a->nodes++;
+			a->memory += node_acc_bytes(n);
+		}
 	}
 	c = n->first_child;
 	if (c) {
@@ -141,9 +147,9 @@ int store_check(struct store *s, char *buf, size_t len)
 	unsigned int i;
 	int rc;
 
-	st.acc = calloc(STORED_NR_DOMIDS, sizeof(*st.acc));
-	if (!st.acc)
-		return ENOMEM;
+	for (i = 0; i < STORED_NR_DOMIDS; i++)
+		if (s->domains[i])
+			memset(&s->domains[i]->chk, 0, sizeof(s->domains[i]->chk));
 	st.out = buf ? &out : NULL;
 	node_walk(s, s->root, check_node_cb, &st);
 	if (st.nodes != s->nr_nodes || s->nodes.count != s->nr_nodes) {
@@ -152,12 +158,15 @@ int store_check(struct store *s, char *buf, size_t len)
 		st.errors++;
 	}
 	for (conn = s->conns; conn; conn = conn->next) {
-		struct check_acc *a = &st.acc[conn->domid];
+		struct check_acc *a;
 		struct transaction *t;
 		struct watch *w;
 		struct out_msg *m;
 
 		if (conn->dead)
+			continue;
+		a = check_acc_of(s, &st, conn->domid);
+		if (!a)
 			continue;
 		for (w = conn->watches; w; w = w->conn_next) {
 			a->watches++;
@@ -174,15 +183,11 @@ int store_check(struct store *s, char *buf, size_t len)
 	}
 	for (i = 0; i < STORED_NR_DOMIDS; i++) {
 		struct domain *d = s->domains[i];
-		struct check_acc *a = &st.acc[i];
+		struct check_acc *a;
 
-		if (!d) {
-			if (a->nodes || a->memory || a->watches || a->transactions) {
-				ctl_printf(st.out, "domain %u: in use but not accounted\n", i);
-				st.errors++;
-			}
+		if (!d)
 			continue;
-		}
+		a = &d->chk;
 		if (d->nr_nodes != a->nodes || d->memory_bytes != a->memory ||
 		    d->nr_watches != a->watches || d->nr_transactions != a->transactions ||
 		    d->nr_outstanding != a->outstanding) {
@@ -206,7 +211,6 @@ int store_check(struct store *s, char *buf, size_t len)
 		snprintf(buf, len, "%s", out.buf ? out.buf : "");
 	}
 	free(out.buf);
-	free(st.acc);
 	return rc;
 }
 

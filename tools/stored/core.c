@@ -110,11 +110,21 @@ const char *request_onearg(const struct request *req)
 	return req->payload;
 }
 
+/* Take an event out of the duplicate index (it is being sent or dropped). */
+static void conn_unindex(struct conn *conn, struct out_msg *m)
+{
+	if (m->indexed) {
+		htab_remove(&conn->ev_index, &m->hnode);
+		m->indexed = false;
+	}
+}
+
 /* Free one output message and undo its accounting. */
 static void conn_out_free(struct conn *conn, struct out_msg *m)
 {
 	struct domain *d = domain_get(conn->store, conn->domid);
 
+	conn_unindex(conn, m);
 	conn->nr_out--;
 	conn->out_bytes -= m->len;
 	if (m->is_event)
@@ -163,6 +173,7 @@ static int conn_queue(struct conn *conn, uint32_t type, uint32_t req_id, uint32_
 	m->off = 0;
 	m->is_event = is_event;
 	m->is_reply = !is_event;
+	m->indexed = false;
 	m->queued_ms = evloop_now_ms();
 	if (conn->out_tail)
 		conn->out_tail->next = m;
@@ -213,6 +224,7 @@ bool conn_queue_event(struct conn *conn, const char *path, const char *token, bo
 	size_t plen = strlen(path) + 1, tlen = strlen(token) + 1;
 	long long limit;
 	struct out_msg *m;
+	uint32_t h;
 
 	if (conn->dead)
 		return false;
@@ -220,9 +232,13 @@ bool conn_queue_event(struct conn *conn, const char *path, const char *token, bo
 	if (plen + tlen > STORED_PAYLOAD_MAX)
 		goto drop;
 	/* The same event still queued and unsent: do not queue it again (XSA-326). */
+	h = htab_hash_bytes(htab_hash_bytes(0, path, plen), token, tlen);
 	if (!special) {
-		for (m = conn->out_head; m; m = m->next) {
-			if (!m->is_event || m->off || m->len != STORED_HDR_BYTES + plen + tlen)
+		struct htab_node *hn;
+
+		for (hn = htab_chain(&conn->ev_index, h); hn; hn = hn->next) {
+			m = stored_container_of(hn, struct out_msg, hnode);
+			if (hn->hash != h || m->len != STORED_HDR_BYTES + plen + tlen)
 				continue;
 			if (!memcmp(m->buf + STORED_HDR_BYTES, path, plen) &&
 			    !memcmp(m->buf + STORED_HDR_BYTES + plen, token, tlen))
@@ -236,8 +252,16 @@ bool conn_queue_event(struct conn *conn, const char *path, const char *token, bo
 	} else if (domain_memory_check(conn, sizeof(*m) + STORED_HDR_BYTES + plen + tlen)) {
 		goto drop;
 	}
+	if (!special && htab_reserve(&conn->ev_index, 1))
+		goto drop;
 	if (conn_queue(conn, XS_WATCH_EVENT, 0, 0, path, plen, token, tlen, true))
 		goto drop;
+	if (!special) {
+		m = conn->out_tail;
+		m->hnode.hash = h;
+		htab_insert(&conn->ev_index, &m->hnode);
+		m->indexed = true;
+	}
 	s->stats.events_sent++;
 	return true;
 drop:
@@ -294,6 +318,7 @@ static bool conn_flush(struct conn *conn)
 			return false;
 		}
 		m->off += r;
+		conn_unindex(conn, m);
 		if (m->off < m->len)
 			break;
 		conn->out_head = m->next;
@@ -343,6 +368,7 @@ void conn_close(struct conn *conn, const char *why)
 		conn_out_free(conn, m);
 	}
 	conn->out_tail = NULL;
+	htab_free(&conn->ev_index);
 	d = domain_get(s, conn->domid);
 	if (d) {
 		for (pp = &d->conns; *pp; pp = &(*pp)->dom_next) {
@@ -551,6 +577,8 @@ int store_init(struct store *s)
 	if (!s->special_introduce || !s->special_release || !s->root)
 		goto fail;
 	s->root->perms = perms_simple(0, XS_PERM_NONE);
+	s->root->gen = ++s->gen; /* 0 means "absent" to transactions */
+	s->root->child_gen = s->gen;
 	if (!s->root->perms || domain_init(s) || htab_reserve(&s->nodes, 2))
 		goto fail;
 	{

@@ -206,8 +206,18 @@ struct quota_desc {
 extern const struct quota_desc quota_descs[QUOTA_MAX];
 
 /* Accounting of one domid (exists for any domid that owns something or is introduced). */
+/* Figures recomputed by store_check(). */
+struct check_acc {
+	long long nodes;
+	long long memory;
+	long long watches;
+	long long transactions;
+	long long outstanding;
+};
+
 struct domain {
 	struct store *store;
+	struct check_acc chk;
 	unsigned int domid;
 	bool introduced;
 	bool released_pending;	/* @releaseDomain armed (RESUME re-arms) */
@@ -310,12 +320,14 @@ struct view;
 /* ------------------------------------------------------------------- core.c */
 
 struct out_msg {
+	struct htab_node hnode; /* unsent events: key (path, token) for deduplication */
 	struct out_msg *next;
 	uint64_t queued_ms;
 	uint32_t len; /* header + payload */
 	uint32_t off; /* bytes already written */
 	bool is_event;
 	bool is_reply;
+	bool indexed; /* in conn->ev_index */
 	unsigned char buf[];
 };
 
@@ -338,6 +350,7 @@ struct conn {
 	/* output */
 	struct out_msg *out_head;
 	struct out_msg *out_tail;
+	struct htab ev_index; /* unsent watch events, for duplicate suppression */
 	unsigned int nr_out;
 	unsigned int nr_out_events;
 	long long out_bytes;

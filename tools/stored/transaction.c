@@ -585,7 +585,7 @@ static int tx_commit(struct transaction *t)
 		e = v[i];
 		if (!e->exists || !e->created)
 			continue;
-		name = e->path + access_parent_len(e->path) + 1;
+		name = strrchr(e->path, '/') + 1;
 		e->prealloc = node_alloc(name, strlen(name), e->value, e->value_len, e->perms);
 		if (!e->prealloc) {
 			rc = ENOMEM;
@@ -601,7 +601,7 @@ static int tx_commit(struct transaction *t)
 			continue;
 		n = node_lookup(s, e->path);
 		if (n && n != s->root)
-			node_remove_subtree(s, n, e->path, access_rm_fire_cb, NULL);
+			node_remove_subtree(s, n, e->path, access_rm_fire_cb, n);
 	}
 	for (i = 0; i < nr; i++) {
 		struct node *n;
