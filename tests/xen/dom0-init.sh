@@ -60,7 +60,7 @@ echo "programs: $(tr '\n' ' ' </xmem/programs)"
 # The guest fixture boots while the first scenarios (those that need no
 # guests) run; scenarios that need the guests call need_guests.
 if [ "$guests" = 1 ] && [ "$mode" != bench ]; then
-	guests_start >/run/xmem/guests.log 2>&1 &
+	guests_start 2>&1 | tee /run/xmem/guests.log &
 else
 	echo "guest fixture not started" >/run/xmem/guests-state
 fi

@@ -21,12 +21,19 @@ dom=$(xenstore-read domid)
 read -r up _ </proc/uptime
 echo "XMEM-GUEST $name domid=$dom up at $up"
 
-# The balloon driver's view, on every change (builtins only, one sleep).
+# The balloon driver's view, on every change: on the console, and in
+# data/xmem-test/current_kb for dom0 to wait on (builtins only, but for the
+# write and one sleep).
 (
 	last=""
+	lastcur=""
 	while :; do
 		read -r cur <$bal/info/current_kb
 		read -r tgt <$bal/target_kb
+		if [ "$cur" != "$lastcur" ]; then
+			xenstore-write data/xmem-test/current_kb "$cur"
+			lastcur=$cur
+		fi
 		avail=""
 		while read -r k v _; do
 			case $k in MemAvailable:) avail=$v ;; esac
@@ -37,7 +44,7 @@ echo "XMEM-GUEST $name domid=$dom up at $up"
 			echo "XMEM-GUEST-MEM $now t=$up"
 			last=$now
 		fi
-		sleep 2
+		sleep 1
 	done
 ) &
 

@@ -53,7 +53,7 @@ step() {
 settle() {
 	local g c
 	for g in $a $b; do
-		wait_until 90 mem_is $g $1 || fail "$g at $(xl_mem $g) MiB, want $1"
+		wait_balloon $g $1 || fail "$g at $(xl_mem $g) MiB (balloon $(guest_balloon_kib $g) KiB), want $1"
 		c=$(guest_balloon_kib $g)
 		[ "$c" = $(($1 * 1024)) ] || fail "$g balloon current_kb $c, want $(($1 * 1024))"
 	done

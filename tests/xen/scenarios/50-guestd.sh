@@ -71,5 +71,5 @@ wait_xs 60 $base/xmem/used_kib used_grew $used0 || fail "data/xmem/used_kib $use
 check "after the guest used 48 MiB"
 guest_run $g 30 'rm -f /xmem-hog' >/dev/null
 xl mem-set $g 256m
-wait_until 90 mem_is $g 256 || fail "$g did not come back to 256 MiB"
+wait_balloon $g 256 || fail "$g did not come back to 256 MiB"
 pass "data/meminfo_*, data/xmem/* and data/balloon/* match the guest's /proc/meminfo and balloon sysfs, and follow xl mem-set 200m (current 204800 KiB, MemTotal -$(((total0 - total1) / 1024)) MiB) and 48 MiB of new use"

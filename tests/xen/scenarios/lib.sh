@@ -31,7 +31,7 @@ fail() { result "$SCENARIO" fail "$*"; exit 1; }
 skip() { result "$SCENARIO" skip "$*"; exit 0; }
 log() { echo "[$SCENARIO] $*"; }
 
-# wait_until SECONDS CMD...: run CMD every 0.5 s until it succeeds. (Every
+# wait_until SECONDS CMD...: run CMD every second until it succeeds. (Every
 # process costs tens of ms in a PV dom0 under TCG, and dom0 shares the two
 # emulated CPUs with the guests: poll gently, or block with wait_xs.)
 wait_until() {
@@ -42,7 +42,7 @@ wait_until() {
 		"$@" >/dev/null 2>&1 && return 0
 		now=$(date +%s)
 		[ "$now" -ge "$end" ] && return 1
-		sleep 0.5
+		sleep 1
 	done
 }
 
@@ -84,7 +84,19 @@ on_crash="preserve"
 EOF
 }
 
-domid_of() { xl domid "$1" 2>/dev/null; }
+# domid_of NAME: the domain's id (cached: xl is slow to start under TCG;
+# the cache is checked against the key tree's name).
+domid_of() {
+	local d
+	d=$(cat /run/xmem/domid-$1 2>/dev/null)
+	if [ -n "$d" ] && [ "$(xenstore-read /local/domain/$d/name 2>/dev/null)" = "$1" ]; then
+		echo "$d"
+		return 0
+	fi
+	d=$(xl domid "$1" 2>/dev/null) || return 1
+	echo "$d" >/run/xmem/domid-$1
+	echo "$d"
+}
 
 # xl_mem NAME: the Mem column of xl list (MiB, from Xen's tot_pages).
 xl_mem() { xl list "$1" 2>/dev/null | awk 'NR == 2 {print $3}'; }
@@ -221,9 +233,22 @@ guest_done() {
 	return 1
 }
 
-# guest_balloon_kib NAME: the balloon driver's current_kb as the guest sees it.
+# guest_balloon_kib NAME: the balloon driver's current_kb as the guest sees
+# it (its sysfs, published by domU-init.sh in data/xmem-test/current_kb).
 guest_balloon_kib() {
-	guest_run "$1" 20 'cat /sys/devices/system/xen_memory/xen_memory0/info/current_kb'
+	local d
+	d=$(domid_of "$1") || return 1
+	xenstore-read /local/domain/$d/data/xmem-test/current_kb
+}
+
+# wait_balloon NAME MIB [SECONDS]: the guest's balloon driver reports MIB,
+# then xl list shows it too.
+wait_balloon() {
+	local d p
+	d=$(domid_of "$1") || return 1
+	p=/local/domain/$d/data/xmem-test/current_kb
+	wait_xs "${3:-120}" $p xs_is $p $(($2 * 1024)) || return 1
+	wait_until 30 mem_is "$1" "$2"
 }
 
 # mem_settled NAME MIB: xl list shows MIB for NAME.
