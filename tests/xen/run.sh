@@ -218,6 +218,9 @@ done
 	echo "mode=$mode"
 	echo "only=$only"
 	echo "guests=$guests"
+	# dom0's share of the QEMU limit (seconds of dom0 uptime), leaving time
+	# to print the summary and power off.
+	echo "budget=$((timeout_s - 90))"
 } >"$root/xmem/config"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/dom0-initrd.gz" ||
 	noverdict "cannot pack the dom0 initramfs"
@@ -235,7 +238,7 @@ say "images ready in $(( $(date +%s) - t_start ))s; programs: $(tr '\n' ' ' <"$r
 # --- boot --------------------------------------------------------------------
 mem=${XMEM_XEN_MEM:-3072}
 cpu=${XMEM_XEN_CPU:-qemu64,+svm}
-xen_cmdline="console=com1 com1=115200,8n1 dom0_mem=768M,max:768M dom0_max_vcpus=2 loglvl=warning guest_loglvl=warning"
+xen_cmdline="console=com1 com1=115200,8n1 dom0_mem=768M,max:768M dom0_max_vcpus=2 bootscrub=0 loglvl=warning guest_loglvl=warning"
 dom0_cmdline="console=hvc0 earlyprintk=xen loglevel=4"
 qemu_cmd=("$QEMU" -accel tcg,thread=multi -cpu "$cpu" -m "$mem" -smp 2
 	-display none -no-reboot -monitor none -serial stdio
