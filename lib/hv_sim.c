@@ -388,7 +388,7 @@ static struct hv *hv_sim_open_path(const char *path, uint32_t domid, int privile
 {
 	struct hv_sim *s = NULL;
 	struct sockaddr_un sun;
-	int saved;
+	int saved, ok = 0;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		errno = ENAMETOOLONG;
@@ -400,24 +400,30 @@ static struct hv *hv_sim_open_path(const char *path, uint32_t domid, int privile
 	s->base.ops = &hv_sim_ops;
 	s->base.domid = domid;
 	s->base.privileged = privileged;
+	s->fd = -1;
 	s->buf = malloc(HVSIM_MAX_PAYLOAD);
+	if (!s->buf)
+		goto out;
 	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (!s->buf || s->fd < 0)
-		goto fail;
+	if (s->fd < 0)
+		goto out;
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	memcpy(sun.sun_path, path, strlen(path) + 1);
 	if (connect(s->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
-		goto fail;
+		goto out;
+	ok = 1;
+out:
+	if (!ok) {
+		saved = errno;
+		if (s->fd >= 0)
+			close(s->fd);
+		free(s->buf);
+		free(s);
+		errno = saved;
+		return NULL;
+	}
 	return &s->base;
-fail:
-	saved = errno;
-	if (s->fd >= 0)
-		close(s->fd);
-	free(s->buf);
-	free(s);
-	errno = saved;
-	return NULL;
 }
 
 struct hv *hv_open_sim(const char *hv_rundir)

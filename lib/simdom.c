@@ -9,8 +9,12 @@
  * the nodes libxl sets permissions on explicitly get an xs_set_permissions();
  * every leaf written below a [n0, rN] directory is [n0, rN] too, as in libxl.
  *
- * The hypervisor domain is created before the keys, as libxl does; when the
- * transaction or the introduction fails, the domain is destroyed again.
+ * The hypervisor domain is created before the keys, as libxl does, empty:
+ * on a simulated host the guest's balloon frontend populates its own boot
+ * memory (only frames it populated can it give back), and a claim of the
+ * startup size keeps that memory for it until then, so neither xmemd nor
+ * another domain can take it. When the claim, the transaction or the
+ * introduction fails, the domain is destroyed again.
  */
 #include "config.h"
 
@@ -212,7 +216,7 @@ uint64_t simdom_target_kib(const struct simdom_config *cfg)
 
 uint64_t simdom_maxmem_kib(const struct simdom_config *cfg)
 {
-	return cfg->startup_kib + SIMDOM_MAXMEM_CONSTANT_KIB;
+	return cfg->static_max_kib + SIMDOM_MAXMEM_CONSTANT_KIB;
 }
 
 int simdom_uuid_generate(char *buf, size_t len)
@@ -579,6 +583,31 @@ static int simdom_keys_tx(struct xs_handle *xs, const struct simdom_config *cfg,
 	return XMEM_ERR_AGAIN;
 }
 
+/*
+ * Make /local/domain, /vm and /libxl exist, outside any transaction. They are
+ * [n0] like "/", as on a Xen host where dom0's start-up creates them; doing it
+ * up front keeps the creation transactions off the root node, which every
+ * other writer of a top-level node would make them conflict with.
+ */
+static int simdom_ensure_tops(struct xs_handle *xs)
+{
+	static const char *const tops[] = { "/local/domain", "/vm", "/libxl" };
+	size_t i;
+
+	for (i = 0; i < sizeof(tops) / sizeof(tops[0]); i++) {
+		unsigned int len;
+		char *v = xs_read(xs, XBT_NULL, tops[i], &len);
+
+		if (v) {
+			free(v);
+			continue;
+		}
+		if (!xs_mkdir(xs, XBT_NULL, tops[i]))
+			return -1;
+	}
+	return 0;
+}
+
 /* Remove the keys of domid (and vm, when given) in one transaction. */
 static int simdom_rm_keys(struct xs_handle *xs, uint32_t domid, const char *vm)
 {
@@ -625,6 +654,11 @@ int simdom_create(struct xs_handle *xs, struct hv *hv, const struct simdom_confi
 			return rc;
 		}
 	}
+	if (simdom_ensure_tops(xs)) {
+		simdom_err(err, err_len, "cannot create /local/domain, /vm and /libxl: %s",
+			   strerror(errno));
+		return XMEM_ERR_IO;
+	}
 	taken = simdom_name_taken(xs, XBT_NULL, cfg->name, NULL);
 	if (taken < 0) {
 		simdom_err(err, err_len, "cannot read /local/domain: %s", strerror(errno));
@@ -647,8 +681,7 @@ int simdom_create(struct xs_handle *xs, struct hv *hv, const struct simdom_confi
 				return rc;
 			}
 		}
-		rc = hv_domain_create(hv, domid, size_kib_to_pages(simdom_maxmem_kib(cfg)),
-				      size_kib_to_pages(cfg->startup_kib));
+		rc = hv_domain_create(hv, domid, size_kib_to_pages(simdom_maxmem_kib(cfg)), 0);
 		if (rc == 0)
 			created = 1;
 		else if (rc != XMEM_ERR_EXISTS || cfg->domid != SIMDOM_DOMID_AUTO)
@@ -660,6 +693,13 @@ int simdom_create(struct xs_handle *xs, struct hv *hv, const struct simdom_confi
 		return rc ? rc : XMEM_ERR_FAIL;
 	}
 
+	rc = hv_claim_pages(hv, domid, size_kib_to_pages(cfg->startup_kib));
+	if (rc) {
+		simdom_err(err, err_len,
+			   "hypervisor cannot set %" PRIu64 "K aside for domain %" PRIu32 ": %s",
+			   cfg->startup_kib, domid, xmem_strerror(rc));
+		goto fail_hv;
+	}
 	rc = simdom_keys_tx(xs, cfg, domid, uuid, err, err_len);
 	if (rc)
 		goto fail_hv;
@@ -738,6 +778,11 @@ int simdom_dom0_init(struct xs_handle *xs, struct hv *hv, char *err, size_t err_
 	}
 	if (simdom_path(vm, sizeof(vm), XS_VM_ROOT, SIMDOM_DOM0_UUID))
 		return XMEM_ERR_RANGE;
+	if (simdom_ensure_tops(xs)) {
+		simdom_err(err, err_len, "cannot create /local/domain, /vm and /libxl: %s",
+			   strerror(errno));
+		return XMEM_ERR_IO;
+	}
 	for (tries = 0; tries < SIMDOM_TX_RETRIES; tries++) {
 		xs_transaction_t t = xs_transaction_start(xs);
 		int bad;

@@ -36,7 +36,7 @@ enum policy_kind {
 	POLICY_HYPERV,	     /* demand x 1.2 with weights, nothing more (for comparison) */
 };
 
-/* Parameters, from a policy file (policy/*.json); defaults in policy_defaults(). */
+/* Parameters, from a policy file (policy/<kind>.json); defaults in policy_defaults(). */
 struct policy {
 	enum policy_kind kind;
 	char name[POLICY_NAME_MAX];
@@ -47,6 +47,8 @@ struct policy {
 	unsigned int pressure_boost_pct; /* demand raised by this much under full pressure */
 	uint64_t min_rate_kib_s;	 /* below this progress toward target: uncooperative */
 	unsigned int uncoop_after_s;	 /* ... for this long */
+	/* Added by policy/ (zero: off). */
+	unsigned int headroom_halflife_s; /* remembered peaks decay with this half-life */
 };
 
 /* Balloon frontend states as guests report them (data/balloon/state). */
@@ -89,6 +91,14 @@ struct policy_dom {
 	int managed;	 /* xmemd may move it */
 	int has_balloon; /* a frontend follows memory/target */
 	int cooperative; /* moving toward its target (caller's judgement) */
+	/*
+	 * Added by policy/ (zero: not known). The caller may feed back the
+	 * previous plan's desired_kib for this domain and when it was planned;
+	 * the policy then remembers recent peaks even where scarcity cut the
+	 * target. Without them it remembers through target_kib/last_change_ms.
+	 */
+	uint64_t prev_desired_kib;
+	uint64_t prev_plan_ms;
 };
 
 struct policy_out {
@@ -124,5 +134,18 @@ uint64_t policy_demand_kib(const struct policy *pol, const struct policy_dom *do
  */
 int policy_plan(const struct policy *pol, const struct policy_host *host,
 		const struct policy_dom *doms, size_t nr, struct policy_out *out);
+
+/*
+ * Added by policy/. What the included domains may hold in total: the smaller
+ * of total - floor - reserved - claimed - what excluded domains hold, and
+ * free - claimed - floor - reserved + what included domains hold (0 when
+ * negative). policy_plan() never hands out more, unless the minimums alone
+ * exceed it (bounds win; then every included domain is at its minimum).
+ */
+uint64_t policy_budget_kib(const struct policy_host *host, const struct policy_dom *doms,
+			   size_t nr);
+
+/* Added by policy/. 1 when the plan drives dom (managed, balloon, cooperative, not gave-up). */
+int policy_dom_included(const struct policy_dom *dom);
 
 #endif

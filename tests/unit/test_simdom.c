@@ -48,6 +48,8 @@ static int fake_hv_dom[16];
 static int fake_hv_create_rc;
 static int fake_introduce_fail;
 static uint64_t fake_hv_max_pages[16], fake_hv_tot_pages[16];
+static uint64_t fake_hv_claim_pages[16];
+static int fake_hv_claim_rc;
 
 static struct fake_node *fake_find(const char *path)
 {
@@ -101,6 +103,8 @@ static void fake_reset(void)
 	fake_eagain_commits = 0;
 	fake_commits = 0;
 	fake_hv_create_rc = 0;
+	fake_hv_claim_rc = 0;
+	memset(fake_hv_claim_pages, 0, sizeof(fake_hv_claim_pages));
 	fake_introduce_fail = 0;
 	memset(fake_introduced, 0, sizeof(fake_introduced));
 	memset(fake_released, 0, sizeof(fake_released));
@@ -306,6 +310,17 @@ int __wrap_hv_domain_create(struct hv *h, uint32_t domid, uint64_t max_pages,
 	return 0;
 }
 
+int __wrap_hv_claim_pages(struct hv *h, uint32_t domid, uint64_t nr_pages);
+int __wrap_hv_claim_pages(struct hv *h, uint32_t domid, uint64_t nr_pages)
+{
+	(void)h;
+	if (fake_hv_claim_rc)
+		return fake_hv_claim_rc;
+	assert_true(domid < 16 && fake_hv_dom[domid]);
+	fake_hv_claim_pages[domid] = nr_pages;
+	return 0;
+}
+
 int __wrap_hv_domain_destroy(struct hv *h, uint32_t domid);
 int __wrap_hv_domain_destroy(struct hv *h, uint32_t domid)
 {
@@ -406,8 +421,10 @@ static void simdom_create_libxl_layout_test(void **state)
 	assert_int_equal(domid, 1);
 	assert_true(fake_introduced[1]);
 	assert_true(fake_hv_dom[1]);
-	assert_int_equal(fake_hv_tot_pages[1], 1048576 / 4);
-	assert_int_equal(fake_hv_max_pages[1], (1048576 + 1024) / 4);
+	/* Empty, maxmem static-max + 1 MiB, the startup size claimed for the balloon. */
+	assert_int_equal(fake_hv_tot_pages[1], 0);
+	assert_int_equal(fake_hv_max_pages[1], (4194304 + 1024) / 4);
+	assert_int_equal(fake_hv_claim_pages[1], 1048576 / 4);
 	assert_int_equal(fake_commits, 1);
 
 	assert_perms("/local/domain/1", 0, 1);
@@ -534,6 +551,24 @@ static void simdom_create_hv_refuses_test(void **state)
 			 XMEM_ERR_NOSPACE);
 	assert_null(val("/local/domain/1"));
 	assert_int_equal(fake_commits, 0);
+}
+
+/* A refused claim (not enough free memory) destroys the new domain again. */
+static void simdom_create_claim_fails_test(void **state)
+{
+	struct simdom_config cfg;
+	char err[SIMDOM_ERR_LEN];
+	uint32_t domid;
+
+	(void)state;
+	fake_reset();
+	config_web(&cfg);
+	fake_hv_claim_rc = XMEM_ERR_NOSPACE;
+	assert_int_equal(simdom_create(fake_xs, fake_hv, &cfg, &domid, err, sizeof(err)),
+			 XMEM_ERR_NOSPACE);
+	assert_false(fake_hv_dom[1]);
+	assert_null(val("/local/domain/1"));
+	assert_non_null(strstr(err, "aside"));
 }
 
 /* When the store refuses the introduction, keys and domain are removed again. */
@@ -697,6 +732,7 @@ int main(void)
 		cmocka_unit_test(simdom_create_retries_eagain_test),
 		cmocka_unit_test(simdom_create_duplicate_name_test),
 		cmocka_unit_test(simdom_create_hv_refuses_test),
+		cmocka_unit_test(simdom_create_claim_fails_test),
 		cmocka_unit_test(simdom_create_introduce_fails_undoes_test),
 		cmocka_unit_test(simdom_destroy_test),
 		cmocka_unit_test(simdom_create_picks_free_domid_test),

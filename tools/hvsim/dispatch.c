@@ -8,7 +8,8 @@
  * assumed aligned) and return 0 or a positive errno, which becomes the
  * reply's status. A reservation request always gets status 0 and the count
  * of extents done, as the hypercall does; only a malformed one gets EINVAL.
- * In debug builds every invariant is checked after every request.
+ * In debug builds the invariants are checked after every request
+ * (sim_check_after_request).
  */
 #include "config.h"
 
@@ -254,7 +255,7 @@ enum dispatch_result dispatch_next(struct hvsim *sim, uint32_t who, const uint8_
 	{
 		struct hvsim_check_rep check;
 
-		if (sim_check(sim, &check))
+		if (sim_check_after_request(sim, &check))
 			fatalx("invariant broken after %s: %s", hvsim_op_name(hdr.op), check.msg);
 	}
 #endif

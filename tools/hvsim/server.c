@@ -167,7 +167,7 @@ static void listener_event(struct evloop *loop, int fd, unsigned int events, voi
 	unsigned int max =
 		l->who == DISPATCH_PRIV ? SERVER_MAX_PRIV_CONNS : SERVER_MAX_DOMAIN_CONNS;
 	struct conn *c = NULL;
-	int cfd;
+	int cfd, ok = 0;
 
 	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (cfd < 0) {
@@ -190,27 +190,29 @@ static void listener_event(struct evloop *loop, int fd, unsigned int events, voi
 	}
 	if (!c || !c->in || !c->out) {
 		log_warnx("%s: out of memory for a connection", l->path);
-		goto fail;
+		goto out;
 	}
 	c->fd = cfd;
 	c->l = l;
 	if (evloop_add_fd(l->srv->loop, cfd, EVLOOP_READ, conn_event, c) < 0) {
 		log_warnx("%s: cannot watch a connection", l->path);
-		goto fail;
+		goto out;
 	}
 	c->next = l->conns;
 	if (l->conns)
 		l->conns->prev = c;
 	l->conns = c;
 	l->nr_conns++;
-	return;
-fail:
-	if (c) {
-		free(c->in);
-		free(c->out);
-		free(c);
+	ok = 1;
+out:
+	if (!ok) {
+		if (c) {
+			free(c->in);
+			free(c->out);
+			free(c);
+		}
+		close(cfd);
 	}
-	close(cfd);
 }
 
 /* Close a listener, its connections, and remove its socket file. */
@@ -233,7 +235,7 @@ static struct listener *listener_new(struct server *srv, const char *path, uint3
 {
 	struct listener *l = NULL;
 	struct sockaddr_un sun;
-	int saved;
+	int saved, ok = 0;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		errno = ENAMETOOLONG;
@@ -251,25 +253,28 @@ static struct listener *listener_new(struct server *srv, const char *path, uint3
 	memcpy(sun.sun_path, path, strlen(path) + 1);
 	l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (l->fd < 0)
-		goto fail;
+		goto out;
 	unlink(path);
 	if (bind(l->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || chmod(path, 0600) < 0 ||
 	    listen(l->fd, 64) < 0)
-		goto fail;
+		goto out;
 	if (evloop_add_fd(srv->loop, l->fd, EVLOOP_READ, listener_event, l) < 0) {
 		errno = ENOMEM;
-		goto fail;
+		goto out;
+	}
+	ok = 1;
+out:
+	if (!ok) {
+		saved = errno;
+		if (l->fd >= 0) {
+			close(l->fd);
+			unlink(path);
+		}
+		free(l);
+		l = NULL;
+		errno = saved;
 	}
 	return l;
-fail:
-	saved = errno;
-	if (l->fd >= 0) {
-		close(l->fd);
-		unlink(path);
-	}
-	free(l);
-	errno = saved;
-	return NULL;
 }
 
 /* Write RUNDIR/domain/<domid> into buf. */
@@ -326,29 +331,29 @@ struct server *server_new(struct evloop *loop, struct hvsim *sim, const char *ru
 	struct server *srv = NULL;
 	char path[4096];
 	uint32_t domid;
-	int rc;
+	int rc, ok = 0;
 
 	srv = calloc(1, sizeof(*srv));
 	if (!srv || !(srv->rundir = strdup(rundir))) {
 		log_warnx("out of memory");
-		goto fail;
+		goto out;
 	}
 	srv->loop = loop;
 	srv->sim = sim;
 	if (mkdir(rundir, 0700) < 0 && errno != EEXIST) {
 		log_warn("mkdir %s", rundir);
-		goto fail;
+		goto out;
 	}
 	snprintf(path, sizeof(path), "%s/domain", rundir);
 	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
 		log_warn("mkdir %s", path);
-		goto fail;
+		goto out;
 	}
 	snprintf(path, sizeof(path), "%s/socket", rundir);
 	srv->priv = listener_new(srv, path, DISPATCH_PRIV);
 	if (!srv->priv) {
 		log_warn("cannot listen on %s", path);
-		goto fail;
+		goto out;
 	}
 	for (domid = 0; domid < HV_DOMID_FIRST_RESERVED; domid++) {
 		if (!sim->domains[domid])
@@ -357,14 +362,17 @@ struct server *server_new(struct evloop *loop, struct hvsim *sim, const char *ru
 		if (rc) {
 			errno = rc;
 			log_warn("d%u: cannot open its socket", domid);
-			goto fail;
+			goto out;
 		}
 	}
 	sim_set_hooks(sim, &server_hooks, srv);
+	ok = 1;
+out:
+	if (!ok) {
+		server_free(srv);
+		srv = NULL;
+	}
 	return srv;
-fail:
-	server_free(srv);
-	return NULL;
 }
 
 void server_free(struct server *srv)

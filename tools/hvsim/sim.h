@@ -38,6 +38,7 @@ struct hvsim {
 	uint64_t xen_pages;	    /* frames Xen keeps for itself */
 	uint64_t outstanding_pages; /* sum of every domain's claim */
 	uint64_t *audit_counts;	    /* scratch for sim_check */
+	uint64_t nr_checks;	    /* sim_check_after_request calls */
 	const struct sim_hooks *hooks;
 	void *hook_arg;
 };
@@ -64,6 +65,18 @@ void sim_physinfo(const struct hvsim *sim, struct hvsim_physinfo_rep *info_r);
  * message). Returns 0 when everything holds, EUCLEAN otherwise.
  */
 int sim_check(struct hvsim *sim, struct hvsim_check_rep *rep);
+
+/*
+ * The check debug builds run after every request: the counter invariants
+ * always (free + tot_pages = total, claims), and the frame table's recount
+ * too on hosts up to SIM_DEEP_CHECK_MAX_PAGES, or every
+ * SIM_DEEP_CHECK_EVERY requests on larger ones (a recount walks every
+ * chunk). Same returns as sim_check().
+ */
+int sim_check_after_request(struct hvsim *sim, struct hvsim_check_rep *rep);
+
+#define SIM_DEEP_CHECK_MAX_PAGES (UINT64_C(16) << 18) /* 16 GiB */
+#define SIM_DEEP_CHECK_EVERY	 256u
 
 /* Bytes the simulator's state takes (frame table and domains). */
 uint64_t sim_mem_bytes(const struct hvsim *sim);

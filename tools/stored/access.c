@@ -35,43 +35,46 @@ size_t access_parent_len(const char *abs)
 }
 
 /* Look at abs as req sees it. */
-static void view_get(struct request *req, const char *abs, bool record, struct node_view *v)
+static int view_get(struct request *req, const char *abs, bool record, struct node_view *v)
 {
 	struct node *n;
 
-	if (req->tx) {
-		tx_view_get(req->tx, abs, record, v);
-		return;
-	}
+	if (req->tx)
+		return tx_view_get(req->tx, abs, record, v);
 	n = node_lookup(req->conn->store, abs);
 	memset(v, 0, sizeof(*v));
 	if (!n)
-		return;
+		return 0;
 	v->exists = true;
 	v->value = n->value;
 	v->value_len = n->value_len;
 	v->perms = n->perms;
 	v->gen = n->gen;
+	return 0;
 }
 
 /*
  * Nearest existing ancestor of abs in req's view: its path length goes to
  * *len_r and its view to v. The root always exists.
  */
-static void view_nearest(struct request *req, const char *abs, char *buf, size_t *len_r,
-			 struct node_view *v)
+static int view_nearest(struct request *req, const char *abs, char *buf, size_t *len_r,
+			struct node_view *v)
 {
 	size_t len = strlen(abs);
+	int rc;
 
 	memcpy(buf, abs, len + 1);
 	for (;;) {
 		len = access_parent_len(buf);
 		buf[len] = '\0';
-		view_get(req, buf, true, v);
+		rc = view_get(req, buf, true, v);
+		if (rc)
+			return rc;
 		if (v->exists || len == 1)
 			break;
 	}
 	*len_r = len;
+	return 0;
 }
 
 /* The errno for a missing node: ENOENT if the caller may know, else EACCES. */
@@ -80,8 +83,11 @@ static int view_missing_errno(struct request *req, const char *abs)
 	char buf[STORED_PATH_BUF];
 	struct node_view v;
 	size_t len;
+	int rc;
 
-	view_nearest(req, abs, buf, &len, &v);
+	rc = view_nearest(req, abs, buf, &len, &v);
+	if (rc)
+		return rc;
 	if (!v.exists)
 		return ENOENT;
 	return (perms_for_conn(req->conn, v.perms) & XS_PERM_READ) ? ENOENT : EACCES;
@@ -185,7 +191,9 @@ static int access_create(struct request *req, const char *abs, const void *value
 	long long nr = 0;
 	int rc;
 
-	view_nearest(req, abs, anc, &alen, &av);
+	rc = view_nearest(req, abs, anc, &alen, &av);
+	if (rc)
+		return rc;
 	if (!(perms_for_conn(req->conn, av.perms) & XS_PERM_WRITE))
 		return EACCES;
 	for (i = alen; i < abs_len; i++)
@@ -284,7 +292,9 @@ int do_read(struct request *req)
 	rc = access_path(req, path, false, abs);
 	if (rc)
 		return rc;
-	view_get(req, abs, true, &v);
+	rc = view_get(req, abs, true, &v);
+	if (rc)
+		return rc;
 	if (!v.exists)
 		return view_missing_errno(req, abs);
 	if (!(perms_for_conn(req->conn, v.perms) & XS_PERM_READ))
@@ -347,7 +357,9 @@ int do_write(struct request *req)
 	rc = access_path(req, path, false, abs);
 	if (rc)
 		return rc;
-	view_get(req, abs, true, &v);
+	rc = view_get(req, abs, true, &v);
+	if (rc)
+		return rc;
 	if (v.exists)
 		rc = access_set_value(req, abs, &v, nul + 1, vlen);
 	else
@@ -371,7 +383,9 @@ int do_mkdir(struct request *req)
 	rc = access_path(req, path, false, abs);
 	if (rc)
 		return rc;
-	view_get(req, abs, true, &v);
+	rc = view_get(req, abs, true, &v);
+	if (rc)
+		return rc;
 	if (v.exists) {
 		if (!(perms_for_conn(req->conn, v.perms) & XS_PERM_WRITE))
 			return EACCES;
@@ -403,7 +417,9 @@ int do_rm(struct request *req)
 		return rc;
 	if (!strcmp(abs, "/"))
 		return EINVAL;
-	view_get(req, abs, true, &v);
+	rc = view_get(req, abs, true, &v);
+	if (rc)
+		return rc;
 	if (!v.exists) {
 		rc = view_missing_errno(req, abs);
 		if (rc != ENOENT)
@@ -411,7 +427,9 @@ int do_rm(struct request *req)
 		plen = access_parent_len(abs);
 		memcpy(parent, abs, plen);
 		parent[plen] = '\0';
-		view_get(req, parent, true, &pv);
+		rc = view_get(req, parent, true, &pv);
+		if (rc)
+			return rc;
 		if (!pv.exists)
 			return ENOENT;
 		return conn_reply_ok(req);
@@ -474,7 +492,9 @@ static int access_children(struct request *req, const char *abs, struct access_d
 	struct node *n, *c;
 	int rc;
 
-	view_get(req, abs, true, &v);
+	rc = view_get(req, abs, true, &v);
+	if (rc)
+		return rc;
 	if (!v.exists)
 		return view_missing_errno(req, abs);
 	if (!(perms_for_conn(req->conn, v.perms) & XS_PERM_READ))
@@ -609,7 +629,9 @@ int do_get_perms(struct request *req)
 			return ENOENT;
 		perms = *sp;
 	} else {
-		view_get(req, abs, true, &v);
+		rc = view_get(req, abs, true, &v);
+		if (rc)
+			return rc;
 		if (!v.exists)
 			return view_missing_errno(req, abs);
 		perms = v.perms;
@@ -675,7 +697,9 @@ int do_set_perms(struct request *req)
 		goto out;
 	}
 
-	view_get(req, abs, true, &v);
+	rc = view_get(req, abs, true, &v);
+	if (rc)
+		goto out;
 	if (!v.exists) {
 		rc = view_missing_errno(req, abs);
 		goto out;

@@ -8,8 +8,11 @@
 
 #include "stored.h"
 
-/* Look at abs in t's view. record: note the observation for conflict detection. */
-void tx_view_get(struct transaction *t, const char *abs, bool record, struct node_view *v);
+/*
+ * Look at abs in t's view. record: note the observation for conflict
+ * detection. 0, or ENOSPC (transaction-nodes quota) / ENOMEM.
+ */
+int tx_view_get(struct transaction *t, const char *abs, bool record, struct node_view *v);
 /* Call cb for each child name of abs in t's view (abs exists in the view). */
 typedef int view_child_cb(const char *name, size_t len, void *arg);
 int tx_view_children(struct transaction *t, const char *abs, view_child_cb *cb, void *arg);

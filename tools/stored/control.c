@@ -452,6 +452,9 @@ int do_control(struct request *req)
 		rc = ENOMEM;
 	if (!rc) {
 		ctl_printf(&out, "%s", "");
+		/* xenstore-control adds its own newline. */
+		if (out.len && out.buf[out.len - 1] == '\n')
+			out.buf[--out.len] = '\0';
 		rc = out.nomem ? ENOMEM : conn_reply(req, out.buf ? out.buf : "", out.len + 1);
 	}
 	free(out.buf);

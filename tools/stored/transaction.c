@@ -212,7 +212,7 @@ static bool tx_hidden(const struct transaction *t, const char *abs)
 	return false;
 }
 
-void tx_view_get(struct transaction *t, const char *abs, bool record, struct node_view *v)
+int tx_view_get(struct transaction *t, const char *abs, bool record, struct node_view *v)
 {
 	struct tx_entry *e = tx_find(t, abs, strlen(abs));
 	struct node *n;
@@ -220,35 +220,34 @@ void tx_view_get(struct transaction *t, const char *abs, bool record, struct nod
 
 	memset(v, 0, sizeof(*v));
 	if (!e && tx_hidden(t, abs))
-		return;
+		return 0;
 	if (!e && record) {
 		e = tx_entry_get(t, abs, &rc);
-		if (!e) {
-			t->failed = true;
-			record = false;
-		}
+		if (!e)
+			return rc;
 	}
 	if (e) {
 		if (record && !e->check_gen && !e->created && !e->replace && !e->set_perms &&
 		    !e->set_value)
 			e->check_gen = true;
 		if (!e->exists || !e->perms)
-			return;
+			return 0;
 		v->exists = true;
 		v->value = e->value;
 		v->value_len = e->value_len;
 		v->perms = e->perms;
 		v->gen = e->seen_gen;
-		return;
+		return 0;
 	}
 	n = node_lookup(t->conn->store, abs);
 	if (!n)
-		return;
+		return 0;
 	v->exists = true;
 	v->value = n->value;
 	v->value_len = n->value_len;
 	v->perms = n->perms;
 	v->gen = n->gen;
+	return 0;
 }
 
 int tx_view_children(struct transaction *t, const char *abs, view_child_cb *cb, void *arg)

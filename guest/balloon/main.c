@@ -1,0 +1,450 @@
+/*
+ * main.c: xmem-balloon, one simulated guest.
+ *
+ * The guest is a balloon frontend (frontend.c) following memory/target on
+ * its own store connection, a workload (workload.c) whose demand feeds the
+ * guest's memory model (memmodel.c), and the demand reporter shared with
+ * xmem-guestd (report.c). Everything runs in one event loop:
+ *   - the store connection's watch fd: memory/target events;
+ *   - the frontend timer: one pass per expiry, at the delay the pass asked;
+ *   - the period timer (1 s): advance the workload and the model, then write
+ *     what changed under data/ in one transaction.
+ * The hypervisor is reached as this domain acting on itself
+ * (hv_open_sim_guest), the store as this domain (host_xs_open).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../agent/report.h"
+#include "../agent/xsconn.h"
+#include "evloop.h"
+#include "frontend.h"
+#include "host.h"
+#include "hv.h"
+#include "log.h"
+#include "memmodel.h"
+#include "size.h"
+#include "workload.h"
+#include "xenstore-schema/xs_schema.h"
+#include "xmem_err.h"
+
+#define BALLOON_PERIOD_MS   1000
+#define BALLOON_WATCH_TOKEN "xmem-balloon-target"
+
+struct balloon {
+	struct evloop *loop;
+	struct hv *hv;
+	struct xsconn conn;
+	struct frontend fe;
+	struct memmodel model;
+	struct workload workload;
+	struct report_cache cache;
+	uint64_t start_ms; /* when the workload started (0: not yet) */
+	uint64_t last_tick_ms;
+	long long fe_timer;
+	int watch_fd;
+	int first_event_seen;
+	unsigned int domid;
+};
+
+static volatile sig_atomic_t balloon_stop;
+
+/* Frontend ops on the simulated hypervisor and the memory model. */
+static long balloon_decrease(void *arg, unsigned long nr, const uint64_t *frames)
+{
+	struct balloon *b = arg;
+
+	return hv_decrease_reservation(b->hv, nr, 0, frames);
+}
+
+static long balloon_populate(void *arg, unsigned long nr, uint64_t *frames)
+{
+	struct balloon *b = arg;
+
+	return hv_populate_physmap(b->hv, nr, 0, frames);
+}
+
+static uint64_t balloon_available(void *arg)
+{
+	return memmodel_available_pages(&((struct balloon *)arg)->model);
+}
+
+static uint64_t balloon_reserve(void *arg)
+{
+	return memmodel_reserve_pages(&((struct balloon *)arg)->model);
+}
+
+static const struct frontend_ops balloon_fe_ops = {
+	.decrease = balloon_decrease,
+	.populate = balloon_populate,
+	.available_pages = balloon_available,
+	.reserve_pages = balloon_reserve,
+};
+
+static long balloon_fe_timer(struct evloop *loop, long long id, void *arg);
+
+/* Run the frontend after ms (replacing a pending run). */
+static void balloon_schedule(struct balloon *b, long ms)
+{
+	if (b->fe_timer > 0)
+		evloop_del_timer(b->loop, b->fe_timer);
+	b->fe_timer = evloop_add_timer(b->loop, ms, balloon_fe_timer, b);
+	if (b->fe_timer < 0)
+		fatalx("cannot add a timer");
+}
+
+static long balloon_fe_timer(struct evloop *loop, long long id, void *arg)
+{
+	struct balloon *b = arg;
+	enum frontend_state before = b->fe.state;
+	long ms;
+
+	ms = frontend_run(&b->fe);
+	memmodel_set_alloc(&b->model, size_pages_to_kib(b->fe.current_pages));
+	if (b->fe.state != before || (ms > 0 && b->fe.state != FRONTEND_WORKING))
+		log_info("balloon %s at %" PRIu64 " KiB (target %" PRIu64 " KiB)%s%s",
+			 frontend_state_name(b->fe.state), size_pages_to_kib(b->fe.current_pages),
+			 b->fe.target_kib, b->fe.last_error[0] ? ": " : "", b->fe.last_error);
+	return ms;
+}
+
+/* Read a key (relative); NULL when absent. Caller frees. */
+static char *balloon_read(struct xs_handle *xs, const char *path)
+{
+	unsigned int len = 0;
+
+	return xs_read(xs, XBT_NULL, path, &len);
+}
+
+/* A watch fired: read the target (and static-max the first time). */
+static void balloon_target_event(struct balloon *b, struct xs_handle *xs)
+{
+	char *target = NULL, *smax = NULL;
+	const char *why = NULL;
+	int rc;
+
+	if (!b->first_event_seen) {
+		b->first_event_seen = 1;
+		smax = balloon_read(xs, XS_DOM_STATIC_MAX);
+		if (frontend_static_max(&b->fe, smax))
+			log_warnx("memory/static-max is %s: the guest cannot grow past %" PRIu64
+				  " KiB",
+				  smax ? "not a number" : "missing",
+				  size_pages_to_kib(b->fe.physmap_pages));
+		else
+			log_info("static-max %" PRIu64 " KiB",
+				 size_pages_to_kib(b->fe.physmap_pages));
+		b->model.physmap_kib = size_pages_to_kib(b->fe.physmap_pages);
+		memmodel_set_alloc(&b->model, size_pages_to_kib(b->fe.current_pages));
+		free(smax);
+	}
+	target = balloon_read(xs, XS_DOM_TARGET);
+	rc = frontend_target(&b->fe, target, &why);
+	if (rc < 0) {
+		if (rc == XMEM_ERR_NOTFOUND)
+			log_info("ignoring target event: %s", why);
+		else
+			log_warnx("ignoring target '%.64s': %s", target, why);
+	} else if (rc == 1) {
+		log_info("new target %" PRIu64 " KiB (holding %" PRIu64 " KiB)", b->fe.target_kib,
+			 size_pages_to_kib(b->fe.current_pages));
+		balloon_schedule(b, 0);
+	}
+	free(target);
+}
+
+/* Forget the store connection after a failure. */
+static void balloon_conn_lost(struct balloon *b, const char *why)
+{
+	if (b->watch_fd >= 0)
+		evloop_del_fd(b->loop, b->watch_fd);
+	b->watch_fd = -1;
+	xsconn_lost(&b->conn, why);
+	report_cache_reset(&b->cache);
+}
+
+static void balloon_watch_cb(struct evloop *loop, int fd, unsigned int events, void *arg)
+{
+	struct balloon *b = arg;
+	struct xs_handle *xs = b->conn.xs;
+	char **ev;
+
+	if (!xs)
+		return;
+	for (;;) {
+		ev = xs_check_watch(xs);
+		if (!ev) {
+			if (errno != EAGAIN)
+				balloon_conn_lost(b, strerror(errno));
+			return;
+		}
+		if (strcmp(ev[XS_WATCH_TOKEN], BALLOON_WATCH_TOKEN) == 0)
+			balloon_target_event(b, xs);
+		free(ev);
+	}
+}
+
+/* (Re)connect: watch memory/target (the watch fires at once) and listen on its fd. */
+static struct xs_handle *balloon_connect(struct balloon *b)
+{
+	struct xs_handle *xs;
+	int fresh = 0;
+
+	xs = xsconn_get(&b->conn, &fresh);
+	if (!xs || !fresh)
+		return xs;
+	if (!xs_watch(xs, XS_DOM_TARGET, BALLOON_WATCH_TOKEN)) {
+		balloon_conn_lost(b, "cannot watch memory/target");
+		return NULL;
+	}
+	b->watch_fd = xs_fileno(xs);
+	if (b->watch_fd < 0 ||
+	    evloop_add_fd(b->loop, b->watch_fd, EVLOOP_READ, balloon_watch_cb, b) < 0) {
+		b->watch_fd = -1;
+		balloon_conn_lost(b, "no watch file descriptor");
+		return NULL;
+	}
+	report_cache_reset(&b->cache);
+	report_resume_seq(xs, &b->cache);
+	return xs;
+}
+
+/* Once a period: the workload moves, the model ticks, the report goes out. */
+static long balloon_period_timer(struct evloop *loop, long long id, void *arg)
+{
+	struct balloon *b = arg;
+	struct report_kv kvs[REPORT_MAX_KVS];
+	struct report_balloon rb;
+	struct report_sample s;
+	struct xs_handle *xs;
+	uint64_t now = evloop_now_ms(), pages = 0;
+	size_t n;
+	int rc;
+
+	/* The workload starts once the guest has booted: its first target reached
+	 * (or the balloon stopped short of it). */
+	if (!b->start_ms && b->fe.have_target && b->fe.state != FRONTEND_WORKING) {
+		b->start_ms = now;
+		log_info("booted with %" PRIu64 " KiB: workload starts",
+			 size_pages_to_kib(b->fe.current_pages));
+	}
+	if (b->start_ms)
+		memmodel_set_demand(&b->model,
+				    workload_demand_kib(&b->workload, now - b->start_ms));
+	memmodel_tick(&b->model, now - b->last_tick_ms);
+	b->last_tick_ms = now;
+
+	memmodel_sample(&b->model, &s);
+	rb.state = frontend_state_name(b->fe.state);
+	rb.current_kib = size_pages_to_kib(b->fe.current_pages);
+	rb.target_kib = b->fe.target_kib;
+	rb.retries = b->fe.retries;
+	rb.last_error = b->fe.last_error;
+	n = report_format(&s, b->fe.have_target ? &rb : NULL, kvs, REPORT_MAX_KVS);
+
+	xs = balloon_connect(b);
+	if (!xs) {
+		/* No store: is the domain itself still there? A guest dies with it. */
+		rc = hv_current_reservation(b->hv, &pages);
+		if (rc) {
+			log_warnx(
+				"domain %u: the hypervisor no longer answers for it (%s): stopping",
+				b->domid, xmem_strerror(rc));
+			balloon_stop = 1;
+			return EVLOOP_NOMORE;
+		}
+		return BALLOON_PERIOD_MS;
+	}
+	rc = report_write(xs, &b->cache, kvs, n);
+	if (rc == 0)
+		rc = report_probe(xs); /* nothing written: is the store still there? */
+	if (rc == XMEM_ERR_IO)
+		balloon_conn_lost(b, strerror(errno));
+	else if (rc < 0)
+		log_warnx("cannot write the report: %s", xmem_strerror(rc));
+	return BALLOON_PERIOD_MS;
+}
+
+static void balloon_on_signal(int sig)
+{
+	(void)sig;
+	balloon_stop = 1;
+}
+
+static void balloon_usage(FILE *f)
+{
+	fprintf(f, "usage: xmem-balloon --host DIR --domid N --workload SPEC [--time-scale X]\n"
+		   "                    [--foreground] [--pid-file F] [--log-file F] [-v]\n"
+		   "  SPEC: idle | steady:SIZE | ramp:FROM:TO:SECONDS |\n"
+		   "        spike:BASE:PEAK:PERIOD_S:LENGTH_S | trace:FILE:VM_ID\n"
+		   "  X: trace seconds per real second (default 300)\n");
+}
+
+/* Write the pid file. */
+static void balloon_pidfile(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		fatal("cannot write pid file %s", path);
+	fprintf(f, "%ld\n", (long)getpid());
+	if (fclose(f))
+		fatal("cannot write pid file %s", path);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "host", required_argument, NULL, 'H' },
+		{ "domid", required_argument, NULL, 'd' },
+		{ "workload", required_argument, NULL, 'w' },
+		{ "time-scale", required_argument, NULL, 't' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "pid-file", required_argument, NULL, 'p' },
+		{ "log-file", required_argument, NULL, 'l' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dir_arg = NULL, *spec = NULL, *pid_file = NULL, *log_file = NULL, *dir;
+	char err[WORKLOAD_ERR_LEN], hvdir[4096], *end = NULL;
+	double scale = WORKLOAD_DEFAULT_TIME_SCALE;
+	struct balloon b;
+	struct sigaction sa;
+	unsigned long domid = ULONG_MAX;
+	uint64_t cur_pages = 0;
+	int c, verbose = 0, foreground = 0, fd, rc;
+
+	memset(&b, 0, sizeof(b));
+	b.watch_fd = -1;
+	log_init("xmem-balloon", LOG_TO_CLI, 1);
+	while ((c = getopt_long(argc, argv, "H:d:w:t:fp:l:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			dir_arg = optarg;
+			break;
+		case 'd':
+			errno = 0;
+			domid = strtoul(optarg, &end, 10);
+			if (errno || !optarg[0] || *end || domid == 0 ||
+			    domid >= HV_DOMID_FIRST_RESERVED)
+				fatalx("--domid: '%s' is not a guest domain id (1..32751)", optarg);
+			break;
+		case 'w':
+			spec = optarg;
+			break;
+		case 't':
+			errno = 0;
+			scale = strtod(optarg, &end);
+			if (errno || !optarg[0] || *end || !(scale > 0))
+				fatalx("--time-scale: '%s' is not a positive number", optarg);
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'p':
+			pid_file = optarg;
+			break;
+		case 'l':
+			log_file = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			balloon_usage(stdout);
+			return 0;
+		default:
+			balloon_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		balloon_usage(stderr);
+		return 2;
+	}
+	dir = host_dir(dir_arg);
+	if (!dir)
+		fatalx("no simulated host: give --host DIR or set XMEM_HOST");
+	if (domid == ULONG_MAX)
+		fatalx("--domid is required");
+	if (!spec)
+		fatalx("--workload is required");
+	b.domid = (unsigned int)domid;
+	rc = workload_parse(spec, scale, &b.workload, err, sizeof(err));
+	if (rc)
+		fatalx("%s", err);
+
+	/* Start-up: every failure is fatal and said on stderr before forking. */
+	if (host_hv_rundir(dir, hvdir, sizeof(hvdir)))
+		fatalx("host directory name too long");
+	b.hv = hv_open_sim_guest(hvdir, b.domid);
+	if (!b.hv)
+		fatal("cannot reach the simulated hypervisor at %s as domain %u", hvdir, b.domid);
+	rc = hv_current_reservation(b.hv, &cur_pages);
+	if (rc)
+		fatalx("domain %u: current_reservation failed: %s", b.domid, xmem_strerror(rc));
+	xsconn_init(&b.conn, dir, b.domid);
+
+	if (!foreground && daemon(1, 0) < 0)
+		fatal("daemon");
+	if (log_file) {
+		fd = open(log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (fd < 0)
+			fatal("cannot open log file %s", log_file);
+		if (dup2(fd, STDERR_FILENO) < 0)
+			fatal("dup2");
+		close(fd);
+		log_init("xmem-balloon", LOG_TO_STDERR, verbose + 1);
+	} else {
+		log_init("xmem-balloon", foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG, verbose + 1);
+	}
+	if (pid_file)
+		balloon_pidfile(pid_file);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = balloon_on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	frontend_init(&b.fe, cur_pages, &balloon_fe_ops, &b);
+	if (cur_pages > 0)
+		log_warnx("domain %u booted holding %" PRIu64 " KiB whose machine frames the "
+			  "hypervisor does not list: only memory this balloon populates can be "
+			  "given back",
+			  b.domid, size_pages_to_kib(cur_pages));
+	memmodel_init(&b.model, NULL, size_pages_to_kib(cur_pages), size_pages_to_kib(cur_pages));
+	b.loop = evloop_new();
+	if (!b.loop)
+		fatal("evloop_new");
+	b.last_tick_ms = evloop_now_ms();
+	log_info("domain %u: holding %" PRIu64 " KiB, workload %s", b.domid,
+		 size_pages_to_kib(cur_pages), spec);
+	balloon_connect(&b);
+	if (evloop_add_timer(b.loop, 0, balloon_period_timer, &b) < 0)
+		fatalx("cannot add a timer");
+	while (!balloon_stop) {
+		if (evloop_run_once(b.loop, -1) < 0)
+			fatalx("event loop failed");
+	}
+	log_info("stopping at %" PRIu64 " KiB", size_pages_to_kib(b.fe.current_pages));
+	if (pid_file)
+		unlink(pid_file);
+	xsconn_close(&b.conn);
+	evloop_free(b.loop);
+	hv_close(b.hv);
+	frontend_free(&b.fe);
+	workload_free(&b.workload);
+	return 0;
+}

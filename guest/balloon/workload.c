@@ -1,0 +1,219 @@
+/*
+ * workload.c: workload specs and the demand they make over time (see
+ * workload.h).
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "size.h"
+#include "trace.h"
+#include "workload.h"
+#include "xmem_err.h"
+
+#define WORKLOAD_MAX_FIELDS  5
+#define WORKLOAD_MAX_SECONDS (UINT64_C(1) << 40)
+
+/* Split s (modified) at ':' into at most max fields. Returns the count, or max + 1 if more. */
+static size_t workload_split(char *s, char **fields, size_t max)
+{
+	size_t n = 0;
+	char *p = s, *c;
+
+	for (;;) {
+		if (n == max)
+			return max + 1;
+		fields[n++] = p;
+		c = strchr(p, ':');
+		if (!c)
+			return n;
+		*c = '\0';
+		p = c + 1;
+	}
+}
+
+/* Parse a positive number of seconds. */
+static int workload_seconds(const char *s, uint64_t *v_r)
+{
+	char *end = NULL;
+	unsigned long long v;
+
+	if (!s[0] || s[0] < '0' || s[0] > '9')
+		return XMEM_ERR_INVAL;
+	v = strtoull(s, &end, 10);
+	if (*end || v == 0 || v > WORKLOAD_MAX_SECONDS)
+		return XMEM_ERR_INVAL;
+	*v_r = v;
+	return 0;
+}
+
+/* Parse a size field, naming it in err on failure. */
+static int workload_size(const char *s, const char *what, uint64_t *kib_r, char *err,
+			 size_t err_len)
+{
+	int rc = size_parse_kib(s, kib_r);
+
+	if (rc)
+		snprintf(err, err_len, "%s '%s' is not a size (e.g. 512M, 2G)", what, s);
+	return rc;
+}
+
+int workload_parse(const char *spec, double time_scale, struct workload *w, char *err,
+		   size_t err_len)
+{
+	char *copy = NULL, *f[WORKLOAD_MAX_FIELDS + 1], *colon;
+	char terr[256];
+	size_t n;
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	w->time_scale = time_scale;
+	if (!spec || !spec[0]) {
+		snprintf(err, err_len, "empty workload spec");
+		return XMEM_ERR_INVAL;
+	}
+	if (!(time_scale > 0.0) || !isfinite(time_scale) || time_scale > 1e9) {
+		snprintf(err, err_len, "time scale must be a positive number");
+		return XMEM_ERR_INVAL;
+	}
+	copy = strdup(spec);
+	if (!copy) {
+		snprintf(err, err_len, "out of memory");
+		return XMEM_ERR_NOMEM;
+	}
+	rc = XMEM_ERR_INVAL;
+	if (strncmp(copy, "trace:", 6) == 0) {
+		/* The file name may hold ':'; the VM id is after the last one. */
+		colon = strrchr(copy + 6, ':');
+		if (!colon || colon == copy + 6 || !colon[1]) {
+			snprintf(err, err_len, "workload '%s': expected trace:FILE:VM_ID", spec);
+			goto out;
+		}
+		*colon = '\0';
+		rc = trace_load(copy + 6, colon + 1, &w->trace, terr, sizeof(terr));
+		if (rc) {
+			snprintf(err, err_len, "workload '%s': %s", spec, terr);
+			goto out;
+		}
+		w->vm = trace_find(w->trace, colon + 1);
+		if (!w->vm || w->vm->nr_samples == 0) {
+			snprintf(err, err_len, "workload '%s': no samples for VM %s", spec,
+				 colon + 1);
+			rc = XMEM_ERR_NOTFOUND;
+			goto out;
+		}
+		w->kind = WORKLOAD_TRACE;
+		rc = 0;
+		goto out;
+	}
+	n = workload_split(copy, f, WORKLOAD_MAX_FIELDS);
+	if (strcmp(f[0], "idle") == 0) {
+		if (n != 1) {
+			snprintf(err, err_len, "workload '%s': idle takes no arguments", spec);
+			goto out;
+		}
+		w->kind = WORKLOAD_IDLE;
+	} else if (strcmp(f[0], "steady") == 0) {
+		if (n != 2) {
+			snprintf(err, err_len, "workload '%s': expected steady:SIZE", spec);
+			goto out;
+		}
+		w->kind = WORKLOAD_STEADY;
+		if ((rc = workload_size(f[1], "size", &w->base_kib, err, err_len)))
+			goto out;
+	} else if (strcmp(f[0], "ramp") == 0) {
+		if (n != 4) {
+			snprintf(err, err_len, "workload '%s': expected ramp:FROM:TO:SECONDS",
+				 spec);
+			goto out;
+		}
+		w->kind = WORKLOAD_RAMP;
+		if ((rc = workload_size(f[1], "FROM", &w->base_kib, err, err_len)) ||
+		    (rc = workload_size(f[2], "TO", &w->peak_kib, err, err_len)))
+			goto out;
+		if ((rc = workload_seconds(f[3], &w->period_s))) {
+			snprintf(err, err_len, "workload '%s': SECONDS must be a positive integer",
+				 spec);
+			goto out;
+		}
+	} else if (strcmp(f[0], "spike") == 0) {
+		if (n != 5) {
+			snprintf(err, err_len,
+				 "workload '%s': expected spike:BASE:PEAK:PERIOD_S:LENGTH_S", spec);
+			goto out;
+		}
+		w->kind = WORKLOAD_SPIKE;
+		if ((rc = workload_size(f[1], "BASE", &w->base_kib, err, err_len)) ||
+		    (rc = workload_size(f[2], "PEAK", &w->peak_kib, err, err_len)))
+			goto out;
+		if (workload_seconds(f[3], &w->period_s) || workload_seconds(f[4], &w->length_s)) {
+			snprintf(err, err_len,
+				 "workload '%s': PERIOD_S and LENGTH_S must be positive integers",
+				 spec);
+			rc = XMEM_ERR_INVAL;
+			goto out;
+		}
+		if (w->length_s > w->period_s) {
+			snprintf(err, err_len, "workload '%s': LENGTH_S is longer than PERIOD_S",
+				 spec);
+			rc = XMEM_ERR_INVAL;
+			goto out;
+		}
+	} else {
+		snprintf(err, err_len,
+			 "unknown workload '%s' (idle, steady:, ramp:, spike: or trace:)", spec);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(copy);
+	if (rc)
+		workload_free(w);
+	return rc;
+}
+
+void workload_free(struct workload *w)
+{
+	if (w->trace)
+		trace_free(w->trace);
+	w->trace = NULL;
+	w->vm = NULL;
+}
+
+uint64_t workload_demand_kib(const struct workload *w, uint64_t elapsed_ms)
+{
+	uint64_t s = elapsed_ms / 1000, dur, t0;
+	double t_trace, frac;
+
+	switch (w->kind) {
+	case WORKLOAD_IDLE:
+		return 0;
+	case WORKLOAD_STEADY:
+		return w->base_kib;
+	case WORKLOAD_RAMP:
+		if (elapsed_ms >= w->period_s * 1000)
+			return w->peak_kib;
+		frac = (double)elapsed_ms / (double)(w->period_s * 1000);
+		return (uint64_t)((double)w->base_kib +
+				  ((double)w->peak_kib - (double)w->base_kib) * frac);
+	case WORKLOAD_SPIKE:
+		return s % w->period_s < w->length_s ? w->peak_kib : w->base_kib;
+	case WORKLOAD_TRACE:
+		t0 = w->vm->samples[0].t_s;
+		dur = trace_vm_duration_s(w->vm);
+		t_trace = (double)elapsed_ms / 1000.0 * w->time_scale;
+		if (t_trace > 1e15)
+			t_trace = 1e15;
+		/* Loop: one step past the last sample starts over. */
+		return trace_vm_used_at(w->vm, t0 + (uint64_t)t_trace % (dur + 1));
+	}
+	return 0;
+}
+
+uint64_t workload_provisioned_kib(const struct workload *w)
+{
+	return w->kind == WORKLOAD_TRACE ? trace_vm_provisioned_median(w->vm) : 0;
+}

@@ -1,0 +1,64 @@
+/*
+ * demand.c: what a domain needs, from the signals its guest reports.
+ *
+ * The base is what the guest uses (MemTotal - MemAvailable); Committed_AS is
+ * only a fallback for guests that report nothing else, because a Linux
+ * guest's commit charge counts memory it reserved and never touched. A guest
+ * under pressure needs more than it uses: it stalls (PSI) or swaps because
+ * the memory it would use is not there. Its demand is raised by up to
+ * pressure_boost_pct, in proportion to the strongest of three signals:
+ *   PSI some avg10 / 20%, PSI full avg10 / 10%, swap rate / (1% of demand per s),
+ * each capped at 1.
+ */
+#include "config.h"
+
+#include "policy_int.h"
+
+double demand_pressure(const struct policy_dom *dom)
+{
+	uint64_t base_kib = dom->used_kib ? dom->used_kib : dom->committed_kib;
+	double p = 0, q;
+
+	q = (double)dom->psi_some_x100 / POLICY_PSI_SOME_FULL_X100;
+	if (q > p)
+		p = q;
+	q = (double)dom->psi_full_x100 / POLICY_PSI_FULL_FULL_X100;
+	if (q > p)
+		p = q;
+	if (dom->swap_kib_s) {
+		if (base_kib == 0)
+			q = 1;
+		else
+			q = (double)dom->swap_kib_s * 100.0 / POLICY_SWAP_FULL_PCT_S /
+			    (double)base_kib;
+		if (q > p)
+			p = q;
+	}
+	return p > 1 ? 1 : p;
+}
+
+uint64_t policy_demand_kib(const struct policy *pol, const struct policy_dom *dom)
+{
+	uint64_t base_kib;
+	double boost;
+
+	if (!dom->has_demand)
+		return 0;
+	base_kib = dom->used_kib ? dom->used_kib : dom->committed_kib;
+	if (base_kib > SIZE_MAX_KIB_POLICY)
+		base_kib = SIZE_MAX_KIB_POLICY;
+	boost = demand_pressure(dom) * pol->pressure_boost_pct / 100.0;
+	return base_kib + (uint64_t)((double)base_kib * boost);
+}
+
+unsigned int demand_buffer_pct(const struct policy *pol, const struct policy_dom *dom)
+{
+	return dom->buffer_pct ? dom->buffer_pct : pol->default_buffer_pct;
+}
+
+uint64_t demand_buffered_kib(uint64_t demand_kib, unsigned int buffer_pct)
+{
+	if (demand_kib > SIZE_MAX_KIB_POLICY)
+		demand_kib = SIZE_MAX_KIB_POLICY;
+	return demand_kib + demand_kib / 100 * buffer_pct + demand_kib % 100 * buffer_pct / 100;
+}

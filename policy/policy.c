@@ -1,0 +1,317 @@
+/*
+ * policy.c: the plan. Pure computation: no I/O, no clock, no globals.
+ *
+ * One plan, four steps:
+ * 1. Budget (policy_budget_kib): what the included domains may hold. The
+ *    floor and pending reservations come off first, then outstanding claims
+ *    and whatever excluded domains hold (unmanaged, no balloon, uncooperative
+ *    or gave up: their memory is not reclaimable, so it is not counted).
+ * 2. Levels: each included domain gets a ladder of sizes, its tiers:
+ *      min      dynamic-min
+ *      need     demand (startup while the guest has reported nothing)
+ *      buffer   demand x (1 + buffer)
+ *      memory   the remembered recent peak, decaying (xmem only, stability.c)
+ *    each clamped into [dynamic-min, dynamic-max]. The kinds differ only here:
+ *      xmem          min, need, buffer, memory; weights
+ *      hyperv        min, need, buffer; weights; no memory, no pressure boost
+ *                    unless its file asks (Hyper-V: demand x 1.2, weights)
+ *      proportional  min, max; each domain weighted by its range, so all get
+ *                    the same fraction of [min, max] (squeezed's rule)
+ *      static        min, startup; weights
+ * 3. Fill (fair.c): tier by tier, the whole tier when the budget allows,
+ *    else what is left shared by weighted max-min fairness. So under plenty
+ *    everyone gets its desired size (the top tier) and the rest stays free;
+ *    under scarcity buffers and remembered peaks go before anyone's demand,
+ *    and high weights keep theirs longest.
+ * 4. Deadband (stability.c): a target within the deadband of the plan is
+ *    kept as it is (not written again), as long as keeping it fits the
+ *    budget; every other changed target is applied, in phase 1 when it frees
+ *    memory (below the current allocation) and phase 2 when it takes some.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy_int.h"
+#include "xmem_err.h"
+
+static const char *const policy_kind_names[] = {
+	[POLICY_XMEM] = "xmem",
+	[POLICY_PROPORTIONAL] = "proportional",
+	[POLICY_STATIC] = "static",
+	[POLICY_HYPERV] = "hyperv",
+};
+
+#define POLICY_NR_KINDS (sizeof(policy_kind_names) / sizeof(policy_kind_names[0]))
+
+void policy_defaults(struct policy *pol, enum policy_kind kind)
+{
+	memset(pol, 0, sizeof(*pol));
+	pol->kind = kind;
+	snprintf(pol->name, sizeof(pol->name), "%s", policy_kind_name(kind));
+	pol->min_rate_kib_s = 256;
+	pol->uncoop_after_s = 20;
+	switch (kind) {
+	case POLICY_XMEM:
+		pol->default_buffer_pct = POLICY_BUFFER_DEFAULT_PCT;
+		pol->deadband_kib = 64 * 1024;
+		pol->deadband_pct = 10;
+		pol->shrink_pct_per_s = 1;
+		pol->pressure_boost_pct = 50;
+		pol->headroom_halflife_s = 7200;
+		break;
+	case POLICY_HYPERV:
+		pol->default_buffer_pct = POLICY_BUFFER_DEFAULT_PCT;
+		break;
+	case POLICY_PROPORTIONAL:
+	case POLICY_STATIC:
+	default:
+		break;
+	}
+}
+
+int policy_kind_parse(const char *name, enum policy_kind *kind_r)
+{
+	size_t k;
+
+	for (k = 0; k < POLICY_NR_KINDS; k++) {
+		if (policy_kind_names[k] && !strcmp(name, policy_kind_names[k])) {
+			*kind_r = (enum policy_kind)k;
+			return 0;
+		}
+	}
+	return XMEM_ERR_INVAL;
+}
+
+const char *policy_kind_name(enum policy_kind kind)
+{
+	if ((size_t)kind >= POLICY_NR_KINDS)
+		return "unknown";
+	return policy_kind_names[kind];
+}
+
+int policy_dom_included(const struct policy_dom *dom)
+{
+	return dom->managed && dom->has_balloon && dom->cooperative &&
+	       dom->balloon != POLICY_BALLOON_GAVE_UP;
+}
+
+/* a - b, or 0 when b > a. */
+static inline uint64_t policy_sub(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+uint64_t policy_budget_kib(const struct policy_host *host, const struct policy_dom *doms, size_t nr)
+{
+	uint64_t incl_kib = 0, excl_kib = 0, by_total, by_free, off;
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		if (policy_dom_included(&doms[i]))
+			incl_kib += doms[i].current_kib;
+		else
+			excl_kib += doms[i].current_kib;
+	}
+	off = host->floor_kib + host->reserved_kib + host->claimed_kib;
+	by_total = policy_sub(policy_sub(host->total_kib, off), excl_kib);
+	by_free = policy_sub(host->free_kib + incl_kib, off);
+	return by_total < by_free ? by_total : by_free;
+}
+
+/* Bounds and parameters of a managed domain in order? */
+static int policy_dom_valid(const struct policy_dom *dom)
+{
+	if (dom->min_kib > dom->max_kib)
+		return 0;
+	if (dom->static_max_kib && dom->max_kib > dom->static_max_kib)
+		return 0;
+	if (dom->max_kib > SIZE_MAX_KIB_POLICY)
+		return 0;
+	if (dom->weight > POLICY_WEIGHT_MAX)
+		return 0;
+	if (dom->buffer_pct &&
+	    (dom->buffer_pct < POLICY_BUFFER_MIN_PCT || dom->buffer_pct > POLICY_BUFFER_MAX_PCT))
+		return 0;
+	return 1;
+}
+
+/* Scratch of one plan: levels per tier, weights and fill, for the included domains. */
+struct policy_scratch {
+	uint64_t *level[POLICY_NR_TIERS];
+	double *w;
+	uint64_t *x;
+	size_t *idx;
+	struct fair_key *keys;
+};
+
+static void policy_scratch_free(struct policy_scratch *s)
+{
+	unsigned int t;
+
+	for (t = 0; t < POLICY_NR_TIERS; t++)
+		free(s->level[t]);
+	free(s->w);
+	free(s->x);
+	free(s->idx);
+	free(s->keys);
+}
+
+static int policy_scratch_alloc(struct policy_scratch *s, size_t nr)
+{
+	size_t n = nr ? nr : 1;
+	unsigned int t;
+
+	memset(s, 0, sizeof(*s));
+	for (t = 0; t < POLICY_NR_TIERS; t++)
+		if (!(s->level[t] = malloc(n * sizeof(uint64_t))))
+			return XMEM_ERR_NOMEM;
+	s->w = calloc(n, sizeof(double)); /* calloc: gcc flags a const read of malloc memory */
+	s->x = malloc(n * sizeof(uint64_t));
+	s->idx = malloc(n * sizeof(size_t));
+	s->keys = malloc(n * sizeof(struct fair_key));
+	if (!s->w || !s->x || !s->idx || !s->keys)
+		return XMEM_ERR_NOMEM;
+	return 0;
+}
+
+/*
+ * Fill the ladder of dom (levels lv[0..POLICY_NR_TIERS-1], clamped, non-
+ * decreasing) and its weight. Returns the demand (0: none).
+ */
+static uint64_t policy_ladder(const struct policy *pol, const struct policy_host *host,
+			      const struct policy_dom *dom, uint64_t *lv, double *w_r)
+{
+	uint64_t lo = dom->min_kib, hi = dom->max_kib, demand_kib, need, buf, mem;
+	unsigned int t;
+
+	demand_kib = policy_demand_kib(pol, dom);
+	*w_r = (double)dom->weight + 1.0;
+	switch (pol->kind) {
+	case POLICY_PROPORTIONAL:
+		lv[0] = lo;
+		lv[1] = lv[2] = lv[3] = hi;
+		*w_r = hi > lo ? (double)(hi - lo) : 1.0;
+		return demand_kib;
+	case POLICY_STATIC:
+		lv[0] = lo;
+		lv[1] = lv[2] = lv[3] = policy_clamp(dom->startup_kib, lo, hi);
+		return demand_kib;
+	case POLICY_XMEM:
+	case POLICY_HYPERV:
+	default:
+		break;
+	}
+	if (!dom->has_demand) {
+		need = buf = policy_clamp(dom->startup_kib, lo, hi);
+	} else {
+		need = policy_clamp(demand_kib, lo, hi);
+		buf = policy_clamp(demand_buffered_kib(demand_kib, demand_buffer_pct(pol, dom)), lo,
+				   hi);
+	}
+	mem = buf;
+	if (pol->kind == POLICY_XMEM && dom->has_demand)
+		mem = policy_clamp(stability_memory_kib(pol, dom, host->now_ms, buf), lo, hi);
+	lv[0] = lo;
+	lv[1] = need;
+	lv[2] = buf;
+	lv[3] = mem;
+	for (t = 1; t < POLICY_NR_TIERS; t++)
+		if (lv[t] < lv[t - 1])
+			lv[t] = lv[t - 1];
+	return demand_kib;
+}
+
+int policy_plan(const struct policy *pol, const struct policy_host *host,
+		const struct policy_dom *doms, size_t nr, struct policy_out *out)
+{
+	struct policy_scratch s;
+	uint64_t budget_kib, used_kib, slack_kib, lv[POLICY_NR_TIERS];
+	size_t i, j, n = 0;
+	unsigned int t;
+	int rc, pass;
+
+	memset(&s, 0, sizeof(s));
+	if ((size_t)pol->kind >= POLICY_NR_KINDS)
+		return XMEM_ERR_INVAL;
+	for (i = 0; i < nr; i++)
+		if (doms[i].managed && !policy_dom_valid(&doms[i]))
+			return XMEM_ERR_INVAL;
+	rc = policy_scratch_alloc(&s, nr);
+	if (rc)
+		goto out;
+
+	/* Ladders of every domain; the included ones go to the fill. */
+	for (i = 0; i < nr; i++) {
+		const struct policy_dom *d = &doms[i];
+		struct policy_out *o = &out[i];
+		double w;
+
+		o->domid = d->domid;
+		o->apply = o->phase = o->included = 0;
+		if (!d->managed) {
+			o->demand_kib = policy_demand_kib(pol, d);
+			o->desired_kib = d->current_kib;
+			o->target_kib = d->target_kib;
+			continue;
+		}
+		o->demand_kib = policy_ladder(pol, host, d, lv, &w);
+		o->desired_kib = lv[POLICY_NR_TIERS - 1];
+		if (!policy_dom_included(d)) {
+			o->target_kib = d->target_kib;
+			continue;
+		}
+		o->included = 1;
+		for (t = 0; t < POLICY_NR_TIERS; t++)
+			s.level[t][n] = lv[t];
+		s.w[n] = w;
+		s.idx[n] = i;
+		n++;
+	}
+
+	budget_kib = policy_budget_kib(host, doms, nr);
+	used_kib = fair_fill_tiers(n, POLICY_NR_TIERS, s.level, s.w, budget_kib, s.x, s.keys);
+	slack_kib = budget_kib > used_kib ? budget_kib - used_kib : 0;
+
+	/*
+	 * Deadband: keep a target in force that is close to the plan. Keeping a
+	 * lower one frees budget (pass 0), keeping a higher one spends it
+	 * (pass 1), so the sum never exceeds what the fill allowed.
+	 */
+	for (j = 0; j < n; j++)
+		out[s.idx[j]].target_kib = s.x[j];
+	for (pass = 0; pass < 2; pass++) {
+		for (j = 0; j < n; j++) {
+			const struct policy_dom *d = &doms[s.idx[j]];
+			uint64_t t0 = d->target_kib, x = s.x[j], db;
+
+			if (t0 < d->min_kib || t0 > d->max_kib || t0 == x)
+				continue;
+			db = stability_deadband_kib(pol, t0);
+			/* A target below the demand is never kept: grow fast. */
+			if (pass == 0 && t0 < x && x - t0 < db &&
+			    t0 >= s.level[POLICY_TIER_NEED][j]) {
+				out[s.idx[j]].target_kib = t0;
+				slack_kib += x - t0;
+			} else if (pass == 1 && t0 > x && t0 - x < db && t0 - x <= slack_kib) {
+				out[s.idx[j]].target_kib = t0;
+				slack_kib -= t0 - x;
+			}
+		}
+	}
+	for (j = 0; j < n; j++) {
+		const struct policy_dom *d = &doms[s.idx[j]];
+		struct policy_out *o = &out[s.idx[j]];
+
+		if (o->target_kib == d->target_kib)
+			continue;
+		o->apply = 1;
+		o->phase = o->target_kib <= d->current_kib ? 1 : 2;
+	}
+	rc = 0;
+out:
+	policy_scratch_free(&s);
+	return rc;
+}

@@ -1,0 +1,72 @@
+/*
+ * policy_int.h: what the files of policy/ share and nothing outside uses.
+ * Everything here is pure: no I/O, no clock, no globals.
+ */
+#ifndef XMEM_POLICY_INT_H
+#define XMEM_POLICY_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy.h"
+
+/* Tiers of the plan, from the first memory a domain gets to the last. */
+#define POLICY_TIER_MIN	   0 /* dynamic-min */
+#define POLICY_TIER_NEED   1 /* demand (startup while it has none) */
+#define POLICY_TIER_BUFFER 2 /* demand x (1 + buffer) */
+#define POLICY_TIER_MEMORY 3 /* the remembered recent peak, decaying */
+#define POLICY_NR_TIERS	   4
+
+/* Pressure at which the demand boost is full (see demand.c). */
+#define POLICY_PSI_SOME_FULL_X100 2000u /* 20% of the time some task stalled */
+#define POLICY_PSI_FULL_FULL_X100 1000u /* 10% of the time all tasks stalled */
+#define POLICY_SWAP_FULL_PCT_S	  1u	/* swapping 1% of the demand per second */
+
+/* Sizes above this (1 EiB in KiB) are treated as this: no overflow anywhere. */
+#define SIZE_MAX_KIB_POLICY (UINT64_C(1) << 50)
+
+/* Clamp v into [lo, hi] (lo <= hi). */
+static inline uint64_t policy_clamp(uint64_t v, uint64_t lo, uint64_t hi)
+{
+	return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/* demand.c */
+/* Pressure of dom from 0 (none) to 1 (full): the largest of its signals. */
+double demand_pressure(const struct policy_dom *dom);
+/* The buffer of dom in percent: its own, else the policy's default. */
+unsigned int demand_buffer_pct(const struct policy *pol, const struct policy_dom *dom);
+/* demand x (1 + buffer), saturating. */
+uint64_t demand_buffered_kib(uint64_t demand_kib, unsigned int buffer_pct);
+
+/* fair.c */
+/* Scratch of the fill: one per domain. */
+struct fair_key {
+	double level; /* the water level at which it is satisfied */
+	double w;
+	uint64_t need;
+};
+
+/*
+ * Weighted max-min fairness (water-filling) over tiers. level[t][i] is the
+ * level of domain i at tier t, non-decreasing in t; w[i] > 0 its weight.
+ * Every domain first gets level[0][i] (even beyond budget: bounds win); then
+ * tier by tier, the whole tier when budget allows, else the rest of the
+ * budget shared so that each domain's gain within the tier is w[i] x L up to
+ * its need, for the largest common L. Writes x_r[i]; returns the total.
+ */
+uint64_t fair_fill_tiers(size_t nr, unsigned int nr_tiers, uint64_t *const *level, const double *w,
+			 uint64_t budget_kib, uint64_t *x_r, struct fair_key *keys);
+
+/* stability.c */
+/*
+ * The remembered size of dom at now_ms above base_kib: the previous desired
+ * size (or the target in force) decaying toward base_kib, by the policy's
+ * half-life and its shrink rate, whichever keeps more. Never below base_kib.
+ */
+uint64_t stability_memory_kib(const struct policy *pol, const struct policy_dom *dom,
+			      uint64_t now_ms, uint64_t base_kib);
+/* The deadband around the target in force t_kib. */
+uint64_t stability_deadband_kib(const struct policy *pol, uint64_t t_kib);
+
+#endif

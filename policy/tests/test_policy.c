@@ -1,0 +1,869 @@
+/* Unit tests for policy/: one test per rule of the policy (issue 6), plus files. */
+#include "config.h"
+
+#include "../../tests/cmocka_all.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "policy/policy.h"
+#include "xmem_err.h"
+
+#define MIB (UINT64_C(1024))
+#define GIB (UINT64_C(1024) * 1024)
+
+/* A managed, cooperative domain with a balloon, at target = current = startup. */
+static struct policy_dom dom_make(uint32_t domid, uint64_t min_kib, uint64_t startup_kib,
+				  uint64_t max_kib)
+{
+	struct policy_dom d;
+
+	memset(&d, 0, sizeof(d));
+	d.domid = domid;
+	d.min_kib = min_kib;
+	d.startup_kib = startup_kib;
+	d.max_kib = max_kib;
+	d.static_max_kib = max_kib;
+	d.weight = POLICY_WEIGHT_DEFAULT;
+	d.current_kib = startup_kib;
+	d.target_kib = startup_kib;
+	d.managed = 1;
+	d.has_balloon = 1;
+	d.cooperative = 1;
+	return d;
+}
+
+/* Give d a demand signal of used_kib. */
+static void dom_demand(struct policy_dom *d, uint64_t used_kib)
+{
+	d->has_demand = 1;
+	d->used_kib = used_kib;
+}
+
+/* A host of total_kib where the domains hold what they hold. */
+static struct policy_host host_make(uint64_t total_kib, const struct policy_dom *doms, size_t nr)
+{
+	struct policy_host h;
+	uint64_t held = 0;
+	size_t i;
+
+	memset(&h, 0, sizeof(h));
+	for (i = 0; i < nr; i++)
+		held += doms[i].current_kib;
+	h.total_kib = total_kib;
+	h.free_kib = total_kib > held ? total_kib - held : 0;
+	h.now_ms = 100000000; /* 27.8 hours */
+	return h;
+}
+
+/* Sum of the targets of included domains. */
+static uint64_t sum_targets(const struct policy_out *out, size_t nr)
+{
+	uint64_t s = 0;
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (out[i].included)
+			s += out[i].target_kib;
+	return s;
+}
+
+/* Deterministic pseudo-random numbers for the property tests. */
+static uint64_t lcg(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *s >> 33;
+}
+
+/* Bounds always hold, and the sum fits the budget whenever the minimums do, for every kind. */
+static void policy_bounds_test(void **state)
+{
+	enum policy_kind kinds[] = { POLICY_XMEM, POLICY_PROPORTIONAL, POLICY_STATIC,
+				     POLICY_HYPERV };
+	struct policy_dom doms[40];
+	struct policy_out out[40];
+	struct policy pol;
+	struct policy_host h;
+	uint64_t seed = 42, sum_min, budget;
+	size_t k, i, round;
+
+	for (round = 0; round < 200; round++) {
+		for (i = 0; i < 40; i++) {
+			uint64_t max = (lcg(&seed) % 8192 + 64) * MIB;
+			uint64_t min = max * (lcg(&seed) % 100) / 100;
+			uint64_t startup = min + (max - min) * (lcg(&seed) % 101) / 100;
+
+			doms[i] = dom_make((uint32_t)i + 1, min, startup, max);
+			doms[i].static_max_kib = max + lcg(&seed) % 2 * GIB;
+			doms[i].weight = lcg(&seed) % (POLICY_WEIGHT_MAX + 1);
+			doms[i].current_kib = min + (max - min) * (lcg(&seed) % 101) / 100;
+			doms[i].target_kib = doms[i].current_kib;
+			doms[i].last_change_ms = lcg(&seed) % 1000000;
+			if (lcg(&seed) % 4)
+				dom_demand(&doms[i], lcg(&seed) % (12 * GIB));
+			doms[i].psi_some_x100 = lcg(&seed) % 3 ? 0 : lcg(&seed) % 10000;
+			doms[i].cooperative = lcg(&seed) % 8 != 0;
+			doms[i].managed = lcg(&seed) % 10 != 0;
+		}
+		h = host_make((lcg(&seed) % 300 + 1) * GIB, doms, 40);
+		h.floor_kib = lcg(&seed) % 2 * 256 * MIB;
+		h.reserved_kib = lcg(&seed) % 2 * GIB;
+		budget = policy_budget_kib(&h, doms, 40);
+		sum_min = 0;
+		for (i = 0; i < 40; i++)
+			if (policy_dom_included(&doms[i]))
+				sum_min += doms[i].min_kib;
+		for (k = 0; k < 4; k++) {
+			policy_defaults(&pol, kinds[k]);
+			assert_int_equal(policy_plan(&pol, &h, doms, 40, out), 0);
+			for (i = 0; i < 40; i++) {
+				assert_int_equal(out[i].domid, doms[i].domid);
+				if (!out[i].included)
+					continue;
+				assert_true(doms[i].min_kib <= out[i].target_kib);
+				assert_true(out[i].target_kib <= doms[i].max_kib);
+				assert_true(doms[i].max_kib <= doms[i].static_max_kib);
+			}
+			if (sum_min <= budget)
+				assert_true(sum_targets(out, 40) <= budget);
+		}
+	}
+}
+
+/* Demand x (1 + buffer) within the bounds; the domain's own buffer wins over the default. */
+static void policy_demand_buffer_test(void **state)
+{
+	struct policy_dom d[3] = { dom_make(1, 256 * MIB, GIB, 8 * GIB),
+				   dom_make(2, 256 * MIB, GIB, 8 * GIB),
+				   dom_make(3, 256 * MIB, GIB, 1536 * MIB) };
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+
+	policy_defaults(&pol, POLICY_XMEM);
+	dom_demand(&d[0], 2 * GIB);
+	dom_demand(&d[1], 2 * GIB);
+	d[1].buffer_pct = 50;
+	dom_demand(&d[2], 2 * GIB); /* wants 2.4 GiB, max 1.5 GiB */
+	h = host_make(64 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_int_equal(out[0].demand_kib, 2 * GIB);
+	assert_int_equal(out[0].desired_kib, 2 * GIB + 2 * GIB / 5);
+	assert_int_equal(out[0].target_kib, 2 * GIB + 2 * GIB / 5);
+	assert_int_equal(out[1].target_kib, 3 * GIB);
+	assert_int_equal(out[2].target_kib, 1536 * MIB);
+	assert_int_equal(out[0].apply, 1);
+	assert_int_equal(out[0].phase, 2);
+}
+
+/* A guest that stalls or swaps needs more than it uses: its demand is raised. */
+static void policy_demand_pressure_test(void **state)
+{
+	struct policy_dom d = dom_make(1, 256 * MIB, GIB, 8 * GIB);
+	struct policy pol;
+	uint64_t calm, some, full, swap;
+
+	policy_defaults(&pol, POLICY_XMEM);
+	dom_demand(&d, 2 * GIB);
+	calm = policy_demand_kib(&pol, &d);
+	assert_int_equal(calm, 2 * GIB);
+	d.psi_some_x100 = 1000; /* 10%: half of full pressure */
+	some = policy_demand_kib(&pol, &d);
+	assert_true(some > calm);
+	d.psi_full_x100 = 5000; /* beyond full */
+	full = policy_demand_kib(&pol, &d);
+	assert_int_equal(full, 2 * GIB + 2 * GIB * pol.pressure_boost_pct / 100);
+	assert_true(full > some);
+	d.psi_some_x100 = d.psi_full_x100 = 0;
+	d.swap_kib_s = 4 * MIB; /* 0.2% of demand per second */
+	swap = policy_demand_kib(&pol, &d);
+	assert_true(swap > calm && swap < full);
+	/* hyperv's default has no boost: demand is what is used. */
+	policy_defaults(&pol, POLICY_HYPERV);
+	assert_int_equal(policy_demand_kib(&pol, &d), 2 * GIB);
+	/* Committed memory is only a fallback. */
+	d.swap_kib_s = 0;
+	d.committed_kib = 6 * GIB;
+	assert_int_equal(policy_demand_kib(&pol, &d), 2 * GIB);
+	d.used_kib = 0;
+	assert_int_equal(policy_demand_kib(&pol, &d), 6 * GIB);
+}
+
+/* No signal yet: the startup size is kept, also when the domain sits elsewhere. */
+static void policy_no_signal_startup_test(void **state)
+{
+	struct policy_dom d[2] = { dom_make(1, 256 * MIB, 3 * GIB, 8 * GIB),
+				   dom_make(2, 256 * MIB, GIB, 8 * GIB) };
+	struct policy_out out[2];
+	struct policy pol;
+	struct policy_host h;
+
+	policy_defaults(&pol, POLICY_XMEM);
+	d[0].current_kib = d[0].target_kib = 5 * GIB;
+	h = host_make(64 * GIB, d, 2);
+	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+	assert_int_equal(out[0].demand_kib, 0);
+	assert_int_equal(out[0].target_kib, 3 * GIB);
+	assert_int_equal(out[0].phase, 1);
+	assert_int_equal(out[1].target_kib, GIB);
+	assert_int_equal(out[1].apply, 0);
+}
+
+/* Plenty: everyone gets its desired size and the rest stays free. */
+static void policy_plenty_test(void **state)
+{
+	struct policy_dom d[3] = { dom_make(1, 256 * MIB, GIB, 8 * GIB),
+				   dom_make(2, 256 * MIB, GIB, 8 * GIB),
+				   dom_make(3, 256 * MIB, GIB, 8 * GIB) };
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+	size_t i;
+
+	policy_defaults(&pol, POLICY_XMEM);
+	pol.headroom_halflife_s = 0; /* no history to remember */
+	pol.shrink_pct_per_s = 0;
+	dom_demand(&d[0], GIB);
+	dom_demand(&d[1], 3 * GIB);
+	dom_demand(&d[2], 512 * MIB);
+	h = host_make(32 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(out[i].target_kib, out[i].desired_kib);
+	assert_true(sum_targets(out, 3) + 2 >= (GIB + 3 * GIB + 512 * MIB) * 12 / 10);
+	assert_true(sum_targets(out, 3) <= (GIB + 3 * GIB + 512 * MIB) * 12 / 10);
+	assert_true(sum_targets(out, 3) < 6 * GIB); /* 26 GiB stay free */
+}
+
+/* Scarcity: demand before buffers, minimums always, and weight decides who keeps its buffer. */
+static void policy_scarcity_weight_test(void **state)
+{
+	struct policy_dom d[2] = { dom_make(1, 512 * MIB, GIB, 16 * GIB),
+				   dom_make(2, 512 * MIB, GIB, 16 * GIB) };
+	struct policy_out out[2];
+	struct policy pol;
+	struct policy_host h;
+	uint64_t total, prev_hi_buf = 0, prev_lo_buf = 0;
+	int saw_hi_full_lo_cut = 0;
+
+	policy_defaults(&pol, POLICY_XMEM);
+	pol.headroom_halflife_s = 0;
+	pol.shrink_pct_per_s = 0;
+	dom_demand(&d[0], 5 * GIB);
+	dom_demand(&d[1], 5 * GIB);
+	d[0].weight = 8000;
+	d[1].weight = 2000;
+	/* Shrink the host from everything (12 GiB) down to the demands (10 GiB). */
+	for (total = 12 * GIB; total >= 10 * GIB; total -= 64 * MIB) {
+		uint64_t hi_buf, lo_buf;
+
+		d[0].current_kib = d[0].target_kib = d[1].current_kib = d[1].target_kib = 0;
+		d[0].target_kib = d[1].target_kib = 512 * MIB;
+		d[0].current_kib = d[1].current_kib = 512 * MIB;
+		h = host_make(total, d, 2);
+		assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+		assert_true(sum_targets(out, 2) <= total);
+		assert_true(out[0].target_kib >= 5 * GIB);
+		assert_true(out[1].target_kib >= 5 * GIB);
+		hi_buf = out[0].target_kib - 5 * GIB;
+		lo_buf = out[1].target_kib - 5 * GIB;
+		assert_true(hi_buf >= lo_buf);
+		if (total < 12 * GIB)
+			assert_true(hi_buf <= prev_hi_buf && lo_buf <= prev_lo_buf);
+		/* Once both are cut, what they keep is in proportion to their weights. */
+		if (hi_buf < GIB) {
+			int64_t skew = (int64_t)(hi_buf * 2001) - (int64_t)(lo_buf * 8001);
+
+			assert_true(skew < 20 * 8001 && skew > -20 * 8001);
+		}
+		if (hi_buf == GIB && lo_buf < GIB)
+			saw_hi_full_lo_cut = 1;
+		prev_hi_buf = hi_buf;
+		prev_lo_buf = lo_buf;
+	}
+	assert_true(saw_hi_full_lo_cut);
+	assert_true(prev_hi_buf < 64 * MIB && prev_lo_buf < 16 * MIB);
+	/* Below the sum of demands, demands are shared by weight; minimums still hold. */
+	h = host_make(3 * GIB, d, 2);
+	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+	assert_true(out[0].target_kib > out[1].target_kib);
+	assert_true(out[1].target_kib >= 512 * MIB);
+	assert_true(sum_targets(out, 2) <= 3 * GIB);
+	/* Below the sum of minimums: bounds win, everyone at its minimum. */
+	h = host_make(512 * MIB, d, 2);
+	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+	assert_int_equal(out[0].target_kib, 512 * MIB);
+	assert_int_equal(out[1].target_kib, 512 * MIB);
+}
+
+/*
+ * Weighted max-min fairness, checked by its definition on many domains:
+ * the budget is used exactly, every domain short of its buffer has gained
+ * the same amount per unit of weight (up to rounding), and every domain
+ * that has all its buffer needed no more than that per unit of weight.
+ */
+static void policy_scarcity_fairness_test(void **state)
+{
+	enum { N = 500 };
+	static struct policy_dom d[N];
+	static struct policy_out out[N];
+	struct policy pol;
+	struct policy_host h;
+	uint64_t seed = 99, sum_need = 0, sum_buf = 0, budget;
+	double lo, hi, w;
+	size_t i, round;
+
+	policy_defaults(&pol, POLICY_HYPERV);
+	for (round = 0; round < 20; round++) {
+		sum_need = sum_buf = 0;
+		for (i = 0; i < N; i++) {
+			d[i] = dom_make((uint32_t)i + 1, 64 * MIB, GIB, 64 * GIB);
+			d[i].weight = lcg(&seed) % 4 ? (unsigned int)(lcg(&seed) % 10001)
+						     : 1000 * (unsigned int)(lcg(&seed) % 10);
+			dom_demand(&d[i], 64 * MIB + lcg(&seed) % (8 * GIB));
+			sum_need += d[i].used_kib;
+			sum_buf += d[i].used_kib + d[i].used_kib / 5;
+		}
+		budget = sum_need + (sum_buf - sum_need) * (lcg(&seed) % 1000) / 1000;
+		h = host_make(budget, d, N);
+		h.free_kib = budget; /* nothing held: the budget is exactly the total */
+		for (i = 0; i < N; i++)
+			d[i].current_kib = 0;
+		assert_int_equal(policy_budget_kib(&h, d, N), budget);
+		assert_int_equal(policy_plan(&pol, &h, d, N, out), 0);
+		assert_int_equal(sum_targets(out, N), budget);
+		/* One level L within 1 KiB of every open domain's gain per weight. */
+		lo = 0;
+		hi = 1e300;
+		for (i = 0; i < N; i++) {
+			double gain = (double)(out[i].target_kib - d[i].used_kib);
+
+			w = d[i].weight + 1;
+			assert_true(out[i].target_kib >= d[i].used_kib);
+			assert_true(out[i].target_kib <= out[i].desired_kib);
+			if (out[i].target_kib < out[i].desired_kib) {
+				if ((gain - 1) / w > lo)
+					lo = (gain - 1) / w;
+				if ((gain + 1) / w < hi)
+					hi = (gain + 1) / w;
+			}
+		}
+		assert_true(lo <= hi * (1 + 1e-12));
+		/* Satisfied domains needed no more than L per unit of weight. */
+		for (i = 0; i < N; i++) {
+			double gain = (double)(out[i].target_kib - d[i].used_kib);
+
+			w = d[i].weight + 1;
+			if (out[i].target_kib == out[i].desired_kib)
+				assert_true((gain - 1) / w <= hi * (1 + 1e-12));
+		}
+	}
+}
+
+/* Grow fast: a demand rise is met in one plan. */
+static void policy_stability_grow_fast_test(void **state)
+{
+	struct policy_dom d = dom_make(1, 256 * MIB, GIB, 16 * GIB);
+	struct policy_out out;
+	struct policy pol;
+	struct policy_host h;
+
+	policy_defaults(&pol, POLICY_XMEM);
+	dom_demand(&d, 6 * GIB);
+	d.last_change_ms = 99999000; /* changed a second ago */
+	h = host_make(64 * GIB, &d, 1);
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_int_equal(out.target_kib, 6 * GIB * 12 / 10);
+	assert_int_equal(out.apply, 1);
+	assert_int_equal(out.phase, 2);
+}
+
+/* Shrink slowly: a fall in demand is followed gradually, to the end. */
+static void policy_stability_shrink_slow_test(void **state)
+{
+	struct policy_dom d = dom_make(1, 256 * MIB, 8 * GIB, 16 * GIB);
+	struct policy_out out;
+	struct policy pol;
+	struct policy_host h;
+	uint64_t want = 2 * GIB * 12 / 10, t;
+
+	policy_defaults(&pol, POLICY_XMEM);
+	pol.headroom_halflife_s = 0;
+	dom_demand(&d, 2 * GIB);
+	h = host_make(64 * GIB, &d, 1);
+	d.last_change_ms = h.now_ms - 1000; /* one second: at most 1% of the excess */
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_true(out.desired_kib + 1 >= 8 * GIB - (8 * GIB - want) / 100);
+	assert_true(out.desired_kib <= 8 * GIB - (8 * GIB - want) / 100);
+	assert_true(out.target_kib >= out.desired_kib - pol.deadband_kib);
+	d.last_change_ms = h.now_ms - 60000; /* a minute: under half of it */
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_true(out.target_kib > want + (8 * GIB - want) / 2);
+	assert_true(out.target_kib < 8 * GIB);
+	assert_int_equal(out.phase, 1);
+	d.last_change_ms = h.now_ms - 3600000; /* an hour: all of it */
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_int_equal(out.target_kib, want);
+	/* With the headroom half-life (the default), an hour keeps more than half the excess. */
+	policy_defaults(&pol, POLICY_XMEM);
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	t = out.target_kib;
+	assert_true(t > want + (8 * GIB - want) / 2);
+	/* ... and the fed-back desired size is what decays when the caller gives it. */
+	d.prev_desired_kib = 4 * GIB;
+	d.prev_plan_ms = h.now_ms - 7200000; /* one half-life */
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_true(out.desired_kib + 1 >= want + (4 * GIB - want) / 2);
+	assert_true(out.desired_kib <= want + (4 * GIB - want) / 2);
+	/* Scarcity takes remembered memory back at once, not slowly. */
+	d.prev_desired_kib = 0;
+	h.total_kib = h.free_kib = 3 * GIB;
+	h.free_kib = 0;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_int_equal(out.target_kib, 3 * GIB);
+}
+
+/* Deadband: tiny changes are not written; the target in force stays, unless below demand. */
+static void policy_stability_deadband_test(void **state)
+{
+	struct policy_dom d = dom_make(1, 256 * MIB, 2400 * MIB, 16 * GIB);
+	struct policy_out out;
+	struct policy pol;
+	struct policy_host h;
+
+	policy_defaults(&pol, POLICY_XMEM); /* deadband: 10% of 2400 MiB = 240 MiB */
+	pol.headroom_halflife_s = 0;
+	pol.shrink_pct_per_s = 0;
+	dom_demand(&d, 2000 * MIB + 5 * MIB); /* wants 2406 MiB: 6 MiB up */
+	h = host_make(64 * GIB, &d, 1);
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_int_equal(out.target_kib, 2400 * MIB);
+	assert_int_equal(out.apply, 0);
+	assert_int_equal(out.phase, 0);
+	dom_demand(&d, 1900 * MIB); /* wants 2280 MiB: 120 MiB down */
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_int_equal(out.apply, 0);
+	dom_demand(&d, 2300 * MIB); /* wants 2760 MiB: 360 MiB up */
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_int_equal(out.apply, 1);
+	assert_int_equal(out.target_kib, 2760 * MIB);
+	/* A wide deadband still never keeps a target below the demand. */
+	pol.deadband_pct = 50;
+	dom_demand(&d, 2390 * MIB);
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_int_equal(out.apply, 0);
+	dom_demand(&d, 2450 * MIB);
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_int_equal(out.apply, 1);
+	assert_int_equal(out.target_kib, 2940 * MIB);
+	/* hyperv has no deadband: every change is written. */
+	policy_defaults(&pol, POLICY_HYPERV);
+	dom_demand(&d, 2000 * MIB + 5 * MIB);
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_int_equal(out.apply, 1);
+}
+
+/*
+ * No oscillation on a steady workload: plan every second, balloons follow
+ * their targets at 64 MiB/s, demand jitters by under 1%. Each domain's
+ * target moves one way only (up from a small start, down slowly from a
+ * large one), and from a small start it settles: nothing more is written.
+ * Also on a host too small for every buffer.
+ */
+static void policy_stability_steady_test(void **state)
+{
+	struct policy_dom d[4];
+	struct policy_out out[4];
+	struct policy pol;
+	struct policy_host h;
+	uint64_t seed = 7, total, startup;
+	unsigned int writes_late, writes, step, k;
+	int dir[4];
+	size_t i;
+
+	for (k = 0; k < 4; k++) {
+		total = k % 2 == 0 ? 64 * GIB : 9 * GIB; /* demands 8 GiB, buffers 9.6 GiB */
+		startup = k < 2 ? GIB : 4 * GIB;
+		for (i = 0; i < 4; i++) {
+			d[i] = dom_make((uint32_t)i + 1, 256 * MIB, startup, 16 * GIB);
+			d[i].weight = 2000 * (uint32_t)(i + 1);
+			dir[i] = 0;
+		}
+		policy_defaults(&pol, POLICY_XMEM);
+		writes_late = writes = 0;
+		for (step = 0; step < 3000; step++) {
+			uint64_t held = 0;
+
+			for (i = 0; i < 4; i++) {
+				dom_demand(&d[i], 2 * GIB + lcg(&seed) % (16 * MIB));
+				held += d[i].current_kib;
+			}
+			h.total_kib = total;
+			h.free_kib = total - held;
+			h.floor_kib = h.reserved_kib = h.claimed_kib = 0;
+			h.now_ms = (uint64_t)step * 1000;
+			assert_int_equal(policy_plan(&pol, &h, d, 4, out), 0);
+			assert_true(sum_targets(out, 4) <= total);
+			for (i = 0; i < 4; i++) {
+				if (out[i].apply) {
+					int now_dir = out[i].target_kib > d[i].target_kib ? 1 : -1;
+
+					if (dir[i] == 0)
+						dir[i] = now_dir;
+					assert_int_equal(now_dir, dir[i]);
+					writes++;
+					writes_late += step >= 1500;
+					d[i].target_kib = out[i].target_kib;
+					d[i].last_change_ms = h.now_ms;
+				}
+				d[i].prev_desired_kib = out[i].desired_kib;
+				d[i].prev_plan_ms = h.now_ms;
+			}
+			/* Balloons: shrink first, then grow from what is free. */
+			for (i = 0; i < 4; i++)
+				if (d[i].current_kib > d[i].target_kib)
+					d[i].current_kib -=
+						d[i].current_kib - d[i].target_kib > 64 * MIB
+							? 64 * MIB
+							: d[i].current_kib - d[i].target_kib;
+			held = 0;
+			for (i = 0; i < 4; i++)
+				held += d[i].current_kib;
+			for (i = 0; i < 4; i++) {
+				uint64_t up = 0;
+
+				if (d[i].target_kib > d[i].current_kib)
+					up = d[i].target_kib - d[i].current_kib;
+				if (up > 64 * MIB)
+					up = 64 * MIB;
+				if (up > total - held)
+					up = total - held;
+				d[i].current_kib += up;
+				held += up;
+			}
+		}
+		if (startup == GIB)
+			assert_int_equal(writes_late, 0);
+		assert_true(writes < 100);
+	}
+}
+
+/* Reservations and the floor come off before anything is handed out. */
+static void policy_reservation_floor_test(void **state)
+{
+	struct policy_dom d[2] = { dom_make(1, 256 * MIB, GIB, 32 * GIB),
+				   dom_make(2, 256 * MIB, GIB, 32 * GIB) };
+	struct policy_out out[2];
+	struct policy pol;
+	struct policy_host h;
+
+	policy_defaults(&pol, POLICY_XMEM);
+	dom_demand(&d[0], 10 * GIB);
+	dom_demand(&d[1], 10 * GIB);
+	h = host_make(20 * GIB, d, 2);
+	h.floor_kib = 512 * MIB;
+	h.reserved_kib = 4 * GIB;
+	assert_int_equal(policy_budget_kib(&h, d, 2), 20 * GIB - 512 * MIB - 4 * GIB);
+	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+	assert_true(sum_targets(out, 2) <= 20 * GIB - 512 * MIB - 4 * GIB);
+	assert_true(sum_targets(out, 2) >= 20 * GIB - 512 * MIB - 4 * GIB - MIB);
+	/* Claims too; and free memory is believed over the total when lower. */
+	h.claimed_kib = GIB;
+	assert_int_equal(policy_budget_kib(&h, d, 2), 20 * GIB - 512 * MIB - 5 * GIB);
+	h.free_kib -= 2 * GIB; /* e.g. Xen's own memory */
+	assert_int_equal(policy_budget_kib(&h, d, 2), 18 * GIB - 512 * MIB - 5 * GIB);
+	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+	assert_true(sum_targets(out, 2) <= 18 * GIB - 512 * MIB - 5 * GIB);
+	/* Proportional and static respect it too. */
+	policy_defaults(&pol, POLICY_PROPORTIONAL);
+	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+	assert_true(sum_targets(out, 2) <= 18 * GIB - 512 * MIB - 5 * GIB);
+}
+
+/* Uncooperative domains are left out and their memory is not counted as reclaimable. */
+static void policy_uncooperative_test(void **state)
+{
+	struct policy_dom d[3] = { dom_make(1, 256 * MIB, 8 * GIB, 32 * GIB),
+				   dom_make(2, 256 * MIB, GIB, 32 * GIB),
+				   dom_make(3, 256 * MIB, 6 * GIB, 32 * GIB) };
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+
+	policy_defaults(&pol, POLICY_XMEM);
+	dom_demand(&d[0], GIB); /* would shrink a lot, but is stuck */
+	dom_demand(&d[1], 10 * GIB);
+	dom_demand(&d[2], 4 * GIB);
+	d[0].target_kib = 2 * GIB; /* asked to shrink, did not */
+	d[0].cooperative = 0;
+	d[2].balloon = POLICY_BALLOON_GAVE_UP;
+	h = host_make(20 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_int_equal(out[0].included, 0);
+	assert_int_equal(out[0].apply, 0);
+	assert_int_equal(out[0].target_kib, 2 * GIB);
+	assert_int_equal(out[2].included, 0);
+	assert_int_equal(out[2].apply, 0);
+	/* Only what is not held by the stuck ones: 20 - 8 - 6 GiB. */
+	assert_int_equal(out[1].target_kib, 6 * GIB);
+	/* Once it moves again it is back in the plan. */
+	d[0].cooperative = 1;
+	d[2].balloon = POLICY_BALLOON_WORKING;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_int_equal(out[0].included, 1);
+	assert_int_equal(out[0].apply, 1);
+	assert_int_equal(out[0].phase, 1);
+	assert_true(out[1].target_kib > 6 * GIB);
+	/* Unmanaged and balloon-less domains are left alone the same way. */
+	d[0].managed = 0;
+	d[2].has_balloon = 0;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_int_equal(out[0].included, 0);
+	assert_int_equal(out[2].included, 0);
+	assert_int_equal(out[1].target_kib, 6 * GIB);
+}
+
+/* Proportional is squeezed's rule: one fraction of [min, max] for all, whatever the demand. */
+static void policy_proportional_test(void **state)
+{
+	struct policy_dom d[3] = { dom_make(1, GIB, 2 * GIB, 5 * GIB),
+				   dom_make(2, 2 * GIB, 2 * GIB, 10 * GIB),
+				   dom_make(3, 0, GIB, 4 * GIB) };
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+	size_t i;
+
+	policy_defaults(&pol, POLICY_PROPORTIONAL);
+	dom_demand(&d[0], 5 * GIB);
+	dom_demand(&d[1], 0);
+	d[2].weight = 10000;
+	/* Ranges 4 + 8 + 4 = 16 GiB over minimums 3 GiB; host 11 GiB: gamma = 0.5. */
+	h = host_make(11 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	for (i = 0; i < 3; i++) {
+		uint64_t want = d[i].min_kib + (d[i].max_kib - d[i].min_kib) / 2;
+
+		assert_true(out[i].target_kib <= want && out[i].target_kib + 64 >= want);
+	}
+	/* Plenty: all at max; scarce: all at min. */
+	h = host_make(40 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(out[i].target_kib, d[i].max_kib);
+	h = host_make(3 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(out[i].target_kib, d[i].min_kib);
+}
+
+/* Static: every domain keeps its startup size, whatever its demand. */
+static void policy_static_test(void **state)
+{
+	struct policy_dom d[2] = { dom_make(1, GIB, 3 * GIB, 5 * GIB),
+				   dom_make(2, GIB, 2 * GIB, 10 * GIB) };
+	struct policy_out out[2];
+	struct policy pol;
+	struct policy_host h;
+
+	policy_defaults(&pol, POLICY_STATIC);
+	dom_demand(&d[0], 5 * GIB);
+	dom_demand(&d[1], 100 * MIB);
+	d[0].current_kib = d[0].target_kib = 4 * GIB;
+	h = host_make(40 * GIB, d, 2);
+	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+	assert_int_equal(out[0].target_kib, 3 * GIB);
+	assert_int_equal(out[1].target_kib, 2 * GIB);
+}
+
+/* hyperv: demand x 1.2 and nothing more (no remembered peak, no slow shrink). */
+static void policy_hyperv_test(void **state)
+{
+	struct policy_dom d = dom_make(1, 256 * MIB, 8 * GIB, 16 * GIB);
+	struct policy_out out;
+	struct policy pol;
+	struct policy_host h;
+
+	policy_defaults(&pol, POLICY_HYPERV);
+	dom_demand(&d, 2 * GIB);
+	d.psi_full_x100 = 10000;
+	h = host_make(64 * GIB, &d, 1);
+	d.last_change_ms = h.now_ms - 1000;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_int_equal(out.target_kib, 2 * GIB * 12 / 10);
+}
+
+/* Phases: targets that free memory are phase 1, those that take it phase 2. */
+static void policy_phases_test(void **state)
+{
+	struct policy_dom d[3] = { dom_make(1, 256 * MIB, 8 * GIB, 16 * GIB),
+				   dom_make(2, 256 * MIB, GIB, 16 * GIB),
+				   dom_make(3, 256 * MIB, 1200 * MIB, 16 * GIB) };
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+
+	policy_defaults(&pol, POLICY_HYPERV);
+	dom_demand(&d[0], GIB);
+	dom_demand(&d[1], 4 * GIB);
+	dom_demand(&d[2], 1000 * MIB);
+	h = host_make(12 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_int_equal(out[0].phase, 1);
+	assert_int_equal(out[0].apply, 1);
+	assert_int_equal(out[1].phase, 2);
+	assert_int_equal(out[1].apply, 1);
+	assert_int_equal(out[2].target_kib, d[2].target_kib);
+	assert_int_equal(out[2].apply, 0);
+	assert_int_equal(out[2].phase, 0);
+	/* A target lowered while the balloon is still below it takes memory: phase 2. */
+	d[0].current_kib = 512 * MIB;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_int_equal(out[0].phase, 2);
+}
+
+/* Bounds out of order are reported, not guessed; so are bad weights and buffers. */
+static void policy_invalid_test(void **state)
+{
+	struct policy_dom d = dom_make(1, 4 * GIB, 2 * GIB, 2 * GIB);
+	struct policy_out out;
+	struct policy pol;
+	struct policy_host h;
+
+	policy_defaults(&pol, POLICY_XMEM);
+	h = host_make(64 * GIB, &d, 1);
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), XMEM_ERR_INVAL);
+	d = dom_make(1, GIB, 2 * GIB, 4 * GIB);
+	d.static_max_kib = 3 * GIB;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), XMEM_ERR_INVAL);
+	d.static_max_kib = 4 * GIB;
+	d.weight = POLICY_WEIGHT_MAX + 1;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), XMEM_ERR_INVAL);
+	d.weight = 0;
+	d.buffer_pct = 2;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), XMEM_ERR_INVAL);
+	d.buffer_pct = 0;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	/* An unmanaged domain's bounds are not the policy's business. */
+	d = dom_make(1, 4 * GIB, 2 * GIB, 2 * GIB);
+	d.managed = 0;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_int_equal(out.included, 0);
+	/* No domains at all is a plan too. */
+	assert_int_equal(policy_plan(&pol, &h, NULL, 0, NULL), 0);
+}
+
+/* Names of kinds round-trip. */
+static void policy_kind_names_test(void **state)
+{
+	enum policy_kind k;
+
+	assert_int_equal(policy_kind_parse("proportional", &k), 0);
+	assert_int_equal(k, POLICY_PROPORTIONAL);
+	assert_string_equal(policy_kind_name(POLICY_HYPERV), "hyperv");
+	assert_int_equal(policy_kind_parse("squeezed", &k), XMEM_ERR_INVAL);
+	assert_string_equal(policy_kind_name((enum policy_kind)99), "unknown");
+}
+
+/* Write text to a temporary file; returns its path (static buffer). */
+static const char *tmp_file(const char *text)
+{
+	static char path[64];
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/test_policy.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* The committed policy files load; bad ones are refused with the parameter named. */
+static void policy_file_test(void **state)
+{
+	static const char *const names[] = { "xmem", "proportional", "static", "hyperv" };
+	struct policy pol, def;
+	char path[4096], err[256];
+	const char *p;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/policy/%s.json", XMEM_SRCDIR, names[i]);
+		assert_int_equal(policy_load_file(path, &pol, err, sizeof(err)), 0);
+		assert_string_equal(pol.name, names[i]);
+		assert_string_equal(policy_kind_name(pol.kind), names[i]);
+		/* The committed files state the defaults. */
+		policy_defaults(&def, pol.kind);
+		assert_memory_equal(&pol, &def, sizeof(pol));
+	}
+	p = tmp_file(
+		"{\"policy\":\"xmem\",\"name\":\"calm\",\"buffer_pct\":50,\"deadband\":\"64M\","
+		"\"headroom_halflife_s\":0}");
+	assert_int_equal(policy_load_file(p, &pol, err, sizeof(err)), 0);
+	unlink(p);
+	assert_string_equal(pol.name, "calm");
+	assert_int_equal(pol.default_buffer_pct, 50);
+	assert_int_equal(pol.deadband_kib, 64 * MIB);
+	assert_int_equal(pol.headroom_halflife_s, 0);
+	assert_int_equal(pol.shrink_pct_per_s, 1);
+
+	p = tmp_file("{\"policy\":\"xmem\",\"bufer_pct\":50}");
+	assert_int_equal(policy_load_file(p, &pol, err, sizeof(err)), XMEM_ERR_INVAL);
+	unlink(p);
+	assert_non_null(strstr(err, "bufer_pct"));
+	p = tmp_file("{\"policy\":\"xmem\",\"buffer_pct\":1}");
+	assert_int_equal(policy_load_file(p, &pol, err, sizeof(err)), XMEM_ERR_INVAL);
+	unlink(p);
+	assert_non_null(strstr(err, "buffer_pct"));
+	p = tmp_file("{\"policy\":\"squeezed\"}");
+	assert_int_equal(policy_load_file(p, &pol, err, sizeof(err)), XMEM_ERR_INVAL);
+	unlink(p);
+	assert_non_null(strstr(err, "policy"));
+	p = tmp_file("{\"policy\":\"xmem\",\"deadband\":\"lots\"}");
+	assert_int_equal(policy_load_file(p, &pol, err, sizeof(err)), XMEM_ERR_INVAL);
+	unlink(p);
+	assert_non_null(strstr(err, "deadband"));
+	p = tmp_file("[1,2]");
+	assert_int_equal(policy_load_file(p, &pol, err, sizeof(err)), XMEM_ERR_INVAL);
+	unlink(p);
+	p = tmp_file("{\"policy\":");
+	assert_int_equal(policy_load_file(p, &pol, err, sizeof(err)), XMEM_ERR_INVAL);
+	unlink(p);
+	assert_int_equal(policy_load_file("/nonexistent/x.json", &pol, err, sizeof(err)),
+			 XMEM_ERR_INVAL);
+	assert_non_null(strstr(err, "/nonexistent/x.json"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(policy_bounds_test),
+		cmocka_unit_test(policy_demand_buffer_test),
+		cmocka_unit_test(policy_demand_pressure_test),
+		cmocka_unit_test(policy_no_signal_startup_test),
+		cmocka_unit_test(policy_plenty_test),
+		cmocka_unit_test(policy_scarcity_weight_test),
+		cmocka_unit_test(policy_scarcity_fairness_test),
+		cmocka_unit_test(policy_stability_grow_fast_test),
+		cmocka_unit_test(policy_stability_shrink_slow_test),
+		cmocka_unit_test(policy_stability_deadband_test),
+		cmocka_unit_test(policy_stability_steady_test),
+		cmocka_unit_test(policy_reservation_floor_test),
+		cmocka_unit_test(policy_uncooperative_test),
+		cmocka_unit_test(policy_proportional_test),
+		cmocka_unit_test(policy_static_test),
+		cmocka_unit_test(policy_hyperv_test),
+		cmocka_unit_test(policy_phases_test),
+		cmocka_unit_test(policy_invalid_test),
+		cmocka_unit_test(policy_kind_names_test),
+		cmocka_unit_test(policy_file_test),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

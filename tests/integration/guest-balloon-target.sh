@@ -1,0 +1,104 @@
+#!/bin/sh
+# guest-balloon-target.sh: xmem-balloon follows memory/target on a real
+# xmem-stored + xmem-hvsim: the guest populates up to its boot target, then
+# shrinks and grows with every new target (tot_pages follows, the frontend
+# reports done), ignores bad targets with a log line, and publishes its
+# demand signals under data/.
+. "$XMEM_SRCDIR/tests/integration/lib.sh"
+. "$XMEM_SRCDIR/tests/integration/guest-lib.sh"
+it_setup
+it_start_stored
+it_start_hvsim 4G
+it_check_hv
+
+D=/local/domain/5
+it_make_guest 5 vm5 1048576 786432
+it_start_balloon 5 steady:100M
+
+# Boot: the balloon populates up to memory/target (768 MiB = 196608 pages).
+wait_key $D/data/balloon/state "done" 30 "boot to the target"
+assert_eq "$(xsr $D/data/balloon/current_kib)" 786432 "allocation at boot"
+assert_eq "$(xsr $D/data/balloon/target_kib)" 786432 "target seen"
+assert_eq "$(hv_tot_pages 5)" 196608 "tot_pages at boot"
+assert_eq "$("$(it_hvsim_bin)" --query "$IT_DIR/hv" list | awk '$1 == 5 {print $4}')" 0 \
+	"the boot claim is used up"
+assert_eq "$(xsr $D/data/balloon/retries)" 0 "no retries"
+it_check_hv
+
+# Shrink to 512 MiB: tot_pages follows.
+xenstore-write $D/memory/target 524288
+wait_key $D/data/balloon/current_kib 524288 30 "shrink to 512 MiB"
+wait_key $D/data/balloon/state "done" 10 "done after shrinking"
+assert_eq "$(hv_tot_pages 5)" 131072 "tot_pages after shrinking"
+assert_eq "$(xsr $D/data/balloon/target_kib)" 524288 "target seen after shrinking"
+
+# Grow to static-max: the frames come back from the host.
+xenstore-write $D/memory/target 1048576
+wait_key $D/data/balloon/current_kib 1048576 30 "grow to static-max"
+wait_key $D/data/balloon/state "done" 10 "done after growing"
+assert_eq "$(hv_tot_pages 5)" 262144 "tot_pages after growing"
+it_check_hv
+it_check_store
+
+# Bad targets: ignored with a log line, nothing moves, the balloon lives on.
+for bad in abc -5 12.5 2097152 ""; do
+	xenstore-write -- $D/memory/target "$bad" || fail "cannot write target $bad"
+done
+xenstore-rm $D/memory/target
+sleep 1
+assert_eq "$(hv_tot_pages 5)" 262144 "tot_pages after bad targets"
+assert_eq "$(xsr $D/data/balloon/target_kib)" 1048576 "target after bad targets"
+assert_eq "$(xsr $D/data/balloon/state)" "done" "state after bad targets"
+for why in "not a decimal number" "above memory/static-max"; do
+	grep -q "ignoring target.*$why" "$IT_DIR/run/balloon-5.log" ||
+		fail "no log line for a target $why"
+done
+kill -0 "$(cat "$IT_DIR/run/balloon-5.pid")" || fail "xmem-balloon died on bad targets"
+
+# The guest cannot write its own target (libxl's permissions), but the
+# frontend still follows the toolstack's.
+xenstore-write $D/memory/target 655360
+wait_key $D/data/balloon/current_kib 655360 30 "target after the bad ones"
+assert_eq "$(hv_tot_pages 5)" 163840 "tot_pages after the bad ones"
+
+# The demand signals of the simulated guest.
+total=$(xsr $D/data/meminfo_total)
+[ -n "$total" ] && [ "$total" -gt 0 ] || fail "no data/meminfo_total"
+[ "$(xsr $D/data/xmem/committed_kib)" = 128000 ] || fail "committed_kib is not 125% of 100M: $(xsr $D/data/xmem/committed_kib)"
+seq=$(xsr $D/data/xmem/seq)
+[ -n "$seq" ] && [ "$seq" -gt 0 ] || fail "no data/xmem/seq"
+assert_eq "$(xsr $D/data/xmem/psi_some_avg10)" 0 "no pressure for a small working set"
+it_check_hv
+it_check_store
+
+# The store restarts: the frontend reconnects, watches again, and follows
+# the target the new store holds; its report is written again in full.
+kill "$(cat "$IT_DIR/run/stored.pid")"
+n=0
+while ! grep -q "lost the xenstore connection\|no xenstore reachable" "$IT_DIR/run/balloon-5.log"; do
+	[ $n -ge 100 ] && fail "the balloon did not notice the store leaving"
+	sleep 0.1; n=$((n + 1))
+done
+rm -rf "$IT_DIR/store"
+it_start_stored
+"$XMEM_BUILDDIR/guest/tests/it-mkdomain" 5 vm5 1048576 393216 || fail "it-mkdomain after restart"
+wait_key $D/data/balloon/current_kib 393216 30 "target after the store restarted"
+assert_eq "$(hv_tot_pages 5)" 98304 "tot_pages after the store restarted"
+wait_key $D/data/balloon/state "done" 10 "done after the store restarted"
+[ -n "$(xsr $D/data/meminfo_total)" ] || fail "report not rewritten after the restart"
+kill -0 "$(cat "$IT_DIR/run/balloon-5.pid")" || fail "xmem-balloon died with the store"
+it_check_hv
+it_check_store
+
+# The domain is destroyed and its store connection goes: the guest stops too.
+pid=$(cat "$IT_DIR/run/balloon-5.pid")
+"$(it_hvsim_bin)" --query "$IT_DIR/hv" destroy 5 || fail "hvsim destroy 5"
+kill "$(cat "$IT_DIR/run/stored.pid")"
+n=0
+while kill -0 "$pid" 2>/dev/null; do
+	[ $n -ge 100 ] && fail "xmem-balloon outlived its domain"
+	sleep 0.1; n=$((n + 1))
+done
+grep -q "domain 5: the hypervisor no longer answers for it" "$IT_DIR/run/balloon-5.log" ||
+	fail "the balloon did not say why it stopped"
+pass

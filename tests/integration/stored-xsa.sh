@@ -1,0 +1,15 @@
+#!/bin/sh
+# stored-xsa: every attack class of the xenstore security advisories
+# (reference section 6) played by a hostile guest (xs-attack); after each,
+# the daemon is alive, CONTROL check passes, and memory stayed bounded.
+. "$XMEM_SRCDIR/tests/integration/lib.sh"
+it_setup
+it_start_stored
+XMEM_STORED_PID=$(cat "$IT_DIR/run/stored.pid")
+export XMEM_STORED_PID
+attack="$XMEM_BUILDDIR/tests/integration/xs-attack"
+for s in $("$attack" --list | cut -d' ' -f1); do
+	"$attack" "$s" || fail "attack class $s"
+	it_check_store
+done
+pass

@@ -1,0 +1,96 @@
+#!/bin/sh
+# xmemd-protocol.sh: xmemd against a real xmem-stored and xmem-hvsim, with
+# domains set up as libxl leaves them (hypervisor domain + keys) but no guest
+# processes, so every move is xmemd's own: a demand raises the target with
+# maxmem = target + 1 MiB; a domain that does not follow is marked
+# memory/uncooperative; a domain without a balloon frontend is left alone; the
+# reservation protocol grants, fails for minimums, fails when only stuck guests
+# could give; kill -9 and restart keep the reservation and the marks; and a
+# rebalance on a quiet host reads nothing from the key tree.
+. "$XMEM_SRCDIR/tests/integration/lib.sh"
+. "$XMEM_SRCDIR/tests/integration/lib-xmemd.sh"
+for b in "$(it_stored_bin)" "$(it_hvsim_bin)" "$(xd_bin_xmemd)"; do
+	[ -x "$b" ] || skip "$b not built"
+done
+command -v xenstore-read >/dev/null || skip "xenstore-utils not installed"
+it_setup
+xd_host 4G 512M
+xd_watch_floor
+
+MIB=1024
+# xd_libxl_dom DOMID NAME SIZE_MIB BALLOON: what libxl leaves (maxmem = target + 1 MiB).
+xd_libxl_dom() {
+	local p=/local/domain/$1
+	xd_hv create "$1" $(( ($3 * MIB + 1024) / 4 )) $(( $3 * MIB / 4 )) || fail "create $1"
+	xenstore-write $p/name "$2" && xenstore-write $p/memory/target $(($3 * MIB)) &&
+		xenstore-write $p/memory/static-max $((2048 * MIB)) &&
+		xenstore-write $p/memory/dynamic-min $((256 * MIB)) &&
+		xenstore-write $p/memory/dynamic-max $((2048 * MIB)) &&
+		xenstore-write $p/memory/managed 1 || fail "keys of $1"
+	[ "$4" = 1 ] && { xenstore-write $p/control/feature-balloon 1 || fail "feature-balloon $1"; }
+	return 0
+}
+xd_libxl_dom 1 d1 1024 1
+xd_libxl_dom 2 d2 1024 1
+xd_libxl_dom 3 nob 512 0
+xd_xmemd
+
+# Demand: d1 reports 1.5 GiB used; its target rises, maxmem just above it.
+xenstore-write /local/domain/1/data/xmem/used_kib 1500000
+xd_wait 30 "d1's target to rise" sh -c '[ "$(xenstore-read /local/domain/1/memory/target)" -ge 1500000 ]'
+t=$(xenstore-read /local/domain/1/memory/target)
+maxmem_is() { [ "$(xd_hv list | awk -v d="$1" '$1 == d { print $3 * 4 }')" = "$2" ]; }
+xd_wait 30 "d1's maxmem to follow its target" maxmem_is 1 $((t + 1024))
+m=$(xd_hv list | awk '$1 == 1 { print $3 * 4 }')
+[ "$m" = $((t + 1024)) ] || fail "d1's maxmem $m KiB, target $t KiB"
+# The domain without a balloon frontend is left at its size.
+assert_eq "$(xenstore-read /local/domain/3/memory/target)" $((512 * MIB)) "nob's target"
+xd_wait 30 "nob published as no-balloon" sh -c '[ "$(xenstore-read /tool/xmemd/domain/3/state)" = no-balloon ]'
+# d1 never moves (nobody runs it): uncooperative.
+xd_wait 90 "d1 to be marked uncooperative" xenstore-read /local/domain/1/memory/uncooperative
+assert_eq "$(xenstore-read /tool/xmemd/domain/1/state)" uncooperative "d1's published state"
+
+# Reservations. Free now: 4096 - 64 - 512 - 1024 - 1024 - 512 = 960 MiB, 704 above the floor.
+xd_reserve r1 $((512 * MIB))
+xd_wait 30 "r1 to be granted" xd_resv_is r1 granted
+assert_eq "$(xenstore-read $XD_RESV/r1/granted_kib)" $((512 * MIB)) "r1's granted_kib"
+xd_reserve r2 $((4096 * MIB))
+xd_wait 30 "r2 to fail" xd_resv_is r2 failed
+xenstore-read $XD_RESV/r2/reason | grep -q "minimums too high" || fail "r2: $(xenstore-read $XD_RESV/r2/reason)"
+# 600 MiB: only by squeezing d2, which does not move either: guests refused.
+xd_reserve r3 $((600 * MIB))
+xd_wait 30 "xmemd to squeeze d2 for r3" sh -c '[ "$(xenstore-read /local/domain/2/memory/target)" -lt 1048576 ]'
+xd_wait 90 "r3 to fail" xd_resv_is r3 failed
+xenstore-read $XD_RESV/r3/reason | grep -q "guests refused" || fail "r3: $(xenstore-read $XD_RESV/r3/reason)"
+xenstore-read /local/domain/2/memory/uncooperative >/dev/null || fail "d2 not marked"
+xenstore-rm $XD_RESV/r2
+xenstore-rm $XD_RESV/r3
+
+# kill -9, restart: the reservation and the marks survive, nothing counted twice.
+kill -9 "$XD_XMEMD_PID"
+rm -f "$IT_DIR/run/xmemd.pid"
+xd_xmemd
+xd_rebalances 5
+xd_resv_is r1 granted || fail "r1 is $(xd_resv_state r1) after kill -9"
+assert_eq "$(xenstore-read /tool/xmemd/host/reserved_kib)" $((512 * MIB)) "reserved after restart"
+xenstore-read /local/domain/1/memory/uncooperative >/dev/null || fail "d1's mark lost on restart"
+xd_free_at_least $((512 * MIB + XD_FLOOR_KIB)) || fail "held memory not free"
+
+# A quiet host: rebalances read nothing from the key tree.
+reads() { awk '$1 == "xmem_keytree_reads_total" { print $2 }' "$IT_DIR/run/xmem.prom"; }
+xd_rebalances 3
+before=$(reads)
+xd_rebalances 5
+assert_eq "$(reads)" "$before" "key-tree reads on a quiet host"
+# ... and one changed key costs a re-read of that domain only.
+xenstore-write /local/domain/2/data/xmem/used_kib 300000
+xd_rebalances 3
+after=$(reads)
+[ "$after" -gt "$before" ] || fail "a changed key was not read"
+[ $((after - before)) -le 40 ] || fail "one change cost $((after - before)) reads"
+
+# Released: the hold goes.
+xenstore-rm $XD_RESV/r1
+xd_wait 30 "the hold to go" sh -c '[ "$(xenstore-read /tool/xmemd/host/reserved_kib)" = 0 ]'
+xd_end
+pass

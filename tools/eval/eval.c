@@ -1,0 +1,319 @@
+/*
+ * eval.c: xmem-eval, replay demand traces through the policy, offline.
+ *
+ *   xmem-eval --trace FILE --host-memory SIZE [--policy FILE ...] [--vms N]
+ *             [--reaction SECONDS] [--period SECONDS] [--min-pct P]
+ *             [--balloon-rate SIZE/s] [--plots DIR] [--json] [--no-feedback]
+ *
+ * Each policy (by default static, proportional, hyperv and xmem, with their
+ * built-in parameters, which are those of policy/<kind>.json) is replayed
+ * through the same policy code xmemd runs, on the guest model of sim.c,
+ * followed by the oracle bound. The guest model is documented at the top of
+ * sim.c and in xmem-eval(1).
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "log.h"
+#include "plot.h"
+#include "policy/policy.h"
+#include "sim.h"
+#include "size.h"
+#include "trace.h"
+#include "xmem_err.h"
+
+#define EVAL_MAX_POLICIES 16
+#define EVAL_ERR_LEN	  512
+
+static void eval_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: xmem-eval --trace FILE --host-memory SIZE [--policy FILE ...] [--vms N]\n"
+		"                 [--reaction SECONDS] [--period SECONDS] [--min-pct P]\n"
+		"                 [--balloon-rate SIZE/s] [--plots DIR] [--json] [--no-feedback]\n"
+		"Replay a memory trace (vm_id,t_seconds,mem_used_kib,mem_provisioned_kib; gzip\n"
+		"accepted) through allocation policies on a simulated host, and score them.\n"
+		"  --trace FILE          the trace\n"
+		"  --host-memory SIZE    memory the VMs share (e.g. 44G)\n"
+		"  --policy FILE         a policy file (repeatable; default: static, "
+		"proportional,\n"
+		"                        hyperv and xmem with their built-in parameters)\n"
+		"  --vms N               only the first N VMs of the trace\n"
+		"  --reaction SECONDS    the daemon sees demand this late (default 1)\n"
+		"  --period SECONDS      re-plan at least this often (default 60)\n"
+		"  --min-pct P           dynamic-min in percent of provisioned memory (default 5)\n"
+		"  --balloon-rate SIZE/s balloon speed (default 256M/s)\n"
+		"  --plots DIR           write hourly CSV and PNG/SVG plots (gnuplot) to DIR\n"
+		"  --json                print the scores as JSON\n"
+		"  --no-feedback         do not feed desired sizes back into the next plan\n"
+		"  -h, --help            this help\n"
+		"Sizes take xl's suffixes (K, M, G, T); a bare number is MiB.\n");
+}
+
+/* Parse a whole unsigned number within [min, max]. */
+static int eval_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *val_r)
+{
+	char *end = NULL;
+	unsigned long long v;
+
+	if (!*s || *s == '-')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (*end || v < min || v > max)
+		return -1;
+	*val_r = v;
+	return 0;
+}
+
+/* A rate: a size with an optional "/s". */
+static int eval_parse_rate(const char *s, uint64_t *kib_s_r)
+{
+	char buf[64];
+	size_t len = strlen(s);
+
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len + 1);
+	if (len > 2 && !strcmp(buf + len - 2, "/s"))
+		buf[len - 2] = '\0';
+	if (size_parse_kib(buf, kib_s_r) || *kib_s_r == 0)
+		return -1;
+	return 0;
+}
+
+static void eval_print_text(const char *trace_path, const struct sim *s,
+			    const struct sim_result *res, size_t nr)
+{
+	char host[SIZE_FMT_LEN], rate[SIZE_FMT_LEN];
+	size_t k;
+
+	printf("trace %s: %zu VMs, %.1f hours; demand mean %.2f GiB, peak %.2f GiB; "
+	       "provisioned %.1f GiB\n",
+	       trace_path, s->n, (double)(s->t1_s - s->t0_s) / 3600.0, s->demand_mean_gib,
+	       s->demand_peak_gib, (double)s->provisioned_kib / 1048576.0);
+	printf("host %s, min %u%%, reaction %llu s, period %llu s, balloon %s/s\n\n",
+	       size_format(s->p.host_kib, host, sizeof(host)), s->p.min_pct,
+	       (unsigned long long)s->p.reaction_s, (unsigned long long)s->p.period_s,
+	       size_format(s->p.balloon_kib_s, rate, sizeof(rate)));
+	printf("%-16s %14s %9s %9s %9s %10s %14s\n", "policy", "shortfall", "pressure", "mean",
+	       "peak", "moved", "target");
+	printf("%-16s %14s %9s %9s %9s %10s %14s\n", "", "GiB-h", "VM-time", "GiB", "GiB", "GiB",
+	       "changes");
+	for (k = 0; k < nr; k++)
+		printf("%-16s %14.3f %8.3f%% %9.2f %9.2f %10.1f %14llu\n", res[k].name,
+		       res[k].shortfall_gib_h, res[k].pressure_share * 100, res[k].mean_alloc_gib,
+		       res[k].peak_alloc_gib, res[k].moved_gib,
+		       (unsigned long long)res[k].target_changes);
+}
+
+static int eval_print_json(const char *trace_path, const struct sim *s,
+			   const struct sim_result *res, size_t nr)
+{
+	struct json_out *out = json_out_new(1);
+	size_t k;
+	int rc;
+
+	if (!out)
+		return XMEM_ERR_NOMEM;
+	json_out_obj_open(out);
+	json_out_kv_str(out, "trace", trace_path);
+	json_out_kv_u64(out, "vms", s->n);
+	json_out_kv_double(out, "hours", (double)(s->t1_s - s->t0_s) / 3600.0);
+	json_out_kv_double(out, "host_memory_gib", (double)s->p.host_kib / 1048576.0);
+	json_out_kv_u64(out, "min_pct", s->p.min_pct);
+	json_out_kv_u64(out, "reaction_s", s->p.reaction_s);
+	json_out_kv_u64(out, "period_s", s->p.period_s);
+	json_out_kv_double(out, "balloon_rate_mib_s", (double)s->p.balloon_kib_s / 1024.0);
+	json_out_kv_double(out, "demand_mean_gib", s->demand_mean_gib);
+	json_out_kv_double(out, "demand_peak_gib", s->demand_peak_gib);
+	json_out_kv_double(out, "provisioned_gib", (double)s->provisioned_kib / 1048576.0);
+	json_out_key(out, "policies");
+	json_out_arr_open(out);
+	for (k = 0; k < nr; k++) {
+		json_out_obj_open(out);
+		json_out_kv_str(out, "policy", res[k].name);
+		json_out_kv_double(out, "shortfall_gib_h", res[k].shortfall_gib_h);
+		json_out_kv_double(out, "pressure_share", res[k].pressure_share);
+		json_out_kv_double(out, "mean_alloc_gib", res[k].mean_alloc_gib);
+		json_out_kv_double(out, "peak_alloc_gib", res[k].peak_alloc_gib);
+		json_out_kv_double(out, "moved_gib", res[k].moved_gib);
+		json_out_kv_u64(out, "target_changes", res[k].target_changes);
+		json_out_kv_u64(out, "plans", res[k].plans);
+		json_out_obj_close(out);
+	}
+	json_out_arr_close(out);
+	json_out_obj_close(out);
+	rc = json_out_print(out, stdout);
+	json_out_free(out);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "trace", required_argument, NULL, 't' },
+		{ "host-memory", required_argument, NULL, 'm' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "vms", required_argument, NULL, 'n' },
+		{ "reaction", required_argument, NULL, 'r' },
+		{ "period", required_argument, NULL, 'P' },
+		{ "min-pct", required_argument, NULL, 'M' },
+		{ "balloon-rate", required_argument, NULL, 'b' },
+		{ "plots", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "no-feedback", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const enum policy_kind default_kinds[] = { POLICY_STATIC, POLICY_PROPORTIONAL,
+							  POLICY_HYPERV, POLICY_XMEM };
+	struct policy pols[EVAL_MAX_POLICIES];
+	struct sim_result res[EVAL_MAX_POLICIES + 1];
+	struct sim_params p = { 0 };
+	struct trace *trace = NULL;
+	struct sim sim;
+	const char *trace_path = NULL, *plots = NULL;
+	char err[EVAL_ERR_LEN];
+	size_t nr_pols = 0, nr_res = 0, k;
+	uint64_t v;
+	int opt, json = 0, have_host = 0, sim_ok = 0, rc, status = 1;
+
+	memset(&sim, 0, sizeof(sim));
+	memset(res, 0, sizeof(res));
+	log_init("xmem-eval", LOG_TO_CLI, 0);
+	p.min_pct = 5;
+	p.reaction_s = 1;
+	p.period_s = 60;
+	p.balloon_kib_s = 256 * 1024;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 't':
+			trace_path = optarg;
+			break;
+		case 'm':
+			if (size_parse_kib(optarg, &p.host_kib) || p.host_kib == 0) {
+				log_warnx("--host-memory: not a size: %s", optarg);
+				return 2;
+			}
+			have_host = 1;
+			break;
+		case 'p':
+			if (nr_pols == EVAL_MAX_POLICIES) {
+				log_warnx("--policy: at most %d policies", EVAL_MAX_POLICIES);
+				return 2;
+			}
+			if (policy_load_file(optarg, &pols[nr_pols], err, sizeof(err))) {
+				log_warnx("%s", err);
+				return 2;
+			}
+			nr_pols++;
+			break;
+		case 'n':
+			if (eval_parse_uint(optarg, 1, 1000000, &v)) {
+				log_warnx("--vms: expected a number from 1 to 1000000: %s", optarg);
+				return 2;
+			}
+			p.nr_vms = (size_t)v;
+			break;
+		case 'r':
+			if (eval_parse_uint(optarg, 0, 86400, &p.reaction_s)) {
+				log_warnx("--reaction: expected seconds from 0 to 86400: %s",
+					  optarg);
+				return 2;
+			}
+			break;
+		case 'P':
+			if (eval_parse_uint(optarg, 1, 86400, &p.period_s)) {
+				log_warnx("--period: expected seconds from 1 to 86400: %s", optarg);
+				return 2;
+			}
+			break;
+		case 'M':
+			if (eval_parse_uint(optarg, 0, 100, &v)) {
+				log_warnx("--min-pct: expected a percentage from 0 to 100: %s",
+					  optarg);
+				return 2;
+			}
+			p.min_pct = (unsigned int)v;
+			break;
+		case 'b':
+			if (eval_parse_rate(optarg, &p.balloon_kib_s)) {
+				log_warnx("--balloon-rate: expected a size per second (e.g. "
+					  "256M/s): %s",
+					  optarg);
+				return 2;
+			}
+			break;
+		case 'o':
+			plots = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'F':
+			p.no_feedback = 1;
+			break;
+		case 'h':
+			eval_usage(stdout);
+			return 0;
+		default:
+			eval_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		log_warnx("unexpected argument: %s", argv[optind]);
+		return 2;
+	}
+	if (!trace_path || !have_host) {
+		log_warnx("--trace and --host-memory are required (see --help)");
+		return 2;
+	}
+	if (nr_pols == 0) {
+		for (k = 0; k < sizeof(default_kinds) / sizeof(default_kinds[0]); k++)
+			policy_defaults(&pols[nr_pols++], default_kinds[k]);
+	}
+
+	rc = trace_load(trace_path, NULL, &trace, err, sizeof(err));
+	if (rc) {
+		log_warnx("%s", err);
+		goto out;
+	}
+	if (sim_init(&sim, trace, &p, err, sizeof(err))) {
+		log_warnx("%s", err);
+		goto out;
+	}
+	sim_ok = 1;
+	for (k = 0; k <= nr_pols; k++) {
+		if (sim_run(&sim, k < nr_pols ? &pols[k] : NULL, &res[k], err, sizeof(err))) {
+			log_warnx("%s", err);
+			goto out;
+		}
+		nr_res++;
+	}
+	if (json) {
+		if (eval_print_json(trace_path, &sim, res, nr_res)) {
+			log_warnx("cannot write the JSON output");
+			goto out;
+		}
+	} else {
+		eval_print_text(trace_path, &sim, res, nr_res);
+	}
+	if (plots && plot_write(plots, &sim, res, nr_res, err, sizeof(err))) {
+		log_warnx("%s", err);
+		goto out;
+	}
+	status = 0;
+out:
+	for (k = 0; k < nr_res; k++)
+		sim_result_free(&res[k]);
+	if (sim_ok)
+		sim_free(&sim);
+	trace_free(trace);
+	return status;
+}

@@ -1,0 +1,126 @@
+/*
+ * plot.c: xmem-eval's plots. The data goes to a CSV file (one row per hour:
+ * summed demand, then per policy the summed allocation and the number of
+ * VMs under pressure), the drawing to a gnuplot script next to it, so the
+ * plots can be redrawn or restyled by hand.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "plot.h"
+#include "xmem_err.h"
+
+extern char **environ;
+
+/* Write the hourly CSV. */
+static int plot_csv(const char *path, const struct sim *s, const struct sim_result *res, size_t nr)
+{
+	FILE *f = fopen(path, "w");
+	size_t h, k;
+
+	if (!f)
+		return -1;
+	fprintf(f, "hour,demand_gib");
+	for (k = 0; k < nr; k++)
+		fprintf(f, ",%s_alloc_gib,%s_pressure_vms", res[k].name, res[k].name);
+	fprintf(f, "\n");
+	for (h = 0; h < s->nr_hours; h++) {
+		fprintf(f, "%zu,%.4f", h, s->hour_demand_gib[h]);
+		for (k = 0; k < nr; k++)
+			fprintf(f, ",%.4f,%.4f", res[k].hour_alloc_gib[h], res[k].hour_pressure[h]);
+		fprintf(f, "\n");
+	}
+	return fclose(f) ? -1 : 0;
+}
+
+/* Write the gnuplot script drawing both plots in both formats. */
+static int plot_script(const char *path, const char *dir, const struct sim *s,
+		       const struct sim_result *res, size_t nr)
+{
+	static const char *const terms[][2] = {
+		{ "png size 1200,600", "png" },
+		{ "svg size 1200,600 dynamic", "svg" },
+	};
+	FILE *f = fopen(path, "w");
+	size_t k, t;
+
+	if (!f)
+		return -1;
+	fprintf(f, "# xmem-eval: hourly means; redraw with: gnuplot %s\n", path);
+	fprintf(f, "set datafile separator ','\nset key outside right top\nset grid\n");
+	fprintf(f, "set xlabel 'time (days)'\n");
+	for (t = 0; t < 2; t++) {
+		fprintf(f, "set terminal %s\n", terms[t][0]);
+		fprintf(f, "set output '%s/allocation.%s'\n", dir, terms[t][1]);
+		fprintf(f, "set title 'Summed allocation per policy (host %.1f GiB, %zu VMs)'\n",
+			(double)s->p.host_kib / 1048576.0, s->n);
+		fprintf(f, "set ylabel 'GiB'\n");
+		fprintf(f,
+			"plot '%s/eval-hourly.csv' every ::1 using ($1/24):2 with lines lw 2 "
+			"title 'demand'",
+			dir);
+		for (k = 0; k < nr; k++)
+			fprintf(f, ", '' every ::1 using ($1/24):%zu with lines title '%s'",
+				3 + 2 * k, res[k].name);
+		fprintf(f, "\n");
+		fprintf(f, "set output '%s/pressure.%s'\n", dir, terms[t][1]);
+		fprintf(f,
+			"set title 'VMs under pressure (allocation below demand), hourly mean'\n");
+		fprintf(f, "set ylabel 'VMs'\n");
+		fprintf(f, "plot ");
+		for (k = 0; k < nr; k++)
+			fprintf(f,
+				"%s'%s/eval-hourly.csv' every ::1 using ($1/24):%zu with lines "
+				"title '%s'",
+				k ? ", " : "", dir, 4 + 2 * k, res[k].name);
+		fprintf(f, "\n");
+	}
+	return fclose(f) ? -1 : 0;
+}
+
+int plot_write(const char *dir, const struct sim *s, const struct sim_result *res, size_t nr,
+	       char *err, size_t err_len)
+{
+	char csv[4096], gp[4096];
+	const char *gnuplot = getenv("GNUPLOT");
+	char *argv[3];
+	pid_t pid;
+	int r, status;
+
+	if (!gnuplot || !*gnuplot)
+		gnuplot = "gnuplot";
+	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+		snprintf(err, err_len, "%s: %s", dir, strerror(errno));
+		return XMEM_ERR_IO;
+	}
+	snprintf(csv, sizeof(csv), "%s/eval-hourly.csv", dir);
+	snprintf(gp, sizeof(gp), "%s/eval.gp", dir);
+	if (plot_csv(csv, s, res, nr) < 0) {
+		snprintf(err, err_len, "%s: %s", csv, strerror(errno));
+		return XMEM_ERR_IO;
+	}
+	if (plot_script(gp, dir, s, res, nr) < 0) {
+		snprintf(err, err_len, "%s: %s", gp, strerror(errno));
+		return XMEM_ERR_IO;
+	}
+	argv[0] = (char *)gnuplot;
+	argv[1] = gp;
+	argv[2] = NULL;
+	r = posix_spawnp(&pid, gnuplot, NULL, NULL, argv, environ);
+	if (r) {
+		snprintf(err, err_len, "cannot run %s: %s", gnuplot, strerror(r));
+		return XMEM_ERR_IO;
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		snprintf(err, err_len, "%s %s failed", gnuplot, gp);
+		return XMEM_ERR_IO;
+	}
+	return 0;
+}

@@ -1,0 +1,323 @@
+/*
+ * xmem_cmdtable.c: the command table, and everything generated from it.
+ *
+ * As in xl: one struct cmd_spec per command; lookup accepts any unambiguous
+ * prefix but an exact name always wins ("mem-set" never collides with a
+ * longer command); `xmem help`, `xmem help CMD`, `-h` on every command and the
+ * bash completion are all printed from this table, so they cannot drift.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmem.h"
+
+const struct cmd_spec cmd_table[] = {
+	{ "list", main_list, 0, "List domains with their memory and xmemd's view", "[DOM...]",
+	  "-h, --help\tPrint this help.\n" },
+	{ "mem-set", main_mem_set, 1, "Set a domain's memory target (as xl mem-set)", "DOM SIZE",
+	  "-h, --help\tPrint this help.\n" },
+	{ "mem-max", main_mem_max, 1, "Set a domain's maximum memory (as xl mem-max)", "DOM SIZE",
+	  "-h, --help\tPrint this help.\n" },
+	{ "mem-policy", main_mem_policy, 1, "Show or set a domain's dynamic memory policy",
+	  "DOM [OPTIONS]",
+	  "-h, --help\tPrint this help.\n"
+	  "--min SIZE\tLowest target xmemd may set (memory/dynamic-min).\n"
+	  "--max SIZE\tHighest target xmemd may set (memory/dynamic-max).\n"
+	  "--startup SIZE\tSize kept until the guest reports demand.\n"
+	  "--weight N\tPriority under scarcity, 0..10000 (default 5000).\n"
+	  "--buffer PCT\tHeadroom above demand in percent, 5..2000 (default 20).\n"
+	  "--managed on|off\tWhether xmemd moves this domain's target.\n" },
+	{ "info", main_info, 0, "Show host memory, xmemd's state and totals", "",
+	  "-h, --help\tPrint this help.\n" },
+	{ "top", main_top, 0, "Live view of domains' memory, refreshed every second", "[OPTIONS]",
+	  "-h, --help\tPrint this help.\n"
+	  "-b, --batch\tPrint plain snapshots instead of the full-screen view.\n"
+	  "-n, --iterations N\tStop after N refreshes (default: run until 'q').\n"
+	  "-d, --delay SECS\tSeconds between refreshes (default 1).\n"
+	  "-s, --sort COLUMN\tSort by name, id, mem, target, demand, pressure, weight or "
+	  "state.\n" },
+	{ "reserve", main_reserve, 1, "Ask xmemd to free memory for a new domain", "SIZE [OPTIONS]",
+	  "-h, --help\tPrint this help.\n"
+	  "-w, --wait SECS\tSeconds to wait for xmemd's answer (default 30; 0: do not wait).\n"
+	  "-f, --for DOM\tThe domain (name or id) the memory is for.\n"
+	  "-e, --expires SECS\tDrop the reservation if unused after SECS (default 600).\n" },
+	{ "reservations", main_reservations, 0, "List reservations", "",
+	  "-h, --help\tPrint this help.\n" },
+	{ "release", main_release, 1, "Release a reservation", "ID",
+	  "-h, --help\tPrint this help.\n" },
+	{ "create", main_create, 1, "Create a domain (simulated hosts only)", "NAME [OPTIONS]",
+	  "-h, --help\tPrint this help.\n"
+	  "-m, --memory SIZE\tStartup memory (memory/target).\n"
+	  "-M, --maxmem SIZE\tMaximum memory (memory/static-max).\n"
+	  "--min SIZE\tdynamic-min: lowest target xmemd may set.\n"
+	  "--max SIZE\tdynamic-max: highest target xmemd may set.\n"
+	  "--weight N\tPriority under scarcity, 0..10000.\n"
+	  "--buffer PCT\tHeadroom above demand in percent, 5..2000.\n"
+	  "--workload SPEC\tStart an xmem-balloon guest running SPEC.\n"
+	  "--reservation ID\tBuild the domain from a granted reservation.\n" },
+	{ "destroy", main_destroy, 1, "Destroy a domain (simulated hosts only)", "DOM",
+	  "-h, --help\tPrint this help.\n" },
+	{ "help", main_help, 0, "Print help for xmem or one command", "[COMMAND]",
+	  "-h, --help\tPrint this help.\n"
+	  "--completion\tPrint a bash completion script.\n" },
+};
+
+const size_t cmd_table_len = sizeof(cmd_table) / sizeof(cmd_table[0]);
+
+const struct cmd_spec *cmdtable_lookup(const char *s)
+{
+	const struct cmd_spec *found = NULL;
+	size_t i, len;
+
+	if (!s || !s[0])
+		return NULL;
+	len = strlen(s);
+	for (i = 0; i < cmd_table_len; i++) {
+		if (strcmp(cmd_table[i].name, s) == 0)
+			return &cmd_table[i];
+		if (strncmp(cmd_table[i].name, s, len) == 0)
+			found = found ? CMDTABLE_AMBIGUOUS : &cmd_table[i];
+	}
+	return found;
+}
+
+void cmdtable_report(const char *s, const struct cmd_spec *cmd)
+{
+	char names[256] = "";
+	size_t i, len = strlen(s), used = 0;
+	int n;
+
+	if (cmd != CMDTABLE_AMBIGUOUS) {
+		ctx_err("unknown command '%s': 'xmem help' lists the commands", s);
+		return;
+	}
+	for (i = 0; i < cmd_table_len; i++) {
+		if (strncmp(cmd_table[i].name, s, len) != 0)
+			continue;
+		n = snprintf(names + used, sizeof(names) - used, "%s%s", used ? ", " : "",
+			     cmd_table[i].name);
+		if (n < 0 || (size_t)n >= sizeof(names) - used)
+			break;
+		used += (size_t)n;
+	}
+	ctx_err("'%s' is ambiguous (%s): type more of the command", s, names);
+}
+
+/* Print one command's options, aligned: "  --min SIZE        meaning". */
+static void cmdtable_print_options(FILE *f, const char *options)
+{
+	const char *line = options, *tab, *nl;
+
+	while (line && *line) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			nl = line + strlen(line);
+		tab = memchr(line, '\t', (size_t)(nl - line));
+		if (tab)
+			fprintf(f, "  %-22.*s %.*s\n", (int)(tab - line), line, (int)(nl - tab - 1),
+				tab + 1);
+		else
+			fprintf(f, "  %.*s\n", (int)(nl - line), line);
+		line = *nl ? nl + 1 : nl;
+	}
+}
+
+void cmdtable_help(FILE *f, const struct cmd_spec *cmd)
+{
+	size_t i;
+
+	if (cmd) {
+		fprintf(f, "Usage: xmem [--host DIR] [--json] %s%s%s\n\n%s.\n", cmd->name,
+			cmd->usage[0] ? " " : "", cmd->usage, cmd->desc);
+		if (cmd->modifies)
+			fprintf(f, "Changes the host.\n");
+		fprintf(f, "\nOptions:\n");
+		cmdtable_print_options(f, cmd->options);
+		return;
+	}
+	fprintf(f, "Usage: xmem [--host DIR] [--json] COMMAND [ARGS]\n\n"
+		   "Dynamic memory for Xen hosts, in xl's manner. Commands (any unambiguous\n"
+		   "prefix works; 'xmem help COMMAND' or 'xmem COMMAND -h' for details):\n\n");
+	for (i = 0; i < cmd_table_len; i++)
+		fprintf(f, " %-14s %s\n", cmd_table[i].name, cmd_table[i].desc);
+	fprintf(f, "\nGlobal options:\n"
+		   "  --host DIR             A simulated host's runtime directory (default\n"
+		   "                         $XMEM_HOST; without either, the real Xen host).\n"
+		   "  --json                 Machine-readable output (see xmem(1)).\n"
+		   "  -h, --help             Print this help.\n");
+}
+
+/* Print the long options found in an options text, space separated. */
+static void cmdtable_print_longopts(FILE *f, const char *options)
+{
+	const char *p = options;
+	size_t n;
+
+	while ((p = strstr(p, "--")) != NULL) {
+		n = 2;
+		while (p[n] && (isalnum((unsigned char)p[n]) || p[n] == '-'))
+			n++;
+		if (n > 2)
+			fprintf(f, " %.*s", (int)n, p);
+		p += n;
+	}
+}
+
+void cmdtable_completion(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "# bash completion for xmem: generated by 'xmem help --completion'\n"
+		   "# from the command table; do not edit.\n"
+		   "_xmem()\n{\n"
+		   "\tlocal cur cmd i opts\n"
+		   "\tcur=${COMP_WORDS[COMP_CWORD]}\n"
+		   "\tcmd=\n"
+		   "\tfor ((i = 1; i < COMP_CWORD; i++)); do\n"
+		   "\t\tcase ${COMP_WORDS[i]} in\n"
+		   "\t\t--host) ((i++)) ;;\n"
+		   "\t\t-*) ;;\n"
+		   "\t\t*) cmd=${COMP_WORDS[i]}; break ;;\n"
+		   "\t\tesac\n"
+		   "\tdone\n"
+		   "\tif [[ ${COMP_WORDS[COMP_CWORD-1]} == --host ]]; then\n"
+		   "\t\tCOMPREPLY=($(compgen -d -- \"$cur\"))\n"
+		   "\t\treturn\n"
+		   "\tfi\n"
+		   "\tif [[ -z $cmd ]]; then\n"
+		   "\t\tCOMPREPLY=($(compgen -W \"--host --json --help");
+	for (i = 0; i < cmd_table_len; i++)
+		fprintf(f, " %s", cmd_table[i].name);
+	fprintf(f, "\" -- \"$cur\"))\n"
+		   "\t\treturn\n"
+		   "\tfi\n"
+		   "\tcase $cmd in\n");
+	for (i = 0; i < cmd_table_len; i++) {
+		fprintf(f, "\t%s) opts=\"", cmd_table[i].name);
+		cmdtable_print_longopts(f, cmd_table[i].options);
+		fprintf(f, "\" ;;\n");
+	}
+	fprintf(f, "\t*) opts= ;;\n"
+		   "\tesac\n"
+		   "\tcase $cmd in\n"
+		   "\thelp) opts=\"$opts");
+	for (i = 0; i < cmd_table_len; i++)
+		fprintf(f, " %s", cmd_table[i].name);
+	fprintf(f, "\" ;;\n"
+		   "\tlist|mem-set|mem-max|mem-policy|destroy)\n"
+		   "\t\tif [[ $cur != -* ]]; then\n"
+		   "\t\t\topts=\"$opts $(xmem list 2>/dev/null | awk 'NR > 1 { print $1 }')\"\n"
+		   "\t\tfi ;;\n"
+		   "\tesac\n"
+		   "\tCOMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
+		   "}\n"
+		   "complete -F _xmem xmem\n");
+}
+
+/* Merge the caller's long options with --help into a static array. */
+static const struct option *cmdtable_merge_longopts(const struct option *longopts)
+{
+	static struct option merged[32];
+	size_t n = 0;
+
+	if (longopts) {
+		for (; longopts[n].name; n++) {
+			if (n >= sizeof(merged) / sizeof(merged[0]) - 2)
+				break;
+			merged[n] = longopts[n];
+		}
+	}
+	merged[n] = (struct option){ "help", no_argument, NULL, 'h' };
+	merged[n + 1] = (struct option){ NULL, 0, NULL, 0 };
+	return merged;
+}
+
+int cmdtable_getopt(int argc, char **argv, const char *opts, const struct option *longopts,
+		    const char *cmdname, int nreq)
+{
+	char optstring[64];
+	int opt;
+
+	/* Leading ':' lets us tell a missing argument from an unknown option. */
+	snprintf(optstring, sizeof(optstring), ":h%s", opts);
+	opterr = 0;
+	opt = getopt_long(argc, argv, optstring, cmdtable_merge_longopts(longopts), NULL);
+	switch (opt) {
+	case 'h':
+		cmdtable_help(stdout, cmdtable_lookup(cmdname));
+		return CMDOPT_HELP;
+	case ':':
+		ctx_err("%s: option %s needs a value: see 'xmem %s -h'", cmdname, argv[optind - 1],
+			cmdname);
+		return CMDOPT_ERROR;
+	case '?':
+		if (optopt)
+			ctx_err("%s: unknown option -%c: see 'xmem %s -h'", cmdname, optopt,
+				cmdname);
+		else
+			ctx_err("%s: unknown option %s: see 'xmem %s -h'", cmdname,
+				argv[optind - 1], cmdname);
+		return CMDOPT_ERROR;
+	case -1:
+		if (argc - optind < nreq) {
+			const struct cmd_spec *cmd = cmdtable_lookup(cmdname);
+
+			ctx_err("%s: missing argument: usage is 'xmem %s %s'", cmdname, cmdname,
+				cmd && cmd != CMDTABLE_AMBIGUOUS ? cmd->usage : "");
+			return CMDOPT_ERROR;
+		}
+		return CMDOPT_END;
+	default:
+		return opt;
+	}
+}
+
+int cmdtable_max_args(int argc, char **argv, const char *cmdname, int max)
+{
+	if (argc - optind > max) {
+		ctx_err("%s: unexpected argument '%s': see 'xmem %s -h'", cmdname,
+			argv[optind + max], cmdname);
+		return -1;
+	}
+	return 0;
+}
+
+int main_help(struct xmem_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = { { "completion", no_argument, NULL, 'c' },
+						  { NULL, 0, NULL, 0 } };
+	const struct cmd_spec *cmd;
+	int opt, completion = 0;
+
+	while ((opt = cmdtable_getopt(argc, argv, "", longopts, "help", 0)) != CMDOPT_END) {
+		switch (opt) {
+		case CMDOPT_HELP:
+			return EXIT_SUCCESS;
+		case CMDOPT_ERROR:
+			return EXIT_FAILURE;
+		case 'c':
+			completion = 1;
+			break;
+		}
+	}
+	if (cmdtable_max_args(argc, argv, "help", 1))
+		return EXIT_FAILURE;
+	if (completion) {
+		cmdtable_completion(ctx->out);
+		return EXIT_SUCCESS;
+	}
+	if (optind == argc) {
+		cmdtable_help(ctx->out, NULL);
+		return EXIT_SUCCESS;
+	}
+	cmd = cmdtable_lookup(argv[optind]);
+	if (!cmd || cmd == CMDTABLE_AMBIGUOUS) {
+		cmdtable_report(argv[optind], cmd);
+		return EXIT_FAILURE;
+	}
+	cmdtable_help(ctx->out, cmd);
+	return EXIT_SUCCESS;
+}

@@ -1,0 +1,377 @@
+/*
+ * xmem_dom.c: create and destroy, on simulated hosts.
+ *
+ * create is what `xl create` amounts to for memory: lib/simdom.c creates the
+ * domain in xmem-hvsim, writes libxl's keys with libxl's permissions plus
+ * xmem's policy keys in one transaction, and introduces the domain to the
+ * store. With --workload, an xmem-balloon process then plays the guest
+ * (pid file DIR/run/balloon-<domid>.pid, log DIR/run/balloon-<domid>.log);
+ * if it cannot start, the domain is destroyed again, so a failed create
+ * leaves nothing behind. destroy stops the guest process and undoes the rest.
+ * On a real Xen host both point to xl, which owns domain building there.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "simdom.h"
+#include "xenstore-schema/xs_schema.h"
+#include "xmem.h"
+#include "xmem_err.h"
+
+#define DOM_STOP_WAIT_MS 5000
+
+/* Refuse on a real host, naming xl's command. */
+static int dom_real_host(struct xmem_ctx *ctx, const char *xl_cmd)
+{
+	if (ctx->host_dir)
+		return 0;
+	ctx_err("this works on simulated hosts only: on a Xen host use '%s', or give --host "
+		"DIR for a simulated host",
+		xl_cmd);
+	return -1;
+}
+
+/* snprintf that reports truncation (paths under the host directory). */
+static int __attribute__((format(printf, 3, 4)))
+dom_fmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* The xmem-balloon binary: $XMEM_BALLOON, else next to xmem, else the build tree, else PATH. */
+static void dom_balloon_bin(char *buf, size_t len)
+{
+	char self[PATH_MAX], *slash;
+	const char *env = getenv("XMEM_BALLOON");
+	ssize_t n;
+
+	if (env && env[0]) {
+		snprintf(buf, len, "%s", env);
+		return;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			if (dom_fmt(buf, len, "%s/xmem-balloon", self) == 0 &&
+			    access(buf, X_OK) == 0)
+				return;
+			if (dom_fmt(buf, len, "%s/../../guest/balloon/xmem-balloon", self) == 0 &&
+			    access(buf, X_OK) == 0)
+				return;
+		}
+	}
+	snprintf(buf, len, "xmem-balloon");
+}
+
+/* Start xmem-balloon for domid; it daemonises once its pid file is written. */
+static int dom_start_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *workload)
+{
+	char bin[PATH_MAX], domid_s[16], pidf[PATH_MAX], logf[PATH_MAX], rundir[PATH_MAX];
+	char errf[PATH_MAX], why[256] = "";
+	int status, fd = -1, rc = -1;
+	FILE *f;
+	pid_t pid;
+
+	dom_balloon_bin(bin, sizeof(bin));
+	snprintf(domid_s, sizeof(domid_s), "%" PRIu32, domid);
+	if (dom_fmt(rundir, sizeof(rundir), "%s/run", ctx->host_dir) ||
+	    dom_fmt(pidf, sizeof(pidf), "%s/balloon-%" PRIu32 ".pid", rundir, domid) ||
+	    dom_fmt(logf, sizeof(logf), "%s/balloon-%" PRIu32 ".log", rundir, domid) ||
+	    dom_fmt(errf, sizeof(errf), "%s/balloon-%" PRIu32 ".start", rundir, domid)) {
+		ctx_err("host directory name too long: use a shorter --host path");
+		return -1;
+	}
+	if (mkdir(rundir, 0755) < 0 && errno != EEXIST) {
+		ctx_err("cannot create %s (%s): check the host directory's permissions", rundir,
+			strerror(errno));
+		return -1;
+	}
+	/* Its start-up errors go to a file, so xmem can say them in its one line. */
+	fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		ctx_err("cannot create %s (%s): check the host directory's permissions", errf,
+			strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		ctx_err("cannot start xmem-balloon (%s): free some processes and retry",
+			strerror(errno));
+		goto out;
+	}
+	if (pid == 0) {
+		dup2(fd, STDERR_FILENO);
+		execlp(bin, bin, "--host", ctx->host_dir, "--domid", domid_s, "--workload",
+		       workload, "--pid-file", pidf, "--log-file", logf, (char *)NULL);
+		fprintf(stderr, "cannot run %s: %s\n", bin, strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			ctx_err("lost track of xmem-balloon (%s)", strerror(errno));
+			goto out;
+		}
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		rc = 0;
+		goto out;
+	}
+	f = fopen(errf, "r");
+	if (f) {
+		if (fgets(why, sizeof(why), f))
+			why[strcspn(why, "\n")] = '\0';
+		fclose(f);
+	}
+	ctx_err("xmem-balloon did not start for domain %" PRIu32 ": %s: fix --workload '%s' (set "
+		"XMEM_BALLOON if the binary is elsewhere)",
+		domid,
+		why[0] ? (strncmp(why, "xmem-balloon: ", 14) == 0 ? why + 14 : why)
+		       : "it failed without a message",
+		workload);
+out:
+	close(fd);
+	unlink(errf);
+	return rc;
+}
+
+/* 1 when pid runs xmem-balloon (guards against a recycled pid). */
+static int dom_is_balloon(pid_t pid)
+{
+	char path[64], cmd[256];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(cmd, 1, sizeof(cmd) - 1, f);
+	fclose(f);
+	cmd[n] = '\0';
+	return strstr(cmd, "xmem-balloon") != NULL;
+}
+
+/* Stop the xmem-balloon named in pid file pidf, if it runs, and remove the file. */
+static void dom_stop_pidfile(const char *pidf)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	char buf[32];
+	FILE *f;
+	long pid = 0;
+	int waited;
+
+	f = fopen(pidf, "r");
+	if (!f)
+		return;
+	if (fgets(buf, sizeof(buf), f))
+		pid = strtol(buf, NULL, 10);
+	fclose(f);
+	if (pid > 1 && dom_is_balloon((pid_t)pid) && kill((pid_t)pid, SIGTERM) == 0) {
+		for (waited = 0; waited < DOM_STOP_WAIT_MS && kill((pid_t)pid, 0) == 0;
+		     waited += 50)
+			nanosleep(&ts, NULL);
+		if (kill((pid_t)pid, 0) == 0)
+			kill((pid_t)pid, SIGKILL);
+	}
+	unlink(pidf);
+}
+
+/*
+ * Stop the guest process of domain domid: balloon-<domid>.pid (xmem create)
+ * or balloon-<name>.pid (xmem-simhost's guests).
+ */
+static void dom_stop_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *name)
+{
+	char pidf[PATH_MAX];
+
+	if (dom_fmt(pidf, sizeof(pidf), "%s/run/balloon-%" PRIu32 ".pid", ctx->host_dir, domid) ==
+	    0)
+		dom_stop_pidfile(pidf);
+	if (name && name[0] && strchr(name, '/') == NULL &&
+	    dom_fmt(pidf, sizeof(pidf), "%s/run/balloon-%s.pid", ctx->host_dir, name) == 0)
+		dom_stop_pidfile(pidf);
+}
+
+int main_create(struct xmem_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "memory", required_argument, NULL, 'm' },
+		{ "maxmem", required_argument, NULL, 'M' },
+		{ "min", required_argument, NULL, 'i' },
+		{ "max", required_argument, NULL, 'a' },
+		{ "weight", required_argument, NULL, 'w' },
+		{ "buffer", required_argument, NULL, 'b' },
+		{ "workload", required_argument, NULL, 'W' },
+		{ "reservation", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct simdom_config cfg;
+	char err[SIMDOM_ERR_LEN] = "";
+	const char *workload = NULL;
+	struct json_out *out = NULL;
+	uint64_t v;
+	uint32_t domid;
+	int opt, rc;
+
+	simdom_config_init(&cfg);
+	cfg.startup_kib = 0;
+	cfg.static_max_kib = 0;
+	while ((opt = cmdtable_getopt(argc, argv, "m:M:", longopts, "create", 1)) != CMDOPT_END) {
+		switch (opt) {
+		case CMDOPT_HELP:
+			return EXIT_SUCCESS;
+		case CMDOPT_ERROR:
+			return EXIT_FAILURE;
+		case 'm':
+			if (parse_size("--memory", optarg, &cfg.startup_kib))
+				return EXIT_FAILURE;
+			break;
+		case 'M':
+			if (parse_size("--maxmem", optarg, &cfg.static_max_kib))
+				return EXIT_FAILURE;
+			break;
+		case 'i':
+			if (parse_size("--min", optarg, &cfg.dynamic_min_kib))
+				return EXIT_FAILURE;
+			break;
+		case 'a':
+			if (parse_size("--max", optarg, &cfg.dynamic_max_kib))
+				return EXIT_FAILURE;
+			break;
+		case 'w':
+			if (parse_uint("--weight", optarg, 0, XMEM_WEIGHT_MAX, &v))
+				return EXIT_FAILURE;
+			cfg.weight = (unsigned int)v;
+			break;
+		case 'b':
+			if (parse_uint("--buffer", optarg, XMEM_BUFFER_MIN_PCT, XMEM_BUFFER_MAX_PCT,
+				       &v))
+				return EXIT_FAILURE;
+			cfg.buffer_pct = (unsigned int)v;
+			break;
+		case 'W':
+			workload = optarg;
+			break;
+		case 'r':
+			cfg.reservation = optarg;
+			break;
+		}
+	}
+	if (cmdtable_max_args(argc, argv, "create", 1))
+		return EXIT_FAILURE;
+	cfg.name = argv[optind];
+	if (dom_real_host(ctx, "xl create CONFIG"))
+		return EXIT_FAILURE;
+	if (!cfg.startup_kib) {
+		ctx_err("create: --memory SIZE is required: give the domain's startup size, e.g. "
+			"--memory 1G");
+		return EXIT_FAILURE;
+	}
+	if (!cfg.static_max_kib)
+		cfg.static_max_kib = cfg.startup_kib;
+	if (!parse_name_ok(cfg.name) || simdom_validate(&cfg, err, sizeof(err))) {
+		ctx_err("create: %s: fix the name or the options",
+			err[0] ? err : "bad domain name (letters, digits, '_', '.', '-')");
+		return EXIT_FAILURE;
+	}
+	if (!ctx_store(ctx) || !ctx_hv(ctx, 0))
+		return EXIT_FAILURE;
+	rc = simdom_create(ctx->xsh, ctx->hv, &cfg, &domid, err, sizeof(err));
+	if (rc == XMEM_ERR_EXISTS) {
+		ctx_err("create: %s: choose another name, or 'xmem destroy %s' first", err,
+			cfg.name);
+		return EXIT_FAILURE;
+	}
+	if (rc == XMEM_ERR_NOSPACE) {
+		ctx_err("create: %s: free memory first ('xmem reserve SIZE') or give a smaller "
+			"--memory",
+			err);
+		return EXIT_FAILURE;
+	}
+	if (rc) {
+		ctx_err("create: %s: nothing was created; check the host's daemons", err);
+		return EXIT_FAILURE;
+	}
+	if (workload && dom_start_balloon(ctx, domid, workload)) {
+		dom_stop_balloon(ctx, domid, NULL);
+		simdom_destroy(ctx->xsh, ctx->hv, domid, NULL, 0);
+		return EXIT_FAILURE;
+	}
+	if (!ctx->json) {
+		fprintf(ctx->out, "created %s (domid %" PRIu32 ")\n", cfg.name, domid);
+		return EXIT_SUCCESS;
+	}
+	out = json_out_new(1);
+	if (!out) {
+		ctx_err("out of memory: %s was created; free some memory", cfg.name);
+		return EXIT_FAILURE;
+	}
+	json_out_obj_open(out);
+	json_out_kv_str(out, "name", cfg.name);
+	json_out_kv_u64(out, "domid", domid);
+	json_out_obj_close(out);
+	rc = json_out_print(out, ctx->out);
+	json_out_free(out);
+	return rc ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+int main_destroy(struct xmem_ctx *ctx, int argc, char **argv)
+{
+	char err[SIMDOM_ERR_LEN] = "", path[CTX_PATH_LEN], name[XMEM_NAME_LEN];
+	uint32_t domid;
+	int opt, rc;
+
+	while ((opt = cmdtable_getopt(argc, argv, "", NULL, "destroy", 1)) != CMDOPT_END) {
+		switch (opt) {
+		case CMDOPT_HELP:
+			return EXIT_SUCCESS;
+		case CMDOPT_ERROR:
+			return EXIT_FAILURE;
+		}
+	}
+	if (cmdtable_max_args(argc, argv, "destroy", 1))
+		return EXIT_FAILURE;
+	if (dom_real_host(ctx, "xl destroy DOM"))
+		return EXIT_FAILURE;
+	if (!ctx_store(ctx) || !ctx_hv(ctx, 0) || model_lookup(ctx, argv[optind], &domid))
+		return EXIT_FAILURE;
+	if (domid == 0) {
+		ctx_err("dom0 cannot be destroyed: stop the simulated host with 'xmem-simhost "
+			"stop'");
+		return EXIT_FAILURE;
+	}
+	ctx_read_str(ctx, XBT_NULL,
+		     ctx_path(path, sizeof(path), XS_LOCAL_DOMAIN "/" XS_DOM_NAME, domid), name,
+		     sizeof(name));
+	dom_stop_balloon(ctx, domid, name);
+	rc = simdom_destroy(ctx->xsh, ctx->hv, domid, err, sizeof(err));
+	if (rc) {
+		ctx_err("destroy: %s: check the host's daemons and retry", err);
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}

@@ -1,0 +1,341 @@
+/*
+ * xmem_mem.c: mem-set, mem-max (as xl) and mem-policy (Set-VMMemory for Xen).
+ *
+ * Each command reads what it checks and writes what it changes inside one
+ * key-tree transaction, retried on EAGAIN (ctx_txn), so a refused change
+ * writes nothing and a concurrent writer (xmemd, another xmem) never sees
+ * half of it. The hypervisor cap is set last inside the transaction, as
+ * libxl_set_memory_target() does: if the hypervisor refuses, the transaction
+ * is aborted and the key tree is untouched.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hv.h"
+#include "json.h"
+#include "xenstore-schema/xs_schema.h"
+#include "xmem.h"
+#include "xmem_err.h"
+
+#define DOM_PATH(buf, domid, key) ctx_path(buf, sizeof(buf), XS_LOCAL_DOMAIN "/" key, domid)
+
+struct mem_set_arg {
+	uint32_t domid;
+	const char *dom;   /* as the user named it */
+	uint64_t size_kib; /* as given */
+	uint64_t target_kib;
+	uint64_t maxmem_kib;
+	int pinned;
+};
+
+/* Write a key or report the failure. */
+static int mem_write(struct xmem_ctx *ctx, xs_transaction_t t, const char *path, uint64_t val)
+{
+	if (ctx_write_u64(ctx, t, path, val) == 0)
+		return 0;
+	ctx_err("cannot write %s: nothing was written; check the store's log", path);
+	return -1;
+}
+
+/* Check and write a new target (and the pin), then set the cap. */
+static int mem_set_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
+{
+	struct mem_set_arg *a = varg;
+	char path[CTX_PATH_LEN], vm[CTX_PATH_LEN];
+	uint64_t static_max, videoram;
+	int rc;
+
+	static_max = ctx_read_u64(ctx, t, DOM_PATH(path, a->domid, XS_DOM_STATIC_MAX));
+	if (static_max == XMEM_UNSET) {
+		ctx_err("domain %s has no memory/static-max: set it first with 'xmem mem-max %s "
+			"SIZE'",
+			a->dom, a->dom);
+		return -1;
+	}
+	videoram = ctx_read_u64(ctx, t, DOM_PATH(path, a->domid, XS_DOM_VIDEORAM));
+	if (videoram == XMEM_UNSET)
+		videoram = 0;
+	if (a->size_kib < videoram) {
+		ctx_err("%" PRIu64 " KiB is below domain %s's video memory (%" PRIu64
+			" KiB): give a larger size",
+			a->size_kib, a->dom, videoram);
+		return -1;
+	}
+	a->target_kib = a->size_kib - videoram;
+	if (a->target_kib > static_max) {
+		ctx_err("%" PRIu64 " MiB is above domain %s's static-max (%" PRIu64
+			" MiB): raise it first with 'xmem mem-max %s SIZE'",
+			a->target_kib / 1024, a->dom, static_max / 1024, a->dom);
+		return -1;
+	}
+	if (a->domid == 0 && a->target_kib < XMEM_MIN_DOM0_KIB) {
+		ctx_err("dom0 needs at least %d MiB: give a larger size", XMEM_MIN_DOM0_KIB / 1024);
+		return -1;
+	}
+	a->pinned = ctx_read_u64(ctx, t, DOM_PATH(path, a->domid, XS_DOM_MANAGED)) == 1;
+	if (mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_TARGET), a->target_kib))
+		return -1;
+	if (a->pinned &&
+	    (mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_DYNAMIC_MIN), a->target_kib) ||
+	     mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_DYNAMIC_MAX), a->target_kib)))
+		return -1;
+	/* libxl also keeps /vm/<uuid>/memory, in MiB. */
+	if (ctx_read_str(ctx, t, DOM_PATH(path, a->domid, XS_DOM_VM), vm, sizeof(vm)) &&
+	    strncmp(vm, "/vm/", 4) == 0 && parse_resv_id_ok(vm + 4) &&
+	    mem_write(ctx, t, ctx_path(path, sizeof(path), XS_VM_MEMORY, vm + 4),
+		      a->target_kib / 1024))
+		return -1;
+	a->maxmem_kib = a->target_kib + videoram + XMEM_MAXMEM_CONSTANT_KIB;
+	rc = hv_set_maxmem(ctx->hv, a->domid, a->maxmem_kib);
+	if (rc) {
+		ctx_err("the hypervisor refused maxmem %" PRIu64 " KiB for domain %s (%s): "
+			"nothing was written; check that the domain still exists",
+			a->maxmem_kib, a->dom, xmem_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int main_mem_set(struct xmem_ctx *ctx, int argc, char **argv)
+{
+	struct mem_set_arg a = { 0 };
+	struct json_out *out = NULL;
+	int opt;
+
+	while ((opt = cmdtable_getopt(argc, argv, "", NULL, "mem-set", 2)) != CMDOPT_END) {
+		switch (opt) {
+		case CMDOPT_HELP:
+			return EXIT_SUCCESS;
+		case CMDOPT_ERROR:
+			return EXIT_FAILURE;
+		}
+	}
+	if (cmdtable_max_args(argc, argv, "mem-set", 2))
+		return EXIT_FAILURE;
+	a.dom = argv[optind];
+	if (parse_size("size", argv[optind + 1], &a.size_kib))
+		return EXIT_FAILURE;
+	if (!ctx_store(ctx) || !ctx_hv(ctx, 0) || model_lookup(ctx, a.dom, &a.domid))
+		return EXIT_FAILURE;
+	if (ctx_txn(ctx, mem_set_txn, &a))
+		return EXIT_FAILURE;
+	if (ctx->json) {
+		out = json_out_new(1);
+		if (!out) {
+			ctx_err("out of memory: the change was made; free some memory");
+			return EXIT_FAILURE;
+		}
+		json_out_obj_open(out);
+		json_out_kv_u64(out, "domid", a.domid);
+		json_out_kv_u64(out, "target_kib", a.target_kib);
+		json_out_kv_u64(out, "maxmem_kib", a.maxmem_kib);
+		json_out_kv_bool(out, "pinned", a.pinned);
+		json_out_obj_close(out);
+		opt = json_out_print(out, ctx->out);
+		json_out_free(out);
+		if (opt) {
+			ctx_err("cannot write JSON: the change was made; check the output");
+			return EXIT_FAILURE;
+		}
+	} else if (a.pinned) {
+		fprintf(ctx->out,
+			"%s is managed by xmemd: pinned at %" PRIu64
+			" MiB (dynamic-min = dynamic-max = target); 'xmem mem-policy %s --min SIZE "
+			"--max SIZE' lets xmemd move it again\n",
+			a.dom, a.target_kib / 1024, a.dom);
+	}
+	return EXIT_SUCCESS;
+}
+
+struct mem_max_arg {
+	uint32_t domid;
+	const char *dom;
+	uint64_t max_kib;
+};
+
+/* Check and write static-max, then set the cap. */
+static int mem_max_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
+{
+	struct mem_max_arg *a = varg;
+	char path[CTX_PATH_LEN];
+	uint64_t target, dmax;
+	int rc;
+
+	target = ctx_read_u64(ctx, t, DOM_PATH(path, a->domid, XS_DOM_TARGET));
+	if (target != XMEM_UNSET && a->max_kib < target) {
+		ctx_err("%" PRIu64 " MiB is below domain %s's target (%" PRIu64
+			" MiB): lower the target first with 'xmem mem-set %s SIZE'",
+			a->max_kib / 1024, a->dom, target / 1024, a->dom);
+		return -1;
+	}
+	dmax = ctx_read_u64(ctx, t, DOM_PATH(path, a->domid, XS_DOM_DYNAMIC_MAX));
+	if (dmax != XMEM_UNSET && a->max_kib < dmax) {
+		ctx_err("%" PRIu64 " MiB is below domain %s's dynamic-max (%" PRIu64
+			" MiB): lower it first with 'xmem mem-policy %s --max SIZE'",
+			a->max_kib / 1024, a->dom, dmax / 1024, a->dom);
+		return -1;
+	}
+	if (mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_STATIC_MAX), a->max_kib))
+		return -1;
+	rc = hv_set_maxmem(ctx->hv, a->domid, a->max_kib + XMEM_MAXMEM_CONSTANT_KIB);
+	if (rc) {
+		ctx_err("the hypervisor refused maxmem %" PRIu64 " KiB for domain %s (%s): "
+			"nothing was written; check that the domain still exists",
+			a->max_kib + XMEM_MAXMEM_CONSTANT_KIB, a->dom, xmem_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int main_mem_max(struct xmem_ctx *ctx, int argc, char **argv)
+{
+	struct mem_max_arg a = { 0 };
+	int opt;
+
+	while ((opt = cmdtable_getopt(argc, argv, "", NULL, "mem-max", 2)) != CMDOPT_END) {
+		switch (opt) {
+		case CMDOPT_HELP:
+			return EXIT_SUCCESS;
+		case CMDOPT_ERROR:
+			return EXIT_FAILURE;
+		}
+	}
+	if (cmdtable_max_args(argc, argv, "mem-max", 2))
+		return EXIT_FAILURE;
+	a.dom = argv[optind];
+	if (parse_size("size", argv[optind + 1], &a.max_kib))
+		return EXIT_FAILURE;
+	if (!ctx_store(ctx) || !ctx_hv(ctx, 0) || model_lookup(ctx, a.dom, &a.domid))
+		return EXIT_FAILURE;
+	if (ctx_txn(ctx, mem_max_txn, &a))
+		return EXIT_FAILURE;
+	return EXIT_SUCCESS;
+}
+
+struct mem_policy_arg {
+	uint32_t domid;
+	const char *dom;
+	struct xmem_policy given; /* XMEM_UNSET: not given */
+	int managed;		  /* -1: not given */
+};
+
+/* Check the policy as it will be and write the keys given. */
+static int mem_policy_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
+{
+	struct mem_policy_arg *a = varg;
+	struct xmem_policy p = a->given;
+	struct xmem_dom d;
+	char path[CTX_PATH_LEN], msg[256];
+
+	if (model_load(ctx, t, a->domid, &d))
+		return -1;
+	/* Check the policy as it will be: given values over stored ones over defaults. */
+	if (p.min_kib == XMEM_UNSET)
+		p.min_kib = model_min_kib(&d);
+	if (p.max_kib == XMEM_UNSET)
+		p.max_kib = model_max_kib(&d);
+	if (p.startup_kib == XMEM_UNSET)
+		p.startup_kib = d.startup_kib;
+	p.static_max_kib = d.static_max_kib;
+	if (parse_policy_check(&p, msg, sizeof(msg))) {
+		ctx_err("domain %s: %s", a->dom, msg);
+		return -1;
+	}
+	if (a->given.min_kib != XMEM_UNSET &&
+	    mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_DYNAMIC_MIN), a->given.min_kib))
+		return -1;
+	if (a->given.max_kib != XMEM_UNSET &&
+	    mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_DYNAMIC_MAX), a->given.max_kib))
+		return -1;
+	if (a->given.startup_kib != XMEM_UNSET &&
+	    mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_STARTUP), a->given.startup_kib))
+		return -1;
+	if (a->given.weight != XMEM_UNSET &&
+	    mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_WEIGHT), a->given.weight))
+		return -1;
+	if (a->given.buffer_pct != XMEM_UNSET &&
+	    mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_BUFFER), a->given.buffer_pct))
+		return -1;
+	if (a->managed >= 0 &&
+	    mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_MANAGED), (uint64_t)a->managed))
+		return -1;
+	return 0;
+}
+
+int main_mem_policy(struct xmem_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "min", required_argument, NULL, 'i' },
+		{ "max", required_argument, NULL, 'a' },
+		{ "startup", required_argument, NULL, 's' },
+		{ "weight", required_argument, NULL, 'w' },
+		{ "buffer", required_argument, NULL, 'b' },
+		{ "managed", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mem_policy_arg a = {
+		.given = { XMEM_UNSET, XMEM_UNSET, XMEM_UNSET, XMEM_UNSET, XMEM_UNSET, XMEM_UNSET },
+		.managed = -1,
+	};
+	struct xmem_dom d;
+	int opt, changes = 0, rc;
+
+	while ((opt = cmdtable_getopt(argc, argv, "", longopts, "mem-policy", 1)) != CMDOPT_END) {
+		switch (opt) {
+		case CMDOPT_HELP:
+			return EXIT_SUCCESS;
+		case CMDOPT_ERROR:
+			return EXIT_FAILURE;
+		case 'i':
+			if (parse_size("--min", optarg, &a.given.min_kib))
+				return EXIT_FAILURE;
+			break;
+		case 'a':
+			if (parse_size("--max", optarg, &a.given.max_kib))
+				return EXIT_FAILURE;
+			break;
+		case 's':
+			if (parse_size("--startup", optarg, &a.given.startup_kib))
+				return EXIT_FAILURE;
+			break;
+		case 'w':
+			if (parse_uint("--weight", optarg, 0, XMEM_WEIGHT_MAX, &a.given.weight))
+				return EXIT_FAILURE;
+			break;
+		case 'b':
+			if (parse_uint("--buffer", optarg, XMEM_BUFFER_MIN_PCT, XMEM_BUFFER_MAX_PCT,
+				       &a.given.buffer_pct))
+				return EXIT_FAILURE;
+			break;
+		case 'm':
+			if (parse_switch("--managed", optarg, &a.managed))
+				return EXIT_FAILURE;
+			break;
+		}
+		changes++;
+	}
+	if (cmdtable_max_args(argc, argv, "mem-policy", 1))
+		return EXIT_FAILURE;
+	a.dom = argv[optind];
+	if (!ctx_store(ctx) || model_lookup(ctx, a.dom, &a.domid))
+		return EXIT_FAILURE;
+	if (changes && ctx_txn(ctx, mem_policy_txn, &a))
+		return EXIT_FAILURE;
+	if (changes && !ctx->json)
+		return EXIT_SUCCESS;
+	if (model_load(ctx, XBT_NULL, a.domid, &d))
+		return EXIT_FAILURE;
+	if (!ctx->json) {
+		fmt_policy(ctx->out, &d);
+		return EXIT_SUCCESS;
+	}
+	rc = fmt_policy_json(ctx->out, &d);
+	if (rc) {
+		ctx_err("cannot write JSON: check the output");
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}

@@ -1,0 +1,69 @@
+/*
+ * apply.h: turning a plan into writes, in two phases.
+ *
+ * Phase 1 lowers targets (memory is freed); phase 2 raises them, but only as
+ * far as memory is free right now: what is free, minus the floor, the
+ * reservations and the growth already promised to guests still climbing to
+ * their targets. A raise that does not fit is cut to what fits (or waits);
+ * the next rebalance continues once the shrinking guests have let go.
+ * Raises are served by weight, highest first.
+ *
+ * Every domain xmemd drives gets maxmem = target + videoram + 1 MiB (xl's
+ * rule, LIBXL_MAXMEM_CONSTANT), so no guest can take memory it was not given:
+ * on a raise maxmem goes up before the target, on a lower it follows it.
+ * Domains without a balloon frontend, unmanaged or uncooperative ones are not
+ * touched. apply_plan() is pure; the caller performs the actions in order.
+ */
+#ifndef XMEMD_APPLY_H
+#define XMEMD_APPLY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define APPLY_MAXMEM_SLACK_KIB 1024u /* LIBXL_MAXMEM_CONSTANT */
+
+struct apply_dom {
+	uint32_t domid;
+	int drive; /* managed, has a balloon, cooperative: xmemd sets its target */
+	unsigned int weight;
+	uint64_t current_kib; /* tot_pages x 4 */
+	uint64_t target_kib;  /* memory/target in force */
+	uint64_t maxmem_kib;  /* max_pages x 4 as the hypervisor has it */
+	uint64_t videoram_kib;
+	uint64_t outstanding_kib; /* its claim: memory already set aside for its growth */
+	uint64_t new_target_kib;  /* the plan's target */
+	int apply;		  /* the plan says write it now */
+};
+
+enum apply_kind {
+	APPLY_SET_MAXMEM = 1,
+	APPLY_SET_TARGET,
+};
+
+struct apply_action {
+	uint32_t domid;
+	enum apply_kind kind;
+	uint64_t value_kib;
+	int phase; /* 1 or 2 (0: a maxmem correction with no target change) */
+};
+
+/* maxmem for a domain at target_kib. */
+uint64_t apply_maxmem_kib(uint64_t target_kib, uint64_t videoram_kib);
+
+/*
+ * Growth already promised: how much more the driven domains with target
+ * above current may still take from free memory (target - current, bounded
+ * by maxmem, less what their claim already sets aside).
+ */
+uint64_t apply_promised_kib(const struct apply_dom *doms, size_t nr);
+
+/*
+ * Plan the writes for nr domains. free_kib is what raises may take now (free
+ * minus claimed, floor, holds and promised growth). acts must have room for
+ * 2 * nr actions; *nr_acts_r receives the count. Returns the KiB of raises
+ * held back for lack of free memory (0: the plan is fully applied).
+ */
+uint64_t apply_plan(const struct apply_dom *doms, size_t nr, uint64_t free_kib,
+		    struct apply_action *acts, size_t *nr_acts_r);
+
+#endif

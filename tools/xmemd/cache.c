@@ -1,0 +1,399 @@
+/*
+ * cache.c: see cache.h.
+ *
+ * One watch on /local/domain covers every domain; events are filtered by the
+ * part of the domain's subtree they touch, so device and console churn does
+ * not wake the planner. Reservations have their own watch.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "hv.h"
+#include "log.h"
+#include "xenstore-schema/xs_schema.h"
+#include "xmem_err.h"
+
+#define CACHE_DOM_PREFIX "/local/domain/"
+#define CACHE_PATH_MAX	 256
+
+void cache_init(struct cache *c, struct xs_handle *xs)
+{
+	memset(c, 0, sizeof(*c));
+	c->xs = xs;
+	c->res_dirty = 1;
+}
+
+void cache_free(struct cache *c)
+{
+	free(c->doms);
+	free(c->res);
+	c->doms = NULL;
+	c->res = NULL;
+	c->nr_doms = c->cap_doms = c->nr_res = 0;
+}
+
+int cache_parse_u64(const char *s, uint64_t *val_r)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return XMEM_ERR_INVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return XMEM_ERR_INVAL;
+	*val_r = v;
+	return 0;
+}
+
+/* Index of the first entry with domid >= domid. */
+static size_t cache_lower_bound(const struct cache *c, uint32_t domid)
+{
+	size_t lo = 0, hi = c->nr_doms;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->doms[mid].domid < domid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct cache_dom *cache_find(struct cache *c, uint32_t domid)
+{
+	size_t i = cache_lower_bound(c, domid);
+
+	if (i < c->nr_doms && c->doms[i].domid == domid)
+		return &c->doms[i];
+	return NULL;
+}
+
+void cache_mark_all(struct cache *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nr_doms; i++)
+		c->doms[i].dirty = 1;
+	c->res_dirty = 1;
+}
+
+/* Does rel (a path relative to a domain's directory) hold anything xmemd reads? */
+static int cache_rel_matters(const char *rel)
+{
+	static const char *const prefixes[] = { XS_DOM_MEMORY, "data/xmem", "data/balloon",
+						XS_DOM_NAME, XS_DOM_FEATURE_BALLOON };
+	size_t i;
+
+	if (!*rel)
+		return 1; /* the domain's directory itself (created or removed) */
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (!strncmp(rel, prefixes[i], n) && (rel[n] == '\0' || rel[n] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+int cache_watch_event(struct cache *c, const char *path)
+{
+	size_t n = strlen(XS_XMEMD_RESERVATIONS);
+	const char *p;
+	char *end;
+	unsigned long domid;
+	struct cache_dom *d;
+
+	if (!strncmp(path, XS_XMEMD_RESERVATIONS, n) && (path[n] == '\0' || path[n] == '/')) {
+		c->res_dirty = 1;
+		return 1;
+	}
+	if (path[0] == '@')
+		return 1; /* @introduceDomain, @releaseDomain: the hypervisor poll follows */
+	n = strlen(CACHE_DOM_PREFIX);
+	if (strncmp(path, CACHE_DOM_PREFIX, n)) {
+		if (!strcmp(path, "/local/domain")) {
+			cache_mark_all(c); /* the watch's first firing, or the whole tree went */
+			return 1;
+		}
+		return 0;
+	}
+	p = path + n;
+	if (*p < '0' || *p > '9')
+		return 0;
+	errno = 0;
+	domid = strtoul(p, &end, 10);
+	if (errno || (*end != '\0' && *end != '/') || domid > UINT32_MAX)
+		return 0;
+	if (*end == '/')
+		end++;
+	if (!cache_rel_matters(end))
+		return 0;
+	d = cache_find(c, (uint32_t)domid);
+	if (d)
+		d->dirty = 1;
+	return 1;
+}
+
+int cache_sync_domains(struct cache *c, const uint32_t *domids, size_t nr)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->nr_doms; i++)
+		c->doms[i].seen = 0;
+	for (i = 0; i < nr; i++) {
+		size_t at = cache_lower_bound(c, domids[i]);
+		struct cache_dom *d;
+
+		if (at < c->nr_doms && c->doms[at].domid == domids[i]) {
+			c->doms[at].seen = 1;
+			continue;
+		}
+		if (c->nr_doms == c->cap_doms) {
+			size_t cap = c->cap_doms ? c->cap_doms * 2 : 16;
+			struct cache_dom *nd = realloc(c->doms, cap * sizeof(*nd));
+
+			if (!nd)
+				return XMEM_ERR_NOMEM;
+			c->doms = nd;
+			c->cap_doms = cap;
+		}
+		memmove(&c->doms[at + 1], &c->doms[at], (c->nr_doms - at) * sizeof(*d));
+		d = &c->doms[at];
+		memset(d, 0, sizeof(*d));
+		d->domid = domids[i];
+		d->dirty = 1;
+		d->seen = 1;
+		d->weight = POLICY_WEIGHT_DEFAULT;
+		d->uncoop_published = -1;
+		c->nr_doms++;
+	}
+	for (i = 0, j = 0; i < c->nr_doms; i++) {
+		if (!c->doms[i].seen)
+			continue;
+		if (i != j)
+			c->doms[j] = c->doms[i];
+		j++;
+	}
+	c->nr_doms = j;
+	return 0;
+}
+
+/* Read one key; NULL when absent. The caller frees. */
+static char *cache_read(struct cache *c, const char *path)
+{
+	unsigned int len;
+	char *v;
+
+	c->nr_reads++;
+	v = xs_read(c->xs, XBT_NULL, path, &len);
+	return v;
+}
+
+/* Read domain key rel as a u64 into *val_r; returns 1 when present and valid. */
+static int cache_read_dom_u64(struct cache *c, uint32_t domid, const char *rel, uint64_t *val_r)
+{
+	char path[CACHE_PATH_MAX];
+	char *v;
+	int ok;
+
+	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", domid, rel);
+	v = cache_read(c, path);
+	ok = v && cache_parse_u64(v, val_r) == 0;
+	free(v);
+	return ok;
+}
+
+/* Parse a frontend state report. */
+static enum policy_balloon cache_parse_balloon(const char *s)
+{
+	if (!strcmp(s, "done"))
+		return POLICY_BALLOON_DONE;
+	if (!strcmp(s, "working"))
+		return POLICY_BALLOON_WORKING;
+	if (!strcmp(s, "backoff"))
+		return POLICY_BALLOON_BACKOFF;
+	if (!strcmp(s, "gave-up"))
+		return POLICY_BALLOON_GAVE_UP;
+	return POLICY_BALLOON_UNKNOWN;
+}
+
+/* Re-read every key of d. */
+static void cache_read_dom(struct cache *c, struct cache_dom *d)
+{
+	char path[CACHE_PATH_MAX];
+	uint64_t v = 0, used = 0, committed = 0;
+	int has_used, has_committed;
+	char *s;
+
+	d->has_target = cache_read_dom_u64(c, d->domid, XS_DOM_TARGET, &d->target_kib);
+	if (!d->has_target)
+		d->target_kib = 0;
+	d->has_static_max = cache_read_dom_u64(c, d->domid, XS_DOM_STATIC_MAX, &d->static_max_kib);
+	d->has_min = cache_read_dom_u64(c, d->domid, XS_DOM_DYNAMIC_MIN, &d->min_kib);
+	d->has_max = cache_read_dom_u64(c, d->domid, XS_DOM_DYNAMIC_MAX, &d->max_kib);
+	d->has_startup = cache_read_dom_u64(c, d->domid, XS_DOM_STARTUP, &d->startup_kib);
+	d->videoram_kib = 0;
+	cache_read_dom_u64(c, d->domid, XS_DOM_VIDEORAM, &d->videoram_kib);
+	d->weight = POLICY_WEIGHT_DEFAULT;
+	if (cache_read_dom_u64(c, d->domid, XS_DOM_WEIGHT, &v))
+		d->weight = v > POLICY_WEIGHT_MAX ? POLICY_WEIGHT_MAX : (unsigned int)v;
+	d->buffer_pct = 0;
+	if (cache_read_dom_u64(c, d->domid, XS_DOM_BUFFER, &v)) {
+		if (v < POLICY_BUFFER_MIN_PCT)
+			v = POLICY_BUFFER_MIN_PCT;
+		if (v > POLICY_BUFFER_MAX_PCT)
+			v = POLICY_BUFFER_MAX_PCT;
+		d->buffer_pct = (unsigned int)v;
+	}
+	d->managed = cache_read_dom_u64(c, d->domid, XS_DOM_MANAGED, &v) && v == 1;
+	d->feature_balloon = cache_read_dom_u64(c, d->domid, XS_DOM_FEATURE_BALLOON, &v) && v == 1;
+
+	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_UNCOOPERATIVE);
+	s = cache_read(c, path);
+	d->uncoop_key = s != NULL;
+	free(s);
+	if (d->uncoop_published < 0)
+		d->uncoop_published = d->uncoop_key;
+
+	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_NAME);
+	s = cache_read(c, path);
+	snprintf(d->name, sizeof(d->name), "%s", s ? s : "");
+	free(s);
+
+	has_used = cache_read_dom_u64(c, d->domid, XS_DOM_MEM_USED, &used);
+	has_committed = cache_read_dom_u64(c, d->domid, XS_DOM_MEM_COMMITTED, &committed);
+	d->has_report = has_used || has_committed;
+	d->used_kib = has_used ? used : 0;
+	d->committed_kib = has_committed ? committed : 0;
+	d->available_kib = 0;
+	cache_read_dom_u64(c, d->domid, XS_DOM_MEM_AVAILABLE, &d->available_kib);
+	d->pswpin = d->pswpout = 0;
+	cache_read_dom_u64(c, d->domid, XS_DOM_PSWPIN, &d->pswpin);
+	cache_read_dom_u64(c, d->domid, XS_DOM_PSWPOUT, &d->pswpout);
+	v = 0;
+	cache_read_dom_u64(c, d->domid, XS_DOM_PSI_SOME, &v);
+	d->psi_some_x100 = v > 10000 ? 10000 : (unsigned int)v;
+	v = 0;
+	cache_read_dom_u64(c, d->domid, XS_DOM_PSI_FULL, &v);
+	d->psi_full_x100 = v > 10000 ? 10000 : (unsigned int)v;
+
+	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_BALLOON_STATE);
+	s = cache_read(c, path);
+	d->has_balloon_report = s != NULL;
+	d->balloon = s ? cache_parse_balloon(s) : POLICY_BALLOON_UNKNOWN;
+	free(s);
+}
+
+/* Compare reservations by id. */
+static int cache_res_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct cache_res *)a)->id, ((const struct cache_res *)b)->id);
+}
+
+/* Read reservation r->id's keys. */
+static void cache_read_res(struct cache *c, struct cache_res *r)
+{
+	char path[CACHE_PATH_MAX];
+	uint64_t v;
+	char *s;
+
+	snprintf(path, sizeof(path), XS_XMEMD_RES_SIZE, r->id);
+	s = cache_read(c, path);
+	r->has_size = s && cache_parse_u64(s, &r->size_kib) == 0 && r->size_kib > 0;
+	free(s);
+	snprintf(path, sizeof(path), XS_XMEMD_RES_EXPIRES, r->id);
+	s = cache_read(c, path);
+	r->expires_s = (s && cache_parse_u64(s, &v) == 0 && v < INT64_MAX) ? (int64_t)v : 0;
+	free(s);
+	snprintf(path, sizeof(path), XS_XMEMD_RES_STATE, r->id);
+	s = cache_read(c, path);
+	r->state = CACHE_RES_UNKNOWN;
+	if (s && !strcmp(s, "pending"))
+		r->state = CACHE_RES_PENDING;
+	else if (s && !strcmp(s, "granted"))
+		r->state = CACHE_RES_GRANTED;
+	else if (s && !strcmp(s, "failed"))
+		r->state = CACHE_RES_FAILED;
+	free(s);
+	snprintf(path, sizeof(path), XS_XMEMD_RES_GRANTED, r->id);
+	s = cache_read(c, path);
+	r->granted_kib = 0;
+	if (s && cache_parse_u64(s, &v) == 0)
+		r->granted_kib = v;
+	free(s);
+	snprintf(path, sizeof(path), XS_XMEMD_RES_DOMID, r->id);
+	s = cache_read(c, path);
+	r->has_domid = s && cache_parse_u64(s, &v) == 0 && v < HV_DOMID_FIRST_RESERVED;
+	r->domid = r->has_domid ? (uint32_t)v : 0;
+	free(s);
+}
+
+/* Is id a reservation name the protocol allows ([A-Za-z0-9_-], bounded)? */
+static int cache_res_id_ok(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (!n || n >= CACHE_RES_ID_MAX)
+		return 0;
+	return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+/* Re-read the reservation list and every reservation. */
+static void cache_read_reservations(struct cache *c)
+{
+	unsigned int nr = 0, i;
+	char **ids;
+	size_t n = 0;
+
+	c->nr_reads++;
+	ids = xs_directory(c->xs, XBT_NULL, XS_XMEMD_RESERVATIONS, &nr);
+	if (!c->res && !(c->res = calloc(CACHE_RES_MAX, sizeof(*c->res)))) {
+		free(ids);
+		return; /* stay dirty: try again next time */
+	}
+	for (i = 0; ids && i < nr && n < CACHE_RES_MAX; i++) {
+		if (!cache_res_id_ok(ids[i]))
+			continue;
+		memset(&c->res[n], 0, sizeof(c->res[n]));
+		snprintf(c->res[n].id, sizeof(c->res[n].id), "%s", ids[i]);
+		cache_read_res(c, &c->res[n]);
+		n++;
+	}
+	if (ids && nr > CACHE_RES_MAX)
+		log_warnx("%u reservations, only the first %d are served", nr, CACHE_RES_MAX);
+	free(ids);
+	c->nr_res = n;
+	qsort(c->res, n, sizeof(*c->res), cache_res_cmp);
+	c->res_dirty = 0;
+}
+
+uint64_t cache_refresh(struct cache *c, uint64_t now_ms)
+{
+	uint64_t before = c->nr_reads;
+	size_t i;
+
+	for (i = 0; i < c->nr_doms; i++) {
+		struct cache_dom *d = &c->doms[i];
+		uint64_t old_target = d->target_kib;
+		int had = d->has_target;
+
+		if (!d->dirty)
+			continue;
+		cache_read_dom(c, d);
+		d->dirty = 0;
+		if (!had || old_target != d->target_kib)
+			d->last_change_ms = now_ms;
+	}
+	if (c->res_dirty)
+		cache_read_reservations(c);
+	return c->nr_reads - before;
+}

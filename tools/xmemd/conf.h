@@ -1,0 +1,48 @@
+/*
+ * conf.h: xmemd's configuration file (/etc/xmem/xmemd.json).
+ *
+ *   {
+ *     "period_ms": 1000,            rebalance at least this often (100..600000)
+ *     "floor": "256M",              never handed out (KiB number or xl size)
+ *     "policy": "/etc/xmem/policy/xmem.json",   a policy file, or a policy name
+ *     "prometheus_file": "/var/lib/prometheus/node-exporter/xmem.prom",  "" disables
+ *     "pid_file": "/run/xmemd.pid",
+ *     "log_file": ""                "" logs to syslog (or stderr in the foreground)
+ *   }
+ *
+ * Every member is optional; command-line options override the file. Unknown
+ * members are refused, so a typo does not silently fall back to a default.
+ */
+#ifndef XMEMD_CONF_H
+#define XMEMD_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONF_PATH_DEFAULT      "/etc/xmem/xmemd.json"
+#define CONF_PERIOD_MS_DEFAULT 1000u
+#define CONF_PERIOD_MS_MIN     10u
+#define CONF_PERIOD_MS_MAX     600000u
+#define CONF_FLOOR_KIB_DEFAULT (256u * 1024u)
+#define CONF_PATH_MAX	       4096
+
+struct conf {
+	uint64_t period_ms;
+	uint64_t floor_kib;
+	char policy[CONF_PATH_MAX];	     /* file or name; "" = the xmem policy's defaults */
+	char prometheus_file[CONF_PATH_MAX]; /* "" = none */
+	char pid_file[CONF_PATH_MAX];
+	char log_file[CONF_PATH_MAX];
+};
+
+/* Fill the defaults. */
+void conf_defaults(struct conf *cfg);
+
+/*
+ * Read path into cfg (members absent from the file keep their values).
+ * missing_ok: a missing file is not an error. Returns 0 or a negative
+ * XMEM_ERR_* with a message naming the file and the member in err.
+ */
+int conf_load(struct conf *cfg, const char *path, int missing_ok, char *err, size_t err_len);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * daemon.h: xmemd's state and its rebalance.
+ *
+ * One rebalance: poll the hypervisor (physinfo, domain list), bring the cache
+ * up to date (dirty entries only), judge each guest's cooperation, serve the
+ * reservations, ask the policy for targets, apply them in two phases and
+ * publish. daemon_rebalance() is the only place that writes to the host.
+ */
+#ifndef XMEMD_DAEMON_H
+#define XMEMD_DAEMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <xenstore.h>
+
+#include "cache.h"
+#include "conf.h"
+#include "evloop.h"
+#include "coop.h"
+#include "hv.h"
+#include "policy/policy.h"
+#include "publish.h"
+#include "xenstore-schema/xs_schema.h"
+
+#define DAEMON_WATCH_DOMAINS   "/local/domain"
+#define DAEMON_TOKEN_DOMAINS   "xmemd-dom"
+#define DAEMON_TOKEN_RESERVE   "xmemd-res"
+#define DAEMON_TOKEN_INTRODUCE "xmemd-intro"
+#define DAEMON_TOKEN_RELEASE   "xmemd-release"
+#define DAEMON_MIN_INTERVAL_MS 20 /* at most one event-driven rebalance per this */
+
+struct daemon {
+	struct conf cfg;
+	struct policy pol;
+	struct coop_params coop;
+	struct xs_handle *xs;
+	struct hv *hv;
+	struct cache cache;
+	struct publish pub;
+	int need_rebalance;
+	uint64_t last_rebalance_ms;
+	uint64_t rebalances;
+	uint64_t waiting_kib;
+	/* Scratch, grown as the host grows. */
+	struct hv_dominfo *infos;
+	size_t cap_infos, nr_infos;
+};
+
+/*
+ * Set up d from cfg and pol with open handles (taken over: freed by
+ * daemon_free). Registers the watches. 0 or a negative XMEM_ERR_*.
+ */
+int daemon_init(struct daemon *d, const struct conf *cfg, const struct policy *pol,
+		struct xs_handle *xs, struct hv *hv);
+void daemon_free(struct daemon *d);
+
+/* Drain the watch fd; sets need_rebalance on events that matter. 0, or XMEM_ERR_IO when the store is gone. */
+int daemon_watch_events(struct daemon *d);
+
+/* One rebalance (see above). 0 or a negative XMEM_ERR_* (the hypervisor could not be read). */
+int daemon_rebalance(struct daemon *d);
+
+#endif

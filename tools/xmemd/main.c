@@ -1,0 +1,446 @@
+/*
+ * main.c: xmemd, the squeezing daemon.
+ *
+ * Start-up: options, configuration file, policy; then (unless --foreground)
+ * fork, the child opens the key tree and the hypervisor, registers its
+ * watches and tells the parent it is ready, so `xmemd` returns only once the
+ * daemon runs (or fails with its reason on stderr). Everything then happens
+ * in one event loop: the libxenstore watch fd, a signalfd, and the period
+ * timer; an event-driven rebalance runs before the loop sleeps.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "daemon.h"
+#include "evloop.h"
+#include "host.h"
+#include "hv.h"
+#include "log.h"
+#include "policy/policy.h"
+#include "size.h"
+#include "xmem_err.h"
+
+struct main_opts {
+	const char *host;
+	const char *config;
+	int config_given;
+	const char *policy;
+	const char *pid_file;
+	const char *log_file;
+	long period_ms;
+	const char *floor;
+	int foreground;
+	int verbose;
+};
+
+struct main_ctx {
+	struct daemon d;
+	struct evloop *loop;
+	int sig_fd;
+	long long kick_timer;
+};
+
+static void main_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: xmemd [--host DIR] [--config FILE] [--policy FILE|NAME] [--foreground]\n"
+		"             [--pid-file F] [--log-file F] [--period-ms N] [--floor SIZE] [-v]\n"
+		"\n"
+		"The squeezing daemon: shares the host's memory among its domains by demand,\n"
+		"bounds and weight, and serves memory reservations (see xmemd(8)).\n"
+		"\n"
+		"  --host DIR       a simulated host's runtime directory (default $XMEM_HOST,\n"
+		"                   else the real Xen host)\n"
+		"  --config FILE    configuration (default " CONF_PATH_DEFAULT ")\n"
+		"  --policy P       a policy file (policy/*.json) or name: xmem, proportional,\n"
+		"                   static, hyperv (default xmem)\n"
+		"  --foreground     do not fork; log to stderr\n"
+		"  --pid-file F     write the daemon's pid to F\n"
+		"  --log-file F     log to F instead of syslog\n"
+		"  --period-ms N    rebalance at least every N ms (default %u)\n"
+		"  --floor SIZE     memory never handed out (default 256M)\n"
+		"  -v, --verbose    more logging (twice: debug)\n"
+		"  -h, --help       this help\n",
+		CONF_PERIOD_MS_DEFAULT);
+}
+
+/* Parse argv into o; exits on bad usage. */
+static void main_parse(int argc, char **argv, struct main_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "host", required_argument, NULL, 'H' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "pid-file", required_argument, NULL, 'P' },
+		{ "log-file", required_argument, NULL, 'l' },
+		{ "period-ms", required_argument, NULL, 'T' },
+		{ "floor", required_argument, NULL, 'F' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->config = CONF_PATH_DEFAULT;
+	o->period_ms = -1;
+	while ((ch = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'H':
+			o->host = optarg;
+			break;
+		case 'c':
+			o->config = optarg;
+			o->config_given = 1;
+			break;
+		case 'p':
+			o->policy = optarg;
+			break;
+		case 'f':
+			o->foreground = 1;
+			break;
+		case 'P':
+			o->pid_file = optarg;
+			break;
+		case 'l':
+			o->log_file = optarg;
+			break;
+		case 'T':
+			errno = 0;
+			o->period_ms = strtol(optarg, &end, 10);
+			if (errno || *end || o->period_ms < (long)CONF_PERIOD_MS_MIN ||
+			    o->period_ms > (long)CONF_PERIOD_MS_MAX) {
+				fprintf(stderr, "xmemd: --period-ms: expected %u to %u\n",
+					CONF_PERIOD_MS_MIN, CONF_PERIOD_MS_MAX);
+				exit(2);
+			}
+			break;
+		case 'F':
+			o->floor = optarg;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'h':
+			main_usage(stdout);
+			exit(0);
+		default:
+			main_usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "xmemd: unexpected argument '%s'\n", argv[optind]);
+		exit(2);
+	}
+}
+
+/* Load the policy named by spec (a file, or a policy name; NULL/"" = xmem). */
+static int main_policy(const char *spec, struct policy *pol, char *err, size_t len)
+{
+	enum policy_kind kind;
+
+	if (!spec || !spec[0]) {
+		policy_defaults(pol, POLICY_XMEM);
+		return 0;
+	}
+	if (!strchr(spec, '/') && !strstr(spec, ".json") && policy_kind_parse(spec, &kind) == 0) {
+		policy_defaults(pol, kind);
+		return 0;
+	}
+	return policy_load_file(spec, pol, err, len);
+}
+
+/* Period timer: rebalance (the hypervisor is polled even when no key changed). */
+static long main_period(struct evloop *loop, long long id, void *arg)
+{
+	struct main_ctx *m = arg;
+
+	(void)loop;
+	(void)id;
+	daemon_rebalance(&m->d);
+	return (long)m->d.cfg.period_ms;
+}
+
+/* One-shot timer for a rebalance deferred by the minimum interval. */
+static long main_kick(struct evloop *loop, long long id, void *arg)
+{
+	struct main_ctx *m = arg;
+
+	(void)loop;
+	(void)id;
+	m->kick_timer = 0;
+	if (m->d.need_rebalance)
+		daemon_rebalance(&m->d);
+	return EVLOOP_NOMORE;
+}
+
+/* Before sleeping: rebalance once if something changed. */
+static void main_before_sleep(struct evloop *loop, void *arg)
+{
+	struct main_ctx *m = arg;
+	uint64_t now = evloop_now_ms(), since = now - m->d.last_rebalance_ms;
+
+	if (!m->d.need_rebalance)
+		return;
+	if (since >= DAEMON_MIN_INTERVAL_MS) {
+		daemon_rebalance(&m->d);
+		return;
+	}
+	if (!m->kick_timer) {
+		long long id = evloop_add_timer(loop, (long)(DAEMON_MIN_INTERVAL_MS - since),
+						main_kick, m);
+
+		m->kick_timer = id > 0 ? id : 0;
+	}
+}
+
+/* The key tree has events for us. */
+static void main_xs_ready(struct evloop *loop, int fd, unsigned int events, void *arg)
+{
+	struct main_ctx *m = arg;
+
+	(void)fd;
+	(void)events;
+	if (daemon_watch_events(&m->d)) {
+		log_warnx("lost the key tree; exiting");
+		evloop_stop(loop);
+	}
+}
+
+/* A signal arrived. */
+static void main_signal(struct evloop *loop, int fd, unsigned int events, void *arg)
+{
+	struct main_ctx *m = arg;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			log_info("SIGHUP: re-reading every domain");
+			cache_mark_all(&m->d.cache);
+			m->d.need_rebalance = 1;
+			continue;
+		}
+		log_info("signal %u: stopping", si.ssi_signo);
+		evloop_stop(loop);
+	}
+}
+
+/* Write the pid file. */
+static int main_pid_file(const char *path)
+{
+	char buf[32], tmp[4096];
+	int fd, n;
+
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (write(fd, buf, (size_t)n) != n) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return rename(tmp, path);
+}
+
+/* Fork; the parent waits for the child's verdict on ready_fd and exits with it. */
+static int main_daemonize(void)
+{
+	int p[2];
+	pid_t pid;
+	char c = 1;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		fatal("pipe");
+	pid = fork();
+	if (pid < 0)
+		fatal("fork");
+	if (pid > 0) {
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1)
+			c = 1;
+		_exit(c ? 1 : 0);
+	}
+	close(p[0]);
+	if (setsid() < 0)
+		fatal("setsid");
+	return p[1];
+}
+
+/* Tell the parent whether start-up worked. */
+static void main_ready(int fd, int ok)
+{
+	char c = ok ? 0 : 1;
+
+	if (fd < 0)
+		return;
+	if (write(fd, &c, 1) != 1)
+		log_warn("start-up pipe");
+	close(fd);
+}
+
+/* Point stdin/stdout at /dev/null and stderr at the log file (or /dev/null). */
+static void main_redirect(const char *log_file)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		if (!log_file)
+			dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct main_opts o;
+	struct conf cfg;
+	struct policy pol;
+	struct main_ctx m;
+	struct xs_handle *xs = NULL;
+	struct hv *hv = NULL;
+	const char *dir;
+	char err[512];
+	sigset_t mask;
+	int ready_fd = -1, rc, log_fd = -1, status = 1;
+	long long tid;
+
+	main_parse(argc, argv, &o);
+	log_init("xmemd", LOG_TO_CLI, o.verbose);
+	conf_defaults(&cfg);
+	if (conf_load(&cfg, o.config, !o.config_given, err, sizeof(err)))
+		fatalx("%s", err);
+	if (o.period_ms > 0)
+		cfg.period_ms = (uint64_t)o.period_ms;
+	if (o.floor && size_parse_kib(o.floor, &cfg.floor_kib))
+		fatalx("--floor: '%s' is not a size", o.floor);
+	if (o.policy)
+		snprintf(cfg.policy, sizeof(cfg.policy), "%s", o.policy);
+	if (o.pid_file)
+		snprintf(cfg.pid_file, sizeof(cfg.pid_file), "%s", o.pid_file);
+	if (o.log_file)
+		snprintf(cfg.log_file, sizeof(cfg.log_file), "%s", o.log_file);
+	memset(&pol, 0, sizeof(pol));
+	err[0] = '\0';
+	if (main_policy(cfg.policy, &pol, err, sizeof(err)))
+		fatalx("policy %s: %s", cfg.policy, err[0] ? err : "cannot be loaded");
+	dir = host_dir(o.host);
+
+	if (cfg.log_file[0]) {
+		log_fd = open(cfg.log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (log_fd < 0)
+			fatal("%s", cfg.log_file);
+	}
+	if (!o.foreground)
+		ready_fd = main_daemonize();
+	if (log_fd >= 0) {
+		dup2(log_fd, STDERR_FILENO);
+		close(log_fd);
+	}
+	/* Until ready, errors go to stderr, which the caller of `xmemd` still sees. */
+	log_init("xmemd", LOG_TO_STDERR, o.verbose + 1);
+
+	memset(&m, 0, sizeof(m));
+	m.sig_fd = -1;
+	/*
+	 * Block the signals before libxenstore starts its reader thread, so
+	 * they reach the signalfd and never a thread that would die of them.
+	 */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	xs = host_xs_open(dir, HOST_NO_DOMID);
+	if (!xs) {
+		log_warn("cannot open the key tree%s%s", dir ? " of " : "", dir ? dir : "");
+		goto out;
+	}
+	hv = host_hv_open(dir);
+	if (!hv) {
+		log_warn("cannot open the hypervisor%s%s", dir ? " of " : "", dir ? dir : "");
+		goto out;
+	}
+	rc = daemon_init(&m.d, &cfg, &pol, xs, hv);
+	xs = NULL;
+	hv = NULL;
+	if (rc) {
+		log_warnx("start-up: %s", xmem_strerror(rc));
+		goto out;
+	}
+	m.loop = evloop_new();
+	if (!m.loop) {
+		log_warn("event loop");
+		goto out;
+	}
+	m.sig_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (m.sig_fd < 0 || evloop_add_fd(m.loop, m.sig_fd, EVLOOP_READ, main_signal, &m) ||
+	    evloop_add_fd(m.loop, xs_fileno(m.d.xs), EVLOOP_READ, main_xs_ready, &m)) {
+		log_warn("event loop set-up");
+		goto out;
+	}
+	tid = evloop_add_timer(m.loop, (long)cfg.period_ms, main_period, &m);
+	if (tid < 0) {
+		log_warnx("period timer: %s", xmem_strerror((int)tid));
+		goto out;
+	}
+	evloop_set_before_sleep(m.loop, main_before_sleep, &m);
+	if (cfg.pid_file[0] && main_pid_file(cfg.pid_file) < 0) {
+		log_warn("pid file %s", cfg.pid_file);
+		goto out;
+	}
+	publish_daemon_state(&m.d.pub, "running");
+	log_info("running: host %s, policy %s, floor %" PRIu64 " KiB, period %" PRIu64 " ms",
+		 dir ? dir : "(Xen)", pol.name[0] ? pol.name : policy_kind_name(pol.kind),
+		 cfg.floor_kib, cfg.period_ms);
+	main_ready(ready_fd, 1);
+	ready_fd = -1;
+	if (!o.foreground) {
+		main_redirect(cfg.log_file[0] ? cfg.log_file : NULL);
+		if (!cfg.log_file[0])
+			log_init("xmemd", LOG_TO_SYSLOG, o.verbose + 1);
+	}
+	daemon_rebalance(&m.d);
+	rc = evloop_run(m.loop);
+	if (rc)
+		log_warnx("event loop: %s", xmem_strerror(rc));
+	publish_daemon_state(&m.d.pub, "stopped");
+	status = 0;
+out:
+	main_ready(ready_fd, 0);
+	if (cfg.pid_file[0] && status == 0)
+		unlink(cfg.pid_file);
+	if (m.loop)
+		evloop_free(m.loop);
+	if (m.sig_fd >= 0)
+		close(m.sig_fd);
+	daemon_free(&m.d);
+	if (hv)
+		hv_close(hv);
+	if (xs)
+		xs_close(xs);
+	return status;
+}

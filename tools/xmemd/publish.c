@@ -1,0 +1,298 @@
+/*
+ * publish.c: see publish.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "publish.h"
+#include "xenstore-schema/xs_schema.h"
+#include "xmem_err.h"
+
+#define PUBLISH_PATH_MAX 256
+
+int publish_init(struct publish *p, struct xs_handle *xs, const char *prom_path)
+{
+	memset(p, 0, sizeof(*p));
+	p->xs = xs;
+	if (prom_path && prom_path[0] && !(p->prom_path = strdup(prom_path)))
+		return XMEM_ERR_NOMEM;
+	return 0;
+}
+
+void publish_free(struct publish *p)
+{
+	free(p->prom_path);
+	free(p->last);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Write one value; failures are logged, not fatal (the next change retries). */
+static void publish_write(struct publish *p, const char *path, const char *val)
+{
+	if (!xs_write(p->xs, XBT_NULL, path, val, strlen(val)))
+		log_warn("write %s", path);
+}
+
+/* Write a u64. */
+static void publish_write_u64(struct publish *p, const char *path, uint64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	publish_write(p, path, buf);
+}
+
+/* Write a per-domain u64 at path if it changed (or force). */
+static void publish_dom_u64(struct publish *p, const char *path, uint64_t v, uint64_t old,
+			    int force)
+{
+	if (force || v != old)
+		publish_write_u64(p, path, v);
+}
+
+void publish_daemon_state(struct publish *p, const char *state)
+{
+	publish_write(p, XS_XMEMD_STATE, state);
+	publish_write_u64(p, XS_XMEMD_PID, (uint64_t)getpid());
+}
+
+/* Find domid in the last published set. */
+static const struct publish_dom *publish_last(const struct publish *p, uint32_t domid)
+{
+	size_t lo = 0, hi = p->nr_last;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->last[mid].domid == domid)
+			return &p->last[mid];
+		if (p->last[mid].domid < domid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Is domid among doms (sorted)? */
+static int publish_has(const struct publish_dom *doms, size_t nr, uint32_t domid)
+{
+	size_t lo = 0, hi = nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (doms[mid].domid == domid)
+			return 1;
+		if (doms[mid].domid < domid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Rewrite the metrics file atomically. */
+static void publish_metrics_file(struct publish *p, const struct publish_host *host,
+				 const struct publish_dom *doms, size_t nr)
+{
+	char *tmp = NULL;
+	FILE *f = NULL;
+	size_t len;
+
+	if (!p->prom_path)
+		return;
+	len = strlen(p->prom_path) + 8;
+	tmp = malloc(len);
+	if (!tmp)
+		goto out;
+	snprintf(tmp, len, "%s.tmp", p->prom_path);
+	f = fopen(tmp, "w");
+	if (!f) {
+		log_warn("%s", tmp);
+		goto out;
+	}
+	if (publish_prometheus(f, host, doms, nr) || fflush(f) || fsync(fileno(f))) {
+		log_warn("%s", tmp);
+		goto out;
+	}
+	if (fclose(f)) {
+		f = NULL;
+		log_warn("%s", tmp);
+		goto out;
+	}
+	f = NULL;
+	if (rename(tmp, p->prom_path) < 0)
+		log_warn("rename %s", p->prom_path);
+out:
+	if (f)
+		fclose(f);
+	free(tmp);
+}
+
+void publish_update(struct publish *p, const struct publish_host *host,
+		    const struct publish_dom *doms, size_t nr)
+{
+	const struct publish_host *lh = p->host_valid ? &p->last_host : NULL;
+	char path[PUBLISH_PATH_MAX];
+	struct publish_dom *copy;
+	size_t i;
+
+	if (!lh || lh->total_kib != host->total_kib)
+		publish_write_u64(p, XS_XMEMD_HOST_TOTAL, host->total_kib);
+	if (!lh || lh->free_kib != host->free_kib)
+		publish_write_u64(p, XS_XMEMD_HOST_FREE, host->free_kib);
+	if (!lh || lh->reserved_kib != host->reserved_kib)
+		publish_write_u64(p, XS_XMEMD_HOST_RESERVED, host->reserved_kib);
+	if (!lh || lh->floor_kib != host->floor_kib)
+		publish_write_u64(p, XS_XMEMD_HOST_FLOOR, host->floor_kib);
+	if (host->policy && strcmp(p->last_policy, host->policy)) {
+		publish_write(p, XS_XMEMD_POLICY, host->policy);
+		snprintf(p->last_policy, sizeof(p->last_policy), "%s", host->policy);
+	}
+	publish_write_u64(p, XS_XMEMD_LAST_REBALANCE, host->now_unix_ms);
+	p->last_host = *host;
+	p->last_host.policy = NULL;
+	p->host_valid = 1;
+
+	for (i = 0; i < nr; i++) {
+		const struct publish_dom *d = &doms[i];
+		const struct publish_dom *o = publish_last(p, d->domid);
+		int force = o == NULL;
+		struct publish_dom none;
+
+		if (!o) {
+			memset(&none, 0, sizeof(none));
+			o = &none;
+		}
+		snprintf(path, sizeof(path), XS_XMEMD_DOM_DEMAND, d->domid);
+		publish_dom_u64(p, path, d->demand_kib, o->demand_kib, force);
+		snprintf(path, sizeof(path), XS_XMEMD_DOM_PRESSURE, d->domid);
+		publish_dom_u64(p, path, d->pressure_pct, o->pressure_pct, force);
+		snprintf(path, sizeof(path), XS_XMEMD_DOM_TARGET, d->domid);
+		publish_dom_u64(p, path, d->target_kib, o->target_kib, force);
+		snprintf(path, sizeof(path), XS_XMEMD_DOM_CURRENT, d->domid);
+		publish_dom_u64(p, path, d->current_kib, o->current_kib, force);
+		snprintf(path, sizeof(path), XS_XMEMD_DOM_LAST_PROGRESS, d->domid);
+		publish_dom_u64(p, path, d->last_progress_ms, o->last_progress_ms, force);
+		if (force || strcmp(d->state, o->state)) {
+			snprintf(path, sizeof(path), XS_XMEMD_DOM_STATE, d->domid);
+			publish_write(p, path, d->state);
+		}
+	}
+	for (i = 0; i < p->nr_last; i++) {
+		if (publish_has(doms, nr, p->last[i].domid))
+			continue;
+		snprintf(path, sizeof(path), "/tool/xmemd/domain/%u", p->last[i].domid);
+		if (!xs_rm(p->xs, XBT_NULL, path) && errno != ENOENT)
+			log_warn("rm %s", path);
+	}
+	copy = malloc((nr ? nr : 1) * sizeof(*copy));
+	if (copy) {
+		memcpy(copy, doms, nr * sizeof(*copy));
+		free(p->last);
+		p->last = copy;
+		p->nr_last = nr;
+	} else {
+		/* Out of memory: forget, so everything is rewritten next time. */
+		free(p->last);
+		p->last = NULL;
+		p->nr_last = 0;
+	}
+	publish_metrics_file(p, host, doms, nr);
+}
+
+/* Print a label value with Prometheus escaping. */
+static void publish_label(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fprintf(f, "\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+/* One per-domain gauge family. */
+static void publish_dom_family(FILE *f, const char *name, const char *help,
+			       const struct publish_dom *doms, size_t nr, size_t field_off)
+{
+	size_t i;
+
+	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+	for (i = 0; i < nr; i++) {
+		uint64_t v = *(const uint64_t *)((const char *)&doms[i] + field_off);
+
+		fprintf(f, "%s{domid=\"%u\",name=\"", name, doms[i].domid);
+		publish_label(f, doms[i].name);
+		fprintf(f, "\"} %" PRIu64 "\n", v);
+	}
+}
+
+int publish_prometheus(FILE *f, const struct publish_host *host, const struct publish_dom *doms,
+		       size_t nr)
+{
+	size_t i;
+
+	fprintf(f,
+		"# HELP xmem_host_total_bytes Memory the domains can have.\n"
+		"# TYPE xmem_host_total_bytes gauge\nxmem_host_total_bytes %" PRIu64 "\n",
+		host->total_kib * 1024);
+	fprintf(f,
+		"# HELP xmem_host_free_bytes Free host memory.\n"
+		"# TYPE xmem_host_free_bytes gauge\nxmem_host_free_bytes %" PRIu64 "\n",
+		host->free_kib * 1024);
+	fprintf(f,
+		"# HELP xmem_host_reserved_bytes Memory held for reservations.\n"
+		"# TYPE xmem_host_reserved_bytes gauge\nxmem_host_reserved_bytes %" PRIu64 "\n",
+		host->reserved_kib * 1024);
+	fprintf(f,
+		"# HELP xmem_host_floor_bytes Memory never handed out.\n"
+		"# TYPE xmem_host_floor_bytes gauge\nxmem_host_floor_bytes %" PRIu64 "\n",
+		host->floor_kib * 1024);
+	fprintf(f,
+		"# HELP xmem_waiting_bytes Raises held back until memory is free.\n"
+		"# TYPE xmem_waiting_bytes gauge\nxmem_waiting_bytes %" PRIu64 "\n",
+		host->waiting_kib * 1024);
+	fprintf(f,
+		"# HELP xmem_reservations Reservations by state.\n"
+		"# TYPE xmem_reservations gauge\n"
+		"xmem_reservations{state=\"granted\"} %zu\n"
+		"xmem_reservations{state=\"pending\"} %zu\n"
+		"xmem_reservations{state=\"other\"} %zu\n",
+		host->nr_granted, host->nr_pending,
+		host->nr_reservations - host->nr_granted - host->nr_pending);
+	fprintf(f,
+		"# HELP xmem_rebalances_total Rebalances since start.\n"
+		"# TYPE xmem_rebalances_total counter\nxmem_rebalances_total %" PRIu64 "\n",
+		host->rebalances);
+	fprintf(f,
+		"# HELP xmem_keytree_reads_total Key-tree reads since start.\n"
+		"# TYPE xmem_keytree_reads_total counter\nxmem_keytree_reads_total %" PRIu64 "\n",
+		host->keytree_reads);
+	publish_dom_family(f, "xmem_domain_target_kib", "Target xmemd gives the domain (KiB).",
+			   doms, nr, offsetof(struct publish_dom, target_kib));
+	publish_dom_family(f, "xmem_domain_current_kib", "Allocation of the domain (KiB).", doms,
+			   nr, offsetof(struct publish_dom, current_kib));
+	publish_dom_family(f, "xmem_domain_demand_kib", "Demand derived for the domain (KiB).",
+			   doms, nr, offsetof(struct publish_dom, demand_kib));
+	publish_dom_family(f, "xmem_domain_pressure_pct", "Memory pressure the guest reports.",
+			   doms, nr, offsetof(struct publish_dom, pressure_pct));
+	fprintf(f, "# HELP xmem_domain_uncooperative 1 while the guest does not follow its "
+		   "target.\n# TYPE xmem_domain_uncooperative gauge\n");
+	for (i = 0; i < nr; i++) {
+		fprintf(f, "xmem_domain_uncooperative{domid=\"%u\",name=\"", doms[i].domid);
+		publish_label(f, doms[i].name);
+		fprintf(f, "\"} %d\n", doms[i].uncooperative);
+	}
+	return ferror(f) ? XMEM_ERR_IO : 0;
+}

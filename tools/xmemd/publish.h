@@ -1,0 +1,75 @@
+/*
+ * publish.h: what xmemd tells the world.
+ *
+ * Under /tool/xmemd/ (xenstore-schema/schema.json): state, pid, policy,
+ * last-rebalance, host figures, and per domain demand, pressure, state,
+ * target, current allocation and last progress. A value is written only when
+ * it changed since xmemd last wrote it, so a quiet host costs no writes;
+ * entries of vanished domains are removed.
+ *
+ * A Prometheus text file (node_exporter's textfile collector) is written to
+ * a temporary file and renamed over the configured path, so a scraper never
+ * reads half of it.
+ */
+#ifndef XMEMD_PUBLISH_H
+#define XMEMD_PUBLISH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <xenstore.h>
+
+#define PUBLISH_STATE_MAX 16
+#define PUBLISH_NAME_MAX  64
+
+struct publish_dom {
+	uint32_t domid;
+	char name[PUBLISH_NAME_MAX];
+	char state[PUBLISH_STATE_MAX];
+	uint64_t demand_kib;
+	uint64_t pressure_pct;
+	uint64_t target_kib;
+	uint64_t current_kib;
+	uint64_t last_progress_ms; /* Unix ms */
+	int uncooperative;
+};
+
+struct publish_host {
+	uint64_t total_kib, free_kib, reserved_kib, floor_kib;
+	uint64_t now_unix_ms;
+	const char *policy;
+	uint64_t rebalances;
+	uint64_t keytree_reads;
+	uint64_t waiting_kib; /* raises held back for lack of free memory */
+	size_t nr_reservations, nr_granted, nr_pending;
+};
+
+struct publish {
+	struct xs_handle *xs;
+	char *prom_path;	  /* NULL: no Prometheus file */
+	struct publish_dom *last; /* what is in the key tree, sorted by domid */
+	size_t nr_last;
+	struct publish_host last_host;
+	int host_valid;
+	char last_policy[64];
+};
+
+/* Start publishing through xs; prom_path NULL or "" for no metrics file. 0 or XMEM_ERR_NOMEM. */
+int publish_init(struct publish *p, struct xs_handle *xs, const char *prom_path);
+void publish_free(struct publish *p);
+
+/* Write /tool/xmemd/state = state and pid (start-up, shutdown). */
+void publish_daemon_state(struct publish *p, const char *state);
+
+/*
+ * Publish one rebalance's figures: doms (nr, sorted by domid) and host.
+ * Writes what changed, removes vanished domains, rewrites the metrics file.
+ */
+void publish_update(struct publish *p, const struct publish_host *host,
+		    const struct publish_dom *doms, size_t nr);
+
+/* Write the Prometheus text for host and doms to f. 0 or a negative XMEM_ERR_*. */
+int publish_prometheus(FILE *f, const struct publish_host *host, const struct publish_dom *doms,
+		       size_t nr);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * snapshot.h: the policy's view of the host, built from the cache and the
+ * hypervisor's page counts.
+ *
+ * Defaults follow docs/architecture.md ("Who manages a domain"): a domain is
+ * driven only when memory/managed is 1 and memory/target exists; missing
+ * dynamic-min/-max default to the target, startup to the target, weight to
+ * 5000, buffer to the policy's default. A domain whose bounds are out of
+ * order is left alone (state "unmanaged") instead of failing the whole plan.
+ * A balloon frontend is known by control/feature-balloon = 1 or a
+ * data/balloon report.
+ */
+#ifndef XMEMD_SNAPSHOT_H
+#define XMEMD_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cache.h"
+#include "hv.h"
+#include "policy/policy.h"
+
+/* Per-domain state names published under /tool/xmemd/domain/<id>/state. */
+#define SNAPSHOT_OK	       "ok"
+#define SNAPSHOT_BALLOONING    "ballooning"
+#define SNAPSHOT_UNCOOPERATIVE "uncooperative"
+#define SNAPSHOT_NO_BALLOON    "no-balloon"
+#define SNAPSHOT_UNMANAGED     "unmanaged"
+
+/*
+ * Fill pd for the domain cd whose hypervisor record is info. Returns 1 when
+ * xmemd may drive it (managed, bounds in order, balloon, cooperative), 0
+ * when it is held fixed at its current allocation.
+ */
+int snapshot_dom(const struct cache_dom *cd, const struct hv_dominfo *info, struct policy_dom *pd);
+
+/* The state name for a domain filled by snapshot_dom(). */
+const char *snapshot_state(const struct cache_dom *cd, const struct policy_dom *pd);
+
+/* Update cd's swap rate from its counters, observed at now_ms. */
+void snapshot_swap_rate(struct cache_dom *cd, uint64_t now_ms);
+
+/*
+ * Fill host: total is what domains can have (free + all allocations; Xen's
+ * own memory is not the policy's to give), free and claimed from physinfo.
+ */
+void snapshot_host(const struct hv_physinfo *pi, const struct hv_dominfo *infos, size_t nr,
+		   uint64_t floor_kib, uint64_t reserved_kib, uint64_t now_ms,
+		   struct policy_host *host);
+
+#endif

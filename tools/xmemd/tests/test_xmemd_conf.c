@@ -1,0 +1,132 @@
+/* Unit tests for tools/xmemd/conf.c (the configuration file) and publish.c's metrics text. */
+#include "config.h"
+
+#include "../../../tests/cmocka_all.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../conf.h"
+#include "../publish.h"
+#include "xmem_err.h"
+
+static char path[] = "/tmp/xmemd-conf-XXXXXX";
+
+static void write_file(const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int setup(void **state)
+{
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	unlink(path);
+	strcpy(path, "/tmp/xmemd-conf-XXXXXX");
+	return 0;
+}
+
+/* Every member is read; sizes take xl's suffixes. */
+static void conf_reads_members_test(void **state)
+{
+	struct conf c;
+	char err[256];
+
+	write_file("{\"period_ms\": 250, \"floor\": \"1G\", \"policy\": \"static\","
+		   " \"prometheus_file\": \"/tmp/x.prom\", \"pid_file\": \"/run/x.pid\"}");
+	conf_defaults(&c);
+	assert_int_equal(conf_load(&c, path, 0, err, sizeof(err)), 0);
+	assert_int_equal(c.period_ms, 250);
+	assert_int_equal(c.floor_kib, 1024 * 1024);
+	assert_string_equal(c.policy, "static");
+	assert_string_equal(c.prometheus_file, "/tmp/x.prom");
+	assert_string_equal(c.pid_file, "/run/x.pid");
+}
+
+/* Absent members keep their defaults; a missing default file is fine. */
+static void conf_defaults_test(void **state)
+{
+	struct conf c;
+	char err[256];
+
+	write_file("{}");
+	conf_defaults(&c);
+	assert_int_equal(conf_load(&c, path, 0, err, sizeof(err)), 0);
+	assert_int_equal(c.period_ms, CONF_PERIOD_MS_DEFAULT);
+	assert_int_equal(c.floor_kib, CONF_FLOOR_KIB_DEFAULT);
+	assert_int_equal(conf_load(&c, "/nonexistent/xmemd.json", 1, err, sizeof(err)), 0);
+	assert_true(conf_load(&c, "/nonexistent/xmemd.json", 0, err, sizeof(err)) < 0);
+}
+
+/* Bad input is refused with a message naming the member. */
+static void conf_rejects_bad_input_test(void **state)
+{
+	struct conf c;
+	char err[256];
+
+	conf_defaults(&c);
+	write_file("{\"period_ms\": 1}");
+	assert_int_equal(conf_load(&c, path, 0, err, sizeof(err)), XMEM_ERR_INVAL);
+	assert_non_null(strstr(err, "period_ms"));
+	write_file("{\"floor\": \"lots\"}");
+	assert_int_equal(conf_load(&c, path, 0, err, sizeof(err)), XMEM_ERR_INVAL);
+	assert_non_null(strstr(err, "floor"));
+	write_file("{\"flor\": 5}");
+	assert_int_equal(conf_load(&c, path, 0, err, sizeof(err)), XMEM_ERR_INVAL);
+	assert_non_null(strstr(err, "flor"));
+	write_file("[1, 2]");
+	assert_int_equal(conf_load(&c, path, 0, err, sizeof(err)), XMEM_ERR_INVAL);
+	write_file("{\"period_ms\": ");
+	assert_true(conf_load(&c, path, 0, err, sizeof(err)) < 0);
+}
+
+/* The metrics text has the host and per-domain families, with escaped labels. */
+static void publish_prometheus_text_test(void **state)
+{
+	struct publish_host h;
+	struct publish_dom d[1];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	memset(&h, 0, sizeof(h));
+	memset(d, 0, sizeof(d));
+	h.total_kib = 4096;
+	h.free_kib = 1024;
+	d[0].domid = 5;
+	strcpy(d[0].name, "we\"b");
+	d[0].target_kib = 2048;
+	d[0].uncooperative = 1;
+	assert_int_equal(publish_prometheus(f, &h, d, 1), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "xmem_host_total_bytes 4194304\n"));
+	assert_non_null(strstr(buf, "xmem_host_free_bytes 1048576\n"));
+	assert_non_null(strstr(buf, "xmem_domain_target_kib{domid=\"5\",name=\"we\\\"b\"} 2048\n"));
+	assert_non_null(strstr(buf, "xmem_domain_uncooperative{domid=\"5\",name=\"we\\\"b\"} 1\n"));
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(conf_reads_members_test, setup, teardown),
+		cmocka_unit_test_setup_teardown(conf_defaults_test, setup, teardown),
+		cmocka_unit_test_setup_teardown(conf_rejects_bad_input_test, setup, teardown),
+		cmocka_unit_test(publish_prometheus_text_test),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
