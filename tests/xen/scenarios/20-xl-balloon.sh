@@ -1,5 +1,5 @@
 #!/bin/sh
-# timeout: 600
+# timeout: 400
 # The harness's own proof, with Xen's tools only: the guest fixture is up,
 # and xl mem-set / a raw write of memory/target make a real Linux balloon
 # driver move, as seen by Xen (xl list, free memory), the key tree and the

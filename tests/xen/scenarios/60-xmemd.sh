@@ -1,5 +1,5 @@
 #!/bin/sh
-# timeout: 900
+# timeout: 480
 # Scenario 4 of issue 8: xmemd on a real Xen host with per-guest min, max
 # and weight. xmem-guestd reports each guest's demand; the floor is set so
 # that xmemd may hand out no memory beyond what the guests hold when it
