@@ -10,14 +10,14 @@ need_guests
 g=g1
 d=$(domid_of $g) || fail "no $g"
 base=/local/domain/$d/data
-out=$(guest_run $g 30 'command -v xmem-guestd && xmem-guestd --period-ms 1000 --pid-file /run/xmem-guestd.pid --log-file /tmp/xmem-guestd.log') ||
+out=$(guest_run $g 120 'command -v xmem-guestd && xmem-guestd --period-ms 1000 --pid-file /run/xmem-guestd.pid --log-file /tmp/xmem-guestd.log') ||
 	fail "xmem-guestd does not start in $g: $out"
-wait_xs 90 $base/xmem/seq xenstore-read $base/xmem/seq || fail "no $base/xmem/seq after 90s: $(guest_run $g 10 'tail -n 5 /tmp/xmem-guestd.log')"
-wait_xs 30 $base/balloon/state xs_is $base/balloon/state done || fail "data/balloon/state '$(xenstore-read $base/balloon/state 2>&1)', want done"
+wait_xs 180 $base/xmem/seq xenstore-read $base/xmem/seq || fail "no $base/xmem/seq after 90s: $(guest_run $g 60 'tail -n 5 /tmp/xmem-guestd.log')"
+wait_xs 90 $base/balloon/state xs_is $base/balloon/state done || fail "data/balloon/state '$(xenstore-read $base/balloon/state 2>&1)', want done"
 
 # guest_view: the guest's /proc/meminfo and balloon sysfs, as "key value" lines.
 guest_view() {
-	guest_run $g 30 'awk '\''/^(MemTotal|MemFree|MemAvailable):/ {print $1, $2}'\'' /proc/meminfo
+	guest_run $g 120 'awk '\''/^(MemTotal|MemFree|MemAvailable):/ {print $1, $2}'\'' /proc/meminfo
 b=/sys/devices/system/xen_memory/xen_memory0
 echo current_kb $(cat $b/info/current_kb)
 echo target_kb $(cat $b/target_kb)'
@@ -57,19 +57,19 @@ used0=$(xenstore-read $base/xmem/used_kib)
 
 # The balloon moves: the agent reports the new allocation and MemTotal.
 xl mem-set $g 200m || fail "xl mem-set $g 200m"
-wait_xs 90 $base/balloon/current_kib published_is balloon/current_kib 204800 ||
+wait_xs 180 $base/balloon/current_kib published_is balloon/current_kib 204800 ||
 	fail "data/balloon/current_kib $(xenstore-read $base/balloon/current_kib) after mem-set 200m"
-wait_xs 30 $base/balloon/state published_is balloon/state done || fail "balloon/state $(xenstore-read $base/balloon/state) after mem-set"
+wait_xs 90 $base/balloon/state published_is balloon/state done || fail "balloon/state $(xenstore-read $base/balloon/state) after mem-set"
 sleep 2
 check "after mem-set 200m"
 total1=$(xenstore-read $base/meminfo_total)
 [ $((total0 - total1)) -ge 50000 ] || fail "meminfo_total $total0 -> $total1 after giving 56 MiB back"
 
 # The guest's own use grows by 48 MiB (files in its tmpfs root).
-guest_run $g 60 'dd if=/dev/zero of=/xmem-hog bs=1M count=48 2>&1 && sync' >/dev/null || fail "cannot fill the guest"
-wait_xs 60 $base/xmem/used_kib used_grew $used0 || fail "data/xmem/used_kib $used0 -> $(xenstore-read $base/xmem/used_kib) after the guest used 48 MiB more"
+guest_run $g 120 'dd if=/dev/zero of=/xmem-hog bs=1M count=48 2>&1 && sync' >/dev/null || fail "cannot fill the guest"
+wait_xs 120 $base/xmem/used_kib used_grew $used0 || fail "data/xmem/used_kib $used0 -> $(xenstore-read $base/xmem/used_kib) after the guest used 48 MiB more"
 check "after the guest used 48 MiB"
-guest_run $g 30 'rm -f /xmem-hog' >/dev/null
+guest_run $g 120 'rm -f /xmem-hog' >/dev/null
 xl mem-set $g 256m
 wait_balloon $g 256 || fail "$g did not come back to 256 MiB"
 pass "data/meminfo_*, data/xmem/* and data/balloon/* match the guest's /proc/meminfo and balloon sysfs, and follow xl mem-set 200m (current 204800 KiB, MemTotal -$(((total0 - total1) / 1024)) MiB) and 48 MiB of new use"

@@ -14,12 +14,12 @@ need_guests
 
 r=/run/xmem
 for g in $GUESTS; do
-	out=$(guest_run $g 30 'p=$(cat /run/xmem-guestd.pid 2>/dev/null); [ -n "$p" ] && kill -0 $p 2>/dev/null || xmem-guestd --period-ms 1000 --pid-file /run/xmem-guestd.pid --log-file /tmp/xmem-guestd.log') ||
+	out=$(guest_run $g 120 'p=$(cat /run/xmem-guestd.pid 2>/dev/null); [ -n "$p" ] && kill -0 $p 2>/dev/null || xmem-guestd --period-ms 1000 --pid-file /run/xmem-guestd.pid --log-file /tmp/xmem-guestd.log') ||
 		fail "xmem-guestd does not start in $g: $out"
 done
 for g in $GUESTS; do
 	d=$(domid_of $g)
-	wait_xs 90 /local/domain/$d/data/xmem/seq xenstore-read /local/domain/$d/data/xmem/seq || fail "$g: xmem-guestd reports nothing"
+	wait_xs 180 /local/domain/$d/data/xmem/seq xenstore-read /local/domain/$d/data/xmem/seq || fail "$g: xmem-guestd reports nothing"
 	[ "$(xl_mem $g)" = 256 ] || fail "$g holds $(xl_mem $g) MiB before xmemd starts, want 256"
 done
 
@@ -32,7 +32,7 @@ free0=$(xen_free_mib)
 floor=$free0
 xmemd --floor ${floor}M --period-ms 1000 --pid-file $r/xmemd.pid --log-file $r/xmemd.log -v ||
 	fail "xmemd does not start: $(tail -n 3 $r/xmemd.log)"
-wait_xs 60 /tool/xmemd/state xs_is /tool/xmemd/state running || fail "/tool/xmemd/state is '$(xenstore-read /tool/xmemd/state 2>&1)'"
+wait_xs 120 /tool/xmemd/state xs_is /tool/xmemd/state running || fail "/tool/xmemd/state is '$(xenstore-read /tool/xmemd/state 2>&1)'"
 log "xmemd running, floor $floor MiB (Xen free memory now), guests' pool $pool MiB"
 
 # sample: check the invariants now; remember g1's largest allocation. (The
@@ -61,7 +61,7 @@ idle1=$(xl_mem g1)
 
 # The hog: g1 fills its tmpfs 8 MiB at a time, only while MemAvailable
 # stays above 32 MiB, up to 280 MiB, so it follows what it is given.
-guest_run g1 30 '(i=0; while [ $i -lt 35 ]; do a=$(awk "/^MemAvailable:/ {print \$2}" /proc/meminfo); if [ $a -gt 32768 ]; then dd if=/dev/zero of=/hog.$i bs=1M count=8 2>/dev/null; i=$((i + 1)); else sleep 1; fi; done; echo XMEM-GUEST hog done) >/dev/console 2>&1 &' >/dev/null ||
+guest_run g1 120 '(i=0; while [ $i -lt 35 ]; do a=$(awk "/^MemAvailable:/ {print \$2}" /proc/meminfo); if [ $a -gt 32768 ]; then dd if=/dev/zero of=/hog.$i bs=1M count=8 2>/dev/null; i=$((i + 1)); else sleep 1; fi; done; echo XMEM-GUEST hog done) >/dev/console 2>&1 &' >/dev/null ||
 	fail "cannot start the hog in g1"
 end=$(($(date +%s) + 300))
 while [ "$(date +%s)" -lt $end ]; do
@@ -75,7 +75,7 @@ log "hog: $SAMPLE"
 grew="g1 ${idle1}->${g1_best} MiB under a hog while g2+g3 gave back to $g1_others MiB"
 
 # A reservation for a new guest, then xl create into it.
-guest_run g1 30 'rm -f /hog.*' >/dev/null
+guest_run g1 120 'rm -f /hog.*' >/dev/null
 sleep 5
 want=160
 xmem --json reserve ${want}M --for g4 --wait 180 >$r/reserve.json 2>$r/reserve.err ||
