@@ -147,7 +147,7 @@ int store_check(struct store *s, char *buf, size_t len)
 	unsigned int i;
 	int rc;
 
-	for (i = 0; i < STORED_NR_DOMIDS; i++)
+	for (i = 0; i < s->domid_limit; i++)
 		if (s->domains[i])
 			memset(&s->domains[i]->chk, 0, sizeof(s->domains[i]->chk));
 	st.out = buf ? &out : NULL;
@@ -181,7 +181,7 @@ int store_check(struct store *s, char *buf, size_t len)
 			a->outstanding += m->is_reply;
 		}
 	}
-	for (i = 0; i < STORED_NR_DOMIDS; i++) {
+	for (i = 0; i < s->domid_limit; i++) {
 		struct domain *d = s->domains[i];
 		struct check_acc *a;
 
@@ -252,7 +252,7 @@ static int ctl_memreport_json(struct store *s, struct ctl_buf *out)
 	json_out_kv_u64(j, "tx_conflicts", s->stats.tx_conflicts);
 	json_out_key(j, "domains");
 	json_out_arr_open(j);
-	for (i = 0; i < STORED_NR_DOMIDS; i++) {
+	for (i = 0; i < s->domid_limit; i++) {
 		struct domain *d = s->domains[i];
 
 		if (!d)
@@ -291,7 +291,7 @@ static int ctl_memreport(struct store *s, int argc, const char **argv, struct ct
 		   s->stats.tx_conflicts);
 	ctl_printf(out, "%6s %5s %9s %12s %8s %5s %5s\n", "domid", "intro", "nodes", "memory",
 		   "watches", "txs", "outst");
-	for (i = 0; i < STORED_NR_DOMIDS; i++) {
+	for (i = 0; i < s->domid_limit; i++) {
 		struct domain *d = s->domains[i];
 
 		if (!d)

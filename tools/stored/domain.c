@@ -77,6 +77,8 @@ struct domain *domain_get_or_new(struct store *s, unsigned int domid)
 	d->wrl_credit_milli = s->quota[QUOTA_WRL_BURST] * 1000;
 	d->wrl_stamp_ms = evloop_now_ms();
 	s->domains[domid] = d;
+	if (domid >= s->domid_limit)
+		s->domid_limit = domid + 1;
 	return d;
 }
 
@@ -400,7 +402,7 @@ int domain_release(struct store *s, unsigned int domid, bool fire)
 		s->special_release = p;
 	}
 	/* Nobody acts for it any more. */
-	for (t = 0; t < STORED_NR_DOMIDS; t++)
+	for (t = 0; t < s->domid_limit; t++)
 		if (s->domains[t] && s->domains[t]->target == domid)
 			s->domains[t]->target = UINT32_MAX;
 	d->target = UINT32_MAX;
@@ -515,7 +517,7 @@ void domain_shutdown(struct store *s)
 {
 	unsigned int i;
 
-	for (i = 0; i < STORED_NR_DOMIDS; i++) {
+	for (i = 0; i < s->domid_limit; i++) {
 		struct domain *d = s->domains[i];
 
 		if (!d)

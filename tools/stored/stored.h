@@ -448,6 +448,7 @@ struct store {
 	struct perm_list *special_introduce;
 	struct perm_list *special_release;
 	struct domain *domains[STORED_NR_DOMIDS];
+	unsigned int domid_limit; /* every domains[] entry at or above is NULL */
 	struct conn *conns;
 	struct conn *dirty;
 	struct conn *pending;	 /* connections with buffered messages to process */
