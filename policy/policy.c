@@ -8,12 +8,15 @@
  *    or gave up: their memory is not reclaimable, so it is not counted).
  * 2. Levels: each included domain gets a ladder of sizes, its tiers:
  *      min      dynamic-min
+ *      held     what the guest cannot give (xmem, hyperv): the smaller of
+ *               what it uses and what it holds; a lower target only ends in
+ *               a balloon that gives up
  *      need     demand (startup while the guest has reported nothing)
  *      buffer   demand x (1 + buffer)
  *      memory   the remembered recent peak, decaying (xmem only, stability.c)
  *    each clamped into [dynamic-min, dynamic-max]. The kinds differ only here:
- *      xmem          min, need, buffer, memory; weights
- *      hyperv        min, need, buffer; weights; no memory, no pressure boost
+ *      xmem          min, held, need, buffer, memory; weights
+ *      hyperv        min, held, need, buffer; weights; no memory, no pressure boost
  *                    unless its file asks (Hyper-V: demand x 1.2, weights)
  *      proportional  min, max; each domain weighted by its range, so all get
  *                    the same fraction of [min, max] (squeezed's rule)
@@ -184,7 +187,7 @@ static int policy_scratch_alloc(struct policy_scratch *s, size_t nr)
 static uint64_t policy_ladder(const struct policy *pol, const struct policy_host *host,
 			      const struct policy_dom *dom, uint64_t *lv, double *w_r)
 {
-	uint64_t lo = dom->min_kib, hi = dom->max_kib, demand_kib, need, buf, mem;
+	uint64_t lo = dom->min_kib, hi = dom->max_kib, demand_kib, need, buf, mem, held;
 	unsigned int t;
 
 	demand_kib = policy_demand_kib(pol, dom);
@@ -192,12 +195,14 @@ static uint64_t policy_ladder(const struct policy *pol, const struct policy_host
 	switch (pol->kind) {
 	case POLICY_PROPORTIONAL:
 		lv[0] = lo;
-		lv[1] = lv[2] = lv[3] = hi;
+		for (t = 1; t < POLICY_NR_TIERS; t++)
+			lv[t] = hi;
 		*w_r = hi > lo ? (double)(hi - lo) : 1.0;
 		return demand_kib;
 	case POLICY_STATIC:
 		lv[0] = lo;
-		lv[1] = lv[2] = lv[3] = policy_clamp(dom->startup_kib, lo, hi);
+		for (t = 1; t < POLICY_NR_TIERS; t++)
+			lv[t] = policy_clamp(dom->startup_kib, lo, hi);
 		return demand_kib;
 	case POLICY_XMEM:
 	case POLICY_HYPERV:
@@ -214,10 +219,27 @@ static uint64_t policy_ladder(const struct policy *pol, const struct policy_host
 	mem = buf;
 	if (pol->kind == POLICY_XMEM && dom->has_demand)
 		mem = policy_clamp(stability_memory_kib(pol, dom, host->now_ms, buf), lo, hi);
-	lv[0] = lo;
-	lv[1] = need;
-	lv[2] = buf;
-	lv[3] = mem;
+	/*
+	 * A guest never gives its working set: below what it uses (or holds,
+	 * if less) a balloon only backs off and gives up. That tier comes
+	 * right after dynamic-min, before anyone's demand: memory for others
+	 * is taken from elsewhere first. Use and allocation are read at
+	 * different times, so within 1% + 4 MiB of its use a guest is taken
+	 * to hold nothing it could give.
+	 */
+	held = lo;
+	if (dom->has_demand && dom->used_kib) {
+		uint64_t use =
+			dom->used_kib > SIZE_MAX_KIB_POLICY ? SIZE_MAX_KIB_POLICY : dom->used_kib;
+
+		use += POLICY_HELD_SLACK_KIB + use / 100;
+		held = policy_clamp(use < dom->current_kib ? use : dom->current_kib, lo, hi);
+	}
+	lv[POLICY_TIER_MIN] = lo;
+	lv[POLICY_TIER_HELD] = held;
+	lv[POLICY_TIER_NEED] = need;
+	lv[POLICY_TIER_BUFFER] = buf;
+	lv[POLICY_TIER_MEMORY] = mem;
 	for (t = 1; t < POLICY_NR_TIERS; t++)
 		if (lv[t] < lv[t - 1])
 			lv[t] = lv[t - 1];

@@ -12,15 +12,19 @@
 
 /* Tiers of the plan, from the first memory a domain gets to the last. */
 #define POLICY_TIER_MIN	   0 /* dynamic-min */
-#define POLICY_TIER_NEED   1 /* demand (startup while it has none) */
-#define POLICY_TIER_BUFFER 2 /* demand x (1 + buffer) */
-#define POLICY_TIER_MEMORY 3 /* the remembered recent peak, decaying */
-#define POLICY_NR_TIERS	   4
+#define POLICY_TIER_HELD   1 /* what the guest cannot give: min(used, current) */
+#define POLICY_TIER_NEED   2 /* demand (startup while it has none) */
+#define POLICY_TIER_BUFFER 3 /* demand x (1 + buffer) */
+#define POLICY_TIER_MEMORY 4 /* the remembered recent peak, decaying */
+#define POLICY_NR_TIERS	   5
 
 /* Pressure at which the demand boost is full (see demand.c). */
 #define POLICY_PSI_SOME_FULL_X100 2000u /* 20% of the time some task stalled */
 #define POLICY_PSI_FULL_FULL_X100 1000u /* 10% of the time all tasks stalled */
 #define POLICY_SWAP_FULL_PCT_S	  1u	/* swapping 1% of the demand per second */
+
+/* Slack on what a guest uses when judging what it could give (plus 1%). */
+#define POLICY_HELD_SLACK_KIB 4096u
 
 /* Sizes above this (1 EiB in KiB) are treated as this: no overflow anywhere. */
 #define SIZE_MAX_KIB_POLICY (UINT64_C(1) << 50)

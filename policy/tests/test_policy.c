@@ -362,6 +362,50 @@ static void policy_scarcity_fairness_test(void **state)
 	}
 }
 
+/*
+ * A guest never gives its working set: under scarcity, what it uses (or
+ * holds, if less) comes right after dynamic-min, before anyone's demand,
+ * whatever the weights; only a budget below that cuts into it.
+ */
+static void policy_working_set_test(void **state)
+{
+	struct policy_dom d[2] = { dom_make(1, 256 * MIB, 3 * GIB, 8 * GIB),
+				   dom_make(2, 256 * MIB, GIB, 8 * GIB) };
+	struct policy_out out[2];
+	struct policy pol;
+	struct policy_host h;
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		policy_defaults(&pol, k ? POLICY_HYPERV : POLICY_XMEM);
+		dom_demand(&d[0], 3 * GIB); /* holds 3 GiB and uses all of it */
+		dom_demand(&d[1], 4 * GIB); /* holds 1 GiB, wants 4 */
+		d[0].weight = 1000;
+		d[1].weight = 9000;
+		h = host_make(6 * GIB, d, 2);
+		assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+		assert_int_equal(out[0].target_kib, 3 * GIB);
+		assert_int_equal(out[1].target_kib, 3 * GIB);
+		/* It holds less than it uses: what it holds is the floor. */
+		d[0].current_kib = d[0].target_kib = 2 * GIB;
+		h = host_make(6 * GIB, d, 2);
+		assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+		assert_true(out[0].target_kib >= 2 * GIB);
+		/* A reservation beyond what the guests can give cuts in, the sum still fits. */
+		d[0].current_kib = d[0].target_kib = 3 * GIB;
+		h = host_make(6 * GIB, d, 2);
+		h.reserved_kib = 3 * GIB;
+		assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+		assert_true(sum_targets(out, 2) <= 3 * GIB);
+		assert_true(out[0].target_kib >= 256 * MIB && out[1].target_kib >= 256 * MIB);
+	}
+	/* squeezed's rule knows nothing of it (as squeezed). */
+	policy_defaults(&pol, POLICY_PROPORTIONAL);
+	h = host_make(6 * GIB, d, 2);
+	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+	assert_int_equal(out[0].target_kib, out[1].target_kib);
+}
+
 /* Grow fast: a demand rise is met in one plan. */
 static void policy_stability_grow_fast_test(void **state)
 {
@@ -850,6 +894,7 @@ int main(void)
 		cmocka_unit_test(policy_plenty_test),
 		cmocka_unit_test(policy_scarcity_weight_test),
 		cmocka_unit_test(policy_scarcity_fairness_test),
+		cmocka_unit_test(policy_working_set_test),
 		cmocka_unit_test(policy_stability_grow_fast_test),
 		cmocka_unit_test(policy_stability_shrink_slow_test),
 		cmocka_unit_test(policy_stability_deadband_test),
