@@ -14,6 +14,7 @@
 
 #include "cache.h"
 #include "hv.h"
+#include "size.h"
 #include "log.h"
 #include "xenstore-schema/xs_schema.h"
 #include "xmem_err.h"
@@ -198,7 +199,11 @@ static char *cache_read(struct cache *c, const char *path)
 	return v;
 }
 
-/* Read domain key rel as a u64 into *val_r; returns 1 when present and valid. */
+/*
+ * Read domain key rel as a u64 into *val_r; returns 1 when present and valid.
+ * Values are capped at SIZE_MAX_KIB: a guest writing 2^64 - 1 must not make
+ * the arithmetic downstream (demand x buffer, rates) overflow.
+ */
 static int cache_read_dom_u64(struct cache *c, uint32_t domid, const char *rel, uint64_t *val_r)
 {
 	char path[CACHE_PATH_MAX];
@@ -208,6 +213,8 @@ static int cache_read_dom_u64(struct cache *c, uint32_t domid, const char *rel, 
 	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", domid, rel);
 	v = cache_read(c, path);
 	ok = v && cache_parse_u64(v, val_r) == 0;
+	if (ok && *val_r > SIZE_MAX_KIB)
+		*val_r = SIZE_MAX_KIB;
 	free(v);
 	return ok;
 }

@@ -105,6 +105,34 @@ static uint64_t daemon_unix_ms(void)
 	return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
 }
 
+/* Poll the domain list again; keep each domain's smaller size. */
+static int daemon_poll_again(struct daemon *d)
+{
+	struct hv_dominfo *again = NULL;
+	size_t nr = 0, i, j = 0;
+	int rc;
+
+	again = calloc(d->cap_infos ? d->cap_infos : 1, sizeof(*again));
+	if (!again)
+		return XMEM_ERR_NOMEM;
+	rc = hv_domain_list(d->hv, 0, again, d->cap_infos, &nr);
+	if (rc)
+		goto out;
+	/* Both lists are sorted by domid; domains in only one of them keep their record. */
+	for (i = 0; i < d->nr_infos && j < nr; i++) {
+		while (j < nr && again[j].domid < d->infos[i].domid)
+			j++;
+		if (j < nr && again[j].domid == d->infos[i].domid) {
+			if (again[j].tot_pages < d->infos[i].tot_pages)
+				d->infos[i].tot_pages = again[j].tot_pages;
+			j++;
+		}
+	}
+out:
+	free(again);
+	return rc;
+}
+
 /* Read the hypervisor's figures into d->infos; *nr_r domains. */
 static int daemon_poll_hv(struct daemon *d, struct hv_physinfo *pi, size_t *nr_r)
 {
@@ -112,9 +140,11 @@ static int daemon_poll_hv(struct daemon *d, struct hv_physinfo *pi, size_t *nr_r
 	int rc;
 
 	/*
-	 * Domains first, free memory second: a guest that grows in between is
-	 * then counted twice (its growth is promised and already gone from
-	 * free), never not at all. Safe, not exact, and exact once it settles.
+	 * Domains, free memory, domains again; each domain counts with the
+	 * smaller of its two sizes. A guest that shrinks meanwhile is then not
+	 * counted twice (once in free, once in its size), and one that grows is
+	 * counted twice (promised and gone from free) rather than not at all:
+	 * safe, not exact, and exact once the guests settle.
 	 */
 	for (;;) {
 		if (!d->cap_infos) {
@@ -140,7 +170,10 @@ static int daemon_poll_hv(struct daemon *d, struct hv_physinfo *pi, size_t *nr_r
 	}
 	*nr_r = nr;
 	d->nr_infos = nr;
-	return hv_physinfo(d->hv, pi);
+	rc = hv_physinfo(d->hv, pi);
+	if (rc)
+		return rc;
+	return daemon_poll_again(d);
 }
 
 /* Write or remove memory/uncooperative of cd to match want. */
@@ -219,7 +252,8 @@ static void daemon_judge(struct daemon *d, struct cache_dom *cd, const struct hv
 		else
 			log_info("domain %u (%s) follows its target again", cd->domid, cd->name);
 	}
-	if (cd->coop.uncooperative && cd->coop.gave_up && current_kib > cd->target_kib) {
+	/* Gave up shrinking, marked or still within tolerance of its target. */
+	if (cd->balloon == POLICY_BALLOON_GAVE_UP && current_kib > cd->target_kib) {
 		daemon_accept(d, cd, current_kib, now_ms);
 		coop_observe(&cd->coop, &d->coop, cd->target_kib, current_kib, 0, now_ms);
 	}

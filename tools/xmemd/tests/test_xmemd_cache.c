@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../cache.h"
+#include "size.h"
 
 #define NKEYS 64
 
@@ -231,6 +232,7 @@ static void cache_garbage_values_test(void **state)
 	kv_set("/local/domain/1/memory/dynamic-min", "-5");
 	kv_set("/local/domain/1/memory/buffer", "1");
 	kv_set("/local/domain/1/memory/managed", "yes");
+	kv_set("/local/domain/1/data/xmem/used_kib", "18446744073709551615");
 	cache_init(&c, NULL);
 	cache_sync_domains(&c, domids, 1);
 	cache_refresh(&c, 1);
@@ -239,6 +241,7 @@ static void cache_garbage_values_test(void **state)
 	assert_false(d->has_min);
 	assert_int_equal(d->buffer_pct, POLICY_BUFFER_MIN_PCT);
 	assert_false(d->managed);
+	assert_int_equal(d->used_kib, SIZE_MAX_KIB); /* capped, no overflow downstream */
 	cache_free(&c);
 }
 
