@@ -482,3 +482,17 @@ int hv_sim_ping(struct hv *h)
 		return XMEM_ERR_UNSUPPORTED;
 	return hv_sim_simple(h, HVSIM_OP_PING, NULL, 0, NULL, 0);
 }
+
+int hv_sim_set_flags(struct hv *h, uint32_t domid, unsigned int flags)
+{
+	struct hvsim_flags_req req;
+
+	if (h->ops != &hv_sim_ops)
+		return XMEM_ERR_UNSUPPORTED;
+	if (!h->privileged)
+		return XMEM_ERR_PERM;
+	memset(&req, 0, sizeof(req));
+	req.domid = domid;
+	req.flags = flags;
+	return hv_sim_simple(h, HVSIM_OP_SET_FLAGS, &req, sizeof(req), NULL, 0);
+}

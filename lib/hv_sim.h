@@ -17,6 +17,13 @@
  */
 int hv_sim_check(struct hv *h, struct hvsim_check_rep *rep_r);
 
+/*
+ * Set domain domid's state flags (HV_DOMF_PAUSED, HV_DOMF_SHUTDOWN,
+ * HV_DOMF_HVM), as a toolstack pausing or a guest shutting down would.
+ * Privileged. Returns 0, XMEM_ERR_NOTFOUND, XMEM_ERR_INVAL (other bits).
+ */
+int hv_sim_set_flags(struct hv *h, uint32_t domid, unsigned int flags);
+
 /* One empty round trip (any handle). Returns 0 or a negative XMEM_ERR_*. */
 int hv_sim_ping(struct hv *h);
 

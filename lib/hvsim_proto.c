@@ -22,6 +22,7 @@ static const char *const hvsim_op_names[HVSIM_OP_NR] = {
 	[HVSIM_OP_POPULATE] = "populate",
 	[HVSIM_OP_CUR_RES] = "current-reservation",
 	[HVSIM_OP_MAX_RES] = "maximum-reservation",
+	[HVSIM_OP_SET_FLAGS] = "set-flags",
 };
 
 void hvsim_hdr_init(struct hvsim_hdr *hdr, uint16_t op, uint32_t req_id, int32_t status,

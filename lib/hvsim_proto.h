@@ -36,7 +36,7 @@
 #include <stdint.h>
 
 #define HVSIM_PROTO_MAGIC   0x4D535648u /* "HVSM" */
-#define HVSIM_PROTO_VERSION 1u
+#define HVSIM_PROTO_VERSION 2u
 
 /* Most extents one reservation request may carry. */
 #define HVSIM_MAX_EXTENTS 4096u
@@ -59,7 +59,8 @@ enum hvsim_op {
 	HVSIM_OP_POPULATE = 11,	  /* domain: hvsim_memop_req + frames -> hvsim_memop_rep + frames */
 	HVSIM_OP_CUR_RES = 12,	  /* domain: -> hvsim_pages_rep (tot_pages) */
 	HVSIM_OP_MAX_RES = 13,	  /* domain: -> hvsim_pages_rep (max_pages) */
-	HVSIM_OP_NR = 14,
+	HVSIM_OP_SET_FLAGS = 14,  /* privileged: hvsim_flags_req */
+	HVSIM_OP_NR = 15,
 };
 
 struct hvsim_hdr {
@@ -94,6 +95,12 @@ struct hvsim_create_req {
 	uint32_t pad;
 	uint64_t max_pages;
 	uint64_t initial_pages;
+};
+
+/* Set a domain's state flags: HV_DOMF_PAUSED, HV_DOMF_SHUTDOWN, HV_DOMF_HVM. */
+struct hvsim_flags_req {
+	uint32_t domid;
+	uint32_t flags;
 };
 
 struct hvsim_list_req {

@@ -216,7 +216,7 @@ uint64_t simdom_target_kib(const struct simdom_config *cfg)
 
 uint64_t simdom_maxmem_kib(const struct simdom_config *cfg)
 {
-	return cfg->static_max_kib + SIMDOM_MAXMEM_CONSTANT_KIB;
+	return cfg->startup_kib + SIMDOM_MAXMEM_CONSTANT_KIB;
 }
 
 int simdom_uuid_generate(char *buf, size_t len)

@@ -4,7 +4,8 @@
  * simdom_create() is what `xl create` amounts to on a simulated host, for the
  * parts xmem cares about:
  *   1. the domain is created in the hypervisor (hv_domain_create) with
- *      maxmem = static-max + LIBXL_MAXMEM_CONSTANT and no pages, and its
+ *      maxmem = startup + LIBXL_MAXMEM_CONSTANT (libxl__build_pre: xmemd
+ *      moves maxmem with the target afterwards) and no pages, and its
  *      startup size is claimed (XENMEM_claim_pages, libxl's claim_mode):
  *      the guest's balloon frontend populates its boot memory itself, as a
  *      domain builder would, so it knows every frame it may give back; the
@@ -89,7 +90,7 @@ int simdom_validate(const struct simdom_config *cfg, char *err, size_t err_len);
 /* memory/target libxl writes: startup - videoram - (HVM && max > startup ? 1024 : 0). */
 uint64_t simdom_target_kib(const struct simdom_config *cfg);
 
-/* Xen's maxmem at creation: static-max + LIBXL_MAXMEM_CONSTANT, in KiB. */
+/* Xen's maxmem at creation: startup + LIBXL_MAXMEM_CONSTANT, in KiB (libxl__build_pre). */
 uint64_t simdom_maxmem_kib(const struct simdom_config *cfg);
 
 /*

@@ -15,36 +15,40 @@
 #include "policy_int.h"
 #include "xmem_err.h"
 
-/* An unsigned parameter with its range; off is its offset in struct policy. */
-struct file_uint_param {
+/* The numeric parameters: name, range, and whether it is a size ("16M"). */
+struct file_param {
 	const char *key;
 	uint64_t min, max;
-	size_t off;
-	int is_size; /* a size in KiB (number) or with a suffix ("16M") */
-	int is_u64;
+	int is_size;
 };
 
-#define FILE_UINT(k, lo, hi, field)                             \
-	{                                                       \
-		k, lo, hi, offsetof(struct policy, field), 0, 0 \
-	}
-#define FILE_SIZE(k, field)                                                     \
-	{                                                                       \
-		k, 0, SIZE_MAX_KIB_POLICY, offsetof(struct policy, field), 1, 1 \
-	}
-
-static const struct file_uint_param file_params[] = {
-	FILE_UINT("buffer_pct", POLICY_BUFFER_MIN_PCT, POLICY_BUFFER_MAX_PCT, default_buffer_pct),
-	FILE_SIZE("deadband", deadband_kib),
-	FILE_UINT("deadband_pct", 0, 100, deadband_pct),
-	FILE_UINT("shrink_pct_per_s", 0, 100, shrink_pct_per_s),
-	FILE_UINT("pressure_boost_pct", 0, 1000, pressure_boost_pct),
-	FILE_SIZE("min_rate", min_rate_kib_s),
-	FILE_UINT("uncoop_after_s", 1, 86400, uncoop_after_s),
-	FILE_UINT("headroom_halflife_s", 0, 30 * 86400, headroom_halflife_s),
+static const struct file_param file_params[] = {
+	{ "buffer_pct", POLICY_BUFFER_MIN_PCT, POLICY_BUFFER_MAX_PCT, 0 },
+	{ "deadband", 0, SIZE_MAX_KIB_POLICY, 1 },
+	{ "deadband_pct", 0, 100, 0 },
+	{ "shrink_pct_per_s", 0, 100, 0 },
+	{ "pressure_boost_pct", 0, 1000, 0 },
+	{ "min_rate", 0, SIZE_MAX_KIB_POLICY, 1 },
+	{ "uncoop_after_s", 1, 86400, 0 },
+	{ "headroom_halflife_s", 0, 30 * 86400, 0 },
 };
 
 #define FILE_NR_PARAMS (sizeof(file_params) / sizeof(file_params[0]))
+
+/* Where parameter k lives in pol: exactly one of the two pointers is set. */
+static void file_param_field(struct policy *pol, size_t k, unsigned int **u_r, uint64_t **kib_r)
+{
+	unsigned int *const u[FILE_NR_PARAMS] = {
+		&pol->default_buffer_pct, NULL, &pol->deadband_pct,   &pol->shrink_pct_per_s,
+		&pol->pressure_boost_pct, NULL, &pol->uncoop_after_s, &pol->headroom_halflife_s,
+	};
+	uint64_t *const kib[FILE_NR_PARAMS] = {
+		NULL, &pol->deadband_kib, NULL, NULL, NULL, &pol->min_rate_kib_s, NULL, NULL,
+	};
+
+	*u_r = u[k];
+	*kib_r = kib[k];
+}
 
 /* Known top-level keys besides the numeric parameters. */
 static int file_key_known(const char *key)
@@ -59,11 +63,13 @@ static int file_key_known(const char *key)
 	return 0;
 }
 
-/* Read one numeric parameter into pol. */
-static int file_read_param(yajl_val root, const struct file_uint_param *p, struct policy *pol,
-			   const char *path, char *err, size_t err_len)
+/* Read numeric parameter k into pol, if the file sets it. */
+static int file_read_param(yajl_val root, size_t k, struct policy *pol, const char *path, char *err,
+			   size_t err_len)
 {
-	uint64_t v = 0;
+	const struct file_param *p = &file_params[k];
+	unsigned int *u;
+	uint64_t v = 0, *kib;
 	int rc;
 
 	if (p->is_size)
@@ -82,10 +88,11 @@ static int file_read_param(yajl_val root, const struct file_uint_param *p, struc
 				 (unsigned long long)p->max);
 		return XMEM_ERR_INVAL;
 	}
-	if (p->is_u64)
-		*(uint64_t *)((char *)pol + p->off) = v;
+	file_param_field(pol, k, &u, &kib);
+	if (kib)
+		*kib = v;
 	else
-		*(unsigned int *)((char *)pol + p->off) = (unsigned int)v;
+		*u = (unsigned int)v;
 	return 0;
 }
 
@@ -147,7 +154,7 @@ int policy_load_file(const char *path, struct policy *pol_r, char *err, size_t e
 		goto out;
 	}
 	for (k = 0; k < FILE_NR_PARAMS; k++) {
-		rc = file_read_param(root, &file_params[k], &pol, path, err, err_len);
+		rc = file_read_param(root, k, &pol, path, err, err_len);
 		if (rc)
 			goto out;
 	}

@@ -42,6 +42,7 @@ struct guestd {
 	uint64_t last_current_kb; /* balloon progress, to see a stalled balloon */
 	unsigned int stalled_periods;
 	long period_ms;
+	int write_rc; /* the last write's outcome, to log a failure once */
 };
 
 static volatile sig_atomic_t guestd_stop;
@@ -119,9 +120,14 @@ static int guestd_report(struct guestd *g)
 		return rc;
 	}
 	if (rc < 0) {
-		log_warnx("cannot write the report under data/: %s", xmem_strerror(rc));
+		if (rc != g->write_rc)
+			log_warnx("cannot write the report under data/: %s", xmem_strerror(rc));
+		g->write_rc = rc;
 		return rc;
 	}
+	if (g->write_rc < 0)
+		log_info("the report is written again");
+	g->write_rc = 0;
 	if (rc > 0)
 		log_debug("report %" PRIu64 ": %d values changed", g->cache.seq, rc);
 	else if (report_probe(xs) == XMEM_ERR_IO) {

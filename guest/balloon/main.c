@@ -38,8 +38,9 @@
 #include "xenstore-schema/xs_schema.h"
 #include "xmem_err.h"
 
-#define BALLOON_PERIOD_MS   1000
-#define BALLOON_WATCH_TOKEN "xmem-balloon-target"
+#define BALLOON_PERIOD_MS     1000
+#define BALLOON_PERIOD_MS_MAX (3600 * 1000)
+#define BALLOON_WATCH_TOKEN   "xmem-balloon-target"
 
 struct balloon {
 	struct evloop *loop;
@@ -52,8 +53,11 @@ struct balloon {
 	uint64_t start_ms; /* when the workload started (0: not yet) */
 	uint64_t last_tick_ms;
 	long long fe_timer;
+	long long period_timer;
 	int watch_fd;
 	int first_event_seen;
+	long period_ms;
+	int write_rc; /* the last report's outcome, to log a failure once */
 	unsigned int domid;
 };
 
@@ -92,6 +96,7 @@ static const struct frontend_ops balloon_fe_ops = {
 };
 
 static long balloon_fe_timer(struct evloop *loop, long long id, void *arg);
+static long balloon_period_timer(struct evloop *loop, long long id, void *arg);
 
 /* Run the frontend after ms (replacing a pending run). */
 static void balloon_schedule(struct balloon *b, long ms)
@@ -111,6 +116,13 @@ static long balloon_fe_timer(struct evloop *loop, long long id, void *arg)
 
 	ms = frontend_run(&b->fe);
 	memmodel_set_alloc(&b->model, size_pages_to_kib(b->fe.current_pages));
+	if (b->fe.state != before && b->fe.state != FRONTEND_WORKING) {
+		/* The frontend stopped moving: report it now, not at the end of the period. */
+		evloop_del_timer(b->loop, b->period_timer);
+		b->period_timer = evloop_add_timer(b->loop, 0, balloon_period_timer, b);
+		if (b->period_timer < 0)
+			fatalx("cannot add a timer");
+	}
 	if (b->fe.state != before || (ms > 0 && b->fe.state != FRONTEND_WORKING))
 		log_info("balloon %s at %" PRIu64 " KiB (target %" PRIu64 " KiB)%s%s",
 			 frontend_state_name(b->fe.state), size_pages_to_kib(b->fe.current_pages),
@@ -263,16 +275,19 @@ static long balloon_period_timer(struct evloop *loop, long long id, void *arg)
 			balloon_stop = 1;
 			return EVLOOP_NOMORE;
 		}
-		return BALLOON_PERIOD_MS;
+		return b->period_ms;
 	}
 	rc = report_write(xs, &b->cache, kvs, n);
 	if (rc == 0)
 		rc = report_probe(xs); /* nothing written: is the store still there? */
 	if (rc == XMEM_ERR_IO)
 		balloon_conn_lost(b, strerror(errno));
-	else if (rc < 0)
-		log_warnx("cannot write the report: %s", xmem_strerror(rc));
-	return BALLOON_PERIOD_MS;
+	else if (rc < 0 && rc != b->write_rc)
+		log_warnx("cannot write the report under data/: %s", xmem_strerror(rc));
+	else if (rc >= 0 && b->write_rc < 0)
+		log_info("the report is written again");
+	b->write_rc = rc < 0 ? rc : 0;
+	return b->period_ms;
 }
 
 static void balloon_on_signal(int sig)
@@ -283,11 +298,13 @@ static void balloon_on_signal(int sig)
 
 static void balloon_usage(FILE *f)
 {
-	fprintf(f, "usage: xmem-balloon --host DIR --domid N --workload SPEC [--time-scale X]\n"
-		   "                    [--foreground] [--pid-file F] [--log-file F] [-v]\n"
-		   "  SPEC: idle | steady:SIZE | ramp:FROM:TO:SECONDS |\n"
-		   "        spike:BASE:PEAK:PERIOD_S:LENGTH_S | trace:FILE:VM_ID\n"
-		   "  X: trace seconds per real second (default 300)\n");
+	fprintf(f,
+		"usage: xmem-balloon --host DIR --domid N --workload SPEC [--time-scale X]\n"
+		"                    [--period-ms N] [--foreground] [--pid-file F] [--log-file F]\n"
+		"                    [-v]\n"
+		"  SPEC: idle | steady:SIZE | ramp:FROM:TO:SECONDS |\n"
+		"        spike:BASE:PEAK:PERIOD_S:LENGTH_S | trace:FILE:VM_ID\n"
+		"  X: trace seconds per real second (default 300)\n");
 }
 
 /* Write the pid file. */
@@ -309,6 +326,7 @@ int main(int argc, char **argv)
 		{ "domid", required_argument, NULL, 'd' },
 		{ "workload", required_argument, NULL, 'w' },
 		{ "time-scale", required_argument, NULL, 't' },
+		{ "period-ms", required_argument, NULL, 'P' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "pid-file", required_argument, NULL, 'p' },
 		{ "log-file", required_argument, NULL, 'l' },
@@ -327,8 +345,9 @@ int main(int argc, char **argv)
 
 	memset(&b, 0, sizeof(b));
 	b.watch_fd = -1;
+	b.period_ms = BALLOON_PERIOD_MS;
 	log_init("xmem-balloon", LOG_TO_CLI, 1);
-	while ((c = getopt_long(argc, argv, "H:d:w:t:fp:l:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "H:d:w:t:P:fp:l:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
 			dir_arg = optarg;
@@ -348,6 +367,14 @@ int main(int argc, char **argv)
 			scale = strtod(optarg, &end);
 			if (errno || !optarg[0] || *end || !(scale > 0))
 				fatalx("--time-scale: '%s' is not a positive number", optarg);
+			break;
+		case 'P':
+			errno = 0;
+			b.period_ms = strtol(optarg, &end, 10);
+			if (errno || !optarg[0] || *end || b.period_ms < 10 ||
+			    b.period_ms > BALLOON_PERIOD_MS_MAX)
+				fatalx("--period-ms: '%s' is not a period from 10 ms to 1 h",
+				       optarg);
 			break;
 		case 'f':
 			foreground = 1;
@@ -432,7 +459,8 @@ int main(int argc, char **argv)
 	log_info("domain %u: holding %" PRIu64 " KiB, workload %s", b.domid,
 		 size_pages_to_kib(cur_pages), spec);
 	balloon_connect(&b);
-	if (evloop_add_timer(b.loop, 0, balloon_period_timer, &b) < 0)
+	b.period_timer = evloop_add_timer(b.loop, 0, balloon_period_timer, &b);
+	if (b.period_timer < 0)
 		fatalx("cannot add a timer");
 	while (!balloon_stop) {
 		if (evloop_run_once(b.loop, -1) < 0)

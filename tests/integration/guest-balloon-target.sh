@@ -71,6 +71,19 @@ assert_eq "$(xsr $D/data/xmem/psi_some_avg10)" 0 "no pressure for a small workin
 it_check_hv
 it_check_store
 
+# Progress is reported when the balloon stops moving, not only once a period:
+# with an hour between periodic reports, boot and a shrink still show up.
+E=/local/domain/8
+it_make_guest 8 vm8 524288 262144
+it_start_balloon 8 idle --period-ms 3600000
+wait_key $E/data/balloon/state "done" 30 "boot reported without a periodic report"
+assert_eq "$(xsr $E/data/balloon/current_kib)" 262144 "boot allocation reported"
+xenstore-write $E/memory/target 131072
+wait_key $E/data/balloon/current_kib 131072 30 "shrink reported without a periodic report"
+assert_eq "$(xsr $E/data/balloon/state)" "done" "state after the shrink"
+assert_eq "$(hv_tot_pages 8)" 32768 "tot_pages of domain 8"
+kill "$(cat "$IT_DIR/run/balloon-8.pid")"
+
 # The store restarts: the frontend reconnects, watches again, and follows
 # the target the new store holds; its report is written again in full.
 kill "$(cat "$IT_DIR/run/stored.pid")"

@@ -70,6 +70,23 @@ wait_key $D/data/balloon/state backoff 10 "balloon backoff seen"
 assert_eq "$(xsr $D/data/balloon/target_kib)" 524288 "balloon target"
 it_check_store
 
+# A refused write (data/ made read-only) is said once, retried every period,
+# and written once allowed again.
+xenstore-rm $D/data || fail "rm data"
+xenstore-write $D/data "" || fail "recreate data"
+xenstore-chmod $D/data n0 || fail "chmod data"
+sed -i 's/^MemFree: .*/MemFree:          95000 kB/' "$ROOT/proc/meminfo"
+n=0; while ! grep -q "cannot write the report under data/: permission denied" "$IT_DIR/run/guestd.log"; do
+	[ $n -ge 100 ] && fail "guestd did not say its write was refused"
+	sleep 0.1; n=$((n + 1))
+done
+sleep 0.5
+assert_eq "$(grep -c "cannot write the report" "$IT_DIR/run/guestd.log")" 1 "the refusal said once"
+xenstore-chmod $D/data n7 || fail "chmod data back"
+wait_key $D/data/meminfo_free 95000 10 "report after data/ is writable again"
+grep -q "the report is written again" "$IT_DIR/run/guestd.log" || fail "recovery not said"
+it_check_store
+
 # 5. The store goes away and comes back: guestd says so and writes everything again.
 kill "$(cat "$IT_DIR/run/stored.pid")"
 n=0; while [ -S "$IT_DIR/store/socket" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done

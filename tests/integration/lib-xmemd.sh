@@ -36,10 +36,10 @@ xd_host() {
 	it_start_hvsim "$1" --xen-overhead "${XD_XEN_OVERHEAD_MIB}M" --dom0 "$2"
 }
 
-# xd_create NAME STARTUP STATIC_MAX MIN MAX WEIGHT WORKLOAD
+# xd_create NAME STARTUP STATIC_MAX MIN MAX WEIGHT WORKLOAD [BUFFER_PCT]
 xd_create() {
 	xd_xmem create "$1" --memory "$2" --maxmem "$3" --min "$4" --max "$5" \
-		--weight "$6" --workload "$7" >/dev/null || fail "xmem create $1"
+		--weight "$6" --workload "$7" --buffer "${8:-20}" >/dev/null || fail "xmem create $1"
 }
 
 # Domid of domain named $1.

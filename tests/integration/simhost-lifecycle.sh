@@ -47,6 +47,18 @@ head -n1 "$IT_DIR/rec.csv" | grep -q '^t_s,domid,name,demand_kib' || fail "recor
 grep -q ",steady1," "$IT_DIR/rec.csv" || fail "record: no steady1 rows"
 grep -q ",spiky1," "$IT_DIR/rec.csv" || fail "record: no spiky1 rows"
 
+# A guest added by `xmem create` (its balloon is no component of the scenario) is shown by
+# status and ended by stop.
+xmem="$XMEM_BUILDDIR/tools/xmem/xmem"
+if [ -x "$xmem" ]; then
+	XMEM_HOST="$IT_DIR" "$xmem" create extra1 --memory 256M --maxmem 512M --workload steady:64M \
+		>/dev/null || fail "xmem create extra1"
+	d3=$(simhost_domid extra1) || fail "extra1 is not in the key tree"
+	"$SIMHOST" status --dir "$IT_DIR" | grep -Eq "^  balloon-($d3|extra1) +running" ||
+		fail "status lacks extra1's balloon: $("$SIMHOST" status --dir "$IT_DIR")"
+	"$SIMHOST" status --dir "$IT_DIR" >/dev/null || fail "an extra guest made the host degraded"
+fi
+
 "$SIMHOST" stop --dir "$IT_DIR" || fail "stop failed"
 unset XENSTORED_PATH
 [ -z "$(simhost_procs)" ] || fail "processes left after stop: $(simhost_procs)"

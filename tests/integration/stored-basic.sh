@@ -38,8 +38,26 @@ xenstore-rm /test || fail "rm subtree"
 xenstore-read /test/a 2>/dev/null && fail "node survived rm of its parent"
 it_check_store
 
-# The wire's limits and refusals.
+# CONTROL: help, quotas (defaults, set), memreport (text and JSON), log.
 it_xenstore_control help | grep -q '^check' || fail "CONTROL help lists check"
 it_xenstore_control quota | grep -q '^nodes  *1000' || fail "default nodes quota"
+it_xenstore_control quota set nodes 500 >/dev/null || fail "CONTROL quota set"
+it_xenstore_control quota | grep -q '^nodes  *500' || fail "quota set took no effect"
+it_xenstore_control quota set no-such 1 2>/dev/null && fail "unknown quota accepted"
+it_xenstore_control memreport | grep -q '^nodes ' || fail "memreport"
+it_xenstore_control memreport json | grep -q '"domains"' || fail "memreport json"
+it_xenstore_control log debug >/dev/null || fail "CONTROL log"
+it_xenstore_control no-such-command 2>/dev/null && fail "unknown CONTROL command accepted"
 it_check_store
+
+# The command line: --help, flags for quotas, one-line errors.
+bin=$(it_stored_bin)
+"$bin" --help | grep -q -- '--rundir' || fail "--help"
+out=$("$bin" --rundir "$IT_DIR/x" -Q bogus=1 2>&1) && fail "bad quota accepted"
+[ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] || fail "error is not one line: $out"
+"$bin" 2>/dev/null && fail "no --rundir accepted"
+"$bin" --rundir "$IT_DIR/q" --pid-file "$IT_DIR/run/q.pid" -E 7 -W 3 || fail "start with -E -W"
+it_track_pidfile "$IT_DIR/run/q.pid"
+XENSTORED_PATH="$IT_DIR/q/socket" it_xenstore_control quota | grep -q '^nodes  *7$\|^nodes  *7 ' ||
+	fail "-E sets the nodes quota"
 pass

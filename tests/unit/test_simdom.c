@@ -421,9 +421,9 @@ static void simdom_create_libxl_layout_test(void **state)
 	assert_int_equal(domid, 1);
 	assert_true(fake_introduced[1]);
 	assert_true(fake_hv_dom[1]);
-	/* Empty, maxmem static-max + 1 MiB, the startup size claimed for the balloon. */
+	/* Empty, maxmem startup + 1 MiB, the startup size claimed for the balloon. */
 	assert_int_equal(fake_hv_tot_pages[1], 0);
-	assert_int_equal(fake_hv_max_pages[1], (4194304 + 1024) / 4);
+	assert_int_equal(fake_hv_max_pages[1], (1048576 + 1024) / 4);
 	assert_int_equal(fake_hv_claim_pages[1], 1048576 / 4);
 	assert_int_equal(fake_commits, 1);
 

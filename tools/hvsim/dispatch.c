@@ -113,6 +113,14 @@ static int do_destroy(struct dispatch_req *rq)
 	return domain_destroy(rq->sim, req.domid);
 }
 
+static int do_set_flags(struct dispatch_req *rq)
+{
+	struct hvsim_flags_req req;
+
+	memcpy(&req, rq->payload, sizeof(req));
+	return domain_set_flags(rq->sim, req.domid, req.flags);
+}
+
 static int do_check(struct dispatch_req *rq)
 {
 	struct hvsim_check_rep rep;
@@ -195,6 +203,7 @@ static const struct dispatch_op dispatch_ops[HVSIM_OP_NR] = {
 	[HVSIM_OP_POPULATE] = { do_memop, DISPATCH_WHO_DOMAIN, SIZE_MAX },
 	[HVSIM_OP_CUR_RES] = { do_reservation, DISPATCH_WHO_DOMAIN, 0 },
 	[HVSIM_OP_MAX_RES] = { do_reservation, DISPATCH_WHO_DOMAIN, 0 },
+	[HVSIM_OP_SET_FLAGS] = { do_set_flags, DISPATCH_WHO_PRIV, sizeof(struct hvsim_flags_req) },
 };
 
 /* Run one well-framed request. Returns its status. */

@@ -137,6 +137,26 @@ int domain_set_maxmem(struct hvsim *sim, uint32_t domid, uint64_t max_kib)
 	return 0;
 }
 
+int domain_set_flags(struct hvsim *sim, uint32_t domid, unsigned int flags)
+{
+	const unsigned int settable = HV_DOMF_PAUSED | HV_DOMF_SHUTDOWN | HV_DOMF_HVM;
+	struct domain *d = domain_find(sim, domid);
+	unsigned int old;
+
+	if (!d)
+		return ESRCH;
+	if (flags & ~settable)
+		return EINVAL;
+	old = d->flags;
+	d->flags = (d->flags & ~settable) | flags;
+	if ((old ^ d->flags) & HV_DOMF_PAUSED)
+		log_info("d%u %s", domid, (flags & HV_DOMF_PAUSED) ? "paused" : "unpaused");
+	if ((old ^ d->flags) & HV_DOMF_SHUTDOWN)
+		log_info("d%u %s", domid,
+			 (flags & HV_DOMF_SHUTDOWN) ? "shut down" : "running again");
+	return 0;
+}
+
 size_t domain_list(struct hvsim *sim, uint32_t first_domid, struct hvsim_dominfo *infos,
 		   size_t max_infos)
 {

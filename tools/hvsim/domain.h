@@ -42,6 +42,14 @@ int domain_destroy(struct hvsim *sim, uint32_t domid);
 /* max_pages = max_kib / 4, even below tot_pages. 0 or ESRCH. */
 int domain_set_maxmem(struct hvsim *sim, uint32_t domid, uint64_t max_kib);
 
+/*
+ * Set the state flags of domid (HV_DOMF_PAUSED, HV_DOMF_SHUTDOWN,
+ * HV_DOMF_HVM; DYING is the simulator's own). They are reported in the
+ * domain list; the simulator does not stop a paused guest's requests.
+ * 0, ESRCH or EINVAL (other bits).
+ */
+int domain_set_flags(struct hvsim *sim, uint32_t domid, unsigned int flags);
+
 /* Fill up to max_infos entries for domains >= first_domid, ascending. Returns the count. */
 size_t domain_list(struct hvsim *sim, uint32_t first_domid, struct hvsim_dominfo *infos,
 		   size_t max_infos);

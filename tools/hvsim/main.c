@@ -71,7 +71,9 @@ static void usage(FILE *f)
 		"\n"
 		"Query commands (see xmem-hvsim(8)): check, physinfo, list, create DOMID "
 		"MAX_PAGES\n"
-		"INITIAL_PAGES, destroy DOMID, maxmem DOMID KIB, claim DOMID PAGES, ping; with\n"
+		"INITIAL_PAGES, destroy DOMID, maxmem DOMID KIB, claim DOMID PAGES, "
+		"pause|unpause|\n"
+		"shutdown|resume DOMID, ping; with\n"
 		"--as DOMID: reservation, increase N ORDER, decrease ORDER FRAME..., ping.\n");
 }
 

@@ -2,7 +2,8 @@
  * query.c: `xmem-hvsim --query DIR [--as DOMID] [--json] COMMAND [ARGS]`.
  *
  * Privileged commands: ping, check, physinfo, list, create DOMID MAX_PAGES
- * INITIAL_PAGES, destroy DOMID, maxmem DOMID KIB, claim DOMID PAGES.
+ * INITIAL_PAGES, destroy DOMID, maxmem DOMID KIB, claim DOMID PAGES,
+ * pause/unpause/shutdown/resume DOMID (state flags only).
  * With --as DOMID (that domain acting on itself): ping, reservation,
  * increase N ORDER, populate N ORDER, decrease ORDER FRAME...
  * Exit status 0 on success, 1 on failure (one line on stderr), 2 on usage.
@@ -239,6 +240,22 @@ static int query_claim(struct query *q)
 	return rc ? query_fail("claim", rc) : 0;
 }
 
+/* pause, unpause, shutdown, resume DOMID: change one flag, keep the others. */
+static int query_flag(struct query *q, unsigned int flag, int on)
+{
+	struct hv_dominfo info;
+	uint32_t domid;
+	int rc;
+
+	query_nargs(q, 1, "pause|unpause|shutdown|resume DOMID");
+	domid = query_domid(q->argv[1]);
+	rc = hv_domain_info(q->h, domid, &info);
+	if (!rc)
+		rc = hv_sim_set_flags(q->h, domid,
+				      ((info.flags & ~flag) | (on ? flag : 0)) & ~HV_DOMF_DYING);
+	return rc ? query_fail(q->argv[0], rc) : 0;
+}
+
 static int query_ping(struct query *q)
 {
 	int rc;
@@ -410,6 +427,14 @@ int query_main(int argc, char **argv)
 		status = query_maxmem(&q);
 	else if (!strcmp(cmd, "claim"))
 		status = query_claim(&q);
+	else if (!strcmp(cmd, "pause"))
+		status = query_flag(&q, HV_DOMF_PAUSED, 1);
+	else if (!strcmp(cmd, "unpause"))
+		status = query_flag(&q, HV_DOMF_PAUSED, 0);
+	else if (!strcmp(cmd, "shutdown"))
+		status = query_flag(&q, HV_DOMF_SHUTDOWN, 1);
+	else if (!strcmp(cmd, "resume"))
+		status = query_flag(&q, HV_DOMF_SHUTDOWN, 0);
 	else if (!strcmp(cmd, "reservation"))
 		status = query_reservation(&q);
 	else if (!strcmp(cmd, "increase"))

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ struct listener {
 	uint32_t who; /* DISPATCH_PRIV or the domid */
 	unsigned int nr_conns;
 	int warned_full; /* "too many connections" logged since the last drop below the cap */
+	uint64_t nr_bad; /* connections closed for a broken header (logged sparingly) */
 	struct conn *conns;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
@@ -119,7 +121,12 @@ static void conn_process(struct conn *c)
 		if (res == DISPATCH_MORE)
 			return;
 		if (res == DISPATCH_CLOSE) {
-			log_warnx("connection on %s: bad message header, closing", c->l->path);
+			/* A guest may do this in a loop: log the 1st, 2nd, 4th, 8th... */
+			c->l->nr_bad++;
+			if (!(c->l->nr_bad & (c->l->nr_bad - 1)))
+				log_warnx("connection on %s: bad message header, closing (%" PRIu64
+					  " so far)",
+					  c->l->path, c->l->nr_bad);
 			c->closing = 1;
 		}
 		memmove(c->in, c->in + used, c->in_len - used);
@@ -277,6 +284,25 @@ out:
 	return l;
 }
 
+/* Whether something answers on the socket at path (another daemon's). */
+static int server_socket_alive(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd, alive;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return 0;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	alive = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	return alive;
+}
+
 /* Write RUNDIR/domain/<domid> into buf. */
 static int server_domain_dir(struct server *srv, uint32_t domid, char *buf, size_t len)
 {
@@ -350,6 +376,10 @@ struct server *server_new(struct evloop *loop, struct hvsim *sim, const char *ru
 		goto out;
 	}
 	snprintf(path, sizeof(path), "%s/socket", rundir);
+	if (server_socket_alive(path)) {
+		log_warnx("another xmem-hvsim is serving %s", rundir);
+		goto out;
+	}
 	srv->priv = listener_new(srv, path, DISPATCH_PRIV);
 	if (!srv->priv) {
 		log_warn("cannot listen on %s", path);

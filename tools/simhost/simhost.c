@@ -48,6 +48,7 @@
 #include "xenstore-schema/xs_schema.h"
 
 #define SIMHOST_MAX_PIDS       1024
+#define SIMHOST_MAX_COMPONENTS (SCENARIO_MAX_GUESTS + 3 + 128)
 #define SIMHOST_SOCKET_WAIT_MS 10000
 #define SIMHOST_SUN_PATH_MAX   107
 
@@ -811,15 +812,16 @@ static const char *simhost_opt_size(int has, uint64_t kib, char *buf, size_t len
 
 static int simhost_cmd_status(struct simhost_opts *o)
 {
-	static char names[SCENARIO_MAX_GUESTS + 3][160];
+	static char names[SIMHOST_MAX_COMPONENTS][160];
+	static char found[SIMHOST_MAX_PIDS][128];
 	static struct simhost_dom doms[SIMHOST_MAX_PIDS];
 	struct scenario *saved = NULL;
 	struct xs_handle *xs = NULL;
 	struct hv *hv = NULL;
 	struct hv_physinfo pi;
 	struct json_out *out = NULL;
-	size_t nr, i, alive = 0, nr_doms = 0;
-	pid_t pids[SCENARIO_MAX_GUESTS + 3];
+	size_t nr, nr_found, i, j, alive = 0, nr_doms = 0;
+	pid_t pids[SIMHOST_MAX_COMPONENTS];
 	int r, rc, has_pi = 0;
 	char a[SIZE_FMT_LEN], b[SIZE_FMT_LEN], c[SIZE_FMT_LEN], d[SIZE_FMT_LEN];
 
@@ -834,6 +836,19 @@ static int simhost_cmd_status(struct simhost_opts *o)
 	}
 	rc = alive == 0 ? SIMHOST_STATUS_STOPPED
 			: (saved && alive == nr ? SIMHOST_STATUS_RUNNING : SIMHOST_STATUS_DEGRADED);
+	/* Components others added (a balloon `xmem create` started): shown, not counted. */
+	nr_found = r == 0 ? simhost_pidfile_names(o->dir, found, SIMHOST_MAX_PIDS) : 0;
+	for (j = 0; j < nr_found && nr < SIMHOST_MAX_COMPONENTS; j++) {
+		int known = 0;
+
+		for (i = 0; i < nr && !known; i++)
+			known = strcmp(names[i], found[j]) == 0;
+		if (known)
+			continue;
+		snprintf(names[nr], sizeof(names[nr]), "%.127s", found[j]);
+		pids[nr] = proc_running(o->dir, found[j]);
+		nr++;
+	}
 	if (pids[0] > 0) {
 		xs = host_xs_open(o->dir, HOST_NO_DOMID);
 		if (pids[1] > 0)

@@ -1,9 +1,12 @@
 /*
  * core.c: connections, message framing and dispatch.
  *
- * A connection reads one message at a time: the 16-byte header, then exactly
- * the payload it announces (at most XENSTORE_PAYLOAD_MAX; a larger length
- * closes the connection before anything is allocated). The message is
+ * A connection reads what its socket has into a fixed buffer (two maximal
+ * messages) and processes the whole messages in it; a header announcing more
+ * than XENSTORE_PAYLOAD_MAX closes the connection before its payload is
+ * even read. Messages left in the buffer while the connection may not be
+ * read are resumed when that changes (replies drained, credit back), since
+ * the socket itself may stay silent. The message is
  * dispatched through wire_ops[], indexed by message type, which says who
  * may send it and whether it takes part in a transaction; the handler's
  * errno becomes an ERROR reply carrying the xs_wire.h name.
@@ -304,6 +307,9 @@ void conn_expire_events(struct store *s, uint64_t now_ms, long timeout_ms)
 	}
 }
 
+static bool conn_has_message(const struct conn *conn);
+static void conn_mark_pending(struct conn *conn);
+
 /* Write what the socket takes. Returns false if the connection was closed. */
 static bool conn_flush(struct conn *conn)
 {
@@ -327,6 +333,8 @@ static bool conn_flush(struct conn *conn)
 		conn_out_free(conn, m);
 	}
 	conn_update_mask(conn);
+	if (conn_has_message(conn) && domain_conn_may_read(conn))
+		conn_mark_pending(conn);
 	return true;
 }
 
@@ -427,85 +435,143 @@ out:
 #endif
 }
 
-/* Read and process what is available (bounded per wake-up for fairness). */
+static bool conn_process_input(struct conn *conn);
+
+/* Process the buffered messages of pending connections (a 0-ms timer). */
+static long conn_pending_cb(struct evloop *loop, long long id, void *arg)
+{
+	struct store *s = arg;
+	struct conn *list = s->pending;
+
+	s->pending = NULL;
+	s->pending_timer = 0;
+	while (list) {
+		struct conn *conn = list;
+
+		list = conn->pending_next;
+		conn->pending = false;
+		conn->pending_next = NULL;
+		if (!conn->dead && conn_process_input(conn))
+			conn_flush(conn);
+	}
+	return EVLOOP_NOMORE;
+}
+
+/* Have conn's buffered messages processed soon (the socket may stay silent). */
+static void conn_mark_pending(struct conn *conn)
+{
+	struct store *s = conn->store;
+
+	if (conn->pending || conn->dead)
+		return;
+	conn->pending = true;
+	conn->pending_next = s->pending;
+	s->pending = conn;
+	if (!s->pending_timer) {
+		long long id = evloop_add_timer(s->loop, 0, conn_pending_cb, s);
+
+		s->pending_timer = id > 0 ? id : 0;
+	}
+}
+
+/* Whether a whole message waits in conn's buffer. */
+static bool conn_has_message(const struct conn *conn)
+{
+	uint32_t avail = conn->in_len - conn->in_off, len;
+
+	if (avail < STORED_HDR_BYTES)
+		return false;
+	memcpy(&len, conn->inbuf + conn->in_off + 12, sizeof(len));
+	return len > STORED_PAYLOAD_MAX || avail >= STORED_HDR_BYTES + len;
+}
+
+/*
+ * Process the whole messages in conn's buffer while the connection may be
+ * read (bounded per call for fairness). Returns false if it was closed.
+ */
+static bool conn_process_input(struct conn *conn)
+{
+	int budget = 64;
+
+	while (!conn->dead && conn_has_message(conn)) {
+		unsigned char *p = conn->inbuf + conn->in_off;
+		uint32_t len;
+
+		memcpy(&len, p + 12, sizeof(len));
+		if (len > STORED_PAYLOAD_MAX) {
+			log_warnx("connection %d (domain %u) tried to feed us %u", conn->fd,
+				  conn->domid, len);
+			conn->store->stats.conns_closed_proto++;
+			conn_close(conn, "oversized message");
+			return false;
+		}
+		if (!domain_conn_may_read(conn))
+			break; /* resumed when replies drain or credit returns */
+		if (budget-- <= 0) {
+			conn_mark_pending(conn);
+			break;
+		}
+		memcpy(conn->hdr, p, STORED_HDR_BYTES);
+		memcpy(conn->payload, p + STORED_HDR_BYTES, len);
+		conn->in_off += STORED_HDR_BYTES + len;
+		core_process_message(conn);
+	}
+	if (conn->dead)
+		return false;
+	if (conn->in_off == conn->in_len)
+		conn->in_off = conn->in_len = 0;
+	return true;
+}
+
+/* Read what the socket has (into the buffer), then process the whole messages. */
 static void conn_read_cb(struct evloop *loop, int fd, unsigned int events, void *arg)
 {
 	struct conn *conn = arg;
-	int budget = 32;
+	ssize_t r;
 
 	if (events & EVLOOP_WRITE) {
 		if (!conn_flush(conn))
 			return;
 	}
-	if (!(events & EVLOOP_READ))
+	if (!(events & EVLOOP_READ) || conn->dead)
 		return;
-	while (budget-- > 0 && !conn->dead && domain_conn_may_read(conn)) {
-		uint32_t len = 0, need;
-		ssize_t r;
-
-		if (conn->in_have >= STORED_HDR_BYTES)
-			memcpy(&len, conn->hdr + 12, sizeof(len));
-		if (conn->in_have < STORED_HDR_BYTES)
-			need = STORED_HDR_BYTES - conn->in_have;
-		else
-			need = STORED_HDR_BYTES + len - conn->in_have;
-		if (need) {
-			unsigned char *dst =
-				conn->in_have < STORED_HDR_BYTES
-					? conn->hdr + conn->in_have
-					: conn->payload + (conn->in_have - STORED_HDR_BYTES);
-
-			r = recv(fd, dst, need, 0);
-			if (r == 0) {
-				conn_close(conn, "peer closed");
-				return;
-			}
-			if (r < 0) {
-				if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-					break;
+	if (conn->in_off) {
+		memmove(conn->inbuf, conn->inbuf + conn->in_off, conn->in_len - conn->in_off);
+		conn->in_len -= conn->in_off;
+		conn->in_off = 0;
+	}
+	if (conn->in_len < STORED_INBUF_BYTES && domain_conn_may_read(conn)) {
+		r = recv(fd, conn->inbuf + conn->in_len, STORED_INBUF_BYTES - conn->in_len, 0);
+		if (r == 0) {
+			conn_close(conn, "peer closed");
+			return;
+		}
+		if (r < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 				conn_close(conn, "read failed");
 				return;
 			}
-			conn->in_have += r;
-			if (conn->in_have == STORED_HDR_BYTES) {
-				memcpy(&len, conn->hdr + 12, sizeof(len));
-				if (len > STORED_PAYLOAD_MAX) {
-					log_warnx("connection %d (domain %u) tried to feed us %u",
-						  fd, conn->domid, len);
-					conn->store->stats.conns_closed_proto++;
-					conn_close(conn, "oversized message");
-					return;
-				}
-			}
-			if (conn->in_have < STORED_HDR_BYTES + len ||
-			    conn->in_have < STORED_HDR_BYTES)
-				continue;
+		} else {
+			conn->in_len += r;
 		}
-		conn->in_have = 0;
-		core_process_message(conn);
 	}
-	if (!conn->dead)
+	if (conn_process_input(conn))
 		conn_flush(conn);
 }
 
-/* Accept a connection on a listening socket. */
-int conn_accept_on(struct store *s, int listen_fd, unsigned int domid, bool privileged)
+int conn_new(struct store *s, int fd, unsigned int domid, bool privileged, struct conn **conn_r)
 {
 	struct conn *conn;
 	struct domain *d;
-	int fd;
 
-	fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd < 0)
-		return errno;
 	d = domain_get_or_new(s, domid);
-	conn = calloc(1, sizeof(*conn) + STORED_PAYLOAD_MAX + 1);
+	conn = calloc(1, sizeof(*conn) + STORED_PAYLOAD_MAX + 1 + STORED_INBUF_BYTES);
 	if (!conn || !d) {
 		free(conn);
-		close(fd);
 		return ENOMEM;
 	}
 	conn->payload = (unsigned char *)(conn + 1);
+	conn->inbuf = conn->payload + STORED_PAYLOAD_MAX + 1;
 	conn->store = s;
 	conn->fd = fd;
 	conn->domid = domid;
@@ -513,7 +579,6 @@ int conn_accept_on(struct store *s, int listen_fd, unsigned int domid, bool priv
 	conn->next_tx_id = 1;
 	if (evloop_add_fd(s->loop, fd, EVLOOP_READ, conn_read_cb, conn)) {
 		free(conn);
-		close(fd);
 		return ENOMEM;
 	}
 	conn->mask = EVLOOP_READ;
@@ -522,9 +587,23 @@ int conn_accept_on(struct store *s, int listen_fd, unsigned int domid, bool priv
 	conn->dom_next = d->conns;
 	d->conns = conn;
 	log_debug("new connection %d (domain %u%s)", fd, domid, privileged ? ", privileged" : "");
+	if (conn_r)
+		*conn_r = conn;
 	return 0;
 }
 
+int conn_accept_on(struct store *s, int listen_fd, unsigned int domid, bool privileged)
+{
+	int fd, rc;
+
+	fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	rc = conn_new(s, fd, domid, privileged, NULL);
+	if (rc)
+		close(fd);
+	return rc;
+}
 /* Before every wait: flush output queued during this batch, free closed connections. */
 void core_before_sleep(struct store *s)
 {
@@ -542,7 +621,7 @@ void core_before_sleep(struct store *s)
 	for (pp = &s->conns; *pp;) {
 		struct conn *conn = *pp;
 
-		if (conn->dead && !conn->dirty) {
+		if (conn->dead && !conn->dirty && !conn->pending) {
 			*pp = conn->next;
 			free(conn);
 			continue;
@@ -557,9 +636,13 @@ void core_tick(struct store *s)
 	struct conn *conn;
 
 	conn_expire_events(s, evloop_now_ms(), (long)s->quota[QUOTA_WATCH_EVENT_S] * 1000);
-	for (conn = s->conns; conn; conn = conn->next)
-		if (!conn->dead)
-			conn_update_mask(conn);
+	for (conn = s->conns; conn; conn = conn->next) {
+		if (conn->dead)
+			continue;
+		conn_update_mask(conn);
+		if (conn_has_message(conn) && domain_conn_may_read(conn))
+			conn_mark_pending(conn);
+	}
 }
 
 int store_init(struct store *s)
@@ -605,6 +688,14 @@ void store_free(struct store *s)
 
 	for (conn = s->conns; conn; conn = conn->next)
 		conn_close(conn, "store freed");
+	while (s->pending) {
+		conn = s->pending;
+		s->pending = conn->pending_next;
+		conn->pending = false;
+	}
+	if (s->pending_timer)
+		evloop_del_timer(s->loop, s->pending_timer);
+	s->pending_timer = 0;
 	core_before_sleep(s);
 	if (s->root) {
 		while (s->root->first_child) {

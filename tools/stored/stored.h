@@ -34,6 +34,8 @@
 #define STORED_SPECIAL_INTRODUCE    "@introduceDomain"
 #define STORED_SPECIAL_RELEASE	    "@releaseDomain"
 #define STORED_HDR_BYTES	    16u
+#define STORED_PAYLOAD_MAX	    4096u
+#define STORED_INBUF_BYTES	    (2 * (STORED_HDR_BYTES + STORED_PAYLOAD_MAX))
 
 /* Feature bits advertised (xs_wire.h upstream). */
 #define STORED_FEATURE_WATCHDEPTH 4u
@@ -343,10 +345,14 @@ struct conn {
 	bool dirty;
 	unsigned int mask; /* evloop mask currently registered */
 	uint32_t next_tx_id;
-	/* input: one message at a time */
+	/* input: what the socket gave, parsed into whole messages */
+	unsigned char *inbuf; /* STORED_INBUF_BYTES */
+	uint32_t in_off;      /* first unparsed byte */
+	uint32_t in_len;      /* bytes in inbuf */
 	unsigned char hdr[STORED_HDR_BYTES];
-	uint32_t in_have;	/* bytes of header + payload read */
-	unsigned char *payload; /* STORED_PAYLOAD_MAX + 1 bytes */
+	unsigned char *payload;	   /* the message being processed: STORED_PAYLOAD_MAX + 1 bytes */
+	struct conn *pending_next; /* complete messages left to process */
+	bool pending;
 	/* output */
 	struct out_msg *out_head;
 	struct out_msg *out_tail;
@@ -361,8 +367,6 @@ struct conn {
 	/* request being processed */
 	uint32_t cur_type, cur_req_id, cur_tx_id;
 };
-
-#define STORED_PAYLOAD_MAX 4096u
 
 /* A request being handled. */
 struct request {
@@ -385,7 +389,10 @@ int conn_reply_ok(const struct request *req);
 bool conn_queue_event(struct conn *conn, const char *path, const char *token, bool special);
 void conn_close(struct conn *conn, const char *why);
 void conn_update_mask(struct conn *conn);
+/* Accept a connection on a listening socket; it speaks as domid. 0 or an errno. */
 int conn_accept_on(struct store *s, int listen_fd, unsigned int domid, bool privileged);
+/* A connection on an open non-blocking socket fd (taken over). 0 or ENOMEM (fd left open). */
+int conn_new(struct store *s, int fd, unsigned int domid, bool privileged, struct conn **conn_r);
 void conn_expire_events(struct store *s, uint64_t now_ms, long timeout_ms);
 const char *stored_errno_name(int err);
 
@@ -443,6 +450,8 @@ struct store {
 	struct domain *domains[STORED_NR_DOMIDS];
 	struct conn *conns;
 	struct conn *dirty;
+	struct conn *pending;	 /* connections with buffered messages to process */
+	long long pending_timer; /* 0-ms timer that processes them, or 0 */
 	long long quota[QUOTA_MAX];
 	long long priv_out_limit; /* queued messages for privileged connections */
 	char *rundir;

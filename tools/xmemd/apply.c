@@ -69,10 +69,11 @@ uint64_t apply_plan(const struct apply_dom *doms, size_t nr, uint64_t free_kib,
 		if (!d->drive)
 			continue;
 		if (d->apply && d->new_target_kib < d->target_kib) {
-			apply_push(acts, &n, d->domid, APPLY_SET_TARGET, d->new_target_kib, 1);
+			/* maxmem first (as xl): a guest still growing stops at once. */
 			cap = apply_maxmem_kib(d->new_target_kib, d->videoram_kib);
 			if (cap != d->maxmem_kib)
 				apply_push(acts, &n, d->domid, APPLY_SET_MAXMEM, cap, 1);
+			apply_push(acts, &n, d->domid, APPLY_SET_TARGET, d->new_target_kib, 1);
 		} else if (d->apply && d->new_target_kib > d->target_kib) {
 			if (raises)
 				raises[nr_raises++] = d;

@@ -10,7 +10,8 @@
  *
  * Every domain xmemd drives gets maxmem = target + videoram + 1 MiB (xl's
  * rule, LIBXL_MAXMEM_CONSTANT), so no guest can take memory it was not given:
- * on a raise maxmem goes up before the target, on a lower it follows it.
+ * maxmem is set before the target both ways (as xl does), so a guest still
+ * growing toward an old target stops at once when it is lowered.
  * Domains without a balloon frontend, unmanaged or uncooperative ones are not
  * touched. apply_plan() is pure; the caller performs the actions in order.
  */

@@ -276,6 +276,8 @@ static void cache_read_dom(struct cache *c, struct cache_dom *d)
 	d->committed_kib = has_committed ? committed : 0;
 	d->available_kib = 0;
 	cache_read_dom_u64(c, d->domid, XS_DOM_MEM_AVAILABLE, &d->available_kib);
+	d->meminfo_total_kib = 0;
+	cache_read_dom_u64(c, d->domid, XS_DOM_MEMINFO_TOTAL, &d->meminfo_total_kib);
 	d->pswpin = d->pswpout = 0;
 	cache_read_dom_u64(c, d->domid, XS_DOM_PSWPIN, &d->pswpin);
 	cache_read_dom_u64(c, d->domid, XS_DOM_PSWPOUT, &d->pswpout);

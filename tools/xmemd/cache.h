@@ -51,6 +51,7 @@ struct cache_dom {
 	int feature_balloon;	 /* control/feature-balloon = 1 */
 	int has_report;		 /* data/xmem/used_kib or committed_kib present */
 	uint64_t used_kib, committed_kib, available_kib;
+	uint64_t meminfo_total_kib; /* MemTotal (data/meminfo_total), 0 when not reported */
 	uint64_t pswpin, pswpout;
 	unsigned int psi_some_x100, psi_full_x100;
 	int has_balloon_report; /* data/balloon/state present */
@@ -61,6 +62,7 @@ struct cache_dom {
 	uint64_t swap_prev_pages, swap_prev_ms;
 	uint64_t swap_kib_s;
 	uint64_t prev_desired_kib, prev_plan_ms; /* the last plan's desired size, fed back */
+	uint64_t refused_kib, refused_until_ms;	 /* gave up at this size: not below it until */
 	int uncoop_published; /* memory/uncooperative as xmemd last left it: -1 unknown */
 };
 

@@ -111,9 +111,11 @@ static int daemon_poll_hv(struct daemon *d, struct hv_physinfo *pi, size_t *nr_r
 	size_t nr = 0;
 	int rc;
 
-	rc = hv_physinfo(d->hv, pi);
-	if (rc)
-		return rc;
+	/*
+	 * Domains first, free memory second: a guest that grows in between is
+	 * then counted twice (its growth is promised and already gone from
+	 * free), never not at all. Safe, not exact, and exact once it settles.
+	 */
 	for (;;) {
 		if (!d->cap_infos) {
 			d->infos = calloc(64, sizeof(*d->infos));
@@ -138,7 +140,7 @@ static int daemon_poll_hv(struct daemon *d, struct hv_physinfo *pi, size_t *nr_r
 	}
 	*nr_r = nr;
 	d->nr_infos = nr;
-	return 0;
+	return hv_physinfo(d->hv, pi);
 }
 
 /* Write or remove memory/uncooperative of cd to match want. */
@@ -161,12 +163,44 @@ static void daemon_sync_uncoop(struct daemon *d, struct cache_dom *cd, int want)
 	cd->uncoop_published = want;
 }
 
+/*
+ * A frontend gave up shrinking at current_kib: the guest cannot spare more.
+ * Accept what it holds (target = current, maxmem just above), so it is at its
+ * target again and back in the plan, and make that size its floor for a while
+ * so the plan does not ask the impossible again at once.
+ */
+static void daemon_accept(struct daemon *d, struct cache_dom *cd, uint64_t current_kib,
+			  uint64_t now_ms)
+{
+	char path[DAEMON_PATH_MAX], num[32];
+	int rc;
+
+	rc = hv_set_maxmem(d->hv, cd->domid, apply_maxmem_kib(current_kib, cd->videoram_kib));
+	if (rc)
+		log_warnx("domain %u: set maxmem: %s", cd->domid, xmem_strerror(rc));
+	snprintf(path, sizeof(path), "/local/domain/%u/%s", cd->domid, XS_DOM_TARGET);
+	snprintf(num, sizeof(num), "%" PRIu64, current_kib);
+	if (!xs_write(d->xs, XBT_NULL, path, num, strlen(num))) {
+		log_warn("write %s", path);
+		return;
+	}
+	log_info("domain %u (%s) cannot give more than it has: target set to its %" PRIu64
+		 " KiB, its floor for %d s",
+		 cd->domid, cd->name, current_kib, DAEMON_REFUSED_HOLD_MS / 1000);
+	cd->target_kib = current_kib;
+	cd->last_change_ms = now_ms;
+	cd->refused_kib = current_kib;
+	cd->refused_until_ms = now_ms + DAEMON_REFUSED_HOLD_MS;
+}
+
 /* Judge cd's cooperation at now_ms (driven domains only). */
 static void daemon_judge(struct daemon *d, struct cache_dom *cd, const struct hv_dominfo *info,
 			 int judged, uint64_t now_ms)
 {
 	uint64_t current_kib = size_pages_to_kib(info->tot_pages);
 
+	if (cd->refused_kib && now_ms >= cd->refused_until_ms)
+		cd->refused_kib = 0;
 	if (!judged) {
 		if (cd->coop.started || cd->coop.uncooperative)
 			coop_reset(&cd->coop);
@@ -184,6 +218,10 @@ static void daemon_judge(struct daemon *d, struct cache_dom *cd, const struct hv
 				 cd->coop.gave_up ? ", its frontend gave up" : "");
 		else
 			log_info("domain %u (%s) follows its target again", cd->domid, cd->name);
+	}
+	if (cd->coop.uncooperative && cd->coop.gave_up && current_kib > cd->target_kib) {
+		daemon_accept(d, cd, current_kib, now_ms);
+		coop_observe(&cd->coop, &d->coop, cd->target_kib, current_kib, 0, now_ms);
 	}
 	daemon_sync_uncoop(d, cd, cd->coop.uncooperative);
 }
@@ -275,6 +313,39 @@ static void daemon_res_act(struct daemon *d, const struct cache_res *r,
 		log_info("reservation %s: failed: %s", r->id, a->reason);
 }
 
+/*
+ * Trim claims that outlive their purpose: a domain built with its startup
+ * size claimed whose target was then lowered would keep the rest claimed
+ * forever (a claim ends only when used up), hiding free memory from everyone.
+ * A driven domain's claim is cut to what its target still needs.
+ */
+static void daemon_trim_claims(struct daemon *d, const struct daemon_round *rd, size_t nr)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < nr; i++) {
+		const struct apply_dom *a = &rd->adoms[i];
+		const struct cache_dom *cd = &d->cache.doms[i];
+		uint64_t need_kib;
+
+		if (!a->drive || !a->outstanding_kib || !rd->info[i])
+			continue;
+		need_kib = cd->target_kib > a->current_kib ? cd->target_kib - a->current_kib : 0;
+		if (a->outstanding_kib <= need_kib + APPLY_MAXMEM_SLACK_KIB)
+			continue;
+		rc = hv_claim_pages(d->hv, a->domid, 0);
+		if (!rc && need_kib > APPLY_MAXMEM_SLACK_KIB)
+			rc = hv_claim_pages(d->hv, a->domid, size_kib_to_pages(cd->target_kib));
+		if (rc)
+			log_debug("domain %u: trim claim: %s", a->domid, xmem_strerror(rc));
+		else
+			log_info("domain %u: claim of %" PRIu64 " KiB cut to the %" PRIu64
+				 " KiB its target still needs",
+				 a->domid, a->outstanding_kib, need_kib);
+	}
+}
+
 /* Allocate the round's scratch for nr domains and nr_res reservations. */
 static int daemon_round_alloc(struct daemon_round *rd, size_t nr, size_t nr_res)
 {
@@ -362,6 +433,8 @@ int daemon_rebalance(struct daemon *d)
 	rc = daemon_poll_hv(d, &pi, &nr_infos);
 	if (rc) {
 		log_warnx("hypervisor: %s", xmem_strerror(rc));
+		if (rc == XMEM_ERR_IO || rc == XMEM_ERR_NOHOST)
+			rc = XMEM_ERR_NOHOST;
 		goto out;
 	}
 	domids = calloc(nr_infos ? nr_infos : 1, sizeof(*domids));
@@ -407,7 +480,17 @@ int daemon_rebalance(struct daemon *d)
 		snapshot_dom(cd, rd.info[i], &rd.pdoms[i]);
 		judged = rd.pdoms[i].managed && rd.pdoms[i].has_balloon;
 		daemon_judge(d, cd, rd.info[i], judged, now_ms);
+		snapshot_dom(cd, rd.info[i], &rd.pdoms[i]); /* the judgement may move the target */
 		rd.pdoms[i].cooperative = !cd->coop.uncooperative;
+		if (cd->refused_kib && rd.pdoms[i].managed) {
+			struct policy_dom *p = &rd.pdoms[i];
+			uint64_t fl = cd->refused_kib < p->max_kib ? cd->refused_kib : p->max_kib;
+
+			if (p->min_kib < fl)
+				p->min_kib = fl;
+			if (p->startup_kib < p->min_kib)
+				p->startup_kib = p->min_kib;
+		}
 		rd.drive[i] = judged && rd.pdoms[i].cooperative;
 	}
 	/* What is free for reservations and raises. */
@@ -426,6 +509,13 @@ int daemon_rebalance(struct daemon *d)
 		a->outstanding_kib = size_pages_to_kib(rd.info[i]->outstanding_pages);
 	}
 	promised_kib = apply_promised_kib(rd.adoms, nr);
+	/*
+	 * A frontend may populate up to its maxmem (target + 1 MiB): keep that
+	 * slack of every driven domain out of what is handed out, with the floor.
+	 */
+	for (i = 0; i < nr; i++)
+		if (rd.drive[i])
+			floor_kib += APPLY_MAXMEM_SLACK_KIB;
 	for (i = 0; i < nr; i++)
 		rd.adoms[i].drive = rd.drive[i];
 	base_kib = size_pages_to_kib(pi.free_pages);
@@ -476,7 +566,8 @@ int daemon_rebalance(struct daemon *d)
 		goto publish;
 	}
 	for (i = 0; i < nr; i++) {
-		d->cache.doms[i].prev_desired_kib = rd.outs[i].included ? rd.outs[i].desired_kib : 0;
+		d->cache.doms[i].prev_desired_kib =
+			rd.outs[i].included ? rd.outs[i].desired_kib : 0;
 		d->cache.doms[i].prev_plan_ms = rd.outs[i].included ? now_ms : 0;
 		rd.adoms[i].drive = rd.drive[i] && rd.outs[i].included;
 		rd.adoms[i].new_target_kib = rd.outs[i].target_kib;
@@ -485,6 +576,7 @@ int daemon_rebalance(struct daemon *d)
 	raise_kib = base_kib > held_kib ? base_kib - held_kib : 0;
 	d->waiting_kib = apply_plan(rd.adoms, nr, raise_kib, rd.acts, &nr_acts);
 	daemon_apply(d, rd.acts, nr_acts, now_ms);
+	daemon_trim_claims(d, &rd, nr);
 
 publish:
 	for (i = 0; i < nr; i++) {
@@ -507,7 +599,7 @@ publish:
 	ph.total_kib = host.total_kib ? host.total_kib : size_pages_to_kib(pi.total_pages);
 	ph.free_kib = size_pages_to_kib(pi.free_pages);
 	ph.reserved_kib = held_kib;
-	ph.floor_kib = floor_kib;
+	ph.floor_kib = d->cfg.floor_kib;
 	ph.now_unix_ms = unix_ms;
 	ph.policy = d->pol.name[0] ? d->pol.name : policy_kind_name(d->pol.kind);
 	ph.rebalances = ++d->rebalances;
@@ -517,7 +609,7 @@ publish:
 	ph.nr_granted = nr_granted;
 	ph.nr_pending = nr_pending;
 	publish_update(&d->pub, &ph, rd.pubs, nr);
-	rc = 0;
+	rc = d->pub.lost ? XMEM_ERR_NOHOST : 0;
 out:
 	daemon_round_free(&rd);
 	free(domids);

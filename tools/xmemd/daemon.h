@@ -28,7 +28,8 @@
 #define DAEMON_TOKEN_RESERVE   "xmemd-res"
 #define DAEMON_TOKEN_INTRODUCE "xmemd-intro"
 #define DAEMON_TOKEN_RELEASE   "xmemd-release"
-#define DAEMON_MIN_INTERVAL_MS 20 /* at most one event-driven rebalance per this */
+#define DAEMON_MIN_INTERVAL_MS 20    /* at most one event-driven rebalance per this */
+#define DAEMON_REFUSED_HOLD_MS 60000 /* a size a frontend gave up at is its floor this long */
 
 struct daemon {
 	struct conf cfg;
@@ -58,7 +59,11 @@ void daemon_free(struct daemon *d);
 /* Drain the watch fd; sets need_rebalance on events that matter. 0, or XMEM_ERR_IO when the store is gone. */
 int daemon_watch_events(struct daemon *d);
 
-/* One rebalance (see above). 0 or a negative XMEM_ERR_* (the hypervisor could not be read). */
+/*
+ * One rebalance (see above). 0, XMEM_ERR_NOHOST when the key tree or the
+ * hypervisor connection is gone (the daemon should exit and be restarted),
+ * or another negative XMEM_ERR_* for a rebalance that could not be made.
+ */
 int daemon_rebalance(struct daemon *d);
 
 #endif

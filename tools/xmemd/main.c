@@ -51,6 +51,7 @@ struct main_ctx {
 	struct evloop *loop;
 	int sig_fd;
 	long long kick_timer;
+	int lost;
 };
 
 static void main_usage(FILE *f)
@@ -166,14 +167,23 @@ static int main_policy(const char *spec, struct policy *pol, char *err, size_t l
 	return policy_load_file(spec, pol, err, len);
 }
 
+/* Rebalance; stop when the host is gone (the service manager restarts xmemd). */
+static void main_rebalance(struct evloop *loop, struct main_ctx *m)
+{
+	if (m->lost || daemon_rebalance(&m->d) != XMEM_ERR_NOHOST)
+		return;
+	log_warnx("lost the key tree or the hypervisor; exiting");
+	m->lost = 1;
+	evloop_stop(loop);
+}
+
 /* Period timer: rebalance (the hypervisor is polled even when no key changed). */
 static long main_period(struct evloop *loop, long long id, void *arg)
 {
 	struct main_ctx *m = arg;
 
-	(void)loop;
 	(void)id;
-	daemon_rebalance(&m->d);
+	main_rebalance(loop, m);
 	return (long)m->d.cfg.period_ms;
 }
 
@@ -182,11 +192,10 @@ static long main_kick(struct evloop *loop, long long id, void *arg)
 {
 	struct main_ctx *m = arg;
 
-	(void)loop;
 	(void)id;
 	m->kick_timer = 0;
 	if (m->d.need_rebalance)
-		daemon_rebalance(&m->d);
+		main_rebalance(loop, m);
 	return EVLOOP_NOMORE;
 }
 
@@ -199,7 +208,7 @@ static void main_before_sleep(struct evloop *loop, void *arg)
 	if (!m->d.need_rebalance)
 		return;
 	if (since >= DAEMON_MIN_INTERVAL_MS) {
-		daemon_rebalance(&m->d);
+		main_rebalance(loop, m);
 		return;
 	}
 	if (!m->kick_timer) {
@@ -219,6 +228,7 @@ static void main_xs_ready(struct evloop *loop, int fd, unsigned int events, void
 	(void)events;
 	if (daemon_watch_events(&m->d)) {
 		log_warnx("lost the key tree; exiting");
+		m->lost = 1;
 		evloop_stop(loop);
 	}
 }
@@ -423,12 +433,13 @@ int main(int argc, char **argv)
 		if (!cfg.log_file[0])
 			log_init("xmemd", LOG_TO_SYSLOG, o.verbose + 1);
 	}
-	daemon_rebalance(&m.d);
-	rc = evloop_run(m.loop);
+	main_rebalance(m.loop, &m);
+	rc = m.lost ? 0 : evloop_run(m.loop);
 	if (rc)
 		log_warnx("event loop: %s", xmem_strerror(rc));
-	publish_daemon_state(&m.d.pub, "stopped");
-	status = 0;
+	if (!m.lost)
+		publish_daemon_state(&m.d.pub, "stopped");
+	status = m.lost || rc ? 1 : 0;
 out:
 	main_ready(ready_fd, 0);
 	if (cfg.pid_file[0] && status == 0)

@@ -36,8 +36,16 @@ void publish_free(struct publish *p)
 /* Write one value; failures are logged, not fatal (the next change retries). */
 static void publish_write(struct publish *p, const char *path, const char *val)
 {
-	if (!xs_write(p->xs, XBT_NULL, path, val, strlen(val)))
-		log_warn("write %s", path);
+	if (p->lost)
+		return;
+	if (xs_write(p->xs, XBT_NULL, path, val, strlen(val)))
+		return;
+	if (errno == EBADF || errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN) {
+		p->lost = 1;
+		log_warn("the key tree is gone (writing %s)", path);
+		return;
+	}
+	log_warn("write %s", path);
 }
 
 /* Write a u64. */

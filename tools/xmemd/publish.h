@@ -52,6 +52,7 @@ struct publish {
 	struct publish_host last_host;
 	int host_valid;
 	char last_policy[64];
+	int lost; /* a write found the connection gone (EBADF, EPIPE, ...) */
 };
 
 /* Start publishing through xs; prom_path NULL or "" for no metrics file. 0 or XMEM_ERR_NOMEM. */

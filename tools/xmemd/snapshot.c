@@ -26,6 +26,19 @@ int snapshot_dom(const struct cache_dom *cd, const struct hv_dominfo *info, stru
 	pd->has_demand = cd->has_report;
 	pd->used_kib = cd->used_kib;
 	pd->committed_kib = cd->committed_kib;
+	/*
+	 * The guest measures inside MemTotal; a target is an allocation. What
+	 * the allocation holds beyond MemTotal (the kernel's own, reserved
+	 * memory) is needed too, so demand is counted in allocation terms.
+	 */
+	if (cd->has_report && cd->meminfo_total_kib && pd->current_kib > cd->meminfo_total_kib) {
+		uint64_t overhead = pd->current_kib - cd->meminfo_total_kib;
+
+		if (pd->used_kib)
+			pd->used_kib += overhead;
+		if (pd->committed_kib)
+			pd->committed_kib += overhead;
+	}
 	pd->psi_some_x100 = cd->psi_some_x100;
 	pd->psi_full_x100 = cd->psi_full_x100;
 	pd->swap_kib_s = cd->swap_kib_s;

@@ -8,7 +8,10 @@
  * 5000, buffer to the policy's default. A domain whose bounds are out of
  * order is left alone (state "unmanaged") instead of failing the whole plan.
  * A balloon frontend is known by control/feature-balloon = 1 or a
- * data/balloon report.
+ * data/balloon report. Demand signals are handed to the policy in allocation
+ * terms: the guest's used and committed memory plus what its allocation holds
+ * beyond MemTotal (current - data/meminfo_total: the kernel's own memory,
+ * which no balloon can give back).
  */
 #ifndef XMEMD_SNAPSHOT_H
 #define XMEMD_SNAPSHOT_H

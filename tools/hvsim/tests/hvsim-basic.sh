@@ -18,6 +18,11 @@ outstanding_pages 0" "physinfo at start"
 assert_eq "$(q list | awk 'NR==2 {print $1, $2, $3}')" "0 65536 65536" "dom0 exists from the start"
 [ -S "$HV/domain/0/socket" ] || fail "dom0 has no socket"
 check
+# A second daemon on the same directory refuses to start and leaves the first alone.
+"$(it_hvsim_bin)" --rundir "$HV" --memory 1G --foreground 2>"$IT_DIR/second.err" &&
+	fail "a second xmem-hvsim started on $HV"
+grep -q "another xmem-hvsim is serving" "$IT_DIR/second.err" || fail "second daemon: $(cat "$IT_DIR/second.err")"
+q ping || fail "the first daemon lost its socket"
 
 # Create: the domain, its initial pages and its socket.
 q create 5 20000 10000 || fail "create d5"
@@ -83,6 +88,20 @@ q destroy 7 || fail "destroy d7"
 assert_eq "$(q physinfo)" "total_pages 262144
 free_pages 192512
 outstanding_pages 0" "physinfo back to the start"
+check
+
+# State flags: reported in the list, logged, nothing else changes.
+q create 8 100 10 || fail "create d8"
+q pause 8 || fail "pause d8"
+q shutdown 8 || fail "shutdown d8"
+assert_eq "$(q --json list | grep -o '"domid":8,[^}]*')" \
+	'"domid":8,"tot_pages":10,"max_pages":100,"outstanding_pages":0,"dying":false,"shutdown":true,"paused":true' \
+	"d8 paused and shut down"
+q unpause 8 || fail "unpause d8"
+assert_eq "$(q list | awk '$1 == 8 {print $5}')" "0x2" "d8 unpaused, still shut down"
+q pause 9 2>/dev/null && fail "paused a missing domain"
+grep -q "d8 paused" "$IT_DIR/run/hvsim.log" || fail "pause not logged"
+q destroy 8 || fail "destroy d8"
 check
 
 # A guest socket cannot use privileged ops; the privileged one cannot balloon.

@@ -9,9 +9,9 @@ import os
 import struct
 import sys
 
-MAGIC, VERSION = 0x4D535648, 1
+MAGIC, VERSION = 0x4D535648, 2
 (PING, PHYSINFO, LIST, MAXMEM, CLAIM, CREATE, DESTROY, CHECK, INCREASE, DECREASE,
- POPULATE, CUR_RES, MAX_RES) = range(1, 14)
+ POPULATE, CUR_RES, MAX_RES, SET_FLAGS) = range(1, 15)
 PRIV, D0, D1, D2 = 0, 1, 2, 3
 
 
@@ -43,6 +43,8 @@ seeds = {
     "mixed-callers": bytes([PRIV]) + msg(CLAIM, struct.pack("<IIQ", 1, 0, 2000), next_caller=D1)
     + msg(INCREASE, memop(8, 0), next_caller=D2) + msg(INCREASE, memop(8, 2), next_caller=PRIV)
     + msg(DESTROY, struct.pack("<II", 2, 0), next_caller=D2) + msg(CUR_RES),
+    "set-flags": bytes([PRIV]) + msg(SET_FLAGS, struct.pack("<II", 1, 4))
+    + msg(SET_FLAGS, struct.pack("<II", 2, 1)) + msg(LIST, struct.pack("<II", 0, 8)),
     "bad-magic": bytes([PRIV]) + msg(PING, magic=0x12345678),
     "bad-version": bytes([D1]) + msg(PING, version=7),
     "oversize": bytes([D1]) + msg(DECREASE, length=0xFFFFFFFF),

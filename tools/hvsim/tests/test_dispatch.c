@@ -158,6 +158,15 @@ static void dispatch_permissions_test(void **state)
 	assert_int_equal(run(*state, 1, len, &hdr), EPERM);
 	len = build(HVSIM_OP_CHECK, NULL, 0, NULL, 0);
 	assert_int_equal(run(*state, 1, len, &hdr), EPERM);
+	{
+		struct hvsim_flags_req freq = { .domid = 1, .flags = HV_DOMF_PAUSED };
+
+		len = build(HVSIM_OP_SET_FLAGS, &freq, sizeof(freq), NULL, 0);
+		assert_int_equal(run(*state, 1, len, &hdr), EPERM);
+		assert_int_equal(domain_find(*state, 1)->flags, 0);
+		assert_int_equal(run(*state, DISPATCH_PRIV, len, &hdr), 0);
+		assert_int_equal(domain_find(*state, 1)->flags, HV_DOMF_PAUSED);
+	}
 	len = build(HVSIM_OP_INCREASE, &mreq, sizeof(mreq), NULL, 0);
 	assert_int_equal(run(*state, DISPATCH_PRIV, len, &hdr), EPERM);
 	/* A domain that no longer exists. */

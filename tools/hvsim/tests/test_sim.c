@@ -268,6 +268,24 @@ static void claim_dying_test(void **state)
 	d->flags = 0;
 }
 
+/* State flags: only paused, shutdown and hvm may be set, and the list reports them. */
+static void domain_flags_test(void **state)
+{
+	struct hvsim *sim = *state;
+	struct hvsim_dominfo infos[2];
+
+	assert_int_equal(domain_create(sim, 1, 10, 0), 0);
+	assert_int_equal(domain_set_flags(sim, 1, HV_DOMF_PAUSED | HV_DOMF_SHUTDOWN), 0);
+	assert_int_equal(domain_list(sim, 1, infos, 2), 1);
+	assert_int_equal(infos[0].flags, HV_DOMF_PAUSED | HV_DOMF_SHUTDOWN);
+	assert_int_equal(domain_set_flags(sim, 1, HV_DOMF_DYING), EINVAL);
+	assert_int_equal(domain_set_flags(sim, 1, 0x100), EINVAL);
+	assert_int_equal(domain_set_flags(sim, 2, 0), ESRCH);
+	assert_int_equal(domain_set_flags(sim, 1, 0), 0);
+	assert_int_equal(domain_find(sim, 1)->flags, 0);
+	check_ok(sim);
+}
+
 /* The check sees drift in the counters and in the frame table. */
 static void sim_check_sees_drift_test(void **state)
 {
@@ -356,6 +374,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(claim_rules_test, setup, teardown),
 		cmocka_unit_test_setup_teardown(claim_consumed_and_fenced_test, setup, teardown),
 		cmocka_unit_test_setup_teardown(claim_dying_test, setup, teardown),
+		cmocka_unit_test_setup_teardown(domain_flags_test, setup, teardown),
 		cmocka_unit_test_setup_teardown(sim_check_sees_drift_test, setup, teardown),
 		cmocka_unit_test_setup_teardown(sim_random_ops_test, setup, teardown),
 	};

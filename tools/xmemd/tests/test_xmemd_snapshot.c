@@ -97,6 +97,25 @@ static void snapshot_balloon_and_coop_test(void **state)
 	assert_string_equal(snapshot_state(&cd, &pd), SNAPSHOT_BALLOONING);
 }
 
+/* Demand is counted in allocation terms: what lies beyond MemTotal is added. */
+static void snapshot_demand_overhead_test(void **state)
+{
+	struct cache_dom cd = cdom();
+	struct hv_dominfo in = info(262144); /* 1 GiB */
+	struct policy_dom pd;
+
+	cd.has_report = 1;
+	cd.used_kib = 600 * MIB;
+	cd.committed_kib = 700 * MIB;
+	cd.meminfo_total_kib = 900 * MIB;
+	snapshot_dom(&cd, &in, &pd);
+	assert_int_equal(pd.used_kib, 724 * MIB);
+	assert_int_equal(pd.committed_kib, 824 * MIB);
+	cd.meminfo_total_kib = 0; /* not reported: taken as is */
+	snapshot_dom(&cd, &in, &pd);
+	assert_int_equal(pd.used_kib, 600 * MIB);
+}
+
 /* A dying domain is never driven. */
 static void snapshot_dying_test(void **state)
 {
@@ -148,6 +167,7 @@ int main(void)
 		cmocka_unit_test(snapshot_bad_bounds_test),
 		cmocka_unit_test(snapshot_balloon_and_coop_test),
 		cmocka_unit_test(snapshot_dying_test),
+		cmocka_unit_test(snapshot_demand_overhead_test),
 		cmocka_unit_test(snapshot_host_test),
 		cmocka_unit_test(snapshot_swap_rate_test),
 	};
