@@ -6,7 +6,7 @@
 # between XMEM-BENCH-JSON-BEGIN/END lines.
 . /xmem/scenarios/lib.sh
 need_prog xs-bench xmem-stored
-scale=${XMEM_BENCH_SCALE:-1000}
+scale=${XMEM_BENCH_SCALE:-300}
 dir=/run/xmem/bench-stored
 mkdir -p $dir
 xmem-stored --rundir $dir --pid-file $dir/pid --log-file /run/xmem/xmem-stored-bench.log || {

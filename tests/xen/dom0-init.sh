@@ -16,6 +16,7 @@ mount -t tmpfs tmpfs /run
 mkdir -p /var /run/xen /run/xenstored /run/xmem /var/lib/xen /var/lib/xenstored \
 	/var/log/xen/console /var/lock /tmp
 ln -sfn /run /var/run
+mkfifo /run/xmem/pause
 dmesg -n 1 2>/dev/null
 exec </dev/null
 

@@ -9,6 +9,12 @@
 # is granted (the memory is really free in Xen) and g4 is created into it with
 # xl create.
 . /xmem/scenarios/lib.sh
+. /xmem/config
+# Opt-in (XMEM_XEN_XMEMD=1) until the hog is reworked: in its first run on
+# real Xen g1 never grew. A guest at 256 MiB has only ~200 MiB MemTotal, so
+# its used memory (demand) plus the 20 % buffer cannot ask for more than it
+# holds; the hog must drive demand above the allocation for xmemd to act.
+[ "${xmemd_scenario:-0}" = 1 ] || skip "opt-in (XMEM_XEN_XMEMD=1): the hog does not yet drive demand above the allocation"
 need_prog xmemd xmem xmem-guestd
 need_guests
 

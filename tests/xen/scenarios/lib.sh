@@ -42,8 +42,19 @@ wait_until() {
 		"$@" >/dev/null 2>&1 && return 0
 		now=$(date +%s)
 		[ "$now" -ge "$end" ] && return 1
-		sleep 1
+		pause 1
 	done
+}
+
+# pause SECONDS: sleep without a fork (a read with a timeout on a FIFO that
+# dom0's init made and nobody writes).
+pause() {
+	if [ -p /run/xmem/pause ]; then
+		read -t "$1" _ <>/run/xmem/pause
+	else
+		sleep "$1"
+	fi
+	return 0
 }
 
 # wait_xs SECONDS PATH CMD...: like wait_until, but sleeps in a watch on PATH
