@@ -133,6 +133,21 @@ out:
 	return rc;
 }
 
+int daemonize_log_file(const char *path)
+{
+	int fd, rc = 0, saved;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return XMEM_ERR_IO;
+	if (dup2(fd, STDERR_FILENO) < 0)
+		rc = XMEM_ERR_IO;
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
 void daemonize_remove_pid(const char *path)
 {
 	if (path)

@@ -19,6 +19,7 @@
  * - daemonize_write_pid() writes the calling process's pid and a newline to
  *   a file, atomically (PATH.tmp renamed over PATH), so a reader never sees
  *   a partial pid. The daemon removes it with daemonize_remove_pid() at exit.
+ * - daemonize_log_file() points stderr at a log file, opened for appending.
  * Functions return 0 or a negative XMEM_ERR_* with errno set; messages are
  * the caller's to print.
  */
@@ -41,6 +42,9 @@ int daemonize_ready(struct daemonize *d);
 
 /* Write getpid() to path atomically. */
 int daemonize_write_pid(const char *path);
+
+/* Append stderr to path (created 0644): what --log-file does. */
+int daemonize_log_file(const char *path);
 
 /* Remove the pid file; path may be NULL. */
 void daemonize_remove_pid(const char *path);

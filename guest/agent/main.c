@@ -186,7 +186,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	struct guestd g;
 	char *end = NULL;
-	int c, verbose = 0, foreground = 0, fd;
+	int c, verbose = 0, foreground = 0;
 	struct daemonize dmz;
 
 	memset(&g, 0, sizeof(g));
@@ -262,12 +262,8 @@ int main(int argc, char **argv)
 				    (log_file ? DAEMONIZE_KEEP_STDERR : 0)))
 		fatal("daemon");
 	if (log_file) {
-		fd = open(log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (fd < 0)
+		if (daemonize_log_file(log_file))
 			fatal("cannot open log file %s", log_file);
-		if (dup2(fd, STDERR_FILENO) < 0)
-			fatal("dup2");
-		close(fd);
 		log_init("xmem-guestd", LOG_TO_STDERR, verbose + 1);
 	} else if (g.once) {
 		log_init("xmem-guestd", LOG_TO_CLI, verbose + 1);

@@ -330,7 +330,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	unsigned long domid = ULONG_MAX;
 	uint64_t cur_pages = 0;
-	int c, verbose = 0, foreground = 0, fd, rc;
+	int c, verbose = 0, foreground = 0, rc;
 	struct daemonize dmz;
 
 	memset(&b, 0, sizeof(b));
@@ -418,12 +418,8 @@ int main(int argc, char **argv)
 				    (log_file ? DAEMONIZE_KEEP_STDERR : 0)))
 		fatal("daemon");
 	if (log_file) {
-		fd = open(log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (fd < 0)
+		if (daemonize_log_file(log_file))
 			fatal("cannot open log file %s", log_file);
-		if (dup2(fd, STDERR_FILENO) < 0)
-			fatal("dup2");
-		close(fd);
 		log_init("xmem-balloon", LOG_TO_STDERR, verbose + 1);
 	} else {
 		log_init("xmem-balloon", foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG, verbose + 1);

@@ -171,6 +171,33 @@ static void daemonize_pid_file_test(void **state)
 	assert_int_equal(daemonize_write_pid("/nonexistent-dir/x.pid"), XMEM_ERR_IO);
 }
 
+/* --log-file: stderr appends to the file; a bad path is an error. */
+static void daemonize_log_file_test(void **state)
+{
+	char path[64], buf[64];
+	int saved = dup(STDERR_FILENO);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "test_daemonize.%ld.log", (long)getpid());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("old\n", f);
+	fclose(f);
+	assert_true(saved >= 0);
+	assert_int_equal(daemonize_log_file(path), 0);
+	assert_int_equal(write(STDERR_FILENO, "new\n", 4), 4);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	memset(buf, 0, sizeof(buf));
+	assert_true(fread(buf, 1, sizeof(buf) - 1, f) > 0);
+	fclose(f);
+	unlink(path);
+	assert_string_equal(buf, "old\nnew\n");
+	assert_int_equal(daemonize_log_file("/nonexistent-dir/x.log"), XMEM_ERR_IO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +205,7 @@ int main(void)
 		cmocka_unit_test(daemonize_child_failure_test),
 		cmocka_unit_test(daemonize_foreground_test),
 		cmocka_unit_test(daemonize_pid_file_test),
+		cmocka_unit_test(daemonize_log_file_test),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -273,18 +273,8 @@ int main(int argc, char **argv)
 	s->rundir = realpath(rundir, NULL);
 	if (!s->rundir)
 		fatal("%s", rundir);
-	if (log_file) {
-		int fd = open(log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-
-		if (fd < 0)
-			fatal("cannot open %s", log_file);
-		if (!foreground) {
-			dup2(fd, STDERR_FILENO);
-		} else {
-			dup2(fd, STDERR_FILENO);
-		}
-		close(fd);
-	}
+	if (log_file && daemonize_log_file(log_file))
+		fatal("cannot open %s", log_file);
 	log_init("xmem-stored", (foreground || log_file) ? LOG_TO_STDERR : LOG_TO_SYSLOG,
 		 verbose + 1);
 
