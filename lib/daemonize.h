@@ -10,8 +10,8 @@
  *   may use the daemon as soon as the command returns 0.
  * - The child (the only one to return) is a session leader with stdin and
  *   stdout on /dev/null. Its stderr stays the caller's until
- *   daemonize_ready(), so a start-up failure is said on the caller's
- *   terminal; daemonize_ready() then points stderr to /dev/null unless
+ *   daemonize_ready(), so a start-up failure written there reaches the
+ *   caller; daemonize_ready() then points stderr to /dev/null unless
  *   DAEMONIZE_KEEP_STDERR was given (the caller logs to a file there).
  *   The working directory is not changed.
  * - In the foreground nothing is forked or redirected, and
