@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "daemonize.h"
 #include "evloop.h"
 #include "host.h"
 #include "json.h"
@@ -185,8 +186,8 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	struct guestd g;
 	char *end = NULL;
-	int c, verbose = 0, foreground = 0, fd;
-	FILE *f;
+	int c, verbose = 0, foreground = 0;
+	struct daemonize dmz;
 
 	memset(&g, 0, sizeof(g));
 	g.root = "/";
@@ -256,26 +257,21 @@ int main(int argc, char **argv)
 	if (g.once)
 		foreground = 1;
 
-	if (!foreground && daemon(1, 0) < 0)
+	if (daemonize_start(&dmz, "xmem-guestd",
+			    (foreground ? DAEMONIZE_FOREGROUND : 0) |
+				    (log_file ? DAEMONIZE_KEEP_STDERR : 0)))
 		fatal("daemon");
 	if (log_file) {
-		fd = open(log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (fd < 0)
+		if (daemonize_log_file(log_file))
 			fatal("cannot open log file %s", log_file);
-		if (dup2(fd, STDERR_FILENO) < 0)
-			fatal("dup2");
-		close(fd);
 		log_init("xmem-guestd", LOG_TO_STDERR, verbose + 1);
 	} else if (g.once) {
 		log_init("xmem-guestd", LOG_TO_CLI, verbose + 1);
 	} else {
 		log_init("xmem-guestd", foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG, verbose + 1);
 	}
-	if (pid_file) {
-		f = fopen(pid_file, "w");
-		if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f))
-			fatal("cannot write pid file %s", pid_file);
-	}
+	if (pid_file && daemonize_write_pid(pid_file))
+		fatal("cannot write pid file %s", pid_file);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = guestd_on_signal;
@@ -288,14 +284,15 @@ int main(int argc, char **argv)
 		fatal("evloop_new");
 	if (evloop_add_timer(g.loop, 0, guestd_timer, &g) < 0)
 		fatalx("cannot add a timer");
+	if (daemonize_ready(&dmz))
+		fatal("cannot signal readiness");
 	if (!g.once)
 		log_info("reporting %s every %ld ms to %s", g.root, g.period_ms, g.conn.where);
 	while (!guestd_stop) {
 		if (evloop_run_once(g.loop, -1) < 0)
 			fatalx("event loop failed");
 	}
-	if (pid_file)
-		unlink(pid_file);
+	daemonize_remove_pid(pid_file);
 	xsconn_close(&g.conn);
 	evloop_free(g.loop);
 	return g.once ? g.status : 0;

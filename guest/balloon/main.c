@@ -27,6 +27,7 @@
 
 #include "../agent/report.h"
 #include "../agent/xsconn.h"
+#include "daemonize.h"
 #include "evloop.h"
 #include "frontend.h"
 #include "host.h"
@@ -307,18 +308,6 @@ static void balloon_usage(FILE *f)
 		"  X: trace seconds per real second (default 300)\n");
 }
 
-/* Write the pid file. */
-static void balloon_pidfile(const char *path)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		fatal("cannot write pid file %s", path);
-	fprintf(f, "%ld\n", (long)getpid());
-	if (fclose(f))
-		fatal("cannot write pid file %s", path);
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -341,7 +330,8 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	unsigned long domid = ULONG_MAX;
 	uint64_t cur_pages = 0;
-	int c, verbose = 0, foreground = 0, fd, rc;
+	int c, verbose = 0, foreground = 0, rc;
+	struct daemonize dmz;
 
 	memset(&b, 0, sizeof(b));
 	b.watch_fd = -1;
@@ -423,21 +413,19 @@ int main(int argc, char **argv)
 		fatalx("domain %u: current_reservation failed: %s", b.domid, xmem_strerror(rc));
 	xsconn_init(&b.conn, dir, b.domid);
 
-	if (!foreground && daemon(1, 0) < 0)
+	if (daemonize_start(&dmz, "xmem-balloon",
+			    (foreground ? DAEMONIZE_FOREGROUND : 0) |
+				    (log_file ? DAEMONIZE_KEEP_STDERR : 0)))
 		fatal("daemon");
 	if (log_file) {
-		fd = open(log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (fd < 0)
+		if (daemonize_log_file(log_file))
 			fatal("cannot open log file %s", log_file);
-		if (dup2(fd, STDERR_FILENO) < 0)
-			fatal("dup2");
-		close(fd);
 		log_init("xmem-balloon", LOG_TO_STDERR, verbose + 1);
 	} else {
 		log_init("xmem-balloon", foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG, verbose + 1);
 	}
-	if (pid_file)
-		balloon_pidfile(pid_file);
+	if (pid_file && daemonize_write_pid(pid_file))
+		fatal("cannot write pid file %s", pid_file);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = balloon_on_signal;
@@ -456,6 +444,8 @@ int main(int argc, char **argv)
 	if (!b.loop)
 		fatal("evloop_new");
 	b.last_tick_ms = evloop_now_ms();
+	if (daemonize_ready(&dmz))
+		fatal("cannot signal readiness");
 	log_info("domain %u: holding %" PRIu64 " KiB, workload %s", b.domid,
 		 size_pages_to_kib(cur_pages), spec);
 	balloon_connect(&b);
@@ -467,8 +457,7 @@ int main(int argc, char **argv)
 			fatalx("event loop failed");
 	}
 	log_info("stopping at %" PRIu64 " KiB", size_pages_to_kib(b.fe.current_pages));
-	if (pid_file)
-		unlink(pid_file);
+	daemonize_remove_pid(pid_file);
 	xsconn_close(&b.conn);
 	evloop_free(b.loop);
 	hv_close(b.hv);

@@ -4,9 +4,9 @@
  * Start-up order matters to callers: the host state is built and every
  * socket is listening before the process forks (or, with --foreground,
  * before it logs "ready"), so a caller may connect as soon as the command
- * returns. The pid file holds the daemon's pid and is written by the parent
- * before it exits. `--query DIR ...` is a small client of the same daemon
- * (query.c).
+ * returns (lib/daemonize.h: the parent waits until the daemon is ready).
+ * The pid file holds the daemon's pid and is written before the parent
+ * exits. `--query DIR ...` is a small client of the same daemon (query.c).
  */
 #include "config.h"
 
@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "daemonize.h"
 #include "evloop.h"
 #include "log.h"
 #include "query.h"
@@ -87,32 +88,6 @@ static uint64_t parse_size_opt(const char *opt, const char *arg)
 		exit(2);
 	}
 	return kib;
-}
-
-/* Write pid to path atomically. Returns 0 or -1 (logged). */
-static int write_pid_file(const char *path, pid_t pid)
-{
-	char tmp[PATH_MAX];
-	FILE *f = NULL;
-	int n;
-
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		log_warnx("pid file name too long: %s", path);
-		return -1;
-	}
-	f = fopen(tmp, "w");
-	if (!f) {
-		log_warn("%s", tmp);
-		return -1;
-	}
-	fprintf(f, "%ld\n", (long)pid);
-	if (fclose(f) != 0 || rename(tmp, path) < 0) {
-		log_warn("%s", path);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
 }
 
 /* Every domain has a socket and maybe clients: allow as many fds as we may. */
@@ -210,7 +185,7 @@ int main(int argc, char **argv)
 	char rundir[PATH_MAX];
 	sigset_t mask;
 	int log_fd = -1, sig_fd = -1, rc, status = 1;
-	pid_t pid;
+	struct daemonize dmz;
 
 	if (argc > 1 && !strcmp(argv[1], "--query"))
 		return query_main(argc - 1, argv + 1);
@@ -272,39 +247,18 @@ int main(int argc, char **argv)
 	if (!srv)
 		goto out;
 
-	if (!o.foreground) {
-		pid = fork();
-		if (pid < 0) {
-			log_warn("fork");
-			goto out;
-		}
-		if (pid > 0) {
-			/* Parent: the sockets are listening; publish the pid and go. */
-			status = 0;
-			if (o.pid_file && write_pid_file(o.pid_file, pid) < 0) {
-				kill(pid, SIGTERM);
-				status = 1;
-			}
-			_exit(status);
-		}
-		setsid();
-		if (chdir("/") < 0)
-			log_warn("chdir /");
-		{
-			int null_fd = open("/dev/null", O_RDWR);
-
-			if (null_fd >= 0) {
-				dup2(null_fd, STDIN_FILENO);
-				dup2(null_fd, STDOUT_FILENO);
-				if (log_fd < 0)
-					dup2(null_fd, STDERR_FILENO);
-				if (null_fd > STDERR_FILENO)
-					close(null_fd);
-			}
-		}
-	} else if (o.pid_file && write_pid_file(o.pid_file, getpid()) < 0) {
+	if (daemonize_start(&dmz, HVSIM_PROG,
+			    (o.foreground ? DAEMONIZE_FOREGROUND : 0) |
+				    (log_fd >= 0 ? DAEMONIZE_KEEP_STDERR : 0))) {
+		log_warn("fork");
 		goto out;
 	}
+	if (o.pid_file && daemonize_write_pid(o.pid_file) < 0) {
+		log_warn("%s", o.pid_file);
+		goto out;
+	}
+	if (!o.foreground && chdir("/") < 0)
+		log_warn("chdir /");
 	/*
 	 * The signalfd is made after the fork: epoll learns of a signalfd's
 	 * readiness through the process that registered it. Signals are
@@ -323,6 +277,10 @@ int main(int argc, char **argv)
 		 " free",
 		 rundir, total_pages, xen_pages, dom0_pages, sim_free_pages(sim));
 	log_info("d0 created: tot_pages %" PRIu64 ", max_pages %" PRIu64, dom0_pages, dom0_pages);
+	if (daemonize_ready(&dmz) < 0) {
+		log_warn("cannot signal readiness");
+		goto out;
+	}
 	rc = evloop_run(loop);
 	if (rc < 0)
 		log_warnx("event loop failed");
@@ -330,8 +288,8 @@ int main(int argc, char **argv)
 	log_info("stopped");
 out:
 	server_free(srv);
-	if (o.pid_file && status == 0)
-		unlink(o.pid_file);
+	if (status == 0)
+		daemonize_remove_pid(o.pid_file);
 	evloop_free(loop);
 	if (sig_fd >= 0)
 		close(sig_fd);

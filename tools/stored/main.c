@@ -21,6 +21,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "daemonize.h"
 #include "evloop.h"
 #include "log.h"
 #include "stored.h"
@@ -195,10 +196,10 @@ int main(int argc, char **argv)
 	struct store *s = &stored_store;
 	const char *rundir = NULL, *pid_file = NULL, *log_file = NULL;
 	bool foreground = false;
-	int verbose = 0, opt, sfd, ready[2] = { -1, -1 };
+	int verbose = 0, opt, sfd;
+	struct daemonize dmz;
 	char path[4096];
 	sigset_t mask;
-	pid_t pid;
 
 	log_init("xmem-stored", LOG_TO_CLI, 1);
 	if (store_init(s))
@@ -272,18 +273,8 @@ int main(int argc, char **argv)
 	s->rundir = realpath(rundir, NULL);
 	if (!s->rundir)
 		fatal("%s", rundir);
-	if (log_file) {
-		int fd = open(log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-
-		if (fd < 0)
-			fatal("cannot open %s", log_file);
-		if (!foreground) {
-			dup2(fd, STDERR_FILENO);
-		} else {
-			dup2(fd, STDERR_FILENO);
-		}
-		close(fd);
-	}
+	if (log_file && daemonize_log_file(log_file))
+		fatal("cannot open %s", log_file);
 	log_init("xmem-stored", (foreground || log_file) ? LOG_TO_STDERR : LOG_TO_SYSLOG,
 		 verbose + 1);
 
@@ -297,44 +288,12 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 
-	if (!foreground) {
-		char c = 0;
-
-		if (pipe2(ready, O_CLOEXEC) < 0)
-			fatal("pipe");
-		pid = fork();
-		if (pid < 0)
-			fatal("fork");
-		if (pid > 0) {
-			close(ready[1]);
-			if (read(ready[0], &c, 1) != 1 || c != 'R') {
-				fprintf(stderr, "xmem-stored: the daemon failed to start\n");
-				_exit(1);
-			}
-			_exit(0);
-		}
-		close(ready[0]);
-		if (setsid() < 0)
-			fatal("setsid");
-		{
-			int nfd = open("/dev/null", O_RDWR);
-
-			if (nfd >= 0) {
-				dup2(nfd, STDIN_FILENO);
-				dup2(nfd, STDOUT_FILENO);
-				if (!log_file)
-					dup2(nfd, STDERR_FILENO);
-				if (nfd > 2)
-					close(nfd);
-			}
-		}
-	}
-	if (pid_file) {
-		FILE *f = fopen(pid_file, "w");
-
-		if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f) != 0)
-			fatal("cannot write %s", pid_file);
-	}
+	if (daemonize_start(&dmz, "xmem-stored",
+			    (foreground ? DAEMONIZE_FOREGROUND : 0) |
+				    (log_file ? DAEMONIZE_KEEP_STDERR : 0)))
+		fatal("cannot daemonize");
+	if (pid_file && daemonize_write_pid(pid_file))
+		fatal("cannot write %s", pid_file);
 
 	s->loop = evloop_new();
 	if (!s->loop)
@@ -348,11 +307,8 @@ int main(int argc, char **argv)
 		fatalx("cannot set up the event loop");
 	evloop_set_before_sleep(s->loop, main_before_sleep, s);
 	log_info("listening on %s", path);
-	if (ready[1] >= 0) {
-		if (write(ready[1], "R", 1) != 1)
-			fatal("cannot signal readiness");
-		close(ready[1]);
-	}
+	if (daemonize_ready(&dmz))
+		fatal("cannot signal readiness");
 
 	if (evloop_run(s->loop))
 		log_warnx("event loop failed");
@@ -363,8 +319,7 @@ int main(int argc, char **argv)
 	store_free(s);
 	evloop_free(s->loop);
 	close(sfd);
-	if (pid_file)
-		unlink(pid_file);
+	daemonize_remove_pid(pid_file);
 	{
 		char dir[4096];
 

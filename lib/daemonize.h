@@ -1,0 +1,52 @@
+/*
+ * daemonize.h: turning a program into a daemon the way every xmem daemon
+ * does it (xmem-stored, xmem-hvsim, xmem-balloon, xmem-guestd).
+ *
+ * Contract:
+ * - daemonize_start() forks unless DAEMONIZE_FOREGROUND is given. The parent
+ *   never returns: it waits until the child calls daemonize_ready() and then
+ *   exits 0, or, when the child exits (or closes its end) first, prints
+ *   "<prog>: the daemon failed to start" on stderr and exits 1. So a caller
+ *   may use the daemon as soon as the command returns 0.
+ * - The child (the only one to return) is a session leader with stdin and
+ *   stdout on /dev/null. Its stderr stays the caller's until
+ *   daemonize_ready(), so a start-up failure written there reaches the
+ *   caller; daemonize_ready() then points stderr to /dev/null unless
+ *   DAEMONIZE_KEEP_STDERR was given (the caller logs to a file there).
+ *   The working directory is not changed.
+ * - In the foreground nothing is forked or redirected, and
+ *   daemonize_ready() does nothing.
+ * - daemonize_write_pid() writes the calling process's pid and a newline to
+ *   a file, atomically (PATH.tmp renamed over PATH), so a reader never sees
+ *   a partial pid. The daemon removes it with daemonize_remove_pid() at exit.
+ * - daemonize_log_file() points stderr at a log file, opened for appending.
+ * Functions return 0 or a negative XMEM_ERR_* with errno set; messages are
+ * the caller's to print.
+ */
+#ifndef XMEM_DAEMONIZE_H
+#define XMEM_DAEMONIZE_H
+
+#define DAEMONIZE_FOREGROUND  0x1 /* do not fork */
+#define DAEMONIZE_KEEP_STDERR 0x2 /* leave stderr alone at daemonize_ready() */
+
+struct daemonize {
+	int ready_fd; /* child's end of the readiness pipe, -1 when none */
+	int flags;
+};
+
+/* Fork and wait in the parent as above; returns in the child only. */
+int daemonize_start(struct daemonize *d, const char *prog, int flags);
+
+/* Tell the waiting parent the daemon is ready; stderr to /dev/null (see above). */
+int daemonize_ready(struct daemonize *d);
+
+/* Write getpid() to path atomically. */
+int daemonize_write_pid(const char *path);
+
+/* Append stderr to path (created 0644): what --log-file does. */
+int daemonize_log_file(const char *path);
+
+/* Remove the pid file; path may be NULL. */
+void daemonize_remove_pid(const char *path);
+
+#endif
