@@ -414,23 +414,37 @@ int domain_release(struct store *s, unsigned int domid, bool fire)
 	return 0;
 }
 
-int do_release(struct request *req)
+/*
+ * The introduced domain named by a RELEASE or RESUME request: EINVAL for a
+ * bad domid or the privileged domain, ENOENT for a domain not introduced.
+ */
+static int domain_req_introduced(struct request *req, struct domain **d_r)
 {
-	struct store *s = req->conn->store;
-	const char *arg = request_onearg(req);
 	unsigned int domid;
 	struct domain *d;
 	int rc;
 
-	rc = domain_parse_id(arg, &domid);
+	rc = domain_parse_id(request_onearg(req), &domid);
 	if (rc)
 		return rc;
 	if (domid == 0)
 		return EINVAL;
-	d = domain_get(s, domid);
+	d = domain_get(req->conn->store, domid);
 	if (!d || !d->introduced)
 		return ENOENT;
-	rc = domain_release(s, domid, true);
+	*d_r = d;
+	return 0;
+}
+
+int do_release(struct request *req)
+{
+	struct domain *d = NULL;
+	int rc;
+
+	rc = domain_req_introduced(req, &d);
+	if (rc)
+		return rc;
+	rc = domain_release(req->conn->store, d->domid, true);
 	if (rc)
 		return rc;
 	return conn_reply_ok(req);
@@ -438,20 +452,12 @@ int do_release(struct request *req)
 
 int do_resume(struct request *req)
 {
-	struct store *s = req->conn->store;
-	const char *arg = request_onearg(req);
-	unsigned int domid;
-	struct domain *d;
+	struct domain *d = NULL;
 	int rc;
 
-	rc = domain_parse_id(arg, &domid);
+	rc = domain_req_introduced(req, &d);
 	if (rc)
 		return rc;
-	if (domid == 0)
-		return EINVAL;
-	d = domain_get(s, domid);
-	if (!d || !d->introduced)
-		return ENOENT;
 	d->released_pending = true;
 	return conn_reply_ok(req);
 }
