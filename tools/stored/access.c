@@ -242,7 +242,7 @@ static int access_create(struct request *req, const char *abs, const void *value
 	}
 
 	{
-		struct node *parent = node_lookup(s, anc), *first = NULL, *n;
+		struct node *parent = node_lookup(s, anc), *n;
 		const char *p = abs + (alen == 1 ? 1 : alen + 1);
 
 		rc = htab_reserve(&s->nodes, nr);
@@ -270,8 +270,6 @@ static int access_create(struct request *req, const char *abs, const void *value
 			node_link(s, parent, chain[i]);
 			parent = chain[i];
 		}
-		first = k ? chain[0] : NULL;
-		(void)first;
 		access_fire(s, abs, perms, NULL);
 	}
 	rc = 0;
