@@ -19,7 +19,7 @@
 #include "xenstore-schema/xs_schema.h"
 
 #define IT_RING_REF 0xfeffcUL
-#define IT_PORT 1u
+#define IT_PORT	    1u
 
 /* Write path = val in t. */
 static int mk_write(struct xs_handle *xs, xs_transaction_t t, const char *path, const char *val)

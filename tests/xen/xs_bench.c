@@ -48,7 +48,7 @@ static int bench_report(const char *op, unsigned int n, double t0, bool ok)
 /* Wait for one watch event (10 s at most). */
 static bool bench_wait_event(void)
 {
-	struct pollfd pfd = {.fd = xs_fileno(bench_xs), .events = POLLIN};
+	struct pollfd pfd = { .fd = xs_fileno(bench_xs), .events = POLLIN };
 	char **ev;
 
 	for (;;) {
@@ -136,10 +136,10 @@ static int bench_run(unsigned int n)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"root", required_argument, NULL, 'r'},
-		{"scale", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "root", required_argument, NULL, 'r' },
+		{ "scale", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long n = 1000;
 	char *end;
@@ -160,9 +160,11 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			printf("usage: xs-bench [--root PATH] [--scale N]\n"
-			       "Time N writes, N reads, N/10 directory listings, N/4 transactions,\n"
+			       "Time N writes, N reads, N/10 directory listings, N/4 "
+			       "transactions,\n"
 			       "N/4 watch round trips and one rm of N keys under PATH (default\n"
-			       "/xmem-bench) through libxenstore; prints 'OP COUNT SECONDS' lines.\n");
+			       "/xmem-bench) through libxenstore; prints 'OP COUNT SECONDS' "
+			       "lines.\n");
 			return 0;
 		default:
 			fprintf(stderr, "xs-bench: try --help\n");

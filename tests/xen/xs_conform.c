@@ -241,7 +241,7 @@ static void conf_events(const char *step, unsigned int want)
 	bool quiet = false;
 
 	for (;;) {
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		char **ev;
 		long left;
 
@@ -265,7 +265,7 @@ static void conf_events(const char *step, unsigned int want)
 
 static void conf_basic(void)
 {
-	static const char bin[] = {'a', '\0', 'b', '\x01', 'c'};
+	static const char bin[] = { 'a', '\0', 'b', '\x01', 'c' };
 	char big[2048];
 
 	conf_write("basic.write", XBT_NULL, conf_path("a"), "hello", 5);
@@ -441,9 +441,9 @@ static void conf_domain_steps(void)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"root", required_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "root", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
