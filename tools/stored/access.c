@@ -93,13 +93,18 @@ static int view_missing_errno(struct request *req, const char *abs)
 	return (perms_for_conn(req->conn, v.perms) & XS_PERM_READ) ? ENOENT : EACCES;
 }
 
-/* Canonicalise the request's path; unprivileged callers are held to path-max. */
+/*
+ * Canonicalise the request's path (NULL: the request had no path argument,
+ * EINVAL); unprivileged callers are held to path-max.
+ */
 static int access_path(struct request *req, const char *path, bool allow_special, char *abs)
 {
 	struct conn *conn = req->conn;
 	long long max;
 	int rc;
 
+	if (!path)
+		return EINVAL;
 	rc = node_canonicalize(conn->domid, path, allow_special, abs, STORED_PATH_BUF);
 	if (rc)
 		return rc;
@@ -285,8 +290,6 @@ int do_read(struct request *req)
 	struct node_view v;
 	int rc;
 
-	if (!path)
-		return EINVAL;
 	rc = access_path(req, path, false, abs);
 	if (rc)
 		return rc;
@@ -376,8 +379,6 @@ int do_mkdir(struct request *req)
 	struct node_view v;
 	int rc;
 
-	if (!path)
-		return EINVAL;
 	rc = access_path(req, path, false, abs);
 	if (rc)
 		return rc;
@@ -408,8 +409,6 @@ int do_rm(struct request *req)
 	size_t plen;
 	int rc;
 
-	if (!path)
-		return EINVAL;
 	rc = access_path(req, path, false, abs);
 	if (rc)
 		return rc;
@@ -523,8 +522,6 @@ int do_directory(struct request *req)
 	struct access_dir d = { 0 };
 	int rc;
 
-	if (!path)
-		return EINVAL;
 	rc = access_path(req, path, false, abs);
 	if (rc)
 		return rc;
@@ -615,8 +612,6 @@ int do_get_perms(struct request *req)
 	size_t len;
 	int rc;
 
-	if (!path)
-		return EINVAL;
 	rc = access_path(req, path, true, abs);
 	if (rc)
 		return rc;
