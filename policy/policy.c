@@ -28,8 +28,10 @@
  *    and high weights keep theirs longest.
  * 4. Deadband (stability.c): a target within the deadband of the plan is
  *    kept as it is (not written again), as long as keeping it fits the
- *    budget; every other changed target is applied, in phase 1 when it frees
- *    memory (below the current allocation) and phase 2 when it takes some.
+ *    budget and, when it is the lower one, it covers the demand plus half
+ *    the buffer (just the demand under scarcity); every other changed
+ *    target is applied, in phase 1 when it frees memory (below the current
+ *    allocation) and phase 2 when it takes some.
  */
 #include "config.h"
 
@@ -181,6 +183,21 @@ static int policy_scratch_alloc(struct policy_scratch *s, size_t nr)
 }
 
 /*
+ * The lowest target the deadband may keep below plan x for included domain
+ * j: its demand; and when the plan gives it its whole buffer, demand plus
+ * half the buffer. (Under scarcity the plan itself cuts the buffer, and a
+ * floor above the plan would make the target follow every jitter.)
+ */
+static uint64_t policy_keep_floor_kib(const struct policy_scratch *s, size_t j, uint64_t x)
+{
+	uint64_t need = s->level[POLICY_TIER_NEED][j], buf = s->level[POLICY_TIER_BUFFER][j];
+
+	if (x < buf || buf <= need)
+		return need;
+	return need + (buf - need) / 2;
+}
+
+/*
  * Fill the ladder of dom (levels lv[0..POLICY_NR_TIERS-1], clamped, non-
  * decreasing) and its weight. Returns the demand (0: none).
  */
@@ -312,9 +329,14 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 			if (t0 < d->min_kib || t0 > d->max_kib || t0 == x)
 				continue;
 			db = stability_deadband_kib(pol, t0);
-			/* A target below the demand is never kept: grow fast. */
-			if (pass == 0 && t0 < x && x - t0 < db &&
-			    t0 >= s.level[POLICY_TIER_NEED][j]) {
+			/*
+			 * A lower target is kept only while it covers the
+			 * demand and, when the plan can afford the buffer,
+			 * half the buffer too. (With the 64 MiB deadband
+			 * alone, a small guest would grow only once it
+			 * stalled: its buffer would never be honoured.)
+			 */
+			if (pass == 0 && t0 < x && x - t0 < db && t0 >= policy_keep_floor_kib(&s, j, x)) {
 				out[s.idx[j]].target_kib = t0;
 				slack_kib += x - t0;
 			} else if (pass == 1 && t0 > x && t0 - x < db && t0 - x <= slack_kib) {

@@ -493,15 +493,37 @@ static void policy_stability_deadband_test(void **state)
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
 	assert_int_equal(out.apply, 1);
 	assert_int_equal(out.target_kib, 2760 * MIB);
-	/* A wide deadband still never keeps a target below the demand. */
+	/*
+	 * A wide deadband keeps a lower target only while it leaves the guest
+	 * half its buffer above its demand, and never one below the demand.
+	 */
 	pol.deadband_pct = 50;
-	dom_demand(&d, 2390 * MIB);
+	dom_demand(&d, 2150 * MIB); /* wants 2580: 2400 leaves 250 MiB, over half of 430 */
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
 	assert_int_equal(out.apply, 0);
+	dom_demand(&d, 2200 * MIB); /* wants 2640: 2400 leaves 200 MiB, under half of 440 */
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_int_equal(out.apply, 1);
+	assert_int_equal(out.target_kib, 2640 * MIB);
 	dom_demand(&d, 2450 * MIB);
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
 	assert_int_equal(out.apply, 1);
 	assert_int_equal(out.target_kib, 2940 * MIB);
+	/*
+	 * A small guest: 256 MiB, demand 240 MiB. The 64 MiB deadband alone
+	 * would keep it until it stalled; its buffer makes it grow.
+	 */
+	policy_defaults(&pol, POLICY_XMEM);
+	pol.headroom_halflife_s = 0;
+	pol.shrink_pct_per_s = 0;
+	d = dom_make(1, 128 * MIB, 256 * MIB, 512 * MIB);
+	dom_demand(&d, 240 * MIB);
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_int_equal(out.apply, 1);
+	assert_int_equal(out.target_kib, 288 * MIB);
+	dom_demand(&d, 200 * MIB); /* wants 240: 256 leaves 56 MiB, over half of 40 */
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_int_equal(out.apply, 0);
 	/* hyperv has no deadband: every change is written. */
 	policy_defaults(&pol, POLICY_HYPERV);
 	dom_demand(&d, 2000 * MIB + 5 * MIB);

@@ -10,11 +10,6 @@
 # xl create.
 . /xmem/scenarios/lib.sh
 . /xmem/config
-# Opt-in (XMEM_XEN_XMEMD=1) until the hog is reworked: in its first run on
-# real Xen g1 never grew. A guest at 256 MiB has only ~200 MiB MemTotal, so
-# its used memory (demand) plus the 20 % buffer cannot ask for more than it
-# holds; the hog must drive demand above the allocation for xmemd to act.
-[ "${xmemd_scenario:-0}" = 1 ] || skip "opt-in (XMEM_XEN_XMEMD=1): the hog does not yet drive demand above the allocation"
 need_prog xmemd xmem xmem-guestd
 need_guests
 
@@ -65,13 +60,20 @@ sample
 log "idle: $SAMPLE"
 idle1=$(xl_mem g1)
 
-# The hog: g1 fills its tmpfs 8 MiB at a time, only while MemAvailable
-# stays above 32 MiB, up to 280 MiB, so it follows what it is given.
-guest_run g1 120 '(i=0; while [ $i -lt 35 ]; do a=$(awk "/^MemAvailable:/ {print \$2}" /proc/meminfo); if [ $a -gt 32768 ]; then dd if=/dev/zero of=/hog.$i bs=1M count=8 2>/dev/null; i=$((i + 1)); else sleep 1; fi; done; echo XMEM-GUEST hog done) >/dev/console 2>&1 &' >/dev/null ||
+# The hog: g1 fills a tmpfs of its own 4 MiB at a time, only while
+# MemAvailable stays above 16 MiB, up to 280 MiB, so it follows what it is
+# given. (Not the initramfs root: that tmpfs stops at half of MemTotal, about
+# 100 MiB.) Shmem is not available memory, so the guest's demand in
+# allocation terms (current - MemAvailable) rises with every step; once less
+# than half of its 20 % buffer is left, xmemd grows it.
+guest_run g1 60 'mkdir -p /hog && mount -t tmpfs -o size=400m hog /hog' >/dev/null ||
+	fail "cannot mount the hog's tmpfs in g1"
+guest_run g1 120 '(i=0; while [ $i -lt 70 ]; do a=$(awk "/^MemAvailable:/ {print \$2}" /proc/meminfo); if [ $a -gt 16384 ]; then dd if=/dev/zero of=/hog/$i bs=1M count=4 2>/dev/null || echo XMEM-GUEST hog write $i failed; i=$((i + 1)); else sleep 1; fi; done; echo XMEM-GUEST hog done) >/dev/console 2>&1 &' >/dev/null ||
 	fail "cannot start the hog in g1"
 end=$(($(date +%s) + 300))
 while [ "$(date +%s)" -lt $end ]; do
 	sample
+	log "hog: $SAMPLE"
 	[ "$g1_best" -ge 320 ] && break
 	sleep 5
 done
@@ -81,7 +83,7 @@ log "hog: $SAMPLE"
 grew="g1 ${idle1}->${g1_best} MiB under a hog while g2+g3 gave back to $g1_others MiB"
 
 # A reservation for a new guest, then xl create into it.
-guest_run g1 120 'rm -f /hog.*' >/dev/null
+guest_run g1 120 'rm -f /hog/*' >/dev/null
 sleep 5
 want=160
 xmem --json reserve ${want}M --for g4 --wait 180 >$r/reserve.json 2>$r/reserve.err ||
