@@ -219,7 +219,6 @@ done
 	echo "mode=$mode"
 	echo "only=$only"
 	echo "guests=$guests"
-	echo "xmemd_scenario=${XMEM_XEN_XMEMD:-0}"
 	# dom0's share of the QEMU limit (seconds of dom0 uptime), leaving time
 	# to print the summary and power off.
 	echo "budget=$((timeout_s - 90))"
