@@ -1,6 +1,6 @@
 /*
  * daemonize.h: turning a program into a daemon the way every xmem daemon
- * does it (xmem-stored, xmem-hvsim, xmem-balloon, xmem-guestd).
+ * does it (xmem-stored, xmem-hvsim, xmem-balloon, xmem-guestd, xmemd).
  *
  * Contract:
  * - daemonize_start() forks unless DAEMONIZE_FOREGROUND is given. The parent

@@ -2,16 +2,16 @@
  * main.c: xmemd, the squeezing daemon.
  *
  * Start-up: options, configuration file, policy; then (unless --foreground)
- * fork, the child opens the key tree and the hypervisor, registers its
- * watches and tells the parent it is ready, so `xmemd` returns only once the
- * daemon runs (or fails with its reason on stderr). Everything then happens
+ * fork through lib/daemonize: the child opens the key tree and the
+ * hypervisor, registers its watches, writes its pid file and tells the parent
+ * it is ready, so `xmemd` returns only once the daemon runs (or fails with its
+ * reason on stderr). Everything then happens
  * in one event loop: the libxenstore watch fd, a signalfd, and the period
  * timer; an event-driven rebalance runs before the loop sleeps.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -19,12 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "conf.h"
 #include "daemon.h"
+#include "daemonize.h"
 #include "evloop.h"
 #include "host.h"
 #include "hv.h"
@@ -252,77 +251,6 @@ static void main_signal(struct evloop *loop, int fd, unsigned int events, void *
 	}
 }
 
-/* Write the pid file. */
-static int main_pid_file(const char *path)
-{
-	char buf[32], tmp[4096];
-	int fd, n;
-
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-	if (write(fd, buf, (size_t)n) != n) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return rename(tmp, path);
-}
-
-/* Fork; the parent waits for the child's verdict on ready_fd and exits with it. */
-static int main_daemonize(void)
-{
-	int p[2];
-	pid_t pid;
-	char c = 1;
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		fatal("pipe");
-	pid = fork();
-	if (pid < 0)
-		fatal("fork");
-	if (pid > 0) {
-		close(p[1]);
-		if (read(p[0], &c, 1) != 1)
-			c = 1;
-		_exit(c ? 1 : 0);
-	}
-	close(p[0]);
-	if (setsid() < 0)
-		fatal("setsid");
-	return p[1];
-}
-
-/* Tell the parent whether start-up worked. */
-static void main_ready(int fd, int ok)
-{
-	char c = ok ? 0 : 1;
-
-	if (fd < 0)
-		return;
-	if (write(fd, &c, 1) != 1)
-		log_warn("start-up pipe");
-	close(fd);
-}
-
-/* Point stdin/stdout at /dev/null and stderr at the log file (or /dev/null). */
-static void main_redirect(const char *log_file)
-{
-	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	if (fd >= 0) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		if (!log_file)
-			dup2(fd, STDERR_FILENO);
-		close(fd);
-	}
-}
-
 int main(int argc, char **argv)
 {
 	struct main_opts o;
@@ -332,9 +260,10 @@ int main(int argc, char **argv)
 	struct xs_handle *xs = NULL;
 	struct hv *hv = NULL;
 	const char *dir;
+	struct daemonize dmz;
 	char err[512];
 	sigset_t mask;
-	int ready_fd = -1, rc, log_fd = -1, status = 1;
+	int rc, status = 1;
 	long long tid;
 
 	main_parse(argc, argv, &o);
@@ -358,17 +287,13 @@ int main(int argc, char **argv)
 		fatalx("policy %s: %s", cfg.policy, err[0] ? err : "cannot be loaded");
 	dir = host_dir(o.host);
 
-	if (cfg.log_file[0]) {
-		log_fd = open(cfg.log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (log_fd < 0)
-			fatal("%s", cfg.log_file);
-	}
-	if (!o.foreground)
-		ready_fd = main_daemonize();
-	if (log_fd >= 0) {
-		dup2(log_fd, STDERR_FILENO);
-		close(log_fd);
-	}
+	/* The log file first: a start-up failure is then written there. */
+	if (cfg.log_file[0] && daemonize_log_file(cfg.log_file))
+		fatal("%s", cfg.log_file);
+	if (daemonize_start(&dmz, "xmemd",
+			    (o.foreground ? DAEMONIZE_FOREGROUND : 0) |
+				    (cfg.log_file[0] ? DAEMONIZE_KEEP_STDERR : 0)))
+		fatal("daemon");
 	/* Until ready, errors go to stderr, which the caller of `xmemd` still sees. */
 	log_init("xmemd", LOG_TO_STDERR, o.verbose + 1);
 
@@ -418,7 +343,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	evloop_set_before_sleep(m.loop, main_before_sleep, &m);
-	if (cfg.pid_file[0] && main_pid_file(cfg.pid_file) < 0) {
+	if (cfg.pid_file[0] && daemonize_write_pid(cfg.pid_file)) {
 		log_warn("pid file %s", cfg.pid_file);
 		goto out;
 	}
@@ -426,13 +351,10 @@ int main(int argc, char **argv)
 	log_info("running: host %s, policy %s, floor %" PRIu64 " KiB, period %" PRIu64 " ms",
 		 dir ? dir : "(Xen)", pol.name[0] ? pol.name : policy_kind_name(pol.kind),
 		 cfg.floor_kib, cfg.period_ms);
-	main_ready(ready_fd, 1);
-	ready_fd = -1;
-	if (!o.foreground) {
-		main_redirect(cfg.log_file[0] ? cfg.log_file : NULL);
-		if (!cfg.log_file[0])
-			log_init("xmemd", LOG_TO_SYSLOG, o.verbose + 1);
-	}
+	if (daemonize_ready(&dmz))
+		log_warn("start-up pipe");
+	if (!o.foreground && !cfg.log_file[0])
+		log_init("xmemd", LOG_TO_SYSLOG, o.verbose + 1);
 	main_rebalance(m.loop, &m);
 	rc = m.lost ? 0 : evloop_run(m.loop);
 	if (rc)
@@ -441,9 +363,8 @@ int main(int argc, char **argv)
 		publish_daemon_state(&m.d.pub, "stopped");
 	status = m.lost || rc ? 1 : 0;
 out:
-	main_ready(ready_fd, 0);
-	if (cfg.pid_file[0] && status == 0)
-		unlink(cfg.pid_file);
+	if (status == 0)
+		daemonize_remove_pid(cfg.pid_file[0] ? cfg.pid_file : NULL);
 	if (m.loop)
 		evloop_free(m.loop);
 	if (m.sig_fd >= 0)
