@@ -37,12 +37,9 @@ struct main_opts {
 	const char *config;
 	int config_given;
 	const char *policy;
-	const char *pid_file;
-	const char *log_file;
 	long period_ms;
 	const char *floor;
-	int foreground;
-	int verbose;
+	struct daemonize_opts d; /* --foreground, --pid-file, --log-file, -v */
 };
 
 struct main_ctx {
@@ -53,7 +50,7 @@ struct main_ctx {
 	int lost;
 };
 
-static void main_usage(FILE *f)
+static void main_usage(FILE *f, const struct main_opts *o)
 {
 	fprintf(f,
 		"usage: xmemd [--host DIR] [--config FILE] [--policy FILE|NAME] [--foreground]\n"
@@ -67,39 +64,38 @@ static void main_usage(FILE *f)
 		"  --config FILE    configuration (default " CONF_PATH_DEFAULT ")\n"
 		"  --policy P       a policy file (policy/*.json) or name: xmem, proportional,\n"
 		"                   static, hyperv (default xmem)\n"
-		"  --foreground     do not fork; log to stderr\n"
-		"  --pid-file F     write the daemon's pid to F\n"
-		"  --log-file F     log to F instead of syslog\n"
 		"  --period-ms N    rebalance at least every N ms (default %u)\n"
-		"  --floor SIZE     memory never handed out (default 256M)\n"
-		"  -v, --verbose    more logging (twice: debug)\n"
-		"  -h, --help       this help\n",
+		"  --floor SIZE     memory never handed out (default 256M)\n",
 		CONF_PERIOD_MS_DEFAULT);
+	daemonize_opts_usage(&o->d, f, 19);
+	fprintf(f, "  -h, --help       this help\n");
 }
 
 /* Parse argv into o; exits on bad usage. */
 static void main_parse(int argc, char **argv, struct main_opts *o)
 {
-	static const struct option longopts[] = {
+	static const struct option own[] = {
 		{ "host", required_argument, NULL, 'H' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "policy", required_argument, NULL, 'p' },
-		{ "foreground", no_argument, NULL, 'f' },
-		{ "pid-file", required_argument, NULL, 'P' },
-		{ "log-file", required_argument, NULL, 'l' },
 		{ "period-ms", required_argument, NULL, 'T' },
 		{ "floor", required_argument, NULL, 'F' },
-		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct option longopts[sizeof(own) / sizeof(own[0]) + DAEMONIZE_OPTS_NR];
 	char *end;
 	int ch;
 
 	memset(o, 0, sizeof(*o));
+	o->d.meta = "F";
 	o->config = CONF_PATH_DEFAULT;
 	o->period_ms = -1;
+	if (daemonize_opts_table(longopts, sizeof(longopts) / sizeof(longopts[0]), own))
+		fatalx("option table");
 	while ((ch = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		if (daemonize_opts_parse(&o->d, ch, optarg))
+			continue;
 		switch (ch) {
 		case 'H':
 			o->host = optarg;
@@ -110,15 +106,6 @@ static void main_parse(int argc, char **argv, struct main_opts *o)
 			break;
 		case 'p':
 			o->policy = optarg;
-			break;
-		case 'f':
-			o->foreground = 1;
-			break;
-		case 'P':
-			o->pid_file = optarg;
-			break;
-		case 'l':
-			o->log_file = optarg;
 			break;
 		case 'T':
 			errno = 0;
@@ -133,14 +120,11 @@ static void main_parse(int argc, char **argv, struct main_opts *o)
 		case 'F':
 			o->floor = optarg;
 			break;
-		case 'v':
-			o->verbose++;
-			break;
 		case 'h':
-			main_usage(stdout);
+			main_usage(stdout, o);
 			exit(0);
 		default:
-			main_usage(stderr);
+			main_usage(stderr, o);
 			exit(2);
 		}
 	}
@@ -267,7 +251,7 @@ int main(int argc, char **argv)
 	long long tid;
 
 	main_parse(argc, argv, &o);
-	log_init("xmemd", LOG_TO_CLI, o.verbose);
+	log_init("xmemd", LOG_TO_CLI, o.d.verbose);
 	conf_defaults(&cfg);
 	if (conf_load(&cfg, o.config, !o.config_given, err, sizeof(err)))
 		fatalx("%s", err);
@@ -277,10 +261,12 @@ int main(int argc, char **argv)
 		fatalx("--floor: '%s' is not a size", o.floor);
 	if (o.policy)
 		snprintf(cfg.policy, sizeof(cfg.policy), "%s", o.policy);
-	if (o.pid_file)
-		snprintf(cfg.pid_file, sizeof(cfg.pid_file), "%s", o.pid_file);
-	if (o.log_file)
-		snprintf(cfg.log_file, sizeof(cfg.log_file), "%s", o.log_file);
+	if (o.d.pid_file)
+		snprintf(cfg.pid_file, sizeof(cfg.pid_file), "%s", o.d.pid_file);
+	if (o.d.log_file)
+		snprintf(cfg.log_file, sizeof(cfg.log_file), "%s", o.d.log_file);
+	o.d.pid_file = cfg.pid_file[0] ? cfg.pid_file : NULL; /* the file's, unless given */
+	o.d.log_file = cfg.log_file[0] ? cfg.log_file : NULL;
 	memset(&pol, 0, sizeof(pol));
 	err[0] = '\0';
 	if (main_policy(cfg.policy, &pol, err, sizeof(err)))
@@ -288,14 +274,12 @@ int main(int argc, char **argv)
 	dir = host_dir(o.host);
 
 	/* The log file first: a start-up failure is then written there. */
-	if (cfg.log_file[0] && daemonize_log_file(cfg.log_file))
-		fatal("%s", cfg.log_file);
-	if (daemonize_start(&dmz, "xmemd",
-			    (o.foreground ? DAEMONIZE_FOREGROUND : 0) |
-				    (cfg.log_file[0] ? DAEMONIZE_KEEP_STDERR : 0)))
+	if (o.d.log_file && daemonize_log_file(o.d.log_file))
+		fatal("%s", o.d.log_file);
+	if (daemonize_start(&dmz, "xmemd", daemonize_opts_flags(&o.d)))
 		fatal("daemon");
 	/* Until ready, errors go to stderr, which the caller of `xmemd` still sees. */
-	log_init("xmemd", LOG_TO_STDERR, o.verbose + 1);
+	log_init("xmemd", LOG_TO_STDERR, o.d.verbose + 1);
 
 	memset(&m, 0, sizeof(m));
 	m.sig_fd = -1;
@@ -343,8 +327,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	evloop_set_before_sleep(m.loop, main_before_sleep, &m);
-	if (cfg.pid_file[0] && daemonize_write_pid(cfg.pid_file)) {
-		log_warn("pid file %s", cfg.pid_file);
+	if (o.d.pid_file && daemonize_write_pid(o.d.pid_file)) {
+		log_warn("pid file %s", o.d.pid_file);
 		goto out;
 	}
 	publish_daemon_state(&m.d.pub, "running");
@@ -353,8 +337,8 @@ int main(int argc, char **argv)
 		 cfg.floor_kib, cfg.period_ms);
 	if (daemonize_ready(&dmz))
 		log_warn("start-up pipe");
-	if (!o.foreground && !cfg.log_file[0])
-		log_init("xmemd", LOG_TO_SYSLOG, o.verbose + 1);
+	if (!o.d.foreground && !o.d.log_file)
+		log_init("xmemd", LOG_TO_SYSLOG, o.d.verbose + 1);
 	main_rebalance(m.loop, &m);
 	rc = m.lost ? 0 : evloop_run(m.loop);
 	if (rc)
@@ -364,7 +348,7 @@ int main(int argc, char **argv)
 	status = m.lost || rc ? 1 : 0;
 out:
 	if (status == 0)
-		daemonize_remove_pid(cfg.pid_file[0] ? cfg.pid_file : NULL);
+		daemonize_remove_pid(o.d.pid_file);
 	if (m.loop)
 		evloop_free(m.loop);
 	if (m.sig_fd >= 0)
