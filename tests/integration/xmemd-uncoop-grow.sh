@@ -9,52 +9,34 @@
 # allocations never exceeds host memory minus the floor.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"
 . "$XMEM_SRCDIR/tests/integration/lib-xmemd.sh"
-for b in "$(it_stored_bin)" "$(it_hvsim_bin)" "$(xd_bin_xmemd)"; do
-	[ -x "$b" ] || skip "$b not built"
-done
-command -v xenstore-read >/dev/null || skip "xenstore-utils not installed"
+xd_require_core
 it_setup
 # 4 GiB: Xen 64 MiB, dom0 512 MiB, two 1 GiB guests: 1472 MiB free, 1216 above the floor.
 xd_host 4G 512M
 xd_watch_floor
 
 MIB=1024
-# xd_libxl_dom DOMID NAME SIZE_MIB: what libxl leaves (maxmem = target + 1 MiB), with a balloon.
-xd_libxl_dom() {
-	local p=/local/domain/$1
-	xd_hv create "$1" $(( ($3 * MIB + 1024) / 4 )) $(( $3 * MIB / 4 )) || fail "create $1"
-	xenstore-write $p/name "$2" && xenstore-write $p/memory/target $(($3 * MIB)) &&
-		xenstore-write $p/memory/static-max $((2048 * MIB)) &&
-		xenstore-write $p/memory/dynamic-min $((256 * MIB)) &&
-		xenstore-write $p/memory/dynamic-max $((2048 * MIB)) &&
-		xenstore-write $p/memory/managed 1 &&
-		xenstore-write $p/control/feature-balloon 1 || fail "keys of $1"
-}
-# Columns of `xmem-hvsim --query list`: domid tot_pages max_pages ...
-cur_kib() { xd_hv list | awk -v d="$1" '$1 == d { print $2 * 4 }'; }
-maxmem_kib() { xd_hv list | awk -v d="$1" '$1 == d { print $3 * 4 }'; }
-maxmem_is() { [ "$(maxmem_kib "$1")" = "$2" ]; }
 target_of() { xenstore-read "/local/domain/$1/memory/target"; }
 # The guest's balloon driver takes what its maxmem lets it (at most N pages).
 balloon_grow() { xd_hv --as "$1" increase "$2" 0 >/dev/null 2>&1 || true; }
 marked() { xenstore-read "/local/domain/$1/memory/uncooperative" >/dev/null 2>&1; }
 
-xd_libxl_dom 1 grower 1024
-xd_libxl_dom 2 other 1024
+xd_libxl_dom 1 grower 1024 1
+xd_libxl_dom 2 other 1024 1
 xd_xmemd
 
 # grower reports demand: its target rises well above what it has.
 xenstore-write /local/domain/1/data/xmem/used_kib 1500000
 xd_wait 30 "grower's target to rise" sh -c "[ \"\$(xenstore-read /local/domain/1/memory/target)\" -ge 1500000 ]"
 t1=$(target_of 1)
-xd_wait 30 "grower's maxmem to follow its target" maxmem_is 1 $((t1 + 1024))
+xd_wait 30 "grower's maxmem to follow its target" xd_maxmem_is 1 $((t1 + 1024))
 # It starts growing (100 MiB), then stops half-way.
 balloon_grow 1 $((100 * 256))
-assert_eq "$(cur_kib 1)" $((1124 * MIB)) "grower after 100 MiB"
+assert_eq "$(xd_cur grower)" $((1124 * MIB)) "grower after 100 MiB"
 xd_wait 90 "grower to be marked uncooperative" marked 1
-held=$(cur_kib 1)
+held=$(xd_cur grower)
 # Its maxmem is cut to what it holds + 1 MiB: it cannot resume toward its old target.
-xd_wait 30 "grower's maxmem to be capped at what it holds" maxmem_is 1 $((held + 1024))
+xd_wait 30 "grower's maxmem to be capped at what it holds" xd_maxmem_is 1 $((held + 1024))
 assert_eq "$(target_of 1)" "$t1" "grower's target while marked"
 xd_check_floor_once
 
@@ -72,11 +54,11 @@ resumed() {
 	xd_check_floor_once
 	! marked 1 || return 1
 	local t c
-	t=$(target_of 1) c=$(cur_kib 1)
-	[ "$c" -ge "$t" ] && maxmem_is 1 $((t + 1024))
+	t=$(target_of 1) c=$(xd_cur grower)
+	[ "$c" -ge "$t" ] && xd_maxmem_is 1 $((t + 1024))
 }
 xd_wait 90 "grower to be driven again and settled" resumed
 # It got only what was free: never its old target, with other holding its raise.
-[ "$(cur_kib 1)" -lt "$t1" ] || fail "grower reached its old target $t1 KiB: $(cur_kib 1) KiB"
+[ "$(xd_cur grower)" -lt "$t1" ] || fail "grower reached its old target $t1 KiB: $(xd_cur grower) KiB"
 xd_end
 pass
