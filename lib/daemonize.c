@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "daemonize.h"
@@ -152,4 +153,97 @@ void daemonize_remove_pid(const char *path)
 {
 	if (path)
 		unlink(path);
+}
+
+/* The shared options; their codes follow the order of letters. */
+static const struct option daemonize_longopts[DAEMONIZE_OPTS_NR] = {
+	{ "foreground", no_argument, NULL, DAEMONIZE_OPT_FOREGROUND },
+	{ "pid-file", required_argument, NULL, DAEMONIZE_OPT_PID_FILE },
+	{ "log-file", required_argument, NULL, DAEMONIZE_OPT_LOG_FILE },
+	{ "verbose", no_argument, NULL, 'v' },
+};
+
+/*
+ * Their help: the option (without a short letter) and its description; for
+ * an option with a file argument, the description goes on after its name.
+ */
+static const char *const daemonize_help[DAEMONIZE_OPTS_NR][3] = {
+	{ "--foreground", "do not fork; log to stderr", NULL },
+	{ "--pid-file", "write the daemon's pid to ", "" },
+	{ "--log-file", "append log lines to ", " instead of syslog" },
+	{ "--verbose", "log debug lines too", NULL },
+};
+
+int daemonize_opts_table(struct option *out, size_t cap, const struct option *own)
+{
+	size_t n = 0, i;
+
+	while (own && own[n].name)
+		n++;
+	if (n + DAEMONIZE_OPTS_NR + 1 > cap)
+		return XMEM_ERR_RANGE;
+	if (n)
+		memcpy(out, own, n * sizeof(*out));
+	for (i = 0; i < DAEMONIZE_OPTS_NR; i++)
+		out[n++] = daemonize_longopts[i];
+	memset(&out[n], 0, sizeof(out[n]));
+	return 0;
+}
+
+/* The shared code for ch: a long option's, or the daemon's short letter for it. */
+static int daemonize_opts_code(const struct daemonize_opts *o, int ch)
+{
+	const char *l;
+
+	if (ch > 0 && ch < 0x100 && o->letters && (l = strchr(o->letters, ch)))
+		return DAEMONIZE_OPT_FOREGROUND + (int)(l - o->letters);
+	return ch;
+}
+
+int daemonize_opts_parse(struct daemonize_opts *o, int ch, const char *arg)
+{
+	switch (daemonize_opts_code(o, ch)) {
+	case DAEMONIZE_OPT_FOREGROUND:
+		o->foreground = 1;
+		return 1;
+	case DAEMONIZE_OPT_PID_FILE:
+		o->pid_file = arg;
+		return 1;
+	case DAEMONIZE_OPT_LOG_FILE:
+		o->log_file = arg;
+		return 1;
+	case 'v':
+		o->verbose++;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void daemonize_opts_usage(const struct daemonize_opts *o, FILE *f, int width)
+{
+	const char *meta = o->meta ? o->meta : "FILE";
+	char opt[64], lead[8];
+	size_t i;
+
+	for (i = 0; i < DAEMONIZE_OPTS_NR; i++) {
+		char letter = i == DAEMONIZE_OPTS_NR - 1 ? 'v' : 0;
+		const char *after = daemonize_help[i][2];
+
+		if (!letter && o->letters && strlen(o->letters) > i)
+			letter = o->letters[i];
+		lead[0] = '\0';
+		if (letter)
+			snprintf(lead, sizeof(lead), "-%c, ", letter);
+		snprintf(opt, sizeof(opt), "%s%s%s%s", lead, daemonize_help[i][0], after ? " " : "",
+			 after ? meta : "");
+		fprintf(f, "  %-*s%s%s%s\n", width > 2 ? width - 2 : 0, opt, daemonize_help[i][1],
+			after ? meta : "", after ? after : "");
+	}
+}
+
+int daemonize_opts_flags(const struct daemonize_opts *o)
+{
+	return (o->foreground ? DAEMONIZE_FOREGROUND : 0) |
+	       (o->log_file ? DAEMONIZE_KEEP_STDERR : 0);
 }

@@ -1,6 +1,6 @@
 /*
  * daemonize.h: turning a program into a daemon the way every xmem daemon
- * does it (xmem-stored, xmem-hvsim, xmem-balloon, xmem-guestd).
+ * does it (xmem-stored, xmem-hvsim, xmem-balloon, xmem-guestd, xmemd).
  *
  * Contract:
  * - daemonize_start() forks unless DAEMONIZE_FOREGROUND is given. The parent
@@ -26,6 +26,10 @@
 #ifndef XMEM_DAEMONIZE_H
 #define XMEM_DAEMONIZE_H
 
+#include <getopt.h>
+#include <stddef.h>
+#include <stdio.h>
+
 #define DAEMONIZE_FOREGROUND  0x1 /* do not fork */
 #define DAEMONIZE_KEEP_STDERR 0x2 /* leave stderr alone at daemonize_ready() */
 
@@ -48,5 +52,45 @@ int daemonize_log_file(const char *path);
 
 /* Remove the pid file; path may be NULL. */
 void daemonize_remove_pid(const char *path);
+
+/*
+ * The options every xmem daemon shares, defined once: --foreground,
+ * --pid-file FILE, --log-file FILE and -v/--verbose (counted). A daemon
+ * builds its getopt_long table with daemonize_opts_table() (its own options,
+ * then these), hands every code getopt_long returns to daemonize_opts_parse()
+ * first, and prints the options' help lines with daemonize_opts_usage().
+ * letters names the daemon's own short options for --foreground, --pid-file
+ * and --log-file, in that order ("fpl", "FPL"), or is NULL when it has none;
+ * -v is every daemon's. meta is the file argument's name in the help (NULL:
+ * FILE), as in the daemon's synopsis and man page.
+ */
+#define DAEMONIZE_OPT_FOREGROUND 0x1001 /* getopt_long codes of the long options */
+#define DAEMONIZE_OPT_PID_FILE	 0x1002
+#define DAEMONIZE_OPT_LOG_FILE	 0x1003
+#define DAEMONIZE_OPTS_NR	 4 /* entries daemonize_opts_table() adds */
+
+struct daemonize_opts {
+	const char *letters;
+	const char *meta;
+	int foreground;
+	const char *pid_file; /* NULL when not given */
+	const char *log_file; /* NULL when not given */
+	int verbose;	      /* how many -v */
+};
+
+/*
+ * Copy own (up to its NULL entry) and then the shared options, NULL-ended,
+ * into out (cap entries). Returns 0, or XMEM_ERR_RANGE when out is too small.
+ */
+int daemonize_opts_table(struct option *out, size_t cap, const struct option *own);
+
+/* Take option code ch (with its argument) if it is a shared one: 1 if so, else 0. */
+int daemonize_opts_parse(struct daemonize_opts *o, int ch, const char *arg);
+
+/* The shared options' help lines, descriptions starting at column width. */
+void daemonize_opts_usage(const struct daemonize_opts *o, FILE *f, int width);
+
+/* daemonize_start()'s flags for these options: --foreground, --log-file. */
+int daemonize_opts_flags(const struct daemonize_opts *o);
 
 #endif

@@ -167,33 +167,35 @@ static void guestd_usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option own[] = {
 		{ "root", required_argument, NULL, 'r' },
 		{ "period-ms", required_argument, NULL, 'P' },
 		{ "once", no_argument, NULL, '1' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "host", required_argument, NULL, 'H' },
 		{ "domid", required_argument, NULL, 'd' },
-		{ "foreground", no_argument, NULL, 'f' },
-		{ "pid-file", required_argument, NULL, 'p' },
-		{ "log-file", required_argument, NULL, 'l' },
-		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *host_arg = NULL, *pid_file = NULL, *log_file = NULL, *dir = NULL;
+	struct option longopts[sizeof(own) / sizeof(own[0]) + DAEMONIZE_OPTS_NR];
+	struct daemonize_opts dopts = { .letters = "fpl" };
+	const char *host_arg = NULL, *dir = NULL;
 	unsigned long domid = ULONG_MAX;
 	struct sigaction sa;
 	struct guestd g;
 	char *end = NULL;
-	int c, verbose = 0, foreground = 0;
+	int c;
 	struct daemonize dmz;
 
 	memset(&g, 0, sizeof(g));
 	g.root = "/";
 	g.period_ms = GUESTD_PERIOD_MS;
 	log_init("xmem-guestd", LOG_TO_CLI, 1);
-	while ((c = getopt_long(argc, argv, "r:P:1jH:d:fp:l:vh", opts, NULL)) != -1) {
+	if (daemonize_opts_table(longopts, sizeof(longopts) / sizeof(longopts[0]), own))
+		fatalx("option table");
+	while ((c = getopt_long(argc, argv, "r:P:1jH:d:fp:l:vh", longopts, NULL)) != -1) {
+		if (daemonize_opts_parse(&dopts, c, optarg))
+			continue;
 		switch (c) {
 		case 'r':
 			g.root = optarg;
@@ -221,18 +223,6 @@ int main(int argc, char **argv)
 			if (errno || !optarg[0] || *end || domid >= 0x7FF0)
 				fatalx("--domid: '%s' is not a domain id", optarg);
 			break;
-		case 'f':
-			foreground = 1;
-			break;
-		case 'p':
-			pid_file = optarg;
-			break;
-		case 'l':
-			log_file = optarg;
-			break;
-		case 'v':
-			verbose++;
-			break;
 		case 'h':
 			guestd_usage(stdout);
 			return 0;
@@ -255,23 +245,22 @@ int main(int argc, char **argv)
 	}
 	xsconn_init(&g.conn, dir, dir ? (uint32_t)domid : HOST_NO_DOMID);
 	if (g.once)
-		foreground = 1;
+		dopts.foreground = 1;
 
-	if (daemonize_start(&dmz, "xmem-guestd",
-			    (foreground ? DAEMONIZE_FOREGROUND : 0) |
-				    (log_file ? DAEMONIZE_KEEP_STDERR : 0)))
+	if (daemonize_start(&dmz, "xmem-guestd", daemonize_opts_flags(&dopts)))
 		fatal("daemon");
-	if (log_file) {
-		if (daemonize_log_file(log_file))
-			fatal("cannot open log file %s", log_file);
-		log_init("xmem-guestd", LOG_TO_STDERR, verbose + 1);
+	if (dopts.log_file) {
+		if (daemonize_log_file(dopts.log_file))
+			fatal("cannot open log file %s", dopts.log_file);
+		log_init("xmem-guestd", LOG_TO_STDERR, dopts.verbose + 1);
 	} else if (g.once) {
-		log_init("xmem-guestd", LOG_TO_CLI, verbose + 1);
+		log_init("xmem-guestd", LOG_TO_CLI, dopts.verbose + 1);
 	} else {
-		log_init("xmem-guestd", foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG, verbose + 1);
+		log_init("xmem-guestd", dopts.foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG,
+			 dopts.verbose + 1);
 	}
-	if (pid_file && daemonize_write_pid(pid_file))
-		fatal("cannot write pid file %s", pid_file);
+	if (dopts.pid_file && daemonize_write_pid(dopts.pid_file))
+		fatal("cannot write pid file %s", dopts.pid_file);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = guestd_on_signal;
@@ -292,7 +281,7 @@ int main(int argc, char **argv)
 		if (evloop_run_once(g.loop, -1) < 0)
 			fatalx("event loop failed");
 	}
-	daemonize_remove_pid(pid_file);
+	daemonize_remove_pid(dopts.pid_file);
 	xsconn_close(&g.conn);
 	evloop_free(g.loop);
 	return g.once ? g.status : 0;

@@ -310,34 +310,36 @@ static void balloon_usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option own[] = {
 		{ "host", required_argument, NULL, 'H' },
 		{ "domid", required_argument, NULL, 'd' },
 		{ "workload", required_argument, NULL, 'w' },
 		{ "time-scale", required_argument, NULL, 't' },
 		{ "period-ms", required_argument, NULL, 'P' },
-		{ "foreground", no_argument, NULL, 'f' },
-		{ "pid-file", required_argument, NULL, 'p' },
-		{ "log-file", required_argument, NULL, 'l' },
-		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir_arg = NULL, *spec = NULL, *pid_file = NULL, *log_file = NULL, *dir;
+	struct option longopts[sizeof(own) / sizeof(own[0]) + DAEMONIZE_OPTS_NR];
+	struct daemonize_opts dopts = { .letters = "fpl" };
+	const char *dir_arg = NULL, *spec = NULL, *dir;
 	char err[WORKLOAD_ERR_LEN], hvdir[4096], *end = NULL;
 	double scale = WORKLOAD_DEFAULT_TIME_SCALE;
 	struct balloon b;
 	struct sigaction sa;
 	unsigned long domid = ULONG_MAX;
 	uint64_t cur_pages = 0;
-	int c, verbose = 0, foreground = 0, rc;
+	int c, rc;
 	struct daemonize dmz;
 
 	memset(&b, 0, sizeof(b));
 	b.watch_fd = -1;
 	b.period_ms = BALLOON_PERIOD_MS;
 	log_init("xmem-balloon", LOG_TO_CLI, 1);
-	while ((c = getopt_long(argc, argv, "H:d:w:t:P:fp:l:vh", opts, NULL)) != -1) {
+	if (daemonize_opts_table(longopts, sizeof(longopts) / sizeof(longopts[0]), own))
+		fatalx("option table");
+	while ((c = getopt_long(argc, argv, "H:d:w:t:P:fp:l:vh", longopts, NULL)) != -1) {
+		if (daemonize_opts_parse(&dopts, c, optarg))
+			continue;
 		switch (c) {
 		case 'H':
 			dir_arg = optarg;
@@ -365,18 +367,6 @@ int main(int argc, char **argv)
 			    b.period_ms > BALLOON_PERIOD_MS_MAX)
 				fatalx("--period-ms: '%s' is not a period from 10 ms to 1 h",
 				       optarg);
-			break;
-		case 'f':
-			foreground = 1;
-			break;
-		case 'p':
-			pid_file = optarg;
-			break;
-		case 'l':
-			log_file = optarg;
-			break;
-		case 'v':
-			verbose++;
 			break;
 		case 'h':
 			balloon_usage(stdout);
@@ -413,19 +403,18 @@ int main(int argc, char **argv)
 		fatalx("domain %u: current_reservation failed: %s", b.domid, xmem_strerror(rc));
 	xsconn_init(&b.conn, dir, b.domid);
 
-	if (daemonize_start(&dmz, "xmem-balloon",
-			    (foreground ? DAEMONIZE_FOREGROUND : 0) |
-				    (log_file ? DAEMONIZE_KEEP_STDERR : 0)))
+	if (daemonize_start(&dmz, "xmem-balloon", daemonize_opts_flags(&dopts)))
 		fatal("daemon");
-	if (log_file) {
-		if (daemonize_log_file(log_file))
-			fatal("cannot open log file %s", log_file);
-		log_init("xmem-balloon", LOG_TO_STDERR, verbose + 1);
+	if (dopts.log_file) {
+		if (daemonize_log_file(dopts.log_file))
+			fatal("cannot open log file %s", dopts.log_file);
+		log_init("xmem-balloon", LOG_TO_STDERR, dopts.verbose + 1);
 	} else {
-		log_init("xmem-balloon", foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG, verbose + 1);
+		log_init("xmem-balloon", dopts.foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG,
+			 dopts.verbose + 1);
 	}
-	if (pid_file && daemonize_write_pid(pid_file))
-		fatal("cannot write pid file %s", pid_file);
+	if (dopts.pid_file && daemonize_write_pid(dopts.pid_file))
+		fatal("cannot write pid file %s", dopts.pid_file);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = balloon_on_signal;
@@ -457,7 +446,7 @@ int main(int argc, char **argv)
 			fatalx("event loop failed");
 	}
 	log_info("stopping at %" PRIu64 " KiB", size_pages_to_kib(b.fe.current_pages));
-	daemonize_remove_pid(pid_file);
+	daemonize_remove_pid(dopts.pid_file);
 	xsconn_close(&b.conn);
 	evloop_free(b.loop);
 	hv_close(b.hv);

@@ -3,6 +3,7 @@
 #
 #   xd_host 8G 512M            stored + hvsim (8 GiB, dom0 512 MiB, Xen 64 MiB)
 #   xd_create g1 1G 4G 512M 4G 5000 steady:600M     xmem create (libxl's keys) + guest
+#   xd_libxl_dom 1 d1 1024 1  a domain as libxl leaves it, no guest process
 #   xd_xmemd --floor 256M      start xmemd on the host (period 200 ms)
 #   xd_watch_floor             sample the invariant in the background
 #   xd_wait 60 "descr" CMD...  wait until CMD succeeds (generous timeouts only)
@@ -24,6 +25,31 @@ xd_require() {
 		[ -x "$b" ] || skip "$b not built"
 	done
 	command -v xenstore-read >/dev/null || skip "xenstore-utils not installed"
+}
+
+# Skip (77) unless the store, the hypervisor and xmemd are built (scenarios
+# without guest processes).
+xd_require_core() {
+	local b
+	for b in "$(it_stored_bin)" "$(it_hvsim_bin)" "$(xd_bin_xmemd)"; do
+		[ -x "$b" ] || skip "$b not built"
+	done
+	command -v xenstore-read >/dev/null || skip "xenstore-utils not installed"
+}
+
+# xd_libxl_dom DOMID NAME SIZE_MIB BALLOON: a domain as libxl leaves it
+# (maxmem = target + 1 MiB, managed, 256 MiB..2 GiB), with no guest process;
+# BALLOON 1 announces a balloon frontend.
+xd_libxl_dom() {
+	local p=/local/domain/$1
+	xd_hv create "$1" $(( ($3 * 1024 + 1024) / 4 )) $(( $3 * 1024 / 4 )) || fail "create $1"
+	xenstore-write $p/name "$2" && xenstore-write $p/memory/target $(($3 * 1024)) &&
+		xenstore-write $p/memory/static-max $((2048 * 1024)) &&
+		xenstore-write $p/memory/dynamic-min $((256 * 1024)) &&
+		xenstore-write $p/memory/dynamic-max $((2048 * 1024)) &&
+		xenstore-write $p/memory/managed 1 || fail "keys of $1"
+	[ "$4" = 1 ] && { xenstore-write $p/control/feature-balloon 1 || fail "feature-balloon $1"; }
+	return 0
 }
 
 # Query the simulated hypervisor.
@@ -58,6 +84,10 @@ xd_cur() {
 	local id; id=$(xd_domid "$1") || return 1
 	xd_hv list | awk -v d="$id" '$1 == d { print $2 * 4 }'
 }
+
+# maxmem of domain $1 (a domid) in KiB; is it $2?
+xd_maxmem_kib() { xd_hv list | awk -v d="$1" '$1 == d { print $3 * 4 }'; }
+xd_maxmem_is() { [ "$(xd_maxmem_kib "$1")" = "$2" ]; }
 
 # Start xmemd with extra arguments; pid tracked, log in run/xmemd.log.
 xd_xmemd() {

@@ -9,27 +9,12 @@
 # rebalance on a quiet host reads nothing from the key tree.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"
 . "$XMEM_SRCDIR/tests/integration/lib-xmemd.sh"
-for b in "$(it_stored_bin)" "$(it_hvsim_bin)" "$(xd_bin_xmemd)"; do
-	[ -x "$b" ] || skip "$b not built"
-done
-command -v xenstore-read >/dev/null || skip "xenstore-utils not installed"
+xd_require_core
 it_setup
 xd_host 4G 512M
 xd_watch_floor
 
 MIB=1024
-# xd_libxl_dom DOMID NAME SIZE_MIB BALLOON: what libxl leaves (maxmem = target + 1 MiB).
-xd_libxl_dom() {
-	local p=/local/domain/$1
-	xd_hv create "$1" $(( ($3 * MIB + 1024) / 4 )) $(( $3 * MIB / 4 )) || fail "create $1"
-	xenstore-write $p/name "$2" && xenstore-write $p/memory/target $(($3 * MIB)) &&
-		xenstore-write $p/memory/static-max $((2048 * MIB)) &&
-		xenstore-write $p/memory/dynamic-min $((256 * MIB)) &&
-		xenstore-write $p/memory/dynamic-max $((2048 * MIB)) &&
-		xenstore-write $p/memory/managed 1 || fail "keys of $1"
-	[ "$4" = 1 ] && { xenstore-write $p/control/feature-balloon 1 || fail "feature-balloon $1"; }
-	return 0
-}
 xd_libxl_dom 1 d1 1024 1
 xd_libxl_dom 2 d2 1024 1
 xd_libxl_dom 3 nob 512 0
@@ -39,8 +24,7 @@ xd_xmemd
 xenstore-write /local/domain/1/data/xmem/used_kib 1500000
 xd_wait 30 "d1's target to rise" sh -c '[ "$(xenstore-read /local/domain/1/memory/target)" -ge 1500000 ]'
 t=$(xenstore-read /local/domain/1/memory/target)
-maxmem_is() { [ "$(xd_hv list | awk -v d="$1" '$1 == d { print $3 * 4 }')" = "$2" ]; }
-xd_wait 30 "d1's maxmem to follow its target" maxmem_is 1 $((t + 1024))
+xd_wait 30 "d1's maxmem to follow its target" xd_maxmem_is 1 $((t + 1024))
 m=$(xd_hv list | awk '$1 == 1 { print $3 * 4 }')
 [ "$m" = $((t + 1024)) ] || fail "d1's maxmem $m KiB, target $t KiB"
 # The domain without a balloon frontend is left at its size.

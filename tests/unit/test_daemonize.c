@@ -4,6 +4,7 @@
 #include "../cmocka_all.h"
 
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +199,121 @@ static void daemonize_log_file_test(void **state)
 	assert_int_equal(daemonize_log_file("/nonexistent-dir/x.log"), XMEM_ERR_IO);
 }
 
+/* Parse argv with own options plus the shared ones; returns the last own code seen. */
+static int test_opts_run(struct daemonize_opts *o, const char *shorts, int argc, char **argv)
+{
+	static const struct option own[] = {
+		{ "own", no_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct option longopts[sizeof(own) / sizeof(own[0]) + DAEMONIZE_OPTS_NR];
+	int ch, last = 0;
+
+	assert_int_equal(
+		daemonize_opts_table(longopts, sizeof(longopts) / sizeof(longopts[0]), own), 0);
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
+		if (daemonize_opts_parse(o, ch, optarg))
+			continue;
+		last = ch;
+	}
+	return last;
+}
+
+/* The shared options parse the same in every daemon; short letters are the daemon's. */
+static void daemonize_opts_parse_test(void **state)
+{
+	char *argv1[] = { (char *)"d",	   (char *)"--foreground", (char *)"--pid-file",
+			  (char *)"p",	   (char *)"--log-file=l", (char *)"-vv",
+			  (char *)"--own", (char *)"--verbose",	   NULL };
+	char *argv2[] = { (char *)"d",	(char *)"-F", (char *)"-P", (char *)"p2",
+			  (char *)"-L", (char *)"l2", (char *)"-v", NULL };
+	char *argv3[] = { (char *)"d", (char *)"-f", NULL };
+	struct daemonize_opts o;
+
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(test_opts_run(&o, "vo", 8, argv1), 'o');
+	assert_int_equal(o.foreground, 1);
+	assert_string_equal(o.pid_file, "p");
+	assert_string_equal(o.log_file, "l");
+	assert_int_equal(o.verbose, 3);
+	assert_int_equal(daemonize_opts_flags(&o), DAEMONIZE_FOREGROUND | DAEMONIZE_KEEP_STDERR);
+
+	memset(&o, 0, sizeof(o));
+	o.letters = "FPL";
+	assert_int_equal(test_opts_run(&o, "FP:L:v", 7, argv2), 0);
+	assert_int_equal(o.foreground, 1);
+	assert_string_equal(o.pid_file, "p2");
+	assert_string_equal(o.log_file, "l2");
+	assert_int_equal(o.verbose, 1);
+
+	/* Without letters a short -f is not the daemon's: left to the caller. */
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(test_opts_run(&o, "fv", 2, argv3), 'f');
+	assert_int_equal(o.foreground, 0);
+	assert_int_equal(daemonize_opts_flags(&o), 0);
+}
+
+/* The table needs room for the shared entries and the end. */
+static void daemonize_opts_table_test(void **state)
+{
+	static const struct option own[] = {
+		{ "a", no_argument, NULL, 'a' },
+		{ "b", no_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct option t[2 + DAEMONIZE_OPTS_NR + 1];
+
+	assert_int_equal(daemonize_opts_table(t, 2 + DAEMONIZE_OPTS_NR, own), XMEM_ERR_RANGE);
+	assert_int_equal(daemonize_opts_table(t, 2 + DAEMONIZE_OPTS_NR + 1, own), 0);
+	assert_string_equal(t[0].name, "a");
+	assert_string_equal(t[2].name, "foreground");
+	assert_string_equal(t[5].name, "verbose");
+	assert_null(t[6].name);
+	assert_int_equal(daemonize_opts_table(t, DAEMONIZE_OPTS_NR + 1, NULL), 0);
+	assert_string_equal(t[0].name, "foreground");
+}
+
+/* What daemonize_opts_usage() prints for o at width (malloc'd). */
+static char *test_usage_text(const struct daemonize_opts *o, int width)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	daemonize_opts_usage(o, f, width);
+	fclose(f);
+	return buf;
+}
+
+/* The help lines: aligned at the daemon's column, its letters and argument name. */
+static void daemonize_opts_usage_test(void **state)
+{
+	struct daemonize_opts o;
+	char *text;
+
+	memset(&o, 0, sizeof(o));
+	o.letters = "FPL";
+	o.meta = "F";
+	text = test_usage_text(&o, 27);
+	assert_string_equal(text,
+			    "  -F, --foreground         do not fork; log to stderr\n"
+			    "  -P, --pid-file F         write the daemon's pid to F\n"
+			    "  -L, --log-file F         append log lines to F instead of syslog\n"
+			    "  -v, --verbose            log debug lines too\n");
+	free(text);
+	memset(&o, 0, sizeof(o));
+	text = test_usage_text(&o, 24);
+	assert_string_equal(text,
+			    "  --foreground          do not fork; log to stderr\n"
+			    "  --pid-file FILE       write the daemon's pid to FILE\n"
+			    "  --log-file FILE       append log lines to FILE instead of syslog\n"
+			    "  -v, --verbose         log debug lines too\n");
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +322,9 @@ int main(void)
 		cmocka_unit_test(daemonize_foreground_test),
 		cmocka_unit_test(daemonize_pid_file_test),
 		cmocka_unit_test(daemonize_log_file_test),
+		cmocka_unit_test(daemonize_opts_parse_test),
+		cmocka_unit_test(daemonize_opts_table_test),
+		cmocka_unit_test(daemonize_opts_usage_test),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,18 +36,15 @@
 
 struct hvsim_opts {
 	const char *rundir;
-	const char *pid_file;
-	const char *log_file;
 	uint64_t memory_kib;
 	uint64_t xen_kib;
 	uint64_t dom0_kib;
 	int have_xen;
 	int have_dom0;
-	int foreground;
-	int verbose;
+	struct daemonize_opts d; /* --foreground, --pid-file, --log-file, -v */
 };
 
-static void usage(FILE *f)
+static void usage(FILE *f, const struct hvsim_opts *o)
 {
 	fprintf(f,
 		"usage: " HVSIM_PROG
@@ -63,19 +60,16 @@ static void usage(FILE *f)
 		"  --memory SIZE         host memory (xl sizes: 64G, 512M; a bare number is MiB)\n"
 		"  --xen-overhead SIZE   memory Xen keeps for itself (default: 1/128 of --memory)\n"
 		"  --dom0 SIZE           domain 0's memory (default: a quarter of the rest, at "
-		"most 1G)\n"
-		"  --foreground          do not fork; log to stderr\n"
-		"  --pid-file FILE       write the daemon's pid to FILE\n"
-		"  --log-file FILE       append log lines to FILE\n"
-		"  -v, --verbose         log debug lines too\n"
-		"  -h, --help            this help\n"
-		"\n"
-		"Query commands (see xmem-hvsim(8)): check, physinfo, list, create DOMID "
-		"MAX_PAGES\n"
-		"INITIAL_PAGES, destroy DOMID, maxmem DOMID KIB, claim DOMID PAGES, "
-		"pause|unpause|\n"
-		"shutdown|resume DOMID, ping; with\n"
-		"--as DOMID: reservation, increase N ORDER, decrease ORDER FRAME..., ping.\n");
+		"most 1G)\n");
+	daemonize_opts_usage(&o->d, f, 24);
+	fprintf(f, "  -h, --help            this help\n"
+		   "\n"
+		   "Query commands (see xmem-hvsim(8)): check, physinfo, list, create DOMID "
+		   "MAX_PAGES\n"
+		   "INITIAL_PAGES, destroy DOMID, maxmem DOMID KIB, claim DOMID PAGES, "
+		   "pause|unpause|\n"
+		   "shutdown|resume DOMID, ping; with\n"
+		   "--as DOMID: reservation, increase N ORDER, decrease ORDER FRAME..., ping.\n");
 }
 
 /* Parse a size option into KiB, or exit with a one-line error. */
@@ -113,23 +107,25 @@ static void on_signal(struct evloop *loop, int fd, unsigned int events, void *ar
 /* Parse the daemon's options into o, or exit. */
 static void parse_opts(int argc, char **argv, struct hvsim_opts *o)
 {
-	static const struct option longopts[] = {
+	static const struct option own[] = {
 		{ "rundir", required_argument, NULL, 'r' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "xen-overhead", required_argument, NULL, 'x' },
 		{ "dom0", required_argument, NULL, 'd' },
-		{ "foreground", no_argument, NULL, 'f' },
-		{ "pid-file", required_argument, NULL, 'p' },
-		{ "log-file", required_argument, NULL, 'l' },
-		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct option longopts[sizeof(own) / sizeof(own[0]) + DAEMONIZE_OPTS_NR];
 	int ch;
 
 	memset(o, 0, sizeof(*o));
-	o->verbose = 1;
+	if (daemonize_opts_table(longopts, sizeof(longopts) / sizeof(longopts[0]), own)) {
+		fprintf(stderr, HVSIM_PROG ": option table too small\n");
+		exit(2);
+	}
 	while ((ch = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		if (daemonize_opts_parse(&o->d, ch, optarg))
+			continue;
 		switch (ch) {
 		case 'r':
 			o->rundir = optarg;
@@ -145,23 +141,11 @@ static void parse_opts(int argc, char **argv, struct hvsim_opts *o)
 			o->dom0_kib = parse_size_opt("--dom0", optarg);
 			o->have_dom0 = 1;
 			break;
-		case 'f':
-			o->foreground = 1;
-			break;
-		case 'p':
-			o->pid_file = optarg;
-			break;
-		case 'l':
-			o->log_file = optarg;
-			break;
-		case 'v':
-			o->verbose++;
-			break;
 		case 'h':
-			usage(stdout);
+			usage(stdout, o);
 			exit(0);
 		default:
-			usage(stderr);
+			usage(stderr, o);
 			exit(2);
 		}
 	}
@@ -192,7 +176,7 @@ int main(int argc, char **argv)
 	log_init(HVSIM_PROG, LOG_TO_CLI, 1);
 	parse_opts(argc, argv, &o);
 	raise_fd_limit();
-	log_setverbose(o.verbose);
+	log_setverbose(o.d.verbose + 1);
 
 	total_pages = size_kib_to_pages(o.memory_kib);
 	xen_pages = o.have_xen ? size_kib_to_pages(o.xen_kib) : (total_pages + 127) / 128;
@@ -210,7 +194,7 @@ int main(int argc, char **argv)
 	/* Quietly: the log is not set up yet; "ready" below says it all. */
 	log_setverbose(0);
 	rc = sim_new(total_pages, xen_pages, dom0_pages, &sim);
-	log_setverbose(o.verbose);
+	log_setverbose(o.d.verbose + 1);
 	if (rc) {
 		log_warnx("cannot simulate %" PRIu64 " pages with %" PRIu64 " for Xen and %" PRIu64
 			  " for dom0: %s",
@@ -225,10 +209,10 @@ int main(int argc, char **argv)
 		log_warn("%s", o.rundir);
 		goto out;
 	}
-	if (o.log_file) {
-		log_fd = open(o.log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (o.d.log_file) {
+		log_fd = open(o.d.log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (log_fd < 0) {
-			log_warn("%s", o.log_file);
+			log_warn("%s", o.d.log_file);
 			goto out;
 		}
 	}
@@ -247,17 +231,15 @@ int main(int argc, char **argv)
 	if (!srv)
 		goto out;
 
-	if (daemonize_start(&dmz, HVSIM_PROG,
-			    (o.foreground ? DAEMONIZE_FOREGROUND : 0) |
-				    (log_fd >= 0 ? DAEMONIZE_KEEP_STDERR : 0))) {
+	if (daemonize_start(&dmz, HVSIM_PROG, daemonize_opts_flags(&o.d))) {
 		log_warn("fork");
 		goto out;
 	}
-	if (o.pid_file && daemonize_write_pid(o.pid_file) < 0) {
-		log_warn("%s", o.pid_file);
+	if (o.d.pid_file && daemonize_write_pid(o.d.pid_file) < 0) {
+		log_warn("%s", o.d.pid_file);
 		goto out;
 	}
-	if (!o.foreground && chdir("/") < 0)
+	if (!o.d.foreground && chdir("/") < 0)
 		log_warn("chdir /");
 	/*
 	 * The signalfd is made after the fork: epoll learns of a signalfd's
@@ -271,8 +253,8 @@ int main(int argc, char **argv)
 	}
 	if (log_fd >= 0)
 		dup2(log_fd, STDERR_FILENO);
-	log_init(HVSIM_PROG, (o.foreground || log_fd >= 0) ? LOG_TO_STDERR : LOG_TO_SYSLOG,
-		 o.verbose);
+	log_init(HVSIM_PROG, (o.d.foreground || log_fd >= 0) ? LOG_TO_STDERR : LOG_TO_SYSLOG,
+		 o.d.verbose + 1);
 	log_info("ready on %s: %" PRIu64 " pages, %" PRIu64 " for Xen, %" PRIu64 " for d0, %" PRIu64
 		 " free",
 		 rundir, total_pages, xen_pages, dom0_pages, sim_free_pages(sim));
@@ -289,7 +271,7 @@ int main(int argc, char **argv)
 out:
 	server_free(srv);
 	if (status == 0)
-		daemonize_remove_pid(o.pid_file);
+		daemonize_remove_pid(o.d.pid_file);
 	evloop_free(loop);
 	if (sig_fd >= 0)
 		close(sig_fd);

@@ -30,6 +30,9 @@
 
 static struct store stored_store;
 
+/* The shared daemon options, with xmem-stored's short letters -F, -P, -L. */
+static struct daemonize_opts stored_dopts = { .letters = "FPL", .meta = "F" };
+
 static void usage(FILE *f)
 {
 	int i;
@@ -43,12 +46,9 @@ static void usage(FILE *f)
 		   "INTRODUCE opens DIR/domain/<domid>/socket, where a connection speaks as that "
 		   "domain.\n"
 		   "\n"
-		   "  -D, --rundir DIR         runtime directory (created)\n"
-		   "  -F, --foreground         do not fork; log to stderr\n"
-		   "  -P, --pid-file F         write the daemon's pid to F\n"
-		   "  -L, --log-file F         log to F instead of syslog\n"
-		   "  -v, --verbose            more logging (twice: debug)\n"
-		   "  -Q, --quota NAME=VALUE   set a quota (0 disables it)\n"
+		   "  -D, --rundir DIR         runtime directory (created)\n");
+	daemonize_opts_usage(&stored_dopts, f, 27);
+	fprintf(f, "  -Q, --quota NAME=VALUE   set a quota (0 disables it)\n"
 		   "  -q, --quota-soft memory=VALUE   soft memory quota (warning only)\n"
 		   "  -w, --timeout watch-event=SEC   drop events unread for SEC seconds\n"
 		   "  -E, --entry-nb N         same as -Q nodes=N\n"
@@ -174,12 +174,8 @@ static long main_tick(struct evloop *loop, long long id, void *arg)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
+	static const struct option own[] = {
 		{ "rundir", required_argument, NULL, 'D' },
-		{ "foreground", no_argument, NULL, 'F' },
-		{ "pid-file", required_argument, NULL, 'P' },
-		{ "log-file", required_argument, NULL, 'L' },
-		{ "verbose", no_argument, NULL, 'v' },
 		{ "quota", required_argument, NULL, 'Q' },
 		{ "quota-soft", required_argument, NULL, 'q' },
 		{ "timeout", required_argument, NULL, 'w' },
@@ -193,10 +189,11 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct option longopts[sizeof(own) / sizeof(own[0]) + DAEMONIZE_OPTS_NR];
+	struct daemonize_opts *d = &stored_dopts;
 	struct store *s = &stored_store;
-	const char *rundir = NULL, *pid_file = NULL, *log_file = NULL;
-	bool foreground = false;
-	int verbose = 0, opt, sfd;
+	const char *rundir = NULL;
+	int opt, sfd;
 	struct daemonize dmz;
 	char path[4096];
 	sigset_t mask;
@@ -204,23 +201,15 @@ int main(int argc, char **argv)
 	log_init("xmem-stored", LOG_TO_CLI, 1);
 	if (store_init(s))
 		fatalx("out of memory");
+	if (daemonize_opts_table(longopts, sizeof(longopts) / sizeof(longopts[0]), own))
+		fatalx("option table");
 	while ((opt = getopt_long(argc, argv, "D:FP:L:vQ:q:w:E:W:t:A:M:S:Kh", longopts, NULL)) !=
 	       -1) {
+		if (daemonize_opts_parse(d, opt, optarg))
+			continue;
 		switch (opt) {
 		case 'D':
 			rundir = optarg;
-			break;
-		case 'F':
-			foreground = true;
-			break;
-		case 'P':
-			pid_file = optarg;
-			break;
-		case 'L':
-			log_file = optarg;
-			break;
-		case 'v':
-			verbose++;
 			break;
 		case 'Q':
 			set_quota_arg(s, optarg, NULL);
@@ -273,10 +262,10 @@ int main(int argc, char **argv)
 	s->rundir = realpath(rundir, NULL);
 	if (!s->rundir)
 		fatal("%s", rundir);
-	if (log_file && daemonize_log_file(log_file))
-		fatal("cannot open %s", log_file);
-	log_init("xmem-stored", (foreground || log_file) ? LOG_TO_STDERR : LOG_TO_SYSLOG,
-		 verbose + 1);
+	if (d->log_file && daemonize_log_file(d->log_file))
+		fatal("cannot open %s", d->log_file);
+	log_init("xmem-stored", (d->foreground || d->log_file) ? LOG_TO_STDERR : LOG_TO_SYSLOG,
+		 d->verbose + 1);
 
 	/* Listening before anything else: callers connect as soon as we return. */
 	snprintf(path, sizeof(path), "%s/socket", s->rundir);
@@ -288,12 +277,10 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 
-	if (daemonize_start(&dmz, "xmem-stored",
-			    (foreground ? DAEMONIZE_FOREGROUND : 0) |
-				    (log_file ? DAEMONIZE_KEEP_STDERR : 0)))
+	if (daemonize_start(&dmz, "xmem-stored", daemonize_opts_flags(d)))
 		fatal("cannot daemonize");
-	if (pid_file && daemonize_write_pid(pid_file))
-		fatal("cannot write %s", pid_file);
+	if (d->pid_file && daemonize_write_pid(d->pid_file))
+		fatal("cannot write %s", d->pid_file);
 
 	s->loop = evloop_new();
 	if (!s->loop)
@@ -319,7 +306,7 @@ int main(int argc, char **argv)
 	store_free(s);
 	evloop_free(s->loop);
 	close(sfd);
-	daemonize_remove_pid(pid_file);
+	daemonize_remove_pid(d->pid_file);
 	{
 		char dir[4096];
 

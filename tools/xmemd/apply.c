@@ -13,22 +13,47 @@ uint64_t apply_maxmem_kib(uint64_t target_kib, uint64_t videoram_kib)
 	return target_kib + videoram_kib + APPLY_MAXMEM_SLACK_KIB;
 }
 
+uint64_t apply_uncoop_maxmem_kib(uint64_t current_kib, uint64_t target_kib, uint64_t videoram_kib)
+{
+	uint64_t rule = apply_maxmem_kib(target_kib, videoram_kib);
+	uint64_t held = current_kib + APPLY_MAXMEM_SLACK_KIB;
+
+	return held < rule ? held : rule;
+}
+
 uint64_t apply_promised_kib(const struct apply_dom *doms, size_t nr)
 {
 	uint64_t sum = 0;
 	size_t i;
 
 	for (i = 0; i < nr; i++) {
-		uint64_t upto = doms[i].target_kib;
+		uint64_t upto = doms[i].maxmem_kib;
 
-		if (!doms[i].drive)
+		if (doms[i].grow == APPLY_GROW_NONE)
 			continue;
-		if (doms[i].maxmem_kib < upto)
-			upto = doms[i].maxmem_kib;
+		if (doms[i].grow == APPLY_GROW_TARGET && doms[i].target_kib < upto)
+			upto = doms[i].target_kib;
 		if (upto > doms[i].current_kib + doms[i].outstanding_kib)
 			sum += upto - doms[i].current_kib - doms[i].outstanding_kib;
 	}
 	return sum;
+}
+
+/*
+ * What d may reach without new memory: its allocation, or as far as its
+ * target and maxmem let it grow (promised, apply_promised_kib).
+ */
+static uint64_t apply_base_kib(const struct apply_dom *d)
+{
+	uint64_t level = d->target_kib < d->maxmem_kib ? d->target_kib : d->maxmem_kib;
+
+	return level > d->current_kib ? level : d->current_kib;
+}
+
+/* The target d should have after this plan, before free memory is counted. */
+static uint64_t apply_want_kib(const struct apply_dom *d)
+{
+	return d->apply ? d->new_target_kib : d->target_kib;
 }
 
 /* Append an action. */
@@ -64,21 +89,22 @@ uint64_t apply_plan(const struct apply_dom *doms, size_t nr, uint64_t free_kib,
 	/* Phase 1: lower; and keep maxmem where it belongs for unchanged ones. */
 	for (i = 0; i < nr; i++) {
 		const struct apply_dom *d = &doms[i];
-		uint64_t cap;
+		uint64_t cap, want = apply_want_kib(d), base = apply_base_kib(d);
 
 		if (!d->drive)
 			continue;
-		if (d->apply && d->new_target_kib < d->target_kib) {
-			/* maxmem first (as xl): a guest still growing stops at once. */
-			cap = apply_maxmem_kib(d->new_target_kib, d->videoram_kib);
-			if (cap != d->maxmem_kib)
-				apply_push(acts, &n, d->domid, APPLY_SET_MAXMEM, cap, 1);
-			apply_push(acts, &n, d->domid, APPLY_SET_TARGET, d->new_target_kib, 1);
-		} else if (d->apply && d->new_target_kib > d->target_kib) {
+		if (want > base || (d->apply && want > d->target_kib)) {
+			/* A raise (of the target, or of a maxmem capped below it). */
 			if (raises)
 				raises[nr_raises++] = d;
-			else
-				waiting_kib += d->new_target_kib - d->target_kib;
+			else if (want > base)
+				waiting_kib += want - base;
+		} else if (d->apply && want < d->target_kib) {
+			/* maxmem first (as xl): a guest still growing stops at once. */
+			cap = apply_maxmem_kib(want, d->videoram_kib);
+			if (cap != d->maxmem_kib)
+				apply_push(acts, &n, d->domid, APPLY_SET_MAXMEM, cap, 1);
+			apply_push(acts, &n, d->domid, APPLY_SET_TARGET, want, 1);
 		} else {
 			cap = apply_maxmem_kib(d->target_kib, d->videoram_kib);
 			if (cap != d->maxmem_kib)
@@ -89,26 +115,28 @@ uint64_t apply_plan(const struct apply_dom *doms, size_t nr, uint64_t free_kib,
 	qsort(raises, nr_raises, sizeof(*raises), apply_raise_cmp);
 	for (i = 0; i < nr_raises; i++) {
 		const struct apply_dom *d = raises[i];
-		/* Growth up to the old target is already promised (or already there). */
-		uint64_t base = d->target_kib > d->current_kib ? d->target_kib : d->current_kib;
-		uint64_t want, give, to;
+		/* Growth up to base is already promised (or already there). */
+		uint64_t want = apply_want_kib(d), base = apply_base_kib(d);
+		uint64_t need, give, to;
 
-		if (d->new_target_kib <= base) {
-			to = d->new_target_kib; /* takes nothing new */
+		if (want <= base) {
+			to = want; /* takes nothing new */
 		} else {
-			want = d->new_target_kib - base;
-			give = want < free_kib ? want : free_kib;
+			need = want - base;
+			give = need < free_kib ? need : free_kib;
 			free_kib -= give;
-			waiting_kib += want - give;
+			waiting_kib += need - give;
 			to = base + give;
-			if (to <= d->target_kib) {
-				uint64_t cap = apply_maxmem_kib(d->target_kib, d->videoram_kib);
-
-				if (cap != d->maxmem_kib)
-					apply_push(acts, &n, d->domid, APPLY_SET_MAXMEM, cap, 0);
-				continue;
-			}
 		}
+		if (to == d->target_kib) {
+			uint64_t cap = apply_maxmem_kib(d->target_kib, d->videoram_kib);
+
+			if (cap != d->maxmem_kib)
+				apply_push(acts, &n, d->domid, APPLY_SET_MAXMEM, cap,
+					   d->maxmem_kib < cap ? 2 : 0);
+			continue;
+		}
+		/* Below its old target only when its maxmem was capped: cut to what it got. */
 		apply_push(acts, &n, d->domid, APPLY_SET_MAXMEM,
 			   apply_maxmem_kib(to, d->videoram_kib), 2);
 		apply_push(acts, &n, d->domid, APPLY_SET_TARGET, to, 2);

@@ -13,7 +13,17 @@
  * maxmem is set before the target both ways (as xl does), so a guest still
  * growing toward an old target stops at once when it is lowered.
  * Domains without a balloon frontend, unmanaged or uncooperative ones are not
- * touched. apply_plan() is pure; the caller performs the actions in order.
+ * touched by the plan. apply_plan() is pure; the caller performs the actions
+ * in order.
+ *
+ * Growth that free memory must still cover is counted for every domain whose
+ * balloon can grow, driven or not (apply_promised_kib): up to its target
+ * (bounded by maxmem) while the balloon follows its target, up to maxmem when
+ * it does not. So the caller caps an uncooperative guest's maxmem at what it
+ * holds + 1 MiB (apply_uncoop_maxmem_kib) and counts that maxmem: a guest
+ * marked while growing cannot later take memory handed to others. When it is
+ * driven again, raising its maxmem back toward its target is a raise like any
+ * other: it takes only what is free, and its target is cut to what it got.
  */
 #ifndef XMEMD_APPLY_H
 #define XMEMD_APPLY_H
@@ -23,9 +33,17 @@
 
 #define APPLY_MAXMEM_SLACK_KIB 1024u /* LIBXL_MAXMEM_CONSTANT */
 
+/* How far a domain may still grow by itself (see apply_promised_kib). */
+enum apply_grow {
+	APPLY_GROW_NONE = 0, /* no balloon, or a reservation's hold covers its growth */
+	APPLY_GROW_TARGET,   /* its balloon follows memory/target: up to the target */
+	APPLY_GROW_MAXMEM,   /* its balloon does not (uncooperative): up to maxmem */
+};
+
 struct apply_dom {
 	uint32_t domid;
 	int drive; /* managed, has a balloon, cooperative: xmemd sets its target */
+	enum apply_grow grow;
 	unsigned int weight;
 	uint64_t current_kib; /* tot_pages x 4 */
 	uint64_t target_kib;  /* memory/target in force */
@@ -51,15 +69,22 @@ struct apply_action {
 /* maxmem for a domain at target_kib. */
 uint64_t apply_maxmem_kib(uint64_t target_kib, uint64_t videoram_kib);
 
+/* maxmem for an uncooperative domain: what it holds + 1 MiB, never above its own rule. */
+uint64_t apply_uncoop_maxmem_kib(uint64_t current_kib, uint64_t target_kib, uint64_t videoram_kib);
+
 /*
- * Growth already promised: how much more the driven domains with target
- * above current may still take from free memory (target - current, bounded
- * by maxmem, less what their claim already sets aside).
+ * Growth already promised: how much more the domains may still take from
+ * free memory by themselves, less what their claims already set aside:
+ * min(target, maxmem) - current for APPLY_GROW_TARGET, maxmem - current for
+ * APPLY_GROW_MAXMEM, nothing for APPLY_GROW_NONE.
  */
 uint64_t apply_promised_kib(const struct apply_dom *doms, size_t nr);
 
 /*
- * Plan the writes for nr domains. free_kib is what raises may take now (free
+ * Plan the writes for nr domains. What a driven domain may reach without new
+ * memory is max(current, min(target, maxmem)) (already promised); anything
+ * above that, a raise of its target or of a maxmem capped below its target,
+ * comes out of free_kib. free_kib is what raises may take now (free
  * minus claimed, floor, holds and promised growth). acts must have room for
  * 2 * nr actions; *nr_acts_r receives the count. Returns the KiB of raises
  * held back for lack of free memory (0: the plan is fully applied).

@@ -6,7 +6,8 @@
  * raises are cut to what is free now minus the floor, the holds and the
  * growth already promised (apply.h). So the sum of allocations stays below
  * total minus the floor as long as guests follow their targets, and a guest
- * that does not is capped by its maxmem.
+ * that does not is capped by its maxmem, which xmemd lowers to what it holds
+ * + 1 MiB and counts as promised (daemon_cap_uncoop).
  */
 #include "config.h"
 
@@ -258,6 +259,34 @@ static void daemon_judge(struct daemon *d, struct cache_dom *cd, const struct hv
 		coop_observe(&cd->coop, &d->coop, cd->target_kib, current_kib, 0, now_ms);
 	}
 	daemon_sync_uncoop(d, cd, cd->coop.uncooperative);
+}
+
+/*
+ * cd does not follow its target: cap its maxmem at what it holds + 1 MiB, so
+ * it cannot later take memory handed to others (it may creep by that 1 MiB a
+ * rebalance, which is counted, so a guest that resumes is seen moving). Its
+ * promise (a->maxmem_kib) is the larger of the old and the new maxmem: it may
+ * have grown toward the old one since the poll.
+ */
+static void daemon_cap_uncoop(struct daemon *d, const struct cache_dom *cd, struct apply_dom *a)
+{
+	uint64_t cap = apply_uncoop_maxmem_kib(a->current_kib, a->target_kib, a->videoram_kib);
+	int rc;
+
+	if (cap == a->maxmem_kib)
+		return;
+	rc = hv_set_maxmem(d->hv, cd->domid, cap);
+	if (rc) {
+		log_warnx("domain %u: cap maxmem at %" PRIu64 " KiB: %s", cd->domid, cap,
+			  xmem_strerror(rc));
+		return;
+	}
+	if (cap < a->maxmem_kib)
+		log_info("domain %u (%s) is uncooperative: maxmem capped at %" PRIu64
+			 " KiB (was %" PRIu64 " KiB)",
+			 cd->domid, cd->name, cap, a->maxmem_kib);
+	else
+		a->maxmem_kib = cap;
 }
 
 /* Lookup for reserve_plan: the domain a reservation was given to. */
@@ -530,28 +559,36 @@ int daemon_rebalance(struct daemon *d)
 	/* What is free for reservations and raises. */
 	for (i = 0; i < nr; i++) {
 		struct apply_dom *a = &rd.adoms[i];
+		const struct policy_dom *p = &rd.pdoms[i];
 
 		if (!rd.info[i])
 			continue;
 		a->domid = d->cache.doms[i].domid;
-		a->drive = rd.drive[i] && !rd.held[i];
-		a->weight = rd.pdoms[i].weight;
-		a->current_kib = rd.pdoms[i].current_kib;
-		a->target_kib = rd.pdoms[i].target_kib;
+		a->drive = rd.drive[i];
+		a->weight = p->weight;
+		a->current_kib = p->current_kib;
+		a->target_kib = p->target_kib;
 		a->maxmem_kib = size_pages_to_kib(rd.info[i]->max_pages);
 		a->videoram_kib = d->cache.doms[i].videoram_kib;
 		a->outstanding_kib = size_pages_to_kib(rd.info[i]->outstanding_pages);
+		if (!p->has_balloon || rd.held[i])
+			a->grow = APPLY_GROW_NONE; /* a hold covers a held domain's growth */
+		else if (p->managed && !p->cooperative)
+			a->grow = APPLY_GROW_MAXMEM;
+		else
+			a->grow = APPLY_GROW_TARGET; /* driven, or unmanaged: follows its target */
+		if (a->grow == APPLY_GROW_MAXMEM)
+			daemon_cap_uncoop(d, &d->cache.doms[i], a);
 	}
 	promised_kib = apply_promised_kib(rd.adoms, nr);
 	/*
 	 * A frontend may populate up to its maxmem (target + 1 MiB): keep that
-	 * slack of every driven domain out of what is handed out, with the floor.
+	 * slack of every domain whose balloon follows its target out of what is
+	 * handed out, with the floor (an uncooperative one's is in its promise).
 	 */
 	for (i = 0; i < nr; i++)
-		if (rd.drive[i])
+		if (rd.drive[i] || (rd.pdoms[i].has_balloon && !rd.pdoms[i].managed))
 			floor_kib += APPLY_MAXMEM_SLACK_KIB;
-	for (i = 0; i < nr; i++)
-		rd.adoms[i].drive = rd.drive[i];
 	base_kib = size_pages_to_kib(pi.free_pages);
 	{
 		uint64_t minus = size_pages_to_kib(pi.outstanding_pages) + floor_kib + promised_kib;

@@ -2,16 +2,16 @@
  * main.c: xmemd, the squeezing daemon.
  *
  * Start-up: options, configuration file, policy; then (unless --foreground)
- * fork, the child opens the key tree and the hypervisor, registers its
- * watches and tells the parent it is ready, so `xmemd` returns only once the
- * daemon runs (or fails with its reason on stderr). Everything then happens
+ * fork through lib/daemonize: the child opens the key tree and the
+ * hypervisor, registers its watches, writes its pid file and tells the parent
+ * it is ready, so `xmemd` returns only once the daemon runs (or fails with its
+ * reason on stderr). Everything then happens
  * in one event loop: the libxenstore watch fd, a signalfd, and the period
  * timer; an event-driven rebalance runs before the loop sleeps.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -19,12 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "conf.h"
 #include "daemon.h"
+#include "daemonize.h"
 #include "evloop.h"
 #include "host.h"
 #include "hv.h"
@@ -38,12 +37,9 @@ struct main_opts {
 	const char *config;
 	int config_given;
 	const char *policy;
-	const char *pid_file;
-	const char *log_file;
 	long period_ms;
 	const char *floor;
-	int foreground;
-	int verbose;
+	struct daemonize_opts d; /* --foreground, --pid-file, --log-file, -v */
 };
 
 struct main_ctx {
@@ -54,7 +50,7 @@ struct main_ctx {
 	int lost;
 };
 
-static void main_usage(FILE *f)
+static void main_usage(FILE *f, const struct main_opts *o)
 {
 	fprintf(f,
 		"usage: xmemd [--host DIR] [--config FILE] [--policy FILE|NAME] [--foreground]\n"
@@ -68,39 +64,38 @@ static void main_usage(FILE *f)
 		"  --config FILE    configuration (default " CONF_PATH_DEFAULT ")\n"
 		"  --policy P       a policy file (policy/*.json) or name: xmem, proportional,\n"
 		"                   static, hyperv (default xmem)\n"
-		"  --foreground     do not fork; log to stderr\n"
-		"  --pid-file F     write the daemon's pid to F\n"
-		"  --log-file F     log to F instead of syslog\n"
 		"  --period-ms N    rebalance at least every N ms (default %u)\n"
-		"  --floor SIZE     memory never handed out (default 256M)\n"
-		"  -v, --verbose    more logging (twice: debug)\n"
-		"  -h, --help       this help\n",
+		"  --floor SIZE     memory never handed out (default 256M)\n",
 		CONF_PERIOD_MS_DEFAULT);
+	daemonize_opts_usage(&o->d, f, 19);
+	fprintf(f, "  -h, --help       this help\n");
 }
 
 /* Parse argv into o; exits on bad usage. */
 static void main_parse(int argc, char **argv, struct main_opts *o)
 {
-	static const struct option longopts[] = {
+	static const struct option own[] = {
 		{ "host", required_argument, NULL, 'H' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "policy", required_argument, NULL, 'p' },
-		{ "foreground", no_argument, NULL, 'f' },
-		{ "pid-file", required_argument, NULL, 'P' },
-		{ "log-file", required_argument, NULL, 'l' },
 		{ "period-ms", required_argument, NULL, 'T' },
 		{ "floor", required_argument, NULL, 'F' },
-		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct option longopts[sizeof(own) / sizeof(own[0]) + DAEMONIZE_OPTS_NR];
 	char *end;
 	int ch;
 
 	memset(o, 0, sizeof(*o));
+	o->d.meta = "F";
 	o->config = CONF_PATH_DEFAULT;
 	o->period_ms = -1;
+	if (daemonize_opts_table(longopts, sizeof(longopts) / sizeof(longopts[0]), own))
+		fatalx("option table");
 	while ((ch = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		if (daemonize_opts_parse(&o->d, ch, optarg))
+			continue;
 		switch (ch) {
 		case 'H':
 			o->host = optarg;
@@ -111,15 +106,6 @@ static void main_parse(int argc, char **argv, struct main_opts *o)
 			break;
 		case 'p':
 			o->policy = optarg;
-			break;
-		case 'f':
-			o->foreground = 1;
-			break;
-		case 'P':
-			o->pid_file = optarg;
-			break;
-		case 'l':
-			o->log_file = optarg;
 			break;
 		case 'T':
 			errno = 0;
@@ -134,14 +120,11 @@ static void main_parse(int argc, char **argv, struct main_opts *o)
 		case 'F':
 			o->floor = optarg;
 			break;
-		case 'v':
-			o->verbose++;
-			break;
 		case 'h':
-			main_usage(stdout);
+			main_usage(stdout, o);
 			exit(0);
 		default:
-			main_usage(stderr);
+			main_usage(stderr, o);
 			exit(2);
 		}
 	}
@@ -252,77 +235,6 @@ static void main_signal(struct evloop *loop, int fd, unsigned int events, void *
 	}
 }
 
-/* Write the pid file. */
-static int main_pid_file(const char *path)
-{
-	char buf[32], tmp[4096];
-	int fd, n;
-
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (n < 0 || (size_t)n >= sizeof(tmp))
-		return -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-	if (write(fd, buf, (size_t)n) != n) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return rename(tmp, path);
-}
-
-/* Fork; the parent waits for the child's verdict on ready_fd and exits with it. */
-static int main_daemonize(void)
-{
-	int p[2];
-	pid_t pid;
-	char c = 1;
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		fatal("pipe");
-	pid = fork();
-	if (pid < 0)
-		fatal("fork");
-	if (pid > 0) {
-		close(p[1]);
-		if (read(p[0], &c, 1) != 1)
-			c = 1;
-		_exit(c ? 1 : 0);
-	}
-	close(p[0]);
-	if (setsid() < 0)
-		fatal("setsid");
-	return p[1];
-}
-
-/* Tell the parent whether start-up worked. */
-static void main_ready(int fd, int ok)
-{
-	char c = ok ? 0 : 1;
-
-	if (fd < 0)
-		return;
-	if (write(fd, &c, 1) != 1)
-		log_warn("start-up pipe");
-	close(fd);
-}
-
-/* Point stdin/stdout at /dev/null and stderr at the log file (or /dev/null). */
-static void main_redirect(const char *log_file)
-{
-	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	if (fd >= 0) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		if (!log_file)
-			dup2(fd, STDERR_FILENO);
-		close(fd);
-	}
-}
-
 int main(int argc, char **argv)
 {
 	struct main_opts o;
@@ -332,13 +244,14 @@ int main(int argc, char **argv)
 	struct xs_handle *xs = NULL;
 	struct hv *hv = NULL;
 	const char *dir;
+	struct daemonize dmz;
 	char err[512];
 	sigset_t mask;
-	int ready_fd = -1, rc, log_fd = -1, status = 1;
+	int rc, status = 1;
 	long long tid;
 
 	main_parse(argc, argv, &o);
-	log_init("xmemd", LOG_TO_CLI, o.verbose);
+	log_init("xmemd", LOG_TO_CLI, o.d.verbose);
 	conf_defaults(&cfg);
 	if (conf_load(&cfg, o.config, !o.config_given, err, sizeof(err)))
 		fatalx("%s", err);
@@ -348,29 +261,25 @@ int main(int argc, char **argv)
 		fatalx("--floor: '%s' is not a size", o.floor);
 	if (o.policy)
 		snprintf(cfg.policy, sizeof(cfg.policy), "%s", o.policy);
-	if (o.pid_file)
-		snprintf(cfg.pid_file, sizeof(cfg.pid_file), "%s", o.pid_file);
-	if (o.log_file)
-		snprintf(cfg.log_file, sizeof(cfg.log_file), "%s", o.log_file);
+	if (o.d.pid_file)
+		snprintf(cfg.pid_file, sizeof(cfg.pid_file), "%s", o.d.pid_file);
+	if (o.d.log_file)
+		snprintf(cfg.log_file, sizeof(cfg.log_file), "%s", o.d.log_file);
+	o.d.pid_file = cfg.pid_file[0] ? cfg.pid_file : NULL; /* the file's, unless given */
+	o.d.log_file = cfg.log_file[0] ? cfg.log_file : NULL;
 	memset(&pol, 0, sizeof(pol));
 	err[0] = '\0';
 	if (main_policy(cfg.policy, &pol, err, sizeof(err)))
 		fatalx("policy %s: %s", cfg.policy, err[0] ? err : "cannot be loaded");
 	dir = host_dir(o.host);
 
-	if (cfg.log_file[0]) {
-		log_fd = open(cfg.log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (log_fd < 0)
-			fatal("%s", cfg.log_file);
-	}
-	if (!o.foreground)
-		ready_fd = main_daemonize();
-	if (log_fd >= 0) {
-		dup2(log_fd, STDERR_FILENO);
-		close(log_fd);
-	}
+	/* The log file first: a start-up failure is then written there. */
+	if (o.d.log_file && daemonize_log_file(o.d.log_file))
+		fatal("%s", o.d.log_file);
+	if (daemonize_start(&dmz, "xmemd", daemonize_opts_flags(&o.d)))
+		fatal("daemon");
 	/* Until ready, errors go to stderr, which the caller of `xmemd` still sees. */
-	log_init("xmemd", LOG_TO_STDERR, o.verbose + 1);
+	log_init("xmemd", LOG_TO_STDERR, o.d.verbose + 1);
 
 	memset(&m, 0, sizeof(m));
 	m.sig_fd = -1;
@@ -418,21 +327,18 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	evloop_set_before_sleep(m.loop, main_before_sleep, &m);
-	if (cfg.pid_file[0] && main_pid_file(cfg.pid_file) < 0) {
-		log_warn("pid file %s", cfg.pid_file);
+	if (o.d.pid_file && daemonize_write_pid(o.d.pid_file)) {
+		log_warn("pid file %s", o.d.pid_file);
 		goto out;
 	}
 	publish_daemon_state(&m.d.pub, "running");
 	log_info("running: host %s, policy %s, floor %" PRIu64 " KiB, period %" PRIu64 " ms",
 		 dir ? dir : "(Xen)", pol.name[0] ? pol.name : policy_kind_name(pol.kind),
 		 cfg.floor_kib, cfg.period_ms);
-	main_ready(ready_fd, 1);
-	ready_fd = -1;
-	if (!o.foreground) {
-		main_redirect(cfg.log_file[0] ? cfg.log_file : NULL);
-		if (!cfg.log_file[0])
-			log_init("xmemd", LOG_TO_SYSLOG, o.verbose + 1);
-	}
+	if (daemonize_ready(&dmz))
+		log_warn("start-up pipe");
+	if (!o.d.foreground && !o.d.log_file)
+		log_init("xmemd", LOG_TO_SYSLOG, o.d.verbose + 1);
 	main_rebalance(m.loop, &m);
 	rc = m.lost ? 0 : evloop_run(m.loop);
 	if (rc)
@@ -441,9 +347,8 @@ int main(int argc, char **argv)
 		publish_daemon_state(&m.d.pub, "stopped");
 	status = m.lost || rc ? 1 : 0;
 out:
-	main_ready(ready_fd, 0);
-	if (cfg.pid_file[0] && status == 0)
-		unlink(cfg.pid_file);
+	if (status == 0)
+		daemonize_remove_pid(o.d.pid_file);
 	if (m.loop)
 		evloop_free(m.loop);
 	if (m.sig_fd >= 0)

@@ -16,6 +16,7 @@ static struct apply_dom dom(uint32_t domid, uint64_t cur, uint64_t target, uint6
 	memset(&d, 0, sizeof(d));
 	d.domid = domid;
 	d.drive = 1;
+	d.grow = APPLY_GROW_TARGET;
 	d.weight = 5000;
 	d.current_kib = cur;
 	d.target_kib = target;
@@ -123,7 +124,11 @@ static void apply_promised_growth_test(void **state)
 
 	assert_int_equal(apply_promised_kib(d, 2), 512 * MIB);
 	d[1].drive = 0;
-	d[1].target_kib = 4096 * MIB; /* not driven: not promised by us */
+	d[1].target_kib = 4096 * MIB; /* not driven, but its balloon follows: promised */
+	assert_int_equal(apply_promised_kib(d, 2), 512 * MIB + 1024);
+	d[1].maxmem_kib = 4096 * MIB;
+	assert_int_equal(apply_promised_kib(d, 2), 512 * MIB + 3072 * MIB);
+	d[1].grow = APPLY_GROW_NONE; /* no balloon, or a hold covers it */
 	assert_int_equal(apply_promised_kib(d, 2), 512 * MIB);
 	/* A claim already sets part of it aside. */
 	d[0].outstanding_kib = 200 * MIB;
@@ -135,6 +140,64 @@ static void apply_promised_growth_test(void **state)
 	assert_int_equal(a[find(a, n, 1, APPLY_SET_TARGET)].value_kib, 1600 * MIB);
 }
 
+/*
+ * An uncooperative guest may take up to its maxmem, whatever its target: its
+ * maxmem is capped at what it holds + 1 MiB, and that is what is promised.
+ */
+static void apply_uncoop_promise_test(void **state)
+{
+	/* Marked while growing from 1 GiB toward 1.5 GiB. */
+	struct apply_dom d[1] = { dom(1, 1024 * MIB, 1536 * MIB, 1536 * MIB) };
+
+	d[0].drive = 0;
+	d[0].grow = APPLY_GROW_MAXMEM;
+	assert_int_equal(apply_promised_kib(d, 1), 512 * MIB + 1024);
+	d[0].maxmem_kib = apply_uncoop_maxmem_kib(d[0].current_kib, d[0].target_kib, 0);
+	assert_int_equal(d[0].maxmem_kib, 1024 * MIB + 1024);
+	assert_int_equal(apply_promised_kib(d, 1), 1024);
+	/* Stuck shrinking (maxmem already below what it holds): nothing to grow. */
+	d[0].target_kib = 512 * MIB;
+	d[0].maxmem_kib = apply_maxmem_kib(512 * MIB, 0);
+	assert_int_equal(apply_uncoop_maxmem_kib(d[0].current_kib, 512 * MIB, 0), d[0].maxmem_kib);
+	assert_int_equal(apply_promised_kib(d, 1), 0);
+}
+
+/*
+ * Driven again after its maxmem was capped below its target: raising the cap
+ * is a raise like any other, from free memory, and the target is cut to what
+ * it got.
+ */
+static void apply_capped_reraise_test(void **state)
+{
+	struct apply_dom d[1] = { dom(1, 1024 * MIB, 1536 * MIB, 1536 * MIB) };
+	struct apply_action a[2];
+	size_t n;
+
+	d[0].maxmem_kib = 1024 * MIB + 1024;
+	assert_int_equal(apply_promised_kib(d, 1), 1024);
+	/* 100 MiB free: the target is cut to what it holds + 1 MiB + 100 MiB. */
+	assert_int_equal(apply_plan(d, 1, 100 * MIB, a, &n), 412 * MIB - 1024);
+	assert_int_equal(n, 2);
+	assert_int_equal(a[0].kind, APPLY_SET_MAXMEM);
+	assert_int_equal(a[0].value_kib, 1124 * MIB + 2048);
+	assert_int_equal(a[1].kind, APPLY_SET_TARGET);
+	assert_int_equal(a[1].value_kib, 1124 * MIB + 1024);
+	/* Nothing free: no maxmem above what was promised. */
+	assert_int_equal(apply_plan(d, 1, 0, a, &n), 512 * MIB - 1024);
+	assert_int_equal(a[find(a, n, 1, APPLY_SET_TARGET)].value_kib, 1024 * MIB + 1024);
+	assert_true(a[find(a, n, 1, APPLY_SET_MAXMEM)].value_kib <= 1024 * MIB + 2048);
+	/* Enough free: maxmem back at its rule, the target kept. */
+	assert_int_equal(apply_plan(d, 1, 4096 * MIB, a, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(a[0].kind, APPLY_SET_MAXMEM);
+	assert_int_equal(a[0].value_kib, 1536 * MIB + 1024);
+	/* A new, lower target above what it may reach still comes from free memory. */
+	d[0].new_target_kib = 1280 * MIB;
+	d[0].apply = 1;
+	assert_int_equal(apply_plan(d, 1, 10 * MIB, a, &n), 246 * MIB - 1024);
+	assert_int_equal(a[find(a, n, 1, APPLY_SET_TARGET)].value_kib, 1034 * MIB + 1024);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +207,8 @@ int main(void)
 		cmocka_unit_test(apply_skips_undriven_test),
 		cmocka_unit_test(apply_corrects_maxmem_test),
 		cmocka_unit_test(apply_promised_growth_test),
+		cmocka_unit_test(apply_uncoop_promise_test),
+		cmocka_unit_test(apply_capped_reraise_test),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
