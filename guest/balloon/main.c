@@ -326,7 +326,6 @@ int main(int argc, char **argv)
 	const char *dir_arg = NULL, *spec = NULL, *pid_file = NULL, *log_file = NULL, *dir;
 	char err[WORKLOAD_ERR_LEN], hvdir[4096], *end = NULL;
 	double scale = WORKLOAD_DEFAULT_TIME_SCALE;
-	struct memmodel_params mp;
 	struct balloon b;
 	struct sigaction sa;
 	unsigned long domid = ULONG_MAX;
@@ -440,11 +439,7 @@ int main(int argc, char **argv)
 			  "hypervisor does not list: only memory this balloon populates can be "
 			  "given back",
 			  b.domid, size_pages_to_kib(cur_pages));
-	/* Only a replayed trace runs on workload time; its PSI averages follow it. */
-	memmodel_default_params(&mp);
-	if (b.workload.kind == WORKLOAD_TRACE)
-		mp.time_scale = b.workload.time_scale;
-	memmodel_init(&b.model, &mp, size_pages_to_kib(cur_pages), size_pages_to_kib(cur_pages));
+	memmodel_init(&b.model, NULL, size_pages_to_kib(cur_pages), size_pages_to_kib(cur_pages));
 	b.loop = evloop_new();
 	if (!b.loop)
 		fatal("evloop_new");

@@ -41,19 +41,8 @@
  * as /proc/pressure/memory defines them. An out-of-memory guest (unbacked
  * demand) is fully stalled and counts one OOM kill when it enters that state
  * (the replayed workload keeps its demand, as if restarted at once). The
- * avg10 figures decay like the kernel's: avg = avg e^(-w/10) + now (1 -
- * e^(-w/10)), where w is the tick in workload seconds: dt x time_scale.
- *
- * Time scale. A replayed trace runs time_scale (e.g. 300) workload seconds
- * per real second; the guest itself (its faults, its stall, the balloon and
- * the daemon that reacts) runs in real time. The avg10 window is 10 s of the
- * workload, so that it spans the same workload history it spans on a real
- * host: 10 real seconds at 300x are 50 trace minutes, ten 5-minute samples,
- * and would make a stall of one second (the workload jumped to its next
- * sample before the daemon could follow) count for the next ten samples.
- * At time_scale 1 (default) this is the kernel's avg10; at 300x the figure
- * is the stall of the last report period. Rates (touches, faults) and the
- * stall totals stay per real second.
+ * avg10 figures decay like the kernel's: avg = avg e^(-dt/10) + now (1 -
+ * e^(-dt/10)).
  *
  * Swap traffic from changes: when the balloon or a growing demand pushes
  * working set out, that much is swapped out; when the balloon returns memory,
@@ -81,7 +70,6 @@ void memmodel_default_params(struct memmodel_params *p)
 	p->touch_pct = 5;
 	p->fault_us = 250;
 	p->commit_pct = 125;
-	p->time_scale = 1.0;
 }
 
 /* Integer square root. */
@@ -196,7 +184,6 @@ static uint64_t memmodel_count(double events, double *carry)
 void memmodel_tick(struct memmodel *m, uint64_t dt_ms)
 {
 	double dt_s = (double)dt_ms / 1000.0, touch = m->p.touch_pct / 100.0;
-	double scale = m->p.time_scale > 0.0 ? m->p.time_scale : 1.0;
 	double swapins_s, refaults_s, p, decay;
 	uint64_t n;
 
@@ -218,7 +205,7 @@ void memmodel_tick(struct memmodel *m, uint64_t dt_ms)
 	m->psi_some_total_us += (uint64_t)(m->psi_some_now * dt_s * 1e6);
 	m->psi_full_total_us += (uint64_t)(m->psi_full_now * dt_s * 1e6);
 
-	decay = exp(-dt_s * scale / 10.0); /* the window is 10 s of workload time */
+	decay = exp(-dt_s / 10.0);
 	m->psi_some_avg10 = m->psi_some_avg10 * decay + 100.0 * m->psi_some_now * (1.0 - decay);
 	m->psi_full_avg10 = m->psi_full_avg10 * decay + 100.0 * m->psi_full_now * (1.0 - decay);
 }

@@ -17,7 +17,6 @@ struct memmodel_params {
 	unsigned int touch_pct;	   /* percent of the working set touched per second */
 	unsigned int fault_us;	   /* stall per major fault (swap-in or file refault) */
 	unsigned int commit_pct;   /* Committed_AS, percent of the anonymous demand */
-	double time_scale; /* workload seconds per real second: the avg10 window is 10 s of workload */
 };
 
 struct memmodel {

@@ -156,58 +156,6 @@ static void memmodel_psi_decay_test(void **state)
 	assert_true(m.psi_some_now == 0.0);
 }
 
-/*
- * A replayed trace at 300x: the workload jumps past the allocation for one real second (the daemon
- * has not followed yet), then the balloon gives the guest room for its working set and cache. The
- * stall of that second is counted in full, at the same fault rate as at 1x, but the avg10 it
- * reports spans 10 s of trace time: once memory is ample again it reports no pressure, where a
- * 10 s real-time window would still report >= 5% over the next five 5-minute samples.
- */
-static void memmodel_replay_psi_window_test(void **state)
-{
-	struct memmodel_params p;
-	struct report_sample s;
-	struct memmodel fast, real;
-	int i;
-
-	memmodel_default_params(&p);
-	assert_true(p.time_scale == 1.0);
-	memmodel_init(&real, &p, 4 * GIB, GIB);
-	p.time_scale = 300.0;
-	memmodel_init(&fast, &p, 4 * GIB, GIB);
-
-	memmodel_set_demand(&real, GIB + 200 * MIB);
-	memmodel_set_demand(&fast, GIB + 200 * MIB);
-	assert_true(fast.swap_used_kib > 0);
-	memmodel_tick(&real, 1000);
-	memmodel_tick(&fast, 1000);
-	/* The stall itself does not depend on the replay speed. */
-	assert_int_equal(fast.pswpin, real.pswpin);
-	assert_true(fast.psi_some_now > 0.5);
-	assert_true(fast.psi_some_now == real.psi_some_now);
-	assert_int_equal(fast.psi_some_total_us, real.psi_some_total_us);
-	memmodel_sample(&fast, &s);
-	assert_true(s.val[REPORT_PSI_SOME] > 5000); /* the stalled period is reported */
-
-	/* The balloon catches up: working set, kernel and twice the file set fit. */
-	memmodel_set_alloc(&real, 2 * GIB);
-	memmodel_set_alloc(&fast, 2 * GIB);
-	assert_int_equal(fast.swap_used_kib, 0);
-	assert_int_equal(fast.file_missing_kib, 0);
-	assert_true(fast.free_kib > 0);
-	for (i = 0; i < 5; i++) {
-		memmodel_tick(&real, 1000);
-		memmodel_tick(&fast, 1000);
-		assert_true(fast.psi_some_now == 0.0);
-		memmodel_sample(&fast, &s);
-		assert_int_equal(s.val[REPORT_PSI_SOME], 0);
-		assert_int_equal(s.val[REPORT_PSI_FULL], 0);
-		memmodel_sample(&real, &s);
-		assert_true(s.val[REPORT_PSI_SOME] >= 500); /* a real-time window still remembers */
-	}
-	assert_int_equal(fast.psi_some_total_us, real.psi_some_total_us);
-}
-
 /* Memory given back by the balloon brings swapped pages back in; falling demand just frees them. */
 static void memmodel_swap_in_on_growth_test(void **state)
 {
@@ -253,7 +201,6 @@ int main(void)
 		cmocka_unit_test(memmodel_swap_thrash_test),
 		cmocka_unit_test(memmodel_oom_test),
 		cmocka_unit_test(memmodel_psi_decay_test),
-		cmocka_unit_test(memmodel_replay_psi_window_test),
 		cmocka_unit_test(memmodel_swap_in_on_growth_test),
 		cmocka_unit_test(memmodel_tiny_allocation_test),
 	};
