@@ -74,11 +74,22 @@ summary_line() {
 		{ rows[NR] = $0; ts[NR] = $c["t_s"] }
 		END {
 			last = ts[NR]; n = 0
+			# Each guest'"'"'s stall total at the sample before the last (as demo-report.sh).
+			for (r in rows) {
+				if (ts[r] == last || !("psi_some_total_us" in c)) continue
+				split(rows[r], f, ",")
+				if (f[c["psi_some_total_us"]] != "" && ts[r] + 0 > pt[f[c["name"]]] + 0) {
+					pt[f[c["name"]]] = ts[r]; ptot[f[c["name"]]] = f[c["psi_some_total_us"]]
+				}
+			}
 			for (r in rows) {
 				if (ts[r] != last) continue
 				split(rows[r], f, ",")
 				n++; a += f[c["alloc_kib"]]; w += f[c["workload_kib"]]; d += f[c["demand_kib"]]
-				if (f[c["psi_some"]] + 0 >= 500) p++
+				g = f[c["name"]]; tot = ("psi_some_total_us" in c) ? f[c["psi_some_total_us"]] : ""
+				if (tot != "" && (g in ptot) && tot + 0 >= ptot[g] + 0 && last > pt[g])
+					p += (tot - ptot[g]) / ((last - pt[g]) * 1e6) >= 0.05
+				else if (f[c["psi_some"]] + 0 >= 500) p++
 				free = f[c["host_free_kib"]]; res = f[c["host_reserved_kib"]]
 			}
 			g = 1048576
