@@ -5,23 +5,27 @@
 # sampled every second; at the demo's 300x, seven 5-minute trace steps), but
 # its stall total (psi_some_total_us, /proc/pressure/memory total=) says one
 # interval. A guest stalled 3% of every second stays below the 5% line both
-# ways; a recording without totals is judged by avg10 as before.
+# ways; a recording without totals is judged by avg10 as before. The workload
+# is also weighed against what the guest can give it: its MemTotal (the
+# allocation less the guest kernel's own memory), not only the allocation.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"
 it_setup
 command -v gnuplot >/dev/null 2>&1 || skip "gnuplot is not installed"
 
 csv="$IT_DIR/samples.csv"
-# 2 guests of static-max 4 GiB holding 1 GiB, 10 samples 1 s apart.
+# 2 guests of static-max 4 GiB holding 1 GiB with a workload of 512 MiB, 10
+# samples 1 s apart. s1's kernel holds 300 MiB (MemTotal 700 MiB), s2's 600 MiB
+# (MemTotal 400 MiB: 112 MiB of its workload do not fit).
 # s1: fully stalled between t=0 and t=1, then not at all; avg10 as the kernel
 #     decays it (9.52%, then x e^-0.1 a second).
 # s2: stalled 30 ms of every second (3%); avg10 settles near 3%.
 awk 'BEGIN {
-	print "t_s,domid,name,demand_kib,xmemd_demand_kib,target_kib,alloc_kib,static_max_kib,min_kib,max_kib,psi_some,host_free_kib,host_reserved_kib,workload_kib,psi_some_total_us"
+	print "t_s,domid,name,demand_kib,xmemd_demand_kib,target_kib,alloc_kib,static_max_kib,min_kib,max_kib,psi_some,host_free_kib,host_reserved_kib,workload_kib,psi_some_total_us,meminfo_total_kib"
 	a = 0
 	for (t = 0; t < 10; t++) {
 		if (t == 1) a = 9.52; else if (t > 1) a *= exp(-0.1)
-		printf "%d.000,1,s1,900000,,1048576,1048576,4194304,262144,4194304,%d,2097152,0,524288,%d\n", t, int(a * 100 + 0.5), (t >= 1 ? 1000000 : 0)
-		printf "%d.000,2,s2,900000,,1048576,1048576,4194304,262144,4194304,%d,2097152,0,524288,%d\n", t, (t ? 300 : 0), t * 30000
+		printf "%d.000,1,s1,900000,,1048576,1048576,4194304,262144,4194304,%d,2097152,0,524288,%d,716800\n", t, int(a * 100 + 0.5), (t >= 1 ? 1000000 : 0)
+		printf "%d.000,2,s2,900000,,1048576,1048576,4194304,262144,4194304,%d,2097152,0,524288,%d,409600\n", t, (t ? 300 : 0), t * 30000
 	}
 }' > "$csv"
 [ "$(awk -F, '$3 == "s1" && $11 >= 500' "$csv" | wc -l)" -eq 7 ] || fail "fixture: s1's avg10 >= 5% in 7 samples"
@@ -37,6 +41,11 @@ assert_eq "$(val pressure_share)" 0.0500 "pressure share from the stall totals"
 assert_eq "$(val pressure_share_avg10)" 0.3500 "pressure share by avg10, for comparison"
 # Stall: s1 1 s, s2 9 x 30 ms, over 2 x 9 s of intervals.
 assert_eq "$(val stall_share)" 0.0706 "memory stall share"
+# The allocation covers both workloads; s2's MemTotal does not cover its own.
+assert_eq "$(val uncovered_mean_kib)" 0 "workload above the allocation"
+assert_eq "$(val uncovered_memtotal_mean_kib)" 114688 "workload above MemTotal"
+grep -q 'MemTotal (allocation less guest kernel)' "$out/guests.svg" ||
+	fail "guests.svg lacks the MemTotal line"
 grep -q '| s1 | 4.00 GiB | 1.00 GiB | 0.50 GiB | 1 s |' "$out/summary.md" ||
 	fail "summary.md per-guest row of s1 wrong: $(grep '| s1 ' "$out/summary.md")"
 grep -q '| s2 | 4.00 GiB | 1.00 GiB | 0.50 GiB | 0 s |' "$out/summary.md" ||
