@@ -7,10 +7,21 @@
 #include <string.h>
 
 #include "apply.h"
+#include "size.h"
 
 uint64_t apply_maxmem_kib(uint64_t target_kib, uint64_t videoram_kib)
 {
 	return target_kib + videoram_kib + APPLY_MAXMEM_SLACK_KIB;
+}
+
+/*
+ * The hypervisor keeps maxmem in whole pages (Xen and xmem-hvsim: max_kib >> 2),
+ * so a cap that is not page-aligned reads back a little lower: compare what it
+ * would keep, or the same maxmem is set again at every rebalance.
+ */
+static int apply_maxmem_differs(uint64_t cap_kib, uint64_t have_kib)
+{
+	return cap_kib / XMEM_PAGE_KIB * XMEM_PAGE_KIB != have_kib;
 }
 
 uint64_t apply_promised_kib(const struct apply_dom *doms, size_t nr)
@@ -71,7 +82,7 @@ uint64_t apply_plan(const struct apply_dom *doms, size_t nr, uint64_t free_kib,
 		if (d->apply && d->new_target_kib < d->target_kib) {
 			/* maxmem first (as xl): a guest still growing stops at once. */
 			cap = apply_maxmem_kib(d->new_target_kib, d->videoram_kib);
-			if (cap != d->maxmem_kib)
+			if (apply_maxmem_differs(cap, d->maxmem_kib))
 				apply_push(acts, &n, d->domid, APPLY_SET_MAXMEM, cap, 1);
 			apply_push(acts, &n, d->domid, APPLY_SET_TARGET, d->new_target_kib, 1);
 		} else if (d->apply && d->new_target_kib > d->target_kib) {
@@ -81,7 +92,7 @@ uint64_t apply_plan(const struct apply_dom *doms, size_t nr, uint64_t free_kib,
 				waiting_kib += d->new_target_kib - d->target_kib;
 		} else {
 			cap = apply_maxmem_kib(d->target_kib, d->videoram_kib);
-			if (cap != d->maxmem_kib)
+			if (apply_maxmem_differs(cap, d->maxmem_kib))
 				apply_push(acts, &n, d->domid, APPLY_SET_MAXMEM, cap, 0);
 		}
 	}
@@ -104,7 +115,7 @@ uint64_t apply_plan(const struct apply_dom *doms, size_t nr, uint64_t free_kib,
 			if (to <= d->target_kib) {
 				uint64_t cap = apply_maxmem_kib(d->target_kib, d->videoram_kib);
 
-				if (cap != d->maxmem_kib)
+				if (apply_maxmem_differs(cap, d->maxmem_kib))
 					apply_push(acts, &n, d->domid, APPLY_SET_MAXMEM, cap, 0);
 				continue;
 			}
