@@ -59,6 +59,9 @@ t_start=$(date +%s.%N)
 start_out=$("$simhost" start "$scenario" --dir "$dir") ||
 	die "the host did not start (the demo replays ../shared/traces, next to the repository)"
 eval "$start_out"
+# Trace seconds per real second, from the scenario as the host runs it (defaults filled in).
+time_scale=$(sed -n 's/^ *"time-scale": *\([0-9.]*\).*/\1/p' "$dir/run/scenario.json" 2>/dev/null | head -n1)
+time_scale=${time_scale%.0}
 t_up=$(date +%s.%N)
 export XMEM_HOST="$dir"
 say "host up in $(awk -v a="$t_start" -v b="$t_up" 'BEGIN { printf "%.1f", b - a }') s; xmemd at work for ${secs} s"
@@ -142,6 +145,7 @@ cp "$dir"/run/*.log "$report/logs/" 2>/dev/null || true
 
 "$top/scripts/demo-report.sh" "$report/samples.csv" "$report" \
 	scenario="$(basename "$scenario" .json)" \
+	replay_speed="${time_scale:+${time_scale}x}" \
 	reservation="$reserve" \
 	reservation_grant_s="${grant_s:-not-reached}" \
 	host_start_s="$(awk -v a="$t_start" -v b="$t_up" 'BEGIN { printf "%.1f", b - a }')"
