@@ -95,7 +95,7 @@ plot_guests() {
 		echo "set xlabel 's'; set ylabel 'GiB'"
 		echo "set grid"
 		echo "set xrange [0:$tmax]; set yrange [0:*]"
-		echo "set multiplot layout $rows,$cols title 'Per guest: workload demand, reported use, target and allocation (GiB)'"
+		echo "set multiplot layout $rows,$cols title 'Per guest: workload demand, reported use, target, MemTotal and allocation (GiB)'"
 		for g in "${guests[@]}"; do
 			f="$out/guests/$g.csv"
 			echo "set title '$g' noenhanced"
@@ -103,7 +103,7 @@ plot_guests() {
 			echo "     '' every ::1 using $c_t:(\$$c_dem/1048576.0) with lines lc rgb '#ff7f0e' title 'reported use', \\"
 			echo "     '' every ::1 using $c_t:(\$$c_tgt/1048576.0) with lines dt 2 lc rgb '#7f7f7f' title 'target', \\"
 			[ "$c_mt" = 0 ] ||
-				echo "     '' every ::1 using $c_t:(\$$c_mt/1048576.0) with lines dt 3 lc rgb '#2ca02c' title 'MemTotal (allocation less guest kernel)', \\"
+				echo "     '' every ::1 using $c_t:(\$$c_mt/1048576.0) with lines lw 1 lc rgb '#2ca02c' title 'MemTotal (allocation - guest kernel)', \\"
 			echo "     '' every ::1 using $c_t:(\$$c_alloc/1048576.0) with lines lw 2 lc rgb '#1f77b4' title 'allocation'"
 		done
 		echo "unset multiplot"

@@ -44,7 +44,7 @@ assert_eq "$(val stall_share)" 0.0706 "memory stall share"
 # The allocation covers both workloads; s2's MemTotal does not cover its own.
 assert_eq "$(val uncovered_mean_kib)" 0 "workload above the allocation"
 assert_eq "$(val uncovered_memtotal_mean_kib)" 114688 "workload above MemTotal"
-grep -q 'MemTotal (allocation less guest kernel)' "$out/guests.svg" ||
+grep -q 'MemTotal (allocation - guest kernel)' "$out/guests.svg" ||
 	fail "guests.svg lacks the MemTotal line"
 grep -q '| s1 | 4.00 GiB | 1.00 GiB | 0.50 GiB | 1 s |' "$out/summary.md" ||
 	fail "summary.md per-guest row of s1 wrong: $(grep '| s1 ' "$out/summary.md")"
