@@ -6,7 +6,9 @@
  * by newer kernels are ignored and missing ones stay unknown (MemAvailable
  * appeared in 3.14, /proc/pressure in 4.20 and only with CONFIG_PSI). PSI
  * averages are fixed-point text ("12.34"); they are kept as hundredths of a
- * percent without going through floating point.
+ * percent without going through floating point. The "some" line's total=
+ * (microseconds of stall since boot) is kept too: avg10 smooths the stall
+ * over 10 s, the total lets a reader measure it over any interval.
  */
 #include "config.h"
 
@@ -154,6 +156,14 @@ static int report_fixed2(const char *p, uint64_t *v_r)
 	return 0;
 }
 
+/* Parse a whole number ending the field ("total=123\n"). 0 or -1. */
+static int report_total_us(const char *p, uint64_t *v_r)
+{
+	if (report_u64(&p, v_r))
+		return -1;
+	return *p == ' ' || *p == '\n' || *p == '\0' || *p == '\t' ? 0 : -1;
+}
+
 int report_parse_psi(const char *text, struct report_sample *s)
 {
 	const char *line = text, *p, *end;
@@ -174,6 +184,13 @@ int report_parse_psi(const char *text, struct report_sample *s)
 			goto next;
 		if (report_fixed2(p + 6, &v) == 0) {
 			report_set(s, f, v);
+			found++;
+		}
+		/* The stall itself (microseconds), what avg10 smooths over 10 s. */
+		p = strstr(line, "total=");
+		if (f == REPORT_PSI_SOME && p && (!end || p < end) &&
+		    report_total_us(p + 6, &v) == 0) {
+			report_set(s, REPORT_PSI_SOME_TOTAL, v);
 			found++;
 		}
 	next:
@@ -280,6 +297,7 @@ static const struct {
 	{ REPORT_PGMAJFAULT, XS_DOM_PGMAJFAULT },
 	{ REPORT_PSI_SOME, XS_DOM_PSI_SOME },
 	{ REPORT_PSI_FULL, XS_DOM_PSI_FULL },
+	{ REPORT_PSI_SOME_TOTAL, XS_DOM_PSI_SOME_TOTAL },
 };
 
 /* Append one pair if there is room. */

@@ -29,6 +29,7 @@ enum report_field {
 	REPORT_PGMAJFAULT,	/* /proc/vmstat pgmajfault */
 	REPORT_PSI_SOME,	/* memory some avg10, hundredths of a percent */
 	REPORT_PSI_FULL,	/* memory full avg10, hundredths of a percent */
+	REPORT_PSI_SOME_TOTAL,	/* memory some total=, microseconds since boot */
 	REPORT_BALLOON_TARGET,	/* xen_memory0/target_kb */
 	REPORT_BALLOON_CURRENT, /* xen_memory0/info/current_kb */
 	REPORT_BALLOON_RETRIES, /* xen_memory0/retry_count */

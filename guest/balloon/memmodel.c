@@ -236,4 +236,5 @@ void memmodel_sample(const struct memmodel *m, struct report_sample *s)
 	report_set(s, REPORT_PGMAJFAULT, m->pgmajfault);
 	report_set(s, REPORT_PSI_SOME, (uint64_t)(m->psi_some_avg10 * 100.0 + 0.5));
 	report_set(s, REPORT_PSI_FULL, (uint64_t)(m->psi_full_avg10 * 100.0 + 0.5));
+	report_set(s, REPORT_PSI_SOME_TOTAL, m->psi_some_total_us);
 }

@@ -92,6 +92,8 @@ static void memmodel_balloon_takes_cache_not_working_set_test(void **state)
 	assert_true(s.val[REPORT_PSI_SOME] > 0);
 	assert_true(s.val[REPORT_PSI_SOME] > s.val[REPORT_PSI_FULL]);
 	assert_true(m.psi_some_total_us > 0);
+	/* The stall itself is reported (microseconds, as /proc/pressure/memory total=). */
+	assert_int_equal(s.val[REPORT_PSI_SOME_TOTAL], m.psi_some_total_us);
 }
 
 /* Demand above memory: the excess is swapped out, and touching it thrashes (pswpin = pswpout growth). */

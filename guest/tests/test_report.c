@@ -149,6 +149,7 @@ static void report_root_xen_domu_test(void **state)
 	assert_int_equal(s.val[REPORT_PGMAJFAULT], 48211);
 	assert_int_equal(s.val[REPORT_PSI_SOME], 317);
 	assert_int_equal(s.val[REPORT_PSI_FULL], 105);
+	assert_int_equal(s.val[REPORT_PSI_SOME_TOTAL], 9261874);
 	assert_int_equal(s.val[REPORT_BALLOON_TARGET], 1048576);
 	assert_int_equal(s.val[REPORT_BALLOON_CURRENT], 1048576);
 	assert_int_equal(s.val[REPORT_BALLOON_RETRIES], 1);
@@ -221,6 +222,19 @@ static void report_parse_garbage_test(void **state)
 	assert_int_equal(report_parse_psi("full avg10=7 avg60=0.00\nsome avg10=0.5", &s), 2);
 	assert_int_equal(s.val[REPORT_PSI_FULL], 700);
 	assert_int_equal(s.val[REPORT_PSI_SOME], 50);
+	assert_false(report_has(&s, REPORT_PSI_SOME_TOTAL));
+	/* The some line's total= (microseconds); a bad one is left unknown. */
+	assert_int_equal(report_parse_psi("some avg10=1.00 avg60=0.00 total=12x\n", &s), 1);
+	assert_false(report_has(&s, REPORT_PSI_SOME_TOTAL));
+	assert_int_equal(
+		report_parse_psi(
+			"some avg10=1.00 avg60=0.00 avg300=0.00 total=18446744073709551615\n"
+			"full avg10=0.00 total=5\n",
+			&s),
+		3);
+	assert_int_equal(s.val[REPORT_PSI_SOME_TOTAL], UINT64_MAX);
+	assert_int_equal(report_parse_psi("some avg10=1.00 total=18446744073709551616\n", &s), 1);
+	assert_int_equal(s.val[REPORT_PSI_SOME_TOTAL], UINT64_MAX); /* overflow: not recorded */
 	assert_int_equal(report_parse_meminfo("", &s), 0);
 }
 
@@ -233,18 +247,23 @@ static void report_format_test(void **state)
 	struct report_sample s = { 0 };
 	struct report_balloon b = { "backoff", 601088, 524288, 3, "guest memory in use" };
 	size_t n, i;
-	int seen_used = 0;
+	int seen_used = 0, seen_total = 0;
 
 	assert_int_equal(report_read_root(FIXTURES "xen-domu-6.1", &s), 0);
 	n = report_format(&s, &b, kvs, REPORT_MAX_KVS);
-	assert_int_equal(n, 12 + 5);
+	assert_int_equal(n, 13 + 5);
 	for (i = 0; i < n; i++) {
 		if (strcmp(kvs[i].path, XS_DOM_MEM_USED) == 0) {
 			assert_string_equal(kvs[i].val, "574600");
 			seen_used = 1;
 		}
+		if (strcmp(kvs[i].path, "data/xmem/psi_some_total_us") == 0) {
+			assert_string_equal(kvs[i].val, "9261874");
+			seen_total = 1;
+		}
 	}
 	assert_true(seen_used);
+	assert_true(seen_total);
 	assert_string_equal(kvs[0].path, "data/meminfo_total");
 	assert_string_equal(kvs[0].val, "977412");
 	assert_string_equal(kvs[1].path, "data/meminfo_free");

@@ -46,6 +46,11 @@ assert_eq "$(xenstore-list /local/domain | wc -l)" 3 "domains after a second sta
 head -n1 "$IT_DIR/rec.csv" | grep -q '^t_s,domid,name,demand_kib' || fail "record: header"
 grep -q ",steady1," "$IT_DIR/rec.csv" || fail "record: no steady1 rows"
 grep -q ",spiky1," "$IT_DIR/rec.csv" || fail "record: no spiky1 rows"
+# The guests' stall total and MemTotal, as they report them (the demo report uses both).
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	$c["name"] == "steady1" && $c["psi_some_total_us"] ~ /^[0-9]+$/ &&
+	$c["meminfo_total_kib"] + 0 > 0 && $c["meminfo_total_kib"] + 0 < $c["alloc_kib"] + 0 { ok = 1 }
+	END { exit !ok }' "$IT_DIR/rec.csv" || fail "record: no stall total or MemTotal for steady1"
 
 # A guest added by `xmem create` (its balloon is no component of the scenario) is shown by
 # status and ended by stop.

@@ -749,8 +749,9 @@ struct simhost_dom {
 	uint32_t domid;
 	char name[SIMDOM_NAME_MAX + 1];
 	uint64_t target_kib, static_max_kib, min_kib, max_kib, alloc_kib;
-	uint64_t demand_kib, xmemd_demand_kib, psi_some;
+	uint64_t demand_kib, xmemd_demand_kib, psi_some, psi_some_total_us, mem_total_kib;
 	int has_target, has_demand, has_xmemd_demand, has_alloc, has_psi, has_min, has_max;
+	int has_psi_total, has_mem_total;
 };
 
 /* Snapshot every domain (but dom0) of the host. Returns how many (at most max). */
@@ -788,6 +789,10 @@ static size_t simhost_snapshot(struct xs_handle *xs, struct hv *hv, struct simho
 		d->max_kib = simhost_dom_u64(xs, d->domid, XS_DOM_DYNAMIC_MAX, &d->has_max);
 		d->demand_kib = simhost_dom_u64(xs, d->domid, XS_DOM_MEM_USED, &d->has_demand);
 		d->psi_some = simhost_dom_u64(xs, d->domid, XS_DOM_PSI_SOME, &d->has_psi);
+		d->psi_some_total_us =
+			simhost_dom_u64(xs, d->domid, XS_DOM_PSI_SOME_TOTAL, &d->has_psi_total);
+		d->mem_total_kib =
+			simhost_dom_u64(xs, d->domid, XS_DOM_MEMINFO_TOTAL, &d->has_mem_total);
 		snprintf(path, sizeof(path), XS_XMEMD_DOM_DEMAND, d->domid);
 		d->xmemd_demand_kib = simhost_read_u64(xs, path, &d->has_xmemd_demand);
 		for (k = 0; k < nr_hv; k++) {
@@ -1114,7 +1119,7 @@ static int simhost_cmd_record(struct simhost_opts *o)
 	simhost_wls_load(o->dir, &wls);
 	fprintf(f, "t_s,domid,name,demand_kib,xmemd_demand_kib,target_kib,alloc_kib,"
 		   "static_max_kib,min_kib,max_kib,psi_some,host_free_kib,host_reserved_kib,"
-		   "workload_kib\n");
+		   "workload_kib,psi_some_total_us,meminfo_total_kib\n");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!simhost_quit) {
 		struct hv_physinfo pi;
@@ -1157,6 +1162,8 @@ static int simhost_cmd_record(struct simhost_opts *o)
 					&wls, d->name, (double)tv.tv_sec + tv.tv_usec / 1e6, &wl);
 				simhost_csv_opt(f, has_wl, wl);
 			}
+			simhost_csv_opt(f, d->has_psi_total, d->psi_some_total_us);
+			simhost_csv_opt(f, d->has_mem_total, d->mem_total_kib);
 			fputc('\n', f);
 		}
 		if (fflush(f) != 0)

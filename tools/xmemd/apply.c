@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "apply.h"
+#include "size.h"
 
 uint64_t apply_maxmem_kib(uint64_t target_kib, uint64_t videoram_kib)
 {
@@ -19,6 +20,11 @@ uint64_t apply_uncoop_maxmem_kib(uint64_t current_kib, uint64_t target_kib, uint
 	uint64_t held = current_kib + APPLY_MAXMEM_SLACK_KIB;
 
 	return held < rule ? held : rule;
+}
+
+int apply_maxmem_differs(uint64_t cap_kib, uint64_t have_kib)
+{
+	return cap_kib / XMEM_PAGE_KIB * XMEM_PAGE_KIB != have_kib;
 }
 
 uint64_t apply_promised_kib(const struct apply_dom *doms, size_t nr)
@@ -102,12 +108,12 @@ uint64_t apply_plan(const struct apply_dom *doms, size_t nr, uint64_t free_kib,
 		} else if (d->apply && want < d->target_kib) {
 			/* maxmem first (as xl): a guest still growing stops at once. */
 			cap = apply_maxmem_kib(want, d->videoram_kib);
-			if (cap != d->maxmem_kib)
+			if (apply_maxmem_differs(cap, d->maxmem_kib))
 				apply_push(acts, &n, d->domid, APPLY_SET_MAXMEM, cap, 1);
 			apply_push(acts, &n, d->domid, APPLY_SET_TARGET, want, 1);
 		} else {
 			cap = apply_maxmem_kib(d->target_kib, d->videoram_kib);
-			if (cap != d->maxmem_kib)
+			if (apply_maxmem_differs(cap, d->maxmem_kib))
 				apply_push(acts, &n, d->domid, APPLY_SET_MAXMEM, cap, 0);
 		}
 	}
@@ -131,7 +137,7 @@ uint64_t apply_plan(const struct apply_dom *doms, size_t nr, uint64_t free_kib,
 		if (to == d->target_kib) {
 			uint64_t cap = apply_maxmem_kib(d->target_kib, d->videoram_kib);
 
-			if (cap != d->maxmem_kib)
+			if (apply_maxmem_differs(cap, d->maxmem_kib))
 				apply_push(acts, &n, d->domid, APPLY_SET_MAXMEM, cap,
 					   d->maxmem_kib < cap ? 2 : 0);
 			continue;

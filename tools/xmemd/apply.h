@@ -73,6 +73,14 @@ uint64_t apply_maxmem_kib(uint64_t target_kib, uint64_t videoram_kib);
 uint64_t apply_uncoop_maxmem_kib(uint64_t current_kib, uint64_t target_kib, uint64_t videoram_kib);
 
 /*
+ * Whether setting maxmem to cap_kib would change a domain that has have_kib.
+ * The hypervisor keeps maxmem in whole pages (Xen and xmem-hvsim alike), so a
+ * cap that is not page-aligned reads back a little lower: compare what it
+ * would keep, or the same maxmem would be set again at every rebalance.
+ */
+int apply_maxmem_differs(uint64_t cap_kib, uint64_t have_kib);
+
+/*
  * Growth already promised: how much more the domains may still take from
  * free memory by themselves, less what their claims already set aside:
  * min(target, maxmem) - current for APPLY_GROW_TARGET, maxmem - current for

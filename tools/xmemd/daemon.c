@@ -273,7 +273,7 @@ static void daemon_cap_uncoop(struct daemon *d, const struct cache_dom *cd, stru
 	uint64_t cap = apply_uncoop_maxmem_kib(a->current_kib, a->target_kib, a->videoram_kib);
 	int rc;
 
-	if (cap == a->maxmem_kib)
+	if (!apply_maxmem_differs(cap, a->maxmem_kib))
 		return;
 	rc = hv_set_maxmem(d->hv, cd->domid, cap);
 	if (rc) {

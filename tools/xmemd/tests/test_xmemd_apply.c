@@ -114,6 +114,37 @@ static void apply_corrects_maxmem_test(void **state)
 	assert_int_equal(a[0].value_kib, 1032 * MIB + 1024);
 }
 
+/*
+ * The hypervisor keeps maxmem in pages: a target that is not page-aligned gives a cap that reads
+ * back up to 3 KiB lower. That is the cap in force, not one to set again at every rebalance.
+ */
+static void apply_maxmem_in_pages_test(void **state)
+{
+	struct apply_dom d[1] = { dom(4, 1262044, 1262046, 1262046) };
+	struct apply_action a[4];
+	size_t n;
+
+	d[0].maxmem_kib = 1262046 + 1024 - 2; /* what max_pages x 4 reads back */
+	apply_plan(d, 1, 0, a, &n);
+	assert_int_equal(n, 0);
+	/* A lower target: its cap is set, once. */
+	d[0].new_target_kib = 1100003;
+	d[0].apply = 1;
+	apply_plan(d, 1, 0, a, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(a[0].kind, APPLY_SET_MAXMEM);
+	assert_int_equal(a[0].value_kib, 1100003 + 1024);
+	d[0].target_kib = 1100003;
+	d[0].maxmem_kib = (1100003 + 1024) / 4 * 4;
+	d[0].apply = 0;
+	apply_plan(d, 1, 0, a, &n);
+	assert_int_equal(n, 0);
+	/* A cap a page or more off is still put back. */
+	d[0].maxmem_kib -= 4;
+	apply_plan(d, 1, 0, a, &n);
+	assert_int_equal(n, 1);
+}
+
 /* Growth toward an old target counts as promised; a raise adds only the rest. */
 static void apply_promised_growth_test(void **state)
 {
@@ -206,6 +237,7 @@ int main(void)
 		cmocka_unit_test(apply_raise_by_weight_test),
 		cmocka_unit_test(apply_skips_undriven_test),
 		cmocka_unit_test(apply_corrects_maxmem_test),
+		cmocka_unit_test(apply_maxmem_in_pages_test),
 		cmocka_unit_test(apply_promised_growth_test),
 		cmocka_unit_test(apply_uncoop_promise_test),
 		cmocka_unit_test(apply_capped_reraise_test),
