@@ -87,61 +87,69 @@ void cache_mark_all(struct cache *c)
 	c->res_dirty = 1;
 }
 
-/* Does rel (a path relative to a domain's directory) hold anything xmemd reads? */
-static int cache_rel_matters(const char *rel)
+/* What a change of rel (a path relative to a domain's directory) means to xmemd. */
+static enum cache_event cache_rel_event(const char *rel)
 {
-	static const char *const prefixes[] = { XS_DOM_MEMORY, "data/xmem", "data/balloon",
-						XS_DOM_NAME, XS_DOM_FEATURE_BALLOON };
+	static const struct {
+		const char *prefix;
+		enum cache_event ev;
+	} rels[] = {
+		{ XS_DOM_MEMORY, CACHE_EV_CHANGE },	     { "data/xmem", CACHE_EV_REPORT },
+		{ "data/balloon", CACHE_EV_CHANGE },	     { XS_DOM_NAME, CACHE_EV_CHANGE },
+		{ XS_DOM_FEATURE_BALLOON, CACHE_EV_CHANGE },
+	};
 	size_t i;
 
 	if (!*rel)
-		return 1; /* the domain's directory itself (created or removed) */
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-		size_t n = strlen(prefixes[i]);
+		return CACHE_EV_CHANGE; /* the domain's directory itself (created or removed) */
+	for (i = 0; i < sizeof(rels) / sizeof(rels[0]); i++) {
+		size_t n = strlen(rels[i].prefix);
 
-		if (!strncmp(rel, prefixes[i], n) && (rel[n] == '\0' || rel[n] == '/'))
-			return 1;
+		if (!strncmp(rel, rels[i].prefix, n) && (rel[n] == '\0' || rel[n] == '/'))
+			return rels[i].ev;
 	}
-	return 0;
+	return CACHE_EV_NOISE;
 }
 
-int cache_watch_event(struct cache *c, const char *path)
+enum cache_event cache_watch_event(struct cache *c, const char *path)
 {
 	size_t n = strlen(XS_XMEMD_RESERVATIONS);
 	const char *p;
 	char *end;
 	unsigned long domid;
 	struct cache_dom *d;
+	enum cache_event ev;
 
 	if (!strncmp(path, XS_XMEMD_RESERVATIONS, n) && (path[n] == '\0' || path[n] == '/')) {
 		c->res_dirty = 1;
-		return 1;
+		return CACHE_EV_CHANGE;
 	}
 	if (path[0] == '@')
-		return 1; /* @introduceDomain, @releaseDomain: the hypervisor poll follows */
+		return CACHE_EV_CHANGE; /* @introduceDomain, @releaseDomain: the hypervisor poll follows */
 	n = strlen(CACHE_DOM_PREFIX);
 	if (strncmp(path, CACHE_DOM_PREFIX, n)) {
 		if (!strcmp(path, "/local/domain")) {
 			cache_mark_all(c); /* the watch's first firing, or the whole tree went */
-			return 1;
+			return CACHE_EV_CHANGE;
 		}
-		return 0;
+		return CACHE_EV_NOISE;
 	}
 	p = path + n;
 	if (*p < '0' || *p > '9')
-		return 0;
+		return CACHE_EV_NOISE;
 	errno = 0;
 	domid = strtoul(p, &end, 10);
 	if (errno || (*end != '\0' && *end != '/') || domid > UINT32_MAX)
-		return 0;
+		return CACHE_EV_NOISE;
 	if (*end == '/')
 		end++;
-	if (!cache_rel_matters(end))
-		return 0;
+	ev = cache_rel_event(end);
+	if (ev == CACHE_EV_NOISE)
+		return ev;
 	d = cache_find(c, (uint32_t)domid);
 	if (d)
 		d->dirty = 1;
-	return 1;
+	return ev;
 }
 
 int cache_sync_domains(struct cache *c, const uint32_t *domids, size_t nr)

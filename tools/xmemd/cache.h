@@ -91,12 +91,15 @@ struct cache {
 void cache_init(struct cache *c, struct xs_handle *xs);
 void cache_free(struct cache *c);
 
-/*
- * A watch fired on path. Marks what it touches dirty. Returns 1 when the
- * event matters to xmemd (a rebalance should follow), 0 when it is noise
- * (another subtree of a domain, /tool/xmemd's own state).
- */
-int cache_watch_event(struct cache *c, const char *path);
+/* What a watch event means to xmemd. */
+enum cache_event {
+	CACHE_EV_NOISE = 0, /* another subtree of a domain, /tool/xmemd's own state */
+	CACHE_EV_REPORT,    /* a guest's demand report (data/xmem/...): rebalance soon */
+	CACHE_EV_CHANGE,    /* targets, bounds, balloons, domains, reservations: rebalance now */
+};
+
+/* A watch fired on path. Marks what it touches dirty and says what it means. */
+enum cache_event cache_watch_event(struct cache *c, const char *path);
 
 /* Mark everything dirty (start-up, or a lost watch). */
 void cache_mark_all(struct cache *c);

@@ -65,7 +65,7 @@ int daemon_init(struct daemon *d, const struct conf *cfg, const struct policy *p
 		log_warn("cannot watch the key tree");
 		return XMEM_ERR_IO;
 	}
-	d->need_rebalance = 1;
+	d->need_rebalance = CACHE_EV_CHANGE;
 	return 0;
 }
 
@@ -86,8 +86,10 @@ int daemon_watch_events(struct daemon *d)
 	char **vec;
 
 	while ((vec = xs_check_watch(d->xs))) {
-		if (cache_watch_event(&d->cache, vec[XS_WATCH_PATH]))
-			d->need_rebalance = 1;
+		enum cache_event ev = cache_watch_event(&d->cache, vec[XS_WATCH_PATH]);
+
+		if (ev > d->need_rebalance)
+			d->need_rebalance = ev;
 		free(vec);
 	}
 	if (errno != EAGAIN) {
@@ -491,7 +493,7 @@ int daemon_rebalance(struct daemon *d)
 	int rc;
 
 	memset(&rd, 0, sizeof(rd));
-	d->need_rebalance = 0;
+	d->need_rebalance = CACHE_EV_NOISE;
 	d->last_rebalance_ms = now_ms;
 	rc = daemon_poll_hv(d, &pi, &nr_infos);
 	if (rc) {

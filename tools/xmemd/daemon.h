@@ -23,13 +23,14 @@
 #include "publish.h"
 #include "xenstore-schema/xs_schema.h"
 
-#define DAEMON_WATCH_DOMAINS   "/local/domain"
-#define DAEMON_TOKEN_DOMAINS   "xmemd-dom"
-#define DAEMON_TOKEN_RESERVE   "xmemd-res"
-#define DAEMON_TOKEN_INTRODUCE "xmemd-intro"
-#define DAEMON_TOKEN_RELEASE   "xmemd-release"
-#define DAEMON_MIN_INTERVAL_MS 20    /* at most one event-driven rebalance per this */
-#define DAEMON_REFUSED_HOLD_MS 60000 /* a size a frontend gave up at is its floor this long */
+#define DAEMON_WATCH_DOMAINS	  "/local/domain"
+#define DAEMON_TOKEN_DOMAINS	  "xmemd-dom"
+#define DAEMON_TOKEN_RESERVE	  "xmemd-res"
+#define DAEMON_TOKEN_INTRODUCE	  "xmemd-intro"
+#define DAEMON_TOKEN_RELEASE	  "xmemd-release"
+#define DAEMON_MIN_INTERVAL_MS	  20	/* at most one event-driven rebalance per this */
+#define DAEMON_REPORT_INTERVAL_MS 250	/* ... and per this when only demand reports came */
+#define DAEMON_REFUSED_HOLD_MS	  60000 /* a size a frontend gave up at is its floor this long */
 
 struct daemon {
 	struct conf cfg;
@@ -39,7 +40,13 @@ struct daemon {
 	struct hv *hv;
 	struct cache cache;
 	struct publish pub;
-	int need_rebalance;
+	/*
+	 * What came since the last rebalance (enum cache_event): a change of
+	 * targets, bounds, balloons or domains is answered within
+	 * DAEMON_MIN_INTERVAL_MS; guests' demand reports, which every guest
+	 * writes every period, are gathered for DAEMON_REPORT_INTERVAL_MS.
+	 */
+	enum cache_event need_rebalance;
 	uint64_t last_rebalance_ms;
 	uint64_t rebalances;
 	uint64_t waiting_kib;
@@ -56,7 +63,7 @@ int daemon_init(struct daemon *d, const struct conf *cfg, const struct policy *p
 		struct xs_handle *xs, struct hv *hv);
 void daemon_free(struct daemon *d);
 
-/* Drain the watch fd; sets need_rebalance on events that matter. 0, or XMEM_ERR_IO when the store is gone. */
+/* Drain the watch fd; raises need_rebalance to what the events mean. 0, or XMEM_ERR_IO when the store is gone. */
 int daemon_watch_events(struct daemon *d);
 
 /*

@@ -47,6 +47,7 @@ struct main_ctx {
 	struct evloop *loop;
 	int sig_fd;
 	long long kick_timer;
+	uint64_t kick_due_ms;
 	int lost;
 };
 
@@ -177,29 +178,34 @@ static long main_kick(struct evloop *loop, long long id, void *arg)
 
 	(void)id;
 	m->kick_timer = 0;
-	if (m->d.need_rebalance)
+	if (m->d.need_rebalance != CACHE_EV_NOISE)
 		main_rebalance(loop, m);
 	return EVLOOP_NOMORE;
 }
 
-/* Before sleeping: rebalance once if something changed. */
+/* Before sleeping: rebalance once if something changed, or set a timer for it. */
 static void main_before_sleep(struct evloop *loop, void *arg)
 {
 	struct main_ctx *m = arg;
-	uint64_t now = evloop_now_ms(), since = now - m->d.last_rebalance_ms;
+	uint64_t now = evloop_now_ms(), since = now - m->d.last_rebalance_ms, interval, due;
+	long long id;
 
-	if (!m->d.need_rebalance)
+	if (m->d.need_rebalance == CACHE_EV_NOISE)
 		return;
-	if (since >= DAEMON_MIN_INTERVAL_MS) {
+	interval = m->d.need_rebalance == CACHE_EV_CHANGE ? DAEMON_MIN_INTERVAL_MS
+							  : DAEMON_REPORT_INTERVAL_MS;
+	if (since >= interval) {
 		main_rebalance(loop, m);
 		return;
 	}
-	if (!m->kick_timer) {
-		long long id = evloop_add_timer(loop, (long)(DAEMON_MIN_INTERVAL_MS - since),
-						main_kick, m);
-
-		m->kick_timer = id > 0 ? id : 0;
-	}
+	due = m->d.last_rebalance_ms + interval;
+	if (m->kick_timer && m->kick_due_ms <= due)
+		return;
+	if (m->kick_timer)
+		evloop_del_timer(loop, m->kick_timer); /* a change came: sooner than the reports */
+	id = evloop_add_timer(loop, (long)(due - now), main_kick, m);
+	m->kick_timer = id > 0 ? id : 0;
+	m->kick_due_ms = due;
 }
 
 /* The key tree has events for us. */
@@ -227,7 +233,7 @@ static void main_signal(struct evloop *loop, int fd, unsigned int events, void *
 		if (si.ssi_signo == SIGHUP) {
 			log_info("SIGHUP: re-reading every domain");
 			cache_mark_all(&m->d.cache);
-			m->d.need_rebalance = 1;
+			m->d.need_rebalance = CACHE_EV_CHANGE;
 			continue;
 		}
 		log_info("signal %u: stopping", si.ssi_signo);

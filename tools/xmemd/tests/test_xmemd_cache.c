@@ -157,13 +157,16 @@ static void cache_event_rereads_one_domain_test(void **state)
 	cache_refresh(&c, 1);
 
 	nr_xs_reads = 0;
-	assert_int_equal(cache_watch_event(&c, "/local/domain/2/device/vbd/768/state"), 0);
-	assert_int_equal(cache_watch_event(&c, "/local/domain/2/memorything"), 0);
-	assert_int_equal(cache_watch_event(&c, "/tool/xmemd/domain/2/state"), 0);
+	assert_int_equal(cache_watch_event(&c, "/local/domain/2/device/vbd/768/state"),
+			 CACHE_EV_NOISE);
+	assert_int_equal(cache_watch_event(&c, "/local/domain/2/memorything"), CACHE_EV_NOISE);
+	assert_int_equal(cache_watch_event(&c, "/tool/xmemd/domain/2/state"), CACHE_EV_NOISE);
 	assert_int_equal(cache_refresh(&c, 2), 0);
 
 	kv_set("/local/domain/1/data/xmem/used_kib", "900000");
-	assert_int_equal(cache_watch_event(&c, "/local/domain/1/data/xmem/used_kib"), 1);
+	/* A demand report can wait for the others; a target or a balloon cannot. */
+	assert_int_equal(cache_watch_event(&c, "/local/domain/1/data/xmem/used_kib"),
+			 CACHE_EV_REPORT);
 	per_dom = (unsigned int)cache_refresh(&c, 3);
 	assert_true(per_dom > 0);
 	assert_int_equal(nr_xs_reads, per_dom);
@@ -216,7 +219,13 @@ static void cache_reservations_test(void **state)
 	assert_int_equal(c.res[1].size_kib, 2048);
 	nr_xs_reads = 0;
 	assert_int_equal(cache_refresh(&c, 2), 0);
-	assert_int_equal(cache_watch_event(&c, "/tool/xmemd/reservation/b-2/state"), 1);
+	assert_int_equal(cache_watch_event(&c, "/tool/xmemd/reservation/b-2/state"),
+			 CACHE_EV_CHANGE);
+	assert_int_equal(cache_watch_event(&c, "/local/domain/2/memory/target"), CACHE_EV_CHANGE);
+	assert_int_equal(cache_watch_event(&c, "/local/domain/2/data/balloon/state"),
+			 CACHE_EV_CHANGE);
+	assert_int_equal(cache_watch_event(&c, "/local/domain/2"), CACHE_EV_CHANGE);
+	assert_int_equal(cache_watch_event(&c, "@releaseDomain"), CACHE_EV_CHANGE);
 	assert_true(cache_refresh(&c, 3) > 0);
 	cache_free(&c);
 }
