@@ -94,7 +94,7 @@ while ! grep -q "lost the xenstore connection\|no xenstore reachable" "$IT_DIR/r
 done
 rm -rf "$IT_DIR/store"
 it_start_stored
-"$XMEM_BUILDDIR/guest/tests/it-mkdomain" 5 vm5 1048576 393216 || fail "it-mkdomain after restart"
+it_make_guest_keys 5 vm5 1048576 393216
 wait_key $D/data/balloon/current_kib 393216 30 "target after the store restarted"
 assert_eq "$(hv_tot_pages 5)" 98304 "tot_pages after the store restarted"
 wait_key $D/data/balloon/state "done" 10 "done after the store restarted"
