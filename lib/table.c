@@ -99,6 +99,8 @@ void table_cell(struct table *t, const char *fmt, ...)
 	char *s = NULL;
 	int n;
 
+	if (!t)
+		return;
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
@@ -175,5 +177,16 @@ int table_print(const struct table *t, FILE *f)
 		if (line != small)
 			free(line);
 	}
+	return rc;
+}
+
+int table_print_free(struct table *t, FILE *f)
+{
+	int rc;
+
+	if (!t)
+		return XMEM_ERR_NOMEM;
+	rc = table_print(t, f);
+	table_free(t);
 	return rc;
 }

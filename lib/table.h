@@ -35,6 +35,7 @@ void table_free(struct table *t);
 /*
  * Add the next cell: after the last column of a row the next cell starts a
  * new row. An allocation failure is remembered and returned by table_print.
+ * A NULL t (table_new failed) is ignored, for table_print_free to report.
  */
 void table_cell(struct table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -49,5 +50,8 @@ size_t table_line(const struct table *t, size_t nr, char *buf, size_t len);
 
 /* Write the heading and every row to f. Returns 0, XMEM_ERR_NOMEM (a cell was lost) or XMEM_ERR_IO. */
 int table_print(const struct table *t, FILE *f);
+
+/* table_print, then table_free. A NULL t (table_new failed) is XMEM_ERR_NOMEM. */
+int table_print_free(struct table *t, FILE *f);
 
 #endif

@@ -173,10 +173,14 @@ static void table_long_line_test(void **state)
 	table_free(t);
 }
 
-/* No columns, no table. */
+/* No columns, no table; cells of a table that could not be made are dropped, and said so. */
 static void table_no_columns_test(void **state)
 {
-	assert_null(table_new(NULL, 0));
+	struct table *t = table_new(NULL, 0);
+
+	assert_null(t);
+	table_cell(t, "x");
+	assert_int_equal(table_print_free(t, stdout), XMEM_ERR_NOMEM);
 }
 
 int main(void)

@@ -99,7 +99,6 @@ static int eval_print_text(const char *trace_path, const struct sim *s,
 	char host[SIZE_FMT_LEN], rate[SIZE_FMT_LEN];
 	struct table *t;
 	size_t k;
-	int rc;
 
 	printf("trace %s: %zu VMs, %.1f hours; demand mean %.2f GiB, peak %.2f GiB; "
 	       "provisioned %.1f GiB\n",
@@ -110,8 +109,6 @@ static int eval_print_text(const char *trace_path, const struct sim *s,
 	       (unsigned long long)s->p.reaction_s, (unsigned long long)s->p.period_s,
 	       size_format(s->p.balloon_kib_s, rate, sizeof(rate)));
 	t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
-	if (!t)
-		return XMEM_ERR_NOMEM;
 	/* The heading's second line: units. */
 	table_cell(t, "%s", "");
 	table_cell(t, "GiB-h");
@@ -129,9 +126,7 @@ static int eval_print_text(const char *trace_path, const struct sim *s,
 		table_cell(t, "%.1f", res[k].moved_gib);
 		table_cell(t, "%llu", (unsigned long long)res[k].target_changes);
 	}
-	rc = table_print(t, stdout);
-	table_free(t);
-	return rc;
+	return table_print_free(t, stdout);
 }
 
 static int eval_print_json(const char *trace_path, const struct sim *s,

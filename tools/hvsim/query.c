@@ -164,8 +164,6 @@ static int query_list_table(const struct hv_dominfo *infos, size_t nr)
 	size_t i;
 	int rc;
 
-	if (!t)
-		return query_fail("list", XMEM_ERR_NOMEM);
 	for (i = 0; i < nr; i++) {
 		table_cell(t, "%u", infos[i].domid);
 		table_cell(t, "%" PRIu64, infos[i].tot_pages);
@@ -173,8 +171,7 @@ static int query_list_table(const struct hv_dominfo *infos, size_t nr)
 		table_cell(t, "%" PRIu64, infos[i].outstanding_pages);
 		table_cell(t, "%#x", infos[i].flags);
 	}
-	rc = table_print(t, stdout);
-	table_free(t);
+	rc = table_print_free(t, stdout);
 	return rc ? query_fail("list", rc) : 0;
 }
 

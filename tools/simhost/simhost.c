@@ -822,10 +822,7 @@ static int simhost_print_doms(const struct simhost_dom *doms, size_t nr)
 	struct table *t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
 	char buf[SIZE_FMT_LEN];
 	size_t i;
-	int rc;
 
-	if (!t)
-		return XMEM_ERR_NOMEM;
 	for (i = 0; i < nr; i++) {
 		table_cell(t, "%s", doms[i].name);
 		table_cell(t, "%" PRIu32, doms[i].domid);
@@ -840,9 +837,7 @@ static int simhost_print_doms(const struct simhost_dom *doms, size_t nr)
 			simhost_opt_size(doms[i].has_demand, doms[i].demand_kib, buf, sizeof(buf)));
 		table_cell(t, "%s", size_format(doms[i].static_max_kib, buf, sizeof(buf)));
 	}
-	rc = table_print(t, stdout);
-	table_free(t);
-	return rc;
+	return table_print_free(t, stdout);
 }
 
 static int simhost_cmd_status(struct simhost_opts *o)

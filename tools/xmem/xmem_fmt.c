@@ -50,10 +50,7 @@ int fmt_list_table(FILE *f, const struct xmem_dom *doms, size_t nr)
 	const struct xmem_dom *d;
 	char buf[24];
 	size_t i;
-	int rc;
 
-	if (!t)
-		return XMEM_ERR_NOMEM;
 	for (i = 0; i < nr; i++) {
 		d = &doms[i];
 		table_cell(t, "%s", d->name);
@@ -67,9 +64,7 @@ int fmt_list_table(FILE *f, const struct xmem_dom *doms, size_t nr)
 		table_cell(t, "%" PRIu64, model_weight(d));
 		table_cell(t, "%s", d->state);
 	}
-	rc = table_print(t, f);
-	table_free(t);
-	return rc;
+	return table_print_free(t, f);
 }
 
 /* key: number, or null when unset. */
@@ -268,10 +263,7 @@ int fmt_resv_table(FILE *f, const struct xmem_resv *r, size_t nr)
 	struct table *t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
 	char buf[24];
 	size_t i;
-	int rc;
 
-	if (!t)
-		return XMEM_ERR_NOMEM;
 	for (i = 0; i < nr; i++) {
 		table_cell(t, "%s", r[i].id);
 		table_cell(t, "%s", r[i].state[0] ? r[i].state : "-");
@@ -281,9 +273,7 @@ int fmt_resv_table(FILE *f, const struct xmem_resv *r, size_t nr)
 		table_cell(t, "%s", fmt_num(r[i].expires, buf, sizeof(buf)));
 		table_cell(t, "%s", r[i].reason[0] ? r[i].reason : "-");
 	}
-	rc = table_print(t, f);
-	table_free(t);
-	return rc;
+	return table_print_free(t, f);
 }
 
 int fmt_resv_json(FILE *f, const struct xmem_resv *r, size_t nr)

@@ -203,7 +203,6 @@ static int top_batch(struct xmem_ctx *ctx, struct top_snap *s, uint64_t iters, u
 	struct table *t;
 	char line[256];
 	uint64_t i;
-	int rc;
 
 	for (i = 0; iters == 0 || i < iters; i++) {
 		if (i > 0)
@@ -213,9 +212,7 @@ static int top_batch(struct xmem_ctx *ctx, struct top_snap *s, uint64_t iters, u
 		top_summary(s, line, sizeof(line));
 		fprintf(ctx->out, "%s\n", line);
 		t = top_table(s);
-		rc = t ? table_print(t, ctx->out) : XMEM_ERR_NOMEM;
-		table_free(t);
-		if (rc) {
+		if (table_print_free(t, ctx->out)) {
 			ctx_err("cannot write the table: check the output");
 			return EXIT_FAILURE;
 		}
