@@ -37,6 +37,7 @@
 #include "hv_sim.h"
 #include "hvsim_proto.h"
 #include "json.h"
+#include "procfs.h"
 
 #define BATCH	      512u
 #define MAX_CLIENTS   16
@@ -102,22 +103,12 @@ static void daemon_stop(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
-/* VmRSS of pid in KiB. */
+/* VmRSS of pid in KiB (0 when unknown). */
 static uint64_t rss_kib(pid_t pid)
 {
-	char path[64], line[256];
 	uint64_t kib = 0;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "VmRSS: %" SCNu64, &kib) == 1)
-			break;
-	}
-	fclose(f);
+	procfs_rss_kib(pid, &kib);
 	return kib;
 }
 
