@@ -195,21 +195,6 @@ static void ping_worker(int idx, uint64_t *count_r, double *secs_r)
 
 static char echo_path[4096];
 
-/* Read exactly len bytes (blocking). */
-static int read_full(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t r;
-
-	while (got < len) {
-		r = read(fd, (char *)buf + got, len - got);
-		if (r <= 0)
-			return -1;
-		got += (size_t)r;
-	}
-	return 0;
-}
-
 /* The baseline server: single-threaded epoll, REQ_BYTES in, REP_BYTES out. */
 static void echo_server(int lfd)
 {
@@ -276,7 +261,7 @@ static void echo_worker(int idx, uint64_t *count_r, double *secs_r)
 	t0 = now_s();
 	do {
 		if (write(fd, req, sizeof(req)) != (ssize_t)sizeof(req) ||
-		    read_full(fd, rep, sizeof(rep)))
+		    hvsim_read_full(fd, rep, sizeof(rep)))
 			die("echo");
 		n += BATCH;
 		t = now_s();
