@@ -20,13 +20,13 @@ wait_key() {
 
 # tot_pages of domain $1 in the simulated hypervisor.
 hv_tot_pages() {
-	"$(it_hvsim_bin)" --query "$IT_DIR/hv" list | awk -v d="$1" '$1 == d {print $2}'
+	it_hvq list | awk -v d="$1" '$1 == d {print $2}'
 }
 
 # Check the simulated hypervisor's invariants.
 it_check_hv() {
-	"$(it_hvsim_bin)" --query "$IT_DIR/hv" check >/dev/null ||
-		fail "hypervisor invariant broken: $("$(it_hvsim_bin)" --query "$IT_DIR/hv" check 2>&1)"
+	it_hvq check >/dev/null ||
+		fail "hypervisor invariant broken: $(it_hvq check 2>&1)"
 }
 
 # Make guest domain $1 named $2 with static-max $3 KiB and target $4 KiB, as

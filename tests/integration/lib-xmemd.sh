@@ -28,7 +28,7 @@ xd_require() {
 }
 
 # Query the simulated hypervisor.
-xd_hv() { "$(it_hvsim_bin)" --query "$IT_DIR/hv" "$@"; }
+xd_hv() { it_hvq "$@"; }
 xd_xmem() { "$(xd_bin_xmem)" --host "$IT_DIR" "$@"; }
 
 # Start the store and the hypervisor: host memory $1, dom0 $2.
