@@ -318,26 +318,26 @@ static long hv_sim_populate(struct hv *h, unsigned long nr_extents, unsigned int
 	return hv_sim_memop(h, HVSIM_OP_POPULATE, nr_extents, extent_order, frames, frames);
 }
 
-static int hv_sim_current_reservation(struct hv *h, uint64_t *nr_pages_r)
+/* A request without payload answered by a page count (op CUR_RES or MAX_RES). */
+static int hv_sim_pages(struct hv *h, unsigned int op, uint64_t *nr_pages_r)
 {
 	struct hvsim_pages_rep rep = { 0 };
 	int rc;
 
-	rc = hv_sim_simple(h, HVSIM_OP_CUR_RES, NULL, 0, &rep, sizeof(rep));
+	rc = hv_sim_simple(h, op, NULL, 0, &rep, sizeof(rep));
 	if (!rc)
 		*nr_pages_r = rep.nr_pages;
 	return rc;
 }
 
+static int hv_sim_current_reservation(struct hv *h, uint64_t *nr_pages_r)
+{
+	return hv_sim_pages(h, HVSIM_OP_CUR_RES, nr_pages_r);
+}
+
 static int hv_sim_maximum_reservation(struct hv *h, uint64_t *nr_pages_r)
 {
-	struct hvsim_pages_rep rep = { 0 };
-	int rc;
-
-	rc = hv_sim_simple(h, HVSIM_OP_MAX_RES, NULL, 0, &rep, sizeof(rep));
-	if (!rc)
-		*nr_pages_r = rep.nr_pages;
-	return rc;
+	return hv_sim_pages(h, HVSIM_OP_MAX_RES, nr_pages_r);
 }
 
 static void hv_sim_close(struct hv *h)
