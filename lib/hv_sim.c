@@ -87,23 +87,6 @@ static int hv_sim_send(int fd, struct iovec *iov, int iovcnt)
 	return 0;
 }
 
-/* Read exactly len bytes. Returns 0 or XMEM_ERR_IO. */
-static int hv_sim_recv(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t r;
-
-	while (got < len) {
-		r = read(fd, (char *)buf + got, len - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return XMEM_ERR_IO;
-		got += (size_t)r;
-	}
-	return 0;
-}
-
 /*
  * One round trip: send op with req (+ extra) and read the reply payload into
  * the handle's buffer. *status_r gets the reply status, *rep_len_r its
@@ -129,11 +112,11 @@ static int hv_sim_call(struct hv_sim *s, unsigned int op, const void *req, size_
 	iov[2].iov_len = extra_len;
 	rc = hv_sim_send(s->fd, iov, extra_len ? 3 : req_len ? 2 : 1);
 	if (!rc)
-		rc = hv_sim_recv(s->fd, &rep, sizeof(rep));
+		rc = hvsim_read_full(s->fd, &rep, sizeof(rep));
 	if (!rc && (hvsim_hdr_check(&rep) || rep.op != op || rep.req_id != req_id))
 		rc = XMEM_ERR_PROTO;
 	if (!rc)
-		rc = hv_sim_recv(s->fd, s->buf, rep.len);
+		rc = hvsim_read_full(s->fd, s->buf, rep.len);
 	if (rc) {
 		close(s->fd);
 		s->fd = -1;
@@ -335,26 +318,26 @@ static long hv_sim_populate(struct hv *h, unsigned long nr_extents, unsigned int
 	return hv_sim_memop(h, HVSIM_OP_POPULATE, nr_extents, extent_order, frames, frames);
 }
 
-static int hv_sim_current_reservation(struct hv *h, uint64_t *nr_pages_r)
+/* A request without payload answered by a page count (op CUR_RES or MAX_RES). */
+static int hv_sim_pages(struct hv *h, unsigned int op, uint64_t *nr_pages_r)
 {
 	struct hvsim_pages_rep rep = { 0 };
 	int rc;
 
-	rc = hv_sim_simple(h, HVSIM_OP_CUR_RES, NULL, 0, &rep, sizeof(rep));
+	rc = hv_sim_simple(h, op, NULL, 0, &rep, sizeof(rep));
 	if (!rc)
 		*nr_pages_r = rep.nr_pages;
 	return rc;
 }
 
+static int hv_sim_current_reservation(struct hv *h, uint64_t *nr_pages_r)
+{
+	return hv_sim_pages(h, HVSIM_OP_CUR_RES, nr_pages_r);
+}
+
 static int hv_sim_maximum_reservation(struct hv *h, uint64_t *nr_pages_r)
 {
-	struct hvsim_pages_rep rep = { 0 };
-	int rc;
-
-	rc = hv_sim_simple(h, HVSIM_OP_MAX_RES, NULL, 0, &rep, sizeof(rep));
-	if (!rc)
-		*nr_pages_r = rep.nr_pages;
-	return rc;
+	return hv_sim_pages(h, HVSIM_OP_MAX_RES, nr_pages_r);
 }
 
 static void hv_sim_close(struct hv *h)

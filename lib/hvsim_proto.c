@@ -5,8 +5,10 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hvsim_proto.h"
+#include "xmem_err.h"
 
 static const char *const hvsim_op_names[HVSIM_OP_NR] = {
 	[HVSIM_OP_PING] = "ping",
@@ -53,4 +55,20 @@ const char *hvsim_op_name(unsigned int op)
 	if (op >= HVSIM_OP_NR || !hvsim_op_names[op])
 		return "unknown";
 	return hvsim_op_names[op];
+}
+
+int hvsim_read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < len) {
+		r = read(fd, (char *)buf + got, len - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return XMEM_ERR_IO;
+		got += (size_t)r;
+	}
+	return 0;
 }

@@ -177,4 +177,7 @@ int hvsim_hdr_check(const struct hvsim_hdr *hdr);
 /* A name for op ("increase"), or "unknown". */
 const char *hvsim_op_name(unsigned int op);
 
+/* Read exactly len bytes from the stream fd (retrying EINTR). 0, or XMEM_ERR_IO on EOF or error. */
+int hvsim_read_full(int fd, void *buf, size_t len);
+
 #endif

@@ -197,6 +197,16 @@ int simdom_validate(const struct simdom_config *cfg, char *err, size_t err_len)
 			   SIMDOM_BUFFER_MIN, SIMDOM_BUFFER_MAX, cfg->buffer_pct);
 		return XMEM_ERR_INVAL;
 	}
+	if (cfg->maxmem_kib &&
+	    (cfg->maxmem_kib < cfg->startup_kib ||
+	     cfg->maxmem_kib > cfg->static_max_kib + SIMDOM_MAXMEM_CONSTANT_KIB)) {
+		simdom_err(err, err_len,
+			   "maxmem: expected startup (%" PRIu64 "K) to static-max + %dK (%" PRIu64
+			   "K), got %" PRIu64 "K",
+			   cfg->startup_kib, SIMDOM_MAXMEM_CONSTANT_KIB,
+			   cfg->static_max_kib + SIMDOM_MAXMEM_CONSTANT_KIB, cfg->maxmem_kib);
+		return XMEM_ERR_INVAL;
+	}
 	if (cfg->reservation && !simdom_ident_ok(cfg->reservation, SIMDOM_NAME_MAX, 0)) {
 		simdom_err(err, err_len, "reservation: expected an id of [A-Za-z0-9_-], got \"%s\"",
 			   cfg->reservation);
@@ -216,6 +226,8 @@ uint64_t simdom_target_kib(const struct simdom_config *cfg)
 
 uint64_t simdom_maxmem_kib(const struct simdom_config *cfg)
 {
+	if (cfg->maxmem_kib)
+		return cfg->maxmem_kib;
 	return cfg->startup_kib + SIMDOM_MAXMEM_CONSTANT_KIB;
 }
 
@@ -524,9 +536,22 @@ static int simdom_reservation_granted(struct xs_handle *xs, xs_transaction_t t, 
 	return ok;
 }
 
-/* Run the key transaction, retrying on EAGAIN. */
+/*
+ * 1 when another domain than self (SIMDOM_DOMID_AUTO: any domain) is named
+ * name, 0 if not, -1 on error.
+ */
+static int simdom_name_taken_by_other(struct xs_handle *xs, xs_transaction_t t, const char *name,
+				      uint32_t self)
+{
+	uint32_t owner = SIMDOM_DOMID_AUTO;
+	int taken = simdom_name_taken(xs, t, name, &owner);
+
+	return taken > 0 && owner == self ? 0 : taken;
+}
+
+/* Run the key transaction, retrying on EAGAIN; the name may be self's already. */
 static int simdom_keys_tx(struct xs_handle *xs, const struct simdom_config *cfg, uint32_t domid,
-			  const char *uuid, char *err, size_t err_len)
+			  uint32_t self, const char *uuid, char *err, size_t err_len)
 {
 	int tries;
 
@@ -538,7 +563,7 @@ static int simdom_keys_tx(struct xs_handle *xs, const struct simdom_config *cfg,
 			simdom_err(err, err_len, "cannot start a transaction: %s", strerror(errno));
 			return XMEM_ERR_IO;
 		}
-		taken = simdom_name_taken(xs, t, cfg->name, NULL);
+		taken = simdom_name_taken_by_other(xs, t, cfg->name, self);
 		if (taken == 0 && cfg->reservation)
 			granted = simdom_reservation_granted(xs, t, cfg->reservation);
 		if (taken != 0 || granted != 1) {
@@ -635,20 +660,23 @@ static int simdom_rm_keys(struct xs_handle *xs, uint32_t domid, const char *vm)
 	return XMEM_ERR_AGAIN;
 }
 
-int simdom_create(struct xs_handle *xs, struct hv *hv, const struct simdom_config *cfg,
-		  uint32_t *domid_r, char *err, size_t err_len)
+/*
+ * What simdom_create and simdom_create_keys check first: cfg, the uuid
+ * (written into uuid), the top directories, and that no domain but self has
+ * the name.
+ */
+static int simdom_prepare(struct xs_handle *xs, const struct simdom_config *cfg, uint32_t self,
+			  char *uuid, size_t uuid_len, char *err, size_t err_len)
 {
-	char uuid[SIMDOM_UUID_LEN];
-	uint32_t domid = 0;
-	int rc, tries, created = 0, taken;
+	int rc, taken;
 
 	rc = simdom_validate(cfg, err, err_len);
 	if (rc)
 		return rc;
 	if (cfg->uuid) {
-		snprintf(uuid, sizeof(uuid), "%s", cfg->uuid);
+		snprintf(uuid, uuid_len, "%s", cfg->uuid);
 	} else {
-		rc = simdom_uuid_generate(uuid, sizeof(uuid));
+		rc = simdom_uuid_generate(uuid, uuid_len);
 		if (rc) {
 			simdom_err(err, err_len, "cannot generate a uuid");
 			return rc;
@@ -659,7 +687,7 @@ int simdom_create(struct xs_handle *xs, struct hv *hv, const struct simdom_confi
 			   strerror(errno));
 		return XMEM_ERR_IO;
 	}
-	taken = simdom_name_taken(xs, XBT_NULL, cfg->name, NULL);
+	taken = simdom_name_taken_by_other(xs, XBT_NULL, cfg->name, self);
 	if (taken < 0) {
 		simdom_err(err, err_len, "cannot read /local/domain: %s", strerror(errno));
 		return XMEM_ERR_IO;
@@ -668,6 +696,40 @@ int simdom_create(struct xs_handle *xs, struct hv *hv, const struct simdom_confi
 		simdom_err(err, err_len, "a domain named %s exists already", cfg->name);
 		return XMEM_ERR_EXISTS;
 	}
+	return 0;
+}
+
+/* Steps 2 and 3: the keys, then the introduction; a refused introduction removes the keys. */
+static int simdom_keys_introduce(struct xs_handle *xs, const struct simdom_config *cfg,
+				 uint32_t domid, uint32_t self, const char *uuid, char *err,
+				 size_t err_len)
+{
+	char vm[SIMDOM_PATH_LEN];
+	int rc, e;
+
+	rc = simdom_keys_tx(xs, cfg, domid, self, uuid, err, err_len);
+	if (rc)
+		return rc;
+	if (xs_introduce_domain(xs, domid, SIMDOM_STORE_RING_REF, SIMDOM_STORE_PORT))
+		return 0;
+	e = errno;
+	simdom_err(err, err_len, "store refused to introduce domain %" PRIu32 ": %s", domid,
+		   strerror(e));
+	if (simdom_path(vm, sizeof(vm), XS_VM_ROOT, uuid) == 0)
+		simdom_rm_keys(xs, domid, vm);
+	return xmem_err_from_errno(e);
+}
+
+int simdom_create(struct xs_handle *xs, struct hv *hv, const struct simdom_config *cfg,
+		  uint32_t *domid_r, char *err, size_t err_len)
+{
+	char uuid[SIMDOM_UUID_LEN];
+	uint32_t domid = 0;
+	int rc, tries, created = 0;
+
+	rc = simdom_prepare(xs, cfg, SIMDOM_DOMID_AUTO, uuid, sizeof(uuid), err, err_len);
+	if (rc)
+		return rc;
 
 	/* The hypervisor domain first, as libxl does. */
 	for (tries = 0; tries < SIMDOM_DOMID_TRIES && !created; tries++) {
@@ -700,26 +762,46 @@ int simdom_create(struct xs_handle *xs, struct hv *hv, const struct simdom_confi
 			   cfg->startup_kib, domid, xmem_strerror(rc));
 		goto fail_hv;
 	}
-	rc = simdom_keys_tx(xs, cfg, domid, uuid, err, err_len);
+	rc = simdom_keys_introduce(xs, cfg, domid, SIMDOM_DOMID_AUTO, uuid, err, err_len);
 	if (rc)
 		goto fail_hv;
-	if (!xs_introduce_domain(xs, domid, SIMDOM_STORE_RING_REF, SIMDOM_STORE_PORT)) {
-		int e = errno;
-		char vm[SIMDOM_PATH_LEN];
-
-		simdom_err(err, err_len, "store refused to introduce domain %" PRIu32 ": %s", domid,
-			   strerror(e));
-		rc = xmem_err_from_errno(e);
-		if (simdom_path(vm, sizeof(vm), XS_VM_ROOT, uuid) == 0)
-			simdom_rm_keys(xs, domid, vm);
-		goto fail_hv;
-	}
 	*domid_r = domid;
 	return 0;
 
 fail_hv:
 	hv_domain_destroy(hv, domid);
 	return rc;
+}
+
+/* A rewrite keeps the domain's uuid: copy it from ~/vm into uuid when that names one. */
+static void simdom_old_uuid(struct xs_handle *xs, uint32_t domid, char *uuid, size_t len)
+{
+	char path[SIMDOM_PATH_LEN], *vm = NULL;
+	unsigned int vlen;
+
+	if (simdom_dom_path(path, sizeof(path), domid, XS_DOM_VM) == 0)
+		vm = xs_read(xs, XBT_NULL, path, &vlen);
+	if (vm && strncmp(vm, "/vm/", 4) == 0 && simdom_uuid_ok(vm + 4))
+		snprintf(uuid, len, "%s", vm + 4);
+	free(vm);
+}
+
+int simdom_create_keys(struct xs_handle *xs, const struct simdom_config *cfg, char *err,
+		       size_t err_len)
+{
+	char uuid[SIMDOM_UUID_LEN];
+	int rc;
+
+	if (cfg->domid == SIMDOM_DOMID_AUTO) {
+		simdom_err(err, err_len, "domid: a domain's keys need its id");
+		return XMEM_ERR_INVAL;
+	}
+	rc = simdom_prepare(xs, cfg, cfg->domid, uuid, sizeof(uuid), err, err_len);
+	if (rc)
+		return rc;
+	if (!cfg->uuid)
+		simdom_old_uuid(xs, cfg->domid, uuid, sizeof(uuid));
+	return simdom_keys_introduce(xs, cfg, cfg->domid, cfg->domid, uuid, err, err_len);
 }
 
 int simdom_destroy(struct xs_handle *xs, struct hv *hv, uint32_t domid, char *err, size_t err_len)

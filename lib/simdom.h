@@ -75,6 +75,7 @@ struct simdom_config {
 	unsigned int buffer_pct;  /* 5..2000 */
 	int managed;		  /* memory/managed: 1 lets xmemd move the target */
 	const char *reservation;  /* NULL, or the id of a granted reservation */
+	uint64_t maxmem_kib;	  /* 0: startup + LIBXL_MAXMEM_CONSTANT (libxl); more: headroom */
 };
 
 /* Defaults: domid auto, PVH, weight 5000, buffer 20, managed. */
@@ -90,7 +91,12 @@ int simdom_validate(const struct simdom_config *cfg, char *err, size_t err_len);
 /* memory/target libxl writes: startup - videoram - (HVM && max > startup ? 1024 : 0). */
 uint64_t simdom_target_kib(const struct simdom_config *cfg);
 
-/* Xen's maxmem at creation: startup + LIBXL_MAXMEM_CONSTANT, in KiB (libxl__build_pre). */
+/*
+ * Xen's maxmem at creation, in KiB: cfg->maxmem_kib when set, else libxl's
+ * startup + LIBXL_MAXMEM_CONSTANT (libxl__build_pre). A larger maxmem (up to
+ * static-max + LIBXL_MAXMEM_CONSTANT) lets the guest's balloon grow past its
+ * startup size without a toolstack moving maxmem.
+ */
 uint64_t simdom_maxmem_kib(const struct simdom_config *cfg);
 
 /*
@@ -100,6 +106,16 @@ uint64_t simdom_maxmem_kib(const struct simdom_config *cfg);
  */
 int simdom_create(struct xs_handle *xs, struct hv *hv, const struct simdom_config *cfg,
 		  uint32_t *domid_r, char *err, size_t err_len);
+
+/*
+ * The key-tree half of simdom_create, for a domain the hypervisor already has
+ * (or one the caller made itself): steps 2 and 3 only, for cfg->domid, which
+ * must be given (not SIMDOM_DOMID_AUTO). Keys of that domid are replaced, so
+ * this also rewrites a domain's home, e.g. after the store restarted. The
+ * hypervisor is not touched. XMEM_ERR_EXISTS: another domain has the name.
+ */
+int simdom_create_keys(struct xs_handle *xs, const struct simdom_config *cfg, char *err,
+		       size_t err_len);
 
 /*
  * Destroy domain domid (not 0): release it from the store, remove its keys,

@@ -37,6 +37,7 @@
 #include "hv_sim.h"
 #include "hvsim_proto.h"
 #include "json.h"
+#include "procfs.h"
 
 #define BATCH	      512u
 #define MAX_CLIENTS   16
@@ -102,22 +103,12 @@ static void daemon_stop(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
-/* VmRSS of pid in KiB. */
+/* VmRSS of pid in KiB (0 when unknown). */
 static uint64_t rss_kib(pid_t pid)
 {
-	char path[64], line[256];
 	uint64_t kib = 0;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "VmRSS: %" SCNu64, &kib) == 1)
-			break;
-	}
-	fclose(f);
+	procfs_rss_kib(pid, &kib);
 	return kib;
 }
 
@@ -204,21 +195,6 @@ static void ping_worker(int idx, uint64_t *count_r, double *secs_r)
 
 static char echo_path[4096];
 
-/* Read exactly len bytes (blocking). */
-static int read_full(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t r;
-
-	while (got < len) {
-		r = read(fd, (char *)buf + got, len - got);
-		if (r <= 0)
-			return -1;
-		got += (size_t)r;
-	}
-	return 0;
-}
-
 /* The baseline server: single-threaded epoll, REQ_BYTES in, REP_BYTES out. */
 static void echo_server(int lfd)
 {
@@ -285,7 +261,7 @@ static void echo_worker(int idx, uint64_t *count_r, double *secs_r)
 	t0 = now_s();
 	do {
 		if (write(fd, req, sizeof(req)) != (ssize_t)sizeof(req) ||
-		    read_full(fd, rep, sizeof(rep)))
+		    hvsim_read_full(fd, rep, sizeof(rep)))
 			die("echo");
 		n += BATCH;
 		t = now_s();

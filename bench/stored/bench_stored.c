@@ -32,6 +32,7 @@
 
 #include "json.h"
 #include "log.h"
+#include "procfs.h"
 
 static const char *bs_stored;
 static char bs_dir[64];
@@ -60,21 +61,12 @@ static double bs_median(double *v, size_t n)
 	return n ? v[n / 2] : 0;
 }
 
+/* VmRSS of pid in KiB, or -1. */
 static long bs_rss_kib(pid_t pid)
 {
-	char path[64], line[256];
-	long kib = -1;
-	FILE *f;
+	uint64_t kib;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
+	return procfs_rss_kib(pid, &kib) ? -1 : (long)kib;
 }
 
 /* Start xmem-stored on a fresh directory; returns the microseconds until it answered. */

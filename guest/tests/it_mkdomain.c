@@ -1,132 +1,107 @@
 /*
- * it_mkdomain.c: integration-test helper. Writes a guest's home in the key
- * tree the way libxl does (libxl__domain_make + libxl__build_post: the
- * nodes, their permissions, the memory keys, in one transaction) and
- * introduces the domain to the store, on the privileged connection
- * ($XENSTORED_PATH).
+ * it_mkdomain.c: integration-test helper. Makes a guest domain the way libxl
+ * does, through lib/simdom, with the fixed domid the test names:
  *
- *   it-mkdomain DOMID NAME STATIC_MAX_KIB TARGET_KIB
+ *   it-mkdomain [--host DIR] DOMID NAME STATIC_MAX_KIB TARGET_KIB
+ *
+ * With --host, the whole of simdom_create on DIR's simulated host: the
+ * hypervisor domain (empty, maxmem static-max + 1 MiB, so the balloon may
+ * grow to static-max without a toolstack moving maxmem; TARGET_KIB claimed),
+ * its keys and the introduction to the store. Without it, only the keys and
+ * the introduction (simdom_create_keys), on the store at $XENSTORED_PATH: for
+ * a domain the hypervisor has already, e.g. after the store restarted.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <xenstore.h>
 
-#include "xenstore-schema/xs_schema.h"
+#include "host.h"
+#include "hv.h"
+#include "simdom.h"
 
-#define IT_RING_REF 0xfeffcUL
-#define IT_PORT	    1u
+#define IT_USAGE "usage: it-mkdomain [--host DIR] DOMID NAME STATIC_MAX_KIB TARGET_KIB\n"
 
-/* Write path = val in t. */
-static int mk_write(struct xs_handle *xs, xs_transaction_t t, const char *path, const char *val)
+/* Parse a decimal argument into *val_r. Returns 0 or -1. */
+static int it_num(const char *s, uint64_t *val_r)
 {
-	if (!xs_write(xs, t, path, val, strlen(val))) {
-		fprintf(stderr, "it-mkdomain: write %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
+	char *end = NULL;
 
-/* Create path with [owner n, reader r] (reader 0: none). */
-static int mk_node(struct xs_handle *xs, xs_transaction_t t, const char *path, unsigned int owner,
-		   unsigned int reader)
-{
-	struct xs_permissions perms[2] = {
-		{ .id = owner, .perms = XS_PERM_NONE },
-		{ .id = reader, .perms = XS_PERM_READ },
-	};
-
-	if (!xs_mkdir(xs, t, path) || !xs_set_permissions(xs, t, path, perms, reader ? 2 : 1)) {
-		fprintf(stderr, "it-mkdomain: mkdir %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	errno = 0;
+	*val_r = strtoull(s, &end, 10);
+	return (errno || !end || *end || end == s) ? -1 : 0;
 }
 
 int main(int argc, char **argv)
 {
-	char home[64], path[128];
+	static const struct option longopts[] = {
+		{ "host", required_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct simdom_config cfg;
+	char err[SIMDOM_ERR_LEN];
 	struct xs_handle *xs = NULL;
-	xs_transaction_t t;
-	unsigned int domid;
-	int tries, rc = 1;
+	struct hv *hv = NULL;
+	const char *dir = NULL;
+	uint64_t domid;
+	uint32_t created;
+	int opt, rc = 1;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: it-mkdomain DOMID NAME STATIC_MAX_KIB TARGET_KIB\n");
+	while ((opt = getopt_long(argc, argv, "H:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'H':
+			dir = optarg;
+			break;
+		case 'h':
+			printf(IT_USAGE);
+			return 0;
+		default:
+			fprintf(stderr, IT_USAGE);
+			return 2;
+		}
+	}
+	simdom_config_init(&cfg);
+	if (argc - optind != 4 || it_num(argv[optind], &domid) || domid > UINT32_MAX ||
+	    it_num(argv[optind + 2], &cfg.static_max_kib) ||
+	    it_num(argv[optind + 3], &cfg.startup_kib)) {
+		fprintf(stderr, IT_USAGE);
 		return 2;
 	}
-	domid = (unsigned int)strtoul(argv[1], NULL, 10);
-	snprintf(home, sizeof(home), "/local/domain/%u", domid);
-	xs = xs_open(0);
+	cfg.domid = (uint32_t)domid;
+	cfg.name = argv[optind + 1];
+	cfg.maxmem_kib = cfg.static_max_kib + SIMDOM_MAXMEM_CONSTANT_KIB;
+
+	xs = dir ? host_xs_open(dir, HOST_NO_DOMID) : xs_open(0);
 	if (!xs) {
 		fprintf(stderr, "it-mkdomain: no store: %s\n", strerror(errno));
-		return 1;
-	}
-	/* /local/domain exists on a host before any guest (xen-init-dom0 makes it). */
-	if (!xs_mkdir(xs, XBT_NULL, "/local/domain")) {
-		fprintf(stderr, "it-mkdomain: mkdir /local/domain: %s\n", strerror(errno));
 		goto out;
 	}
-	for (tries = 0;; tries++) {
-		if (tries == 10) {
-			fprintf(stderr, "it-mkdomain: commit: conflicts 10 times in a row\n");
+	if (dir) {
+		hv = host_hv_open(dir);
+		if (!hv) {
+			fprintf(stderr, "it-mkdomain: no hypervisor at %s\n", dir);
 			goto out;
 		}
-		t = xs_transaction_start(xs);
-		if (t == XBT_NULL)
-			goto out;
-		if (mk_node(xs, t, home, 0, domid))
-			goto abort;
-		/* Guest readable, not writable. */
-		snprintf(path, sizeof(path), "%s/%s", home, XS_DOM_MEMORY);
-		if (mk_node(xs, t, path, 0, domid))
-			goto abort;
-		snprintf(path, sizeof(path), "%s/control", home);
-		if (mk_node(xs, t, path, 0, domid))
-			goto abort;
-		/* Guest owned. */
-		snprintf(path, sizeof(path), "%s/%s", home, XS_DOM_DATA);
-		if (mk_node(xs, t, path, domid, 0))
-			goto abort;
-		snprintf(path, sizeof(path), "%s/%s", home, XS_DOM_NAME);
-		if (mk_write(xs, t, path, argv[2]))
-			goto abort;
-		snprintf(path, sizeof(path), "%s/domid", home);
-		if (mk_write(xs, t, path, argv[1]))
-			goto abort;
-		snprintf(path, sizeof(path), "%s/%s", home, XS_DOM_STATIC_MAX);
-		if (mk_write(xs, t, path, argv[3]))
-			goto abort;
-		snprintf(path, sizeof(path), "%s/%s", home, XS_DOM_TARGET);
-		if (mk_write(xs, t, path, argv[4]))
-			goto abort;
-		snprintf(path, sizeof(path), "%s/store/port", home);
-		if (mk_write(xs, t, path, "1"))
-			goto abort;
-		snprintf(path, sizeof(path), "%s/store/ring-ref", home);
-		if (mk_write(xs, t, path, "1044476"))
-			goto abort;
-		if (xs_transaction_end(xs, t, false))
-			break;
-		if (errno != EAGAIN) {
-			fprintf(stderr, "it-mkdomain: commit: %s\n", strerror(errno));
-			goto out;
-		}
-	}
-	/* A real guest's store ring frame and event channel; any nonzero values do here. */
-	if (!xs_introduce_domain(xs, domid, IT_RING_REF, IT_PORT)) {
-		fprintf(stderr, "it-mkdomain: introduce %u: %s\n", domid, strerror(errno));
-		goto out;
+		if (simdom_create(xs, hv, &cfg, &created, err, sizeof(err)))
+			goto fail;
+	} else if (simdom_create_keys(xs, &cfg, err, sizeof(err))) {
+		goto fail;
 	}
 	rc = 0;
 	goto out;
-abort:
-	xs_transaction_end(xs, t, true);
+fail:
+	fprintf(stderr, "it-mkdomain: domain %" PRIu64 ": %s\n", domid, err);
 out:
-	xs_close(xs);
+	if (hv)
+		hv_close(hv);
+	if (xs)
+		xs_close(xs);
 	return rc;
 }

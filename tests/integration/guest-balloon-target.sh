@@ -20,7 +20,7 @@ wait_key $D/data/balloon/state "done" 30 "boot to the target"
 assert_eq "$(xsr $D/data/balloon/current_kib)" 786432 "allocation at boot"
 assert_eq "$(xsr $D/data/balloon/target_kib)" 786432 "target seen"
 assert_eq "$(hv_tot_pages 5)" 196608 "tot_pages at boot"
-assert_eq "$("$(it_hvsim_bin)" --query "$IT_DIR/hv" list | awk '$1 == 5 {print $4}')" 0 \
+assert_eq "$(it_hvq list | awk '$1 == 5 {print $4}')" 0 \
 	"the boot claim is used up"
 assert_eq "$(xsr $D/data/balloon/retries)" 0 "no retries"
 it_check_hv
@@ -94,7 +94,7 @@ while ! grep -q "lost the xenstore connection\|no xenstore reachable" "$IT_DIR/r
 done
 rm -rf "$IT_DIR/store"
 it_start_stored
-"$XMEM_BUILDDIR/guest/tests/it-mkdomain" 5 vm5 1048576 393216 || fail "it-mkdomain after restart"
+it_make_guest_keys 5 vm5 1048576 393216
 wait_key $D/data/balloon/current_kib 393216 30 "target after the store restarted"
 assert_eq "$(hv_tot_pages 5)" 98304 "tot_pages after the store restarted"
 wait_key $D/data/balloon/state "done" 10 "done after the store restarted"
@@ -105,7 +105,7 @@ it_check_store
 
 # The domain is destroyed and its store connection goes: the guest stops too.
 pid=$(cat "$IT_DIR/run/balloon-5.pid")
-"$(it_hvsim_bin)" --query "$IT_DIR/hv" destroy 5 || fail "hvsim destroy 5"
+it_hvq destroy 5 || fail "hvsim destroy 5"
 kill "$(cat "$IT_DIR/run/stored.pid")"
 n=0
 while kill -0 "$pid" 2>/dev/null; do

@@ -97,8 +97,7 @@ n=0; while ! grep -q "lost the xenstore connection\|no xenstore reachable" "$IT_
 done
 rm -rf "$IT_DIR/store"
 it_start_stored
-it_make_guest_keys_only() { "$XMEM_BUILDDIR/guest/tests/it-mkdomain" "$@" || fail "it-mkdomain"; }
-it_make_guest_keys_only 7 guestd-vm 2097152 1048576
+it_make_guest_keys 7 guestd-vm 2097152 1048576
 wait_key $D/data/meminfo_free 90000 20 "report after the store came back"
 assert_eq "$(xsr $D/data/meminfo_total)" 977412 "everything written again"
 grep -q "reachable again" "$IT_DIR/run/guestd.log" || fail "guestd did not say the store is back"

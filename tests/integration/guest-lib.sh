@@ -20,28 +20,30 @@ wait_key() {
 
 # tot_pages of domain $1 in the simulated hypervisor.
 hv_tot_pages() {
-	"$(it_hvsim_bin)" --query "$IT_DIR/hv" list | awk -v d="$1" '$1 == d {print $2}'
+	it_hvq list | awk -v d="$1" '$1 == d {print $2}'
 }
 
 # Check the simulated hypervisor's invariants.
 it_check_hv() {
-	"$(it_hvsim_bin)" --query "$IT_DIR/hv" check >/dev/null ||
-		fail "hypervisor invariant broken: $("$(it_hvsim_bin)" --query "$IT_DIR/hv" check 2>&1)"
+	it_hvq check >/dev/null ||
+		fail "hypervisor invariant broken: $(it_hvq check 2>&1)"
 }
 
 # Make guest domain $1 named $2 with static-max $3 KiB and target $4 KiB, as
-# libxl (and lib/simdom) would: the hypervisor domain (maxmem = static-max +
+# libxl does, through lib/simdom: the hypervisor domain (maxmem = static-max +
 # 1 MiB, no boot pages: the guest's balloon populates up to its target, and
 # the target is claimed for it meanwhile), its keys with libxl's permissions,
 # and the introduction to the store.
 it_make_guest() {
-	local max_pages=$(( ($3 + 1024) / 4 ))
-	"$(it_hvsim_bin)" --query "$IT_DIR/hv" create "$1" "$max_pages" 0 ||
-		fail "hvsim create $1"
-	"$(it_hvsim_bin)" --query "$IT_DIR/hv" claim "$1" $(( $4 / 4 )) ||
-		fail "hvsim claim $1"
-	"$XMEM_BUILDDIR/guest/tests/it-mkdomain" "$1" "$2" "$3" "$4" || fail "it-mkdomain $1"
+	"$XMEM_BUILDDIR/guest/tests/it-mkdomain" --host "$IT_DIR" "$1" "$2" "$3" "$4" ||
+		fail "it-mkdomain $1"
 	it_wait_socket "$IT_DIR/store/domain/$1/socket"
+}
+
+# The same keys and introduction for a domain the hypervisor has already
+# (after the store restarted): the hypervisor is left alone.
+it_make_guest_keys() {
+	"$XMEM_BUILDDIR/guest/tests/it-mkdomain" "$1" "$2" "$3" "$4" || fail "it-mkdomain $1 (keys)"
 }
 
 # Start xmem-balloon for domain $1 with workload $2 (extra arguments passed on).

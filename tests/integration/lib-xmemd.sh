@@ -8,6 +8,7 @@
 #   xd_watch_floor             sample the invariant in the background
 #   xd_wait 60 "descr" CMD...  wait until CMD succeeds (generous timeouts only)
 #   xd_end                     stop the sampler, fail on any violation
+#   xd_tight_host              the reservation tests' host: 4 guests, little free
 
 XD_XEN_OVERHEAD_MIB=64
 XD_FLOOR_KIB=$((256 * 1024))
@@ -53,7 +54,7 @@ xd_libxl_dom() {
 }
 
 # Query the simulated hypervisor.
-xd_hv() { "$(it_hvsim_bin)" --query "$IT_DIR/hv" "$@"; }
+xd_hv() { it_hvq "$@"; }
 xd_xmem() { "$(xd_bin_xmem)" --host "$IT_DIR" "$@"; }
 
 # Start the store and the hypervisor: host memory $1, dom0 $2.
@@ -179,5 +180,21 @@ xd_rebalances() {
 	for i in $(seq "$1"); do
 		t=$(xenstore-read /tool/xmemd/last-rebalance 2>/dev/null || echo 0)
 		xd_wait 30 "a rebalance" xd_rebalanced_since "$t"
+	done
+}
+
+# The reservation tests' host: 4 GiB (3.2 GiB for guests after Xen, dom0 and
+# the floor), floor sampled, four guests each needing about 0.4 GiB and
+# asking twice that, so little is free; xmemd started, every guest settled.
+xd_tight_host() {
+	local g
+	xd_host 4G 512M
+	xd_watch_floor
+	for g in g1 g2 g3 g4; do
+		xd_create $g 768M 2G 256M 2G 5000 steady:300M 100
+	done
+	xd_xmemd
+	for g in g1 g2 g3 g4; do
+		xd_wait 90 "$g to settle" xd_settled $g
 	done
 }

@@ -102,6 +102,9 @@ it_start_hvsim() {
 	it_wait_socket "$IT_DIR/hv/socket"
 }
 
+# Ask the hypervisor started by it_start_hvsim (xmem-hvsim --query: list, physinfo, check, ...).
+it_hvq() { "$(it_hvsim_bin)" --query "$IT_DIR/hv" "$@"; }
+
 # Debian's /usr/bin/xenstore-control is a wrapper that needs a running hypervisor;
 # the real client lives in /usr/lib/xen-<version>/bin.
 it_xenstore_control() {

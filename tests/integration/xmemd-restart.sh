@@ -8,16 +8,7 @@
 . "$XMEM_SRCDIR/tests/integration/lib-xmemd.sh"
 xd_require
 it_setup
-xd_host 4G 512M
-xd_watch_floor
-for g in g1 g2 g3 g4; do
-	# About 0.4 GiB needed, twice that asked for: little is free.
-	xd_create $g 768M 2G 256M 2G 5000 steady:300M 100
-done
-xd_xmemd
-for g in g1 g2 g3 g4; do
-	xd_wait 90 "$g to settle" xd_settled $g
-done
+xd_tight_host
 
 # Ask, then kill -9 as soon as xmemd starts squeezing.
 xd_reserve r1 $((1024 * 1024))

@@ -30,6 +30,8 @@
 #include <xenstore.h>
 #include <xen/io/xs_wire.h>
 
+#include "procfs.h"
+
 #define XA_RSS_BOUND_KIB (64 * 1024)
 
 static struct xs_handle *xa_priv;
@@ -145,21 +147,12 @@ static bool raw_closed(int fd)
 
 /* ----------------------------------------------------------- the checks */
 
+/* The store's VmRSS in KiB, or -1. */
 static long xa_rss_kib(void)
 {
-	char path[64], line[256];
-	long kib = -1;
-	FILE *f;
+	uint64_t kib;
 
-	snprintf(path, sizeof(path), "/proc/%ld/status", xa_pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
+	return procfs_rss_kib((pid_t)xa_pid, &kib) ? -1 : (long)kib;
 }
 
 /* A domain's accounted memory (CONTROL quota <domid>), or -1. */

@@ -41,20 +41,6 @@ static uint64_t fake_budget;	  /* extents the fake hypervisor still grants */
 static unsigned int fake_nr_reqs; /* requests seen */
 static uint64_t fake_sizes[16];	  /* nr_extents of the first memop requests */
 
-static int read_full(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t r;
-
-	while (got < len) {
-		r = read(fd, (char *)buf + got, len - got);
-		if (r <= 0)
-			return -1;
-		got += (size_t)r;
-	}
-	return 0;
-}
-
 /* Serve one connection at a time until the listening socket is shut down. */
 static void *fake_serve(void *arg)
 {
@@ -64,8 +50,8 @@ static void *fake_serve(void *arg)
 
 	while ((fd = accept(fake_listen_fd, NULL, NULL)) >= 0) {
 		fake_conn_fd = fd;
-		while (read_full(fd, &req, sizeof(req)) == 0 && req.len <= sizeof(payload) &&
-		       read_full(fd, payload, req.len) == 0) {
+		while (hvsim_read_full(fd, &req, sizeof(req)) == 0 && req.len <= sizeof(payload) &&
+		       hvsim_read_full(fd, payload, req.len) == 0) {
 			fake_nr_reqs++;
 			hvsim_hdr_init(&rep, req.op, req.req_id, 0, 0);
 			if (fake(&req, payload, &rep, rep_payload) < 0)
@@ -325,6 +311,23 @@ static void hv_sim_guest_handle_test(void **state)
 	assert_int_equal(errno, EINVAL);
 }
 
+/* hvsim_read_full gathers a message sent in pieces, and a stream that ends early is an error. */
+static void hvsim_read_full_test(void **state)
+{
+	char buf[8];
+	int sv[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(write(sv[0], "abc", 3), 3);
+	assert_int_equal(write(sv[0], "defg", 4), 4);
+	assert_int_equal(hvsim_read_full(sv[1], buf, 7), 0);
+	assert_memory_equal(buf, "abcdefg", 7);
+	assert_int_equal(write(sv[0], "xy", 2), 2);
+	close(sv[0]);
+	assert_int_equal(hvsim_read_full(sv[1], buf, 4), XMEM_ERR_IO);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +336,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(hv_sim_protocol_errors_test, setup, teardown),
 		cmocka_unit_test_setup_teardown(hv_sim_domain_list_batches_test, setup, teardown),
 		cmocka_unit_test_setup_teardown(hv_sim_guest_handle_test, setup, teardown),
+		cmocka_unit_test(hvsim_read_full_test),
 	};
 
 	signal(SIGPIPE, SIG_IGN); /* the fake may answer a client that already hung up */

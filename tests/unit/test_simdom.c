@@ -696,6 +696,109 @@ static void simdom_validate_test(void **state)
 	assert_non_null(strstr(err, "domid"));
 }
 
+/* A larger maxmem leaves the balloon headroom up to static-max; it is bounded. */
+static void simdom_create_maxmem_headroom_test(void **state)
+{
+	struct simdom_config cfg;
+	char err[SIMDOM_ERR_LEN];
+	uint32_t domid;
+
+	(void)state;
+	fake_reset();
+	config_web(&cfg);
+	cfg.domid = 5;
+	cfg.maxmem_kib = cfg.static_max_kib + SIMDOM_MAXMEM_CONSTANT_KIB;
+	assert_int_equal(simdom_maxmem_kib(&cfg), 4194304 + 1024);
+	assert_int_equal(simdom_create(fake_xs, fake_hv, &cfg, &domid, err, sizeof(err)), 0);
+	assert_int_equal(domid, 5);
+	assert_int_equal(fake_hv_max_pages[5], (4194304 + 1024) / 4);
+	assert_int_equal(fake_hv_claim_pages[5], 1048576 / 4);
+	assert_string_equal(val("/local/domain/5/memory/target"), "1048576");
+	assert_string_equal(val("/local/domain/5/memory/static-max"), "4194304");
+	cfg.maxmem_kib = cfg.static_max_kib + SIMDOM_MAXMEM_CONSTANT_KIB + 4;
+	assert_int_equal(simdom_validate(&cfg, err, sizeof(err)), XMEM_ERR_INVAL);
+	assert_non_null(strstr(err, "maxmem"));
+	cfg.maxmem_kib = cfg.startup_kib - 4;
+	assert_int_equal(simdom_validate(&cfg, err, sizeof(err)), XMEM_ERR_INVAL);
+}
+
+/* Keys only: the same nodes and permissions as create, introduced, the hypervisor untouched. */
+static void simdom_create_keys_test(void **state)
+{
+	struct simdom_config cfg;
+	char err[SIMDOM_ERR_LEN];
+
+	(void)state;
+	fake_reset();
+	config_web(&cfg);
+	cfg.domid = 7;
+	assert_int_equal(simdom_create_keys(fake_xs, &cfg, err, sizeof(err)), 0);
+	assert_false(fake_hv_dom[7]);
+	assert_int_equal(fake_hv_claim_pages[7], 0);
+	assert_true(fake_introduced[7]);
+	assert_int_equal(fake_commits, 1);
+	assert_perms("/local/domain/7", 0, 7);
+	assert_perms("/local/domain/7/memory", 0, 7);
+	assert_perms("/local/domain/7/control", 0, 7);
+	assert_perms("/local/domain/7/data", 7, -1);
+	assert_perms("/local/domain/7/memory/target", 0, 7);
+	assert_perms("/libxl/7", 0, -1);
+	assert_string_equal(val("/local/domain/7/name"), "web1");
+	assert_string_equal(val("/local/domain/7/domid"), "7");
+	assert_string_equal(val("/local/domain/7/memory/static-max"), "4194304");
+	assert_string_equal(val("/local/domain/7/memory/target"), "1048576");
+	assert_non_null(val("/local/domain/7/store/port"));
+	assert_non_null(val("/local/domain/7/store/ring-ref"));
+}
+
+/* Keys only rewrites a domain's own home (new target, same uuid), refuses another's name. */
+static void simdom_create_keys_rewrite_test(void **state)
+{
+	struct simdom_config cfg;
+	char err[SIMDOM_ERR_LEN], vm[128];
+
+	(void)state;
+	fake_reset();
+	config_web(&cfg);
+	cfg.uuid = NULL;
+	cfg.domid = 7;
+	assert_int_equal(simdom_create_keys(fake_xs, &cfg, err, sizeof(err)), 0);
+	assert_non_null(val("/local/domain/7/vm"));
+	snprintf(vm, sizeof(vm), "%s", val("/local/domain/7/vm"));
+	fake_introduced[7] = 0;
+	fake_create("/local/domain/7/data/stale");
+	cfg.startup_kib = 393216;
+	cfg.dynamic_min_kib = 0;
+	assert_int_equal(simdom_create_keys(fake_xs, &cfg, err, sizeof(err)), 0);
+	assert_true(fake_introduced[7]);
+	assert_string_equal(val("/local/domain/7/memory/target"), "393216");
+	assert_string_equal(val("/local/domain/7/vm"), vm);
+	assert_null(val("/local/domain/7/data/stale"));
+	cfg.domid = 8;
+	assert_int_equal(simdom_create_keys(fake_xs, &cfg, err, sizeof(err)), XMEM_ERR_EXISTS);
+	assert_null(val("/local/domain/8"));
+	assert_false(fake_introduced[8]);
+}
+
+/* Keys only needs the domain's id, and undoes its keys when the store refuses the domain. */
+static void simdom_create_keys_refusals_test(void **state)
+{
+	struct simdom_config cfg;
+	char err[SIMDOM_ERR_LEN];
+
+	(void)state;
+	fake_reset();
+	config_web(&cfg);
+	assert_int_equal(simdom_create_keys(fake_xs, &cfg, err, sizeof(err)), XMEM_ERR_INVAL);
+	assert_non_null(strstr(err, "domid"));
+	cfg.domid = 3;
+	fake_introduce_fail = 1;
+	assert_int_not_equal(simdom_create_keys(fake_xs, &cfg, err, sizeof(err)), 0);
+	assert_null(val("/local/domain/3"));
+	assert_null(val("/libxl/3"));
+	assert_null(val("/vm/12345678-1234-4234-8234-123456789abc"));
+}
+
 /* Generated uuids are version 4 and distinct. */
 static void simdom_uuid_test(void **state)
 {
@@ -738,6 +841,10 @@ int main(void)
 		cmocka_unit_test(simdom_create_picks_free_domid_test),
 		cmocka_unit_test(simdom_create_reservation_test),
 		cmocka_unit_test(simdom_validate_test),
+		cmocka_unit_test(simdom_create_maxmem_headroom_test),
+		cmocka_unit_test(simdom_create_keys_test),
+		cmocka_unit_test(simdom_create_keys_rewrite_test),
+		cmocka_unit_test(simdom_create_keys_refusals_test),
 		cmocka_unit_test(simdom_uuid_test),
 		cmocka_unit_test(simdom_dom0_init_test),
 	};

@@ -24,6 +24,7 @@
 #include "policy/policy.h"
 #include "sim.h"
 #include "size.h"
+#include "table.h"
 #include "trace.h"
 #include "xmem_err.h"
 
@@ -86,10 +87,17 @@ static int eval_parse_rate(const char *s, uint64_t *kib_s_r)
 	return 0;
 }
 
-static void eval_print_text(const char *trace_path, const struct sim *s,
-			    const struct sim_result *res, size_t nr)
+static int eval_print_text(const char *trace_path, const struct sim *s,
+			   const struct sim_result *res, size_t nr)
 {
+	static const struct table_col cols[] = {
+		{ "policy", 16, TABLE_LEFT },	{ "shortfall", 14, TABLE_RIGHT },
+		{ "pressure", 9, TABLE_RIGHT }, { "mean", 9, TABLE_RIGHT },
+		{ "peak", 9, TABLE_RIGHT },	{ "moved", 10, TABLE_RIGHT },
+		{ "target", 14, TABLE_RIGHT },
+	};
 	char host[SIZE_FMT_LEN], rate[SIZE_FMT_LEN];
+	struct table *t;
 	size_t k;
 
 	printf("trace %s: %zu VMs, %.1f hours; demand mean %.2f GiB, peak %.2f GiB; "
@@ -100,15 +108,25 @@ static void eval_print_text(const char *trace_path, const struct sim *s,
 	       size_format(s->p.host_kib, host, sizeof(host)), s->p.min_pct,
 	       (unsigned long long)s->p.reaction_s, (unsigned long long)s->p.period_s,
 	       size_format(s->p.balloon_kib_s, rate, sizeof(rate)));
-	printf("%-16s %14s %9s %9s %9s %10s %14s\n", "policy", "shortfall", "pressure", "mean",
-	       "peak", "moved", "target");
-	printf("%-16s %14s %9s %9s %9s %10s %14s\n", "", "GiB-h", "VM-time", "GiB", "GiB", "GiB",
-	       "changes");
-	for (k = 0; k < nr; k++)
-		printf("%-16s %14.3f %8.3f%% %9.2f %9.2f %10.1f %14llu\n", res[k].name,
-		       res[k].shortfall_gib_h, res[k].pressure_share * 100, res[k].mean_alloc_gib,
-		       res[k].peak_alloc_gib, res[k].moved_gib,
-		       (unsigned long long)res[k].target_changes);
+	t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
+	/* The heading's second line: units. */
+	table_cell(t, "%s", "");
+	table_cell(t, "GiB-h");
+	table_cell(t, "VM-time");
+	table_cell(t, "GiB");
+	table_cell(t, "GiB");
+	table_cell(t, "GiB");
+	table_cell(t, "changes");
+	for (k = 0; k < nr; k++) {
+		table_cell(t, "%s", res[k].name);
+		table_cell(t, "%.3f", res[k].shortfall_gib_h);
+		table_cell(t, "%.3f%%", res[k].pressure_share * 100);
+		table_cell(t, "%.2f", res[k].mean_alloc_gib);
+		table_cell(t, "%.2f", res[k].peak_alloc_gib);
+		table_cell(t, "%.1f", res[k].moved_gib);
+		table_cell(t, "%llu", (unsigned long long)res[k].target_changes);
+	}
+	return table_print_free(t, stdout);
 }
 
 static int eval_print_json(const char *trace_path, const struct sim *s,
@@ -301,8 +319,9 @@ int main(int argc, char **argv)
 			log_warnx("cannot write the JSON output");
 			goto out;
 		}
-	} else {
-		eval_print_text(trace_path, &sim, res, nr_res);
+	} else if (eval_print_text(trace_path, &sim, res, nr_res)) {
+		log_warnx("cannot write the table");
+		goto out;
 	}
 	if (plots && plot_write(plots, &sim, res, nr_res, err, sizeof(err))) {
 		log_warnx("%s", err);

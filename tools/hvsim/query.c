@@ -20,6 +20,7 @@
 #include "hv_sim.h"
 #include "json.h"
 #include "query.h"
+#include "table.h"
 #include "xmem_err.h"
 
 #define QUERY_PROG	 "xmem-hvsim --query"
@@ -151,6 +152,29 @@ static int query_physinfo(struct query *q)
 	return query_print(out);
 }
 
+/* list without --json: an aligned table. Returns the exit status. */
+static int query_list_table(const struct hv_dominfo *infos, size_t nr)
+{
+	static const struct table_col cols[] = {
+		{ "domid", 6, TABLE_LEFT },	  { "tot_pages", 12, TABLE_RIGHT },
+		{ "max_pages", 12, TABLE_RIGHT }, { "outstanding", 12, TABLE_RIGHT },
+		{ "flags", 0, TABLE_LEFT },
+	};
+	struct table *t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
+	size_t i;
+	int rc;
+
+	for (i = 0; i < nr; i++) {
+		table_cell(t, "%u", infos[i].domid);
+		table_cell(t, "%" PRIu64, infos[i].tot_pages);
+		table_cell(t, "%" PRIu64, infos[i].max_pages);
+		table_cell(t, "%" PRIu64, infos[i].outstanding_pages);
+		table_cell(t, "%#x", infos[i].flags);
+	}
+	rc = table_print_free(t, stdout);
+	return rc ? query_fail("list", rc) : 0;
+}
+
 static int query_list(struct query *q)
 {
 	struct hv_dominfo *infos = NULL;
@@ -168,13 +192,7 @@ static int query_list(struct query *q)
 		goto out;
 	}
 	if (!q->json) {
-		printf("%-6s %12s %12s %12s %s\n", "domid", "tot_pages", "max_pages", "outstanding",
-		       "flags");
-		for (i = 0; i < nr; i++)
-			printf("%-6u %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %#x\n",
-			       infos[i].domid, infos[i].tot_pages, infos[i].max_pages,
-			       infos[i].outstanding_pages, infos[i].flags);
-		status = 0;
+		status = query_list_table(infos, nr);
 		goto out;
 	}
 	out = json_out_new(0);

@@ -43,6 +43,7 @@
 #include "scenario.h"
 #include "simdom.h"
 #include "size.h"
+#include "table.h"
 #include "trace.h"
 #include "xmem_err.h"
 #include "xenstore-schema/xs_schema.h"
@@ -815,6 +816,35 @@ static const char *simhost_opt_size(int has, uint64_t kib, char *buf, size_t len
 	return size_format(kib, buf, len);
 }
 
+/* The status table of domains. Returns 0 or a negative XMEM_ERR_*. */
+static int simhost_print_doms(const struct simhost_dom *doms, size_t nr)
+{
+	static const struct table_col cols[] = {
+		{ "name", 20, TABLE_LEFT },   { "id", 5, TABLE_RIGHT },
+		{ "alloc", 9, TABLE_RIGHT },  { "target", 9, TABLE_RIGHT },
+		{ "demand", 9, TABLE_RIGHT }, { "max", 9, TABLE_RIGHT },
+	};
+	struct table *t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
+	char buf[SIZE_FMT_LEN];
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		table_cell(t, "%s", doms[i].name);
+		table_cell(t, "%" PRIu32, doms[i].domid);
+		table_cell(
+			t, "%s",
+			simhost_opt_size(doms[i].has_alloc, doms[i].alloc_kib, buf, sizeof(buf)));
+		table_cell(
+			t, "%s",
+			simhost_opt_size(doms[i].has_target, doms[i].target_kib, buf, sizeof(buf)));
+		table_cell(
+			t, "%s",
+			simhost_opt_size(doms[i].has_demand, doms[i].demand_kib, buf, sizeof(buf)));
+		table_cell(t, "%s", size_format(doms[i].static_max_kib, buf, sizeof(buf)));
+	}
+	return table_print_free(t, stdout);
+}
+
 static int simhost_cmd_status(struct simhost_opts *o)
 {
 	static char names[SIMHOST_MAX_COMPONENTS][160];
@@ -828,7 +858,7 @@ static int simhost_cmd_status(struct simhost_opts *o)
 	size_t nr, nr_found, i, j, alive = 0, nr_doms = 0;
 	pid_t pids[SIMHOST_MAX_COMPONENTS];
 	int r, rc, has_pi = 0;
-	char a[SIZE_FMT_LEN], b[SIZE_FMT_LEN], c[SIZE_FMT_LEN], d[SIZE_FMT_LEN];
+	char a[SIZE_FMT_LEN], b[SIZE_FMT_LEN];
 
 	r = simhost_resolve_dir(o, 0);
 	if (r < 0)
@@ -932,18 +962,8 @@ static int simhost_cmd_status(struct simhost_opts *o)
 		printf("memory: %s total, %s free\n",
 		       size_format(size_pages_to_kib(pi.total_pages), a, sizeof(a)),
 		       size_format(size_pages_to_kib(pi.free_pages), b, sizeof(b)));
-	if (nr_doms) {
-		printf("%-20s %5s %9s %9s %9s %9s\n", "name", "id", "alloc", "target", "demand",
-		       "max");
-		for (i = 0; i < nr_doms; i++)
-			printf("%-20s %5" PRIu32 " %9s %9s %9s %9s\n", doms[i].name, doms[i].domid,
-			       simhost_opt_size(doms[i].has_alloc, doms[i].alloc_kib, a, sizeof(a)),
-			       simhost_opt_size(doms[i].has_target, doms[i].target_kib, b,
-						sizeof(b)),
-			       simhost_opt_size(doms[i].has_demand, doms[i].demand_kib, c,
-						sizeof(c)),
-			       size_format(doms[i].static_max_kib, d, sizeof(d)));
-	}
+	if (nr_doms && simhost_print_doms(doms, nr_doms))
+		rc = 1;
 out:
 	if (hv)
 		hv_close(hv);

@@ -37,19 +37,9 @@ size_t access_parent_len(const char *abs)
 /* Look at abs as req sees it. */
 static int view_get(struct request *req, const char *abs, bool record, struct node_view *v)
 {
-	struct node *n;
-
 	if (req->tx)
 		return tx_view_get(req->tx, abs, record, v);
-	n = node_lookup(req->conn->store, abs);
-	memset(v, 0, sizeof(*v));
-	if (!n)
-		return 0;
-	v->exists = true;
-	v->value = n->value;
-	v->value_len = n->value_len;
-	v->perms = n->perms;
-	v->gen = n->gen;
+	node_view_fill(v, node_lookup(req->conn->store, abs));
 	return 0;
 }
 
@@ -118,6 +108,14 @@ static int access_path(struct request *req, const char *path, bool allow_special
 		return EINVAL;
 	}
 	return 0;
+}
+
+/* Resolve path for req into abs (STORED_PATH_BUF) and look at it, recorded in a transaction. */
+static int view_lookup(struct request *req, const char *path, char *abs, struct node_view *v)
+{
+	int rc = access_path(req, path, false, abs);
+
+	return rc ? rc : view_get(req, abs, true, v);
 }
 
 void access_fire(struct store *s, const char *abs, const struct perm_list *perms,
@@ -283,6 +281,14 @@ out:
 	return rc;
 }
 
+/* A write outside a transaction is charged to the writer (a commit charges its own); reply OK. */
+static int access_written(struct request *req)
+{
+	if (!req->tx)
+		domain_wrl_charge(req->conn);
+	return conn_reply_ok(req);
+}
+
 int do_read(struct request *req)
 {
 	char abs[STORED_PATH_BUF];
@@ -290,10 +296,7 @@ int do_read(struct request *req)
 	struct node_view v;
 	int rc;
 
-	rc = access_path(req, path, false, abs);
-	if (rc)
-		return rc;
-	rc = view_get(req, abs, true, &v);
+	rc = view_lookup(req, path, abs, &v);
 	if (rc)
 		return rc;
 	if (!v.exists)
@@ -355,21 +358,14 @@ int do_write(struct request *req)
 	if (!nul)
 		return EINVAL;
 	vlen = req->len - (size_t)(nul + 1 - req->payload);
-	rc = access_path(req, path, false, abs);
-	if (rc)
-		return rc;
-	rc = view_get(req, abs, true, &v);
+	rc = view_lookup(req, path, abs, &v);
 	if (rc)
 		return rc;
 	if (v.exists)
 		rc = access_set_value(req, abs, &v, nul + 1, vlen);
 	else
 		rc = access_create(req, abs, nul + 1, vlen);
-	if (rc)
-		return rc;
-	if (!req->tx)
-		domain_wrl_charge(req->conn);
-	return conn_reply_ok(req);
+	return rc ? rc : access_written(req);
 }
 
 int do_mkdir(struct request *req)
@@ -379,10 +375,7 @@ int do_mkdir(struct request *req)
 	struct node_view v;
 	int rc;
 
-	rc = access_path(req, path, false, abs);
-	if (rc)
-		return rc;
-	rc = view_get(req, abs, true, &v);
+	rc = view_lookup(req, path, abs, &v);
 	if (rc)
 		return rc;
 	if (v.exists) {
@@ -391,11 +384,7 @@ int do_mkdir(struct request *req)
 		return conn_reply_ok(req);
 	}
 	rc = access_create(req, abs, NULL, 0);
-	if (rc)
-		return rc;
-	if (!req->tx)
-		domain_wrl_charge(req->conn);
-	return conn_reply_ok(req);
+	return rc ? rc : access_written(req);
 }
 
 int do_rm(struct request *req)

@@ -130,6 +130,18 @@ struct node *node_lookup(struct store *s, const char *abs)
 	return n;
 }
 
+void node_view_fill(struct node_view *v, const struct node *n)
+{
+	memset(v, 0, sizeof(*v));
+	if (!n)
+		return;
+	v->exists = true;
+	v->value = n->value;
+	v->value_len = n->value_len;
+	v->perms = n->perms;
+	v->gen = n->gen;
+}
+
 struct node *node_alloc(const char *name, size_t name_len, const void *value, size_t value_len,
 			struct perm_list *perms)
 {

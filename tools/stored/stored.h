@@ -147,6 +147,9 @@ int node_canonicalize(unsigned int home_domid, const char *path, bool allow_spec
 size_t node_path_quota_len(const char *abs);
 
 struct node *node_lookup(struct store *s, const char *abs);
+struct node_view;
+/* Fill v with n's value, permissions and generation; a NULL n is an absent node. */
+void node_view_fill(struct node_view *v, const struct node *n);
 /* Child of parent named name[0..len). */
 struct node *node_child(struct store *s, const struct node *parent, const char *name, size_t len);
 /* Allocate an unlinked node. NULL on ENOMEM. value is copied. */

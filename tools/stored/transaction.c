@@ -215,7 +215,6 @@ static bool tx_hidden(const struct transaction *t, const char *abs)
 int tx_view_get(struct transaction *t, const char *abs, bool record, struct node_view *v)
 {
 	struct tx_entry *e = tx_find(t, abs, strlen(abs));
-	struct node *n;
 	int rc;
 
 	memset(v, 0, sizeof(*v));
@@ -239,14 +238,7 @@ int tx_view_get(struct transaction *t, const char *abs, bool record, struct node
 		v->gen = e->seen_gen;
 		return 0;
 	}
-	n = node_lookup(t->conn->store, abs);
-	if (!n)
-		return 0;
-	v->exists = true;
-	v->value = n->value;
-	v->value_len = n->value_len;
-	v->perms = n->perms;
-	v->gen = n->gen;
+	node_view_fill(v, node_lookup(t->conn->store, abs));
 	return 0;
 }
 

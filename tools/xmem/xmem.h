@@ -248,9 +248,8 @@ int model_load_reservations(struct xmem_ctx *ctx, struct xmem_resv **resv_r, siz
 /* Sizes in whole MiB as xl prints them, or "-" for XMEM_UNSET. Returns buf. */
 char *fmt_mib(uint64_t kib, char *buf, size_t len);
 
-/* The list table: header, then one row per domain. */
-void fmt_list_header(FILE *f);
-void fmt_list_row(FILE *f, const struct xmem_dom *d);
+/* The list table: header, then one row per domain. Returns 0 or a negative XMEM_ERR_*. */
+int fmt_list_table(FILE *f, const struct xmem_dom *doms, size_t nr);
 /* The list as a JSON array (pretty). Returns 0 or a negative XMEM_ERR_*. */
 int fmt_list_json(FILE *f, const struct xmem_dom *doms, size_t nr);
 
@@ -262,8 +261,8 @@ int fmt_policy_json(FILE *f, const struct xmem_dom *d);
 void fmt_info(FILE *f, const struct xmem_hostinfo *hi, uint64_t now_ms);
 int fmt_info_json(FILE *f, const struct xmem_hostinfo *hi);
 
-/* reservations */
-void fmt_resv_table(FILE *f, const struct xmem_resv *r, size_t nr);
+/* reservations; the table returns 0 or a negative XMEM_ERR_*. */
+int fmt_resv_table(FILE *f, const struct xmem_resv *r, size_t nr);
 int fmt_resv_json(FILE *f, const struct xmem_resv *r, size_t nr);
 
 /* A text progress bar of width cells for done/total, e.g. "[#####.....]". */

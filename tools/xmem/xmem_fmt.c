@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "json.h"
+#include "table.h"
 #include "xmem.h"
 #include "xmem_err.h"
 
@@ -36,22 +37,34 @@ static char *fmt_num(uint64_t v, char *buf, size_t len)
 	return buf;
 }
 
-void fmt_list_header(FILE *f)
+int fmt_list_table(FILE *f, const struct xmem_dom *doms, size_t nr)
 {
-	fprintf(f, "%-20s %5s %7s %7s %7s %6s %7s %7s %6s %s\n", "Name", "ID", "Mem", "Target",
-		"Demand", "Press%", "Min", "Max", "Weight", "State");
-}
+	static const struct table_col cols[] = {
+		{ "Name", 20, TABLE_LEFT },   { "ID", 5, TABLE_RIGHT },
+		{ "Mem", 7, TABLE_RIGHT },    { "Target", 7, TABLE_RIGHT },
+		{ "Demand", 7, TABLE_RIGHT }, { "Press%", 6, TABLE_RIGHT },
+		{ "Min", 7, TABLE_RIGHT },    { "Max", 7, TABLE_RIGHT },
+		{ "Weight", 6, TABLE_RIGHT }, { "State", 0, TABLE_LEFT },
+	};
+	struct table *t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
+	const struct xmem_dom *d;
+	char buf[24];
+	size_t i;
 
-void fmt_list_row(FILE *f, const struct xmem_dom *d)
-{
-	char mem[24], tgt[24], dem[24], prs[24], min[24], max[24];
-
-	fprintf(f, "%-20s %5u %7s %7s %7s %6s %7s %7s %6" PRIu64 " %s\n", d->name, d->domid,
-		fmt_mib(d->current_kib, mem, sizeof(mem)), fmt_mib(d->target_kib, tgt, sizeof(tgt)),
-		fmt_mib(d->demand_kib, dem, sizeof(dem)),
-		fmt_num(d->pressure_pct, prs, sizeof(prs)),
-		fmt_mib(model_min_kib(d), min, sizeof(min)),
-		fmt_mib(model_max_kib(d), max, sizeof(max)), model_weight(d), d->state);
+	for (i = 0; i < nr; i++) {
+		d = &doms[i];
+		table_cell(t, "%s", d->name);
+		table_cell(t, "%u", d->domid);
+		table_cell(t, "%s", fmt_mib(d->current_kib, buf, sizeof(buf)));
+		table_cell(t, "%s", fmt_mib(d->target_kib, buf, sizeof(buf)));
+		table_cell(t, "%s", fmt_mib(d->demand_kib, buf, sizeof(buf)));
+		table_cell(t, "%s", fmt_num(d->pressure_pct, buf, sizeof(buf)));
+		table_cell(t, "%s", fmt_mib(model_min_kib(d), buf, sizeof(buf)));
+		table_cell(t, "%s", fmt_mib(model_max_kib(d), buf, sizeof(buf)));
+		table_cell(t, "%" PRIu64, model_weight(d));
+		table_cell(t, "%s", d->state);
+	}
+	return table_print_free(t, f);
 }
 
 /* key: number, or null when unset. */
@@ -239,21 +252,28 @@ int fmt_info_json(FILE *f, const struct xmem_hostinfo *hi)
 	return fmt_json_done(out, f);
 }
 
-void fmt_resv_table(FILE *f, const struct xmem_resv *r, size_t nr)
+int fmt_resv_table(FILE *f, const struct xmem_resv *r, size_t nr)
 {
-	char size[24], granted[24], exp[24];
+	static const struct table_col cols[] = {
+		{ "ID", 24, TABLE_LEFT },    { "State", 8, TABLE_LEFT },
+		{ "Size", 7, TABLE_RIGHT },  { "Granted", 7, TABLE_RIGHT },
+		{ "For", 12, TABLE_LEFT },   { "Expires", 10, TABLE_RIGHT },
+		{ "Reason", 0, TABLE_LEFT },
+	};
+	struct table *t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
+	char buf[24];
 	size_t i;
 
-	fprintf(f, "%-24s %-8s %7s %7s %-12s %10s %s\n", "ID", "State", "Size", "Granted", "For",
-		"Expires", "Reason");
-	for (i = 0; i < nr; i++)
-		fprintf(f, "%-24s %-8s %7s %7s %-12s %10s %s\n", r[i].id,
-			r[i].state[0] ? r[i].state : "-",
-			fmt_mib(r[i].size_kib, size, sizeof(size)),
-			fmt_mib(r[i].granted_kib, granted, sizeof(granted)),
-			r[i].for_dom[0] ? r[i].for_dom : "-",
-			fmt_num(r[i].expires, exp, sizeof(exp)),
-			r[i].reason[0] ? r[i].reason : "-");
+	for (i = 0; i < nr; i++) {
+		table_cell(t, "%s", r[i].id);
+		table_cell(t, "%s", r[i].state[0] ? r[i].state : "-");
+		table_cell(t, "%s", fmt_mib(r[i].size_kib, buf, sizeof(buf)));
+		table_cell(t, "%s", fmt_mib(r[i].granted_kib, buf, sizeof(buf)));
+		table_cell(t, "%s", r[i].for_dom[0] ? r[i].for_dom : "-");
+		table_cell(t, "%s", fmt_num(r[i].expires, buf, sizeof(buf)));
+		table_cell(t, "%s", r[i].reason[0] ? r[i].reason : "-");
+	}
+	return table_print_free(t, f);
 }
 
 int fmt_resv_json(FILE *f, const struct xmem_resv *r, size_t nr)

@@ -48,10 +48,9 @@ int main_list(struct xmem_ctx *ctx, int argc, char **argv)
 			ctx_err("cannot write JSON: check the output");
 			goto out;
 		}
-	} else {
-		fmt_list_header(ctx->out);
-		for (i = 0; i < nr; i++)
-			fmt_list_row(ctx->out, &doms[i]);
+	} else if (fmt_list_table(ctx->out, doms, nr)) {
+		ctx_err("cannot write the table: check the output");
+		goto out;
 	}
 	rc = EXIT_SUCCESS;
 out:

@@ -338,8 +338,9 @@ int main_reservations(struct xmem_ctx *ctx, int argc, char **argv)
 			ctx_err("cannot write JSON: check the output");
 			goto out;
 		}
-	} else {
-		fmt_resv_table(ctx->out, r, nr);
+	} else if (fmt_resv_table(ctx->out, r, nr)) {
+		ctx_err("cannot write the table: check the output");
+		goto out;
 	}
 	rc = EXIT_SUCCESS;
 out:

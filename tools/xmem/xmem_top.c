@@ -18,7 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "table.h"
 #include "xmem.h"
+#include "xmem_err.h"
 
 enum top_sort {
 	TOP_NAME,
@@ -161,30 +163,46 @@ static void top_progress(const struct xmem_dom *d, char *buf, size_t len)
 		 cur > tgt ? 'v' : '^', (hi - lo) / 1024);
 }
 
-/* A table row plus its progress, without the newline. */
-static void top_row(const struct xmem_dom *d, char *buf, size_t len)
+/* The snapshot's domains as a table, each row with its progress. NULL when out of memory. */
+static struct table *top_table(const struct top_snap *s)
 {
-	char mem[24], tgt[24], dem[24], prs[24], prog[48];
+	static const struct table_col cols[] = {
+		{ "Name", 20, TABLE_LEFT },    { "ID", 5, TABLE_RIGHT },
+		{ "Mem", 7, TABLE_RIGHT },     { "Target", 7, TABLE_RIGHT },
+		{ "Demand", 7, TABLE_RIGHT },  { "Press%", 6, TABLE_RIGHT },
+		{ "Weight", 6, TABLE_RIGHT },  { "State", 13, TABLE_LEFT },
+		{ "Progress", 0, TABLE_LEFT },
+	};
+	struct table *t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
+	const struct xmem_dom *d;
+	char buf[48];
+	size_t i;
 
-	top_progress(d, prog, sizeof(prog));
-	snprintf(prs, sizeof(prs), "%s", "-");
-	if (d->pressure_pct != XMEM_UNSET)
-		snprintf(prs, sizeof(prs), "%" PRIu64, d->pressure_pct);
-	snprintf(buf, len, "%-20s %5u %7s %7s %7s %6s %6" PRIu64 " %-13s %s", d->name, d->domid,
-		 fmt_mib(d->current_kib, mem, sizeof(mem)),
-		 fmt_mib(d->target_kib, tgt, sizeof(tgt)), fmt_mib(d->demand_kib, dem, sizeof(dem)),
-		 prs, model_weight(d), d->state, prog);
+	for (i = 0; t && i < s->nr; i++) {
+		d = &s->doms[i];
+		table_cell(t, "%s", d->name);
+		table_cell(t, "%u", d->domid);
+		table_cell(t, "%s", fmt_mib(d->current_kib, buf, sizeof(buf)));
+		table_cell(t, "%s", fmt_mib(d->target_kib, buf, sizeof(buf)));
+		table_cell(t, "%s", fmt_mib(d->demand_kib, buf, sizeof(buf)));
+		if (d->pressure_pct != XMEM_UNSET)
+			table_cell(t, "%" PRIu64, d->pressure_pct);
+		else
+			table_cell(t, "-");
+		table_cell(t, "%" PRIu64, model_weight(d));
+		table_cell(t, "%s", d->state);
+		top_progress(d, buf, sizeof(buf));
+		table_cell(t, "%s", buf);
+	}
+	return t;
 }
-
-static const char top_header[] = "Name                    ID     Mem  Target  Demand Press% "
-				 "Weight State         Progress";
 
 /* Plain snapshots, as xentop -b. */
 static int top_batch(struct xmem_ctx *ctx, struct top_snap *s, uint64_t iters, uint64_t delay_s)
 {
+	struct table *t;
 	char line[256];
 	uint64_t i;
-	size_t j;
 
 	for (i = 0; iters == 0 || i < iters; i++) {
 		if (i > 0)
@@ -192,10 +210,11 @@ static int top_batch(struct xmem_ctx *ctx, struct top_snap *s, uint64_t iters, u
 		if (top_load(ctx, s))
 			return EXIT_FAILURE;
 		top_summary(s, line, sizeof(line));
-		fprintf(ctx->out, "%s\n%s\n", line, top_header);
-		for (j = 0; j < s->nr; j++) {
-			top_row(&s->doms[j], line, sizeof(line));
-			fprintf(ctx->out, "%s\n", line);
+		fprintf(ctx->out, "%s\n", line);
+		t = top_table(s);
+		if (table_print_free(t, ctx->out)) {
+			ctx_err("cannot write the table: check the output");
+			return EXIT_FAILURE;
 		}
 		fprintf(ctx->out, "\n");
 		fflush(ctx->out);
@@ -225,6 +244,7 @@ static int top_key(int ch)
 /* The full-screen view; falls back to snapshots without a terminal. */
 static int top_screen(struct xmem_ctx *ctx, struct top_snap *s, uint64_t iters, uint64_t delay_s)
 {
+	struct table *t;
 	SCREEN *scr;
 	char line[256];
 	uint64_t i;
@@ -251,12 +271,18 @@ static int top_screen(struct xmem_ctx *ctx, struct top_snap *s, uint64_t iters, 
 			rc = EXIT_FAILURE;
 			break;
 		}
+		t = top_table(s);
+		if (!t) {
+			rc = EXIT_FAILURE;
+			break;
+		}
 		erase();
 		top_summary(s, line, sizeof(line));
 		mvaddnstr(0, 0, line, COLS);
 		mvaddnstr(1, 0, "keys: n i m t d p w s sort (again: reverse), q quit", COLS);
 		attron(A_REVERSE);
-		mvaddnstr(3, 0, top_header, COLS);
+		table_line(t, 0, line, sizeof(line));
+		mvaddnstr(3, 0, line, COLS);
 		attroff(A_REVERSE);
 		for (j = 0; j < s->nr && (int)j + 4 < LINES; j++) {
 			int attr = 0;
@@ -265,11 +291,12 @@ static int top_screen(struct xmem_ctx *ctx, struct top_snap *s, uint64_t iters, 
 				attr = COLOR_PAIR(1);
 			else if (color && strcmp(s->doms[j].state, "ballooning") == 0)
 				attr = COLOR_PAIR(2);
-			top_row(&s->doms[j], line, sizeof(line));
+			table_line(t, j + 1, line, sizeof(line));
 			attron(attr);
 			mvaddnstr(4 + (int)j, 0, line, COLS);
 			attroff(attr);
 		}
+		table_free(t);
 		refresh();
 		timeout((int)(delay_s * 1000));
 		ch = getch();

@@ -9,7 +9,7 @@ it_setup
 # 1 GiB host: 262144 pages; Xen 16 MiB = 4096; dom0 256 MiB = 65536.
 it_start_hvsim 1G --xen-overhead 16M --dom0 256M
 HV="$IT_DIR/hv"
-q() { "$(it_hvsim_bin)" --query "$HV" "$@"; }
+q() { it_hvq "$@"; }
 check() { q check >/dev/null || fail "invariant broken: $(q check 2>&1)"; }
 
 assert_eq "$(q physinfo)" "total_pages 262144

@@ -10,7 +10,7 @@ drive="$XMEM_BUILDDIR/tools/hvsim/tests/hvsim_drive"
 [ -x "$drive" ] || fail "$drive not built"
 it_start_hvsim 512M --xen-overhead 8M --dom0 64M
 HV="$IT_DIR/hv"
-q() { "$(it_hvsim_bin)" --query "$HV" "$@"; }
+q() { it_hvq "$@"; }
 
 q create 1 60000 20000 || fail "create d1"
 q create 2 60000 5000 || fail "create d2"

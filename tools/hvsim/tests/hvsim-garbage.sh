@@ -10,7 +10,7 @@ drive="$XMEM_BUILDDIR/tools/hvsim/tests/hvsim_drive"
 [ -x "$drive" ] || fail "$drive not built"
 it_start_hvsim 128M --xen-overhead 4M --dom0 32M
 HV="$IT_DIR/hv"
-q() { "$(it_hvsim_bin)" --query "$HV" "$@"; }
+q() { it_hvq "$@"; }
 
 q create 3 10000 1000 || fail "create d3"
 before=$(q physinfo)

@@ -95,14 +95,12 @@ static void fmt_mib_test(void **state)
 /* The list table, exactly. */
 static void fmt_list_table_test(void **state)
 {
-	struct xmem_dom a = dom_web1(), b = dom_bare();
+	struct xmem_dom d[2] = { dom_web1(), dom_bare() };
 	struct capture c;
 	char *out;
 
 	cap_open(&c);
-	fmt_list_header(c.f);
-	fmt_list_row(c.f, &a);
-	fmt_list_row(c.f, &b);
+	assert_int_equal(fmt_list_table(c.f, d, 2), 0);
 	out = cap_close(&c);
 	assert_string_equal(out,
 			    "Name                    ID     Mem  Target  Demand Press%     Min     "
@@ -337,7 +335,7 @@ static void fmt_resv_test(void **state)
 	r[0].domid = XMEM_UNSET;
 	strcpy(r[0].reason, "minimums too high");
 	cap_open(&c);
-	fmt_resv_table(c.f, r, 1);
+	assert_int_equal(fmt_resv_table(c.f, r, 1), 0);
 	out = cap_close(&c);
 	assert_string_equal(out,
 			    "ID                       State       Size Granted For             "
