@@ -14,13 +14,8 @@ need_prog xmemd xmem xmem-guestd
 need_guests
 
 r=/run/xmem
+out=$(guestd_start $GUESTS) || fail "$out"
 for g in $GUESTS; do
-	out=$(guest_run $g 120 'p=$(cat /run/xmem-guestd.pid 2>/dev/null); [ -n "$p" ] && kill -0 $p 2>/dev/null || xmem-guestd --period-ms 1000 --pid-file /run/xmem-guestd.pid --log-file /tmp/xmem-guestd.log') ||
-		fail "xmem-guestd does not start in $g: $out"
-done
-for g in $GUESTS; do
-	d=$(domid_of $g)
-	wait_xs 180 /local/domain/$d/data/xmem/seq xenstore-read /local/domain/$d/data/xmem/seq || fail "$g: xmem-guestd reports nothing"
 	[ "$(xl_mem $g)" = 256 ] || fail "$g holds $(xl_mem $g) MiB before xmemd starts, want 256"
 done
 

@@ -266,3 +266,24 @@ wait_balloon() {
 
 # mem_settled NAME MIB: xl list shows MIB for NAME.
 mem_is() { [ "$(xl_mem "$1")" = "$2" ]; }
+
+# guestd_start NAME...: xmem-guestd (1 s period) in each guest, unless it
+# already runs there; waits until each has reported. Without it (or
+# control/feature-balloon, which nothing in the libxl + Linux stack writes)
+# xmemd sees no balloon frontend and leaves a guest at its size.
+guestd_start() {
+	local g d out
+	for g in "$@"; do
+		out=$(guest_run $g 120 'p=$(cat /run/xmem-guestd.pid 2>/dev/null); [ -n "$p" ] && kill -0 $p 2>/dev/null || xmem-guestd --period-ms 1000 --pid-file /run/xmem-guestd.pid --log-file /tmp/xmem-guestd.log') || {
+			echo "xmem-guestd does not start in $g: $out"
+			return 1
+		}
+	done
+	for g in "$@"; do
+		d=$(domid_of $g) || return 1
+		wait_xs 180 /local/domain/$d/data/xmem/seq xenstore-read /local/domain/$d/data/xmem/seq || {
+			echo "$g: xmem-guestd reports nothing"
+			return 1
+		}
+	done
+}
