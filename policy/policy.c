@@ -336,7 +336,8 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 			 * alone, a small guest would grow only once it
 			 * stalled: its buffer would never be honoured.)
 			 */
-			if (pass == 0 && t0 < x && x - t0 < db && t0 >= policy_keep_floor_kib(&s, j, x)) {
+			if (pass == 0 && t0 < x && x - t0 < db &&
+			    t0 >= policy_keep_floor_kib(&s, j, x)) {
 				out[s.idx[j]].target_kib = t0;
 				slack_kib += x - t0;
 			} else if (pass == 1 && t0 > x && t0 - x < db && t0 - x <= slack_kib) {
