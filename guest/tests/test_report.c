@@ -157,6 +157,31 @@ static void report_root_xen_domu_test(void **state)
 	assert_string_equal(report_balloon_state(&s, 0), "done");
 }
 
+/*
+ * A real Xen PV domU (Debian's 6.1 kernel under Xen 4.17, recorded through
+ * tests/xen): 200 MiB of a 512 MiB static-max, balloon done. MemTotal is 56
+ * MiB below the allocation (the kernel's own), and PSI is present but idle.
+ */
+static void report_root_xen_pv_recorded_test(void **state)
+{
+	struct report_sample s = { 0 };
+
+	assert_int_equal(report_read_root(FIXTURES "xen-pv-6.1-recorded", &s), 0);
+	assert_int_equal(s.val[REPORT_MEM_TOTAL], 147580);
+	assert_int_equal(s.val[REPORT_MEM_FREE], 117232);
+	assert_int_equal(s.val[REPORT_MEM_AVAILABLE], 120500);
+	assert_int_equal(s.val[REPORT_COMMITTED], 6900);
+	assert_int_equal(s.val[REPORT_SWAP_TOTAL], 0);
+	assert_true(report_has(&s, REPORT_PSI_SOME));
+	assert_int_equal(s.val[REPORT_PSI_SOME], 0);
+	assert_int_equal(s.val[REPORT_PSI_SOME_TOTAL], 0);
+	assert_int_equal(s.val[REPORT_BALLOON_TARGET], 204800);
+	assert_int_equal(s.val[REPORT_BALLOON_CURRENT], 204800);
+	assert_int_equal(s.val[REPORT_BALLOON_RETRIES], 1);
+	assert_string_equal(report_balloon_state(&s, 0), "done");
+	assert_true(s.val[REPORT_BALLOON_CURRENT] - s.val[REPORT_MEM_TOTAL] == 57220);
+}
+
 /* A balloon in backoff is seen as such; a kernel without MemAvailable or PSI leaves them unknown. */
 static void report_root_backoff_and_old_kernel_test(void **state)
 {
@@ -406,6 +431,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(report_root_this_machine_test),
 		cmocka_unit_test(report_root_xen_domu_test),
+		cmocka_unit_test(report_root_xen_pv_recorded_test),
 		cmocka_unit_test(report_root_backoff_and_old_kernel_test),
 		cmocka_unit_test(report_balloon_state_test),
 		cmocka_unit_test(report_parse_garbage_test),
