@@ -10,8 +10,17 @@
 # summary table (scripts/demo-report.sh). Runs unattended; about 2 minutes.
 #
 # Environment: DEMO_SECONDS, DEMO_SCENARIO (another scenario file),
-# DEMO_INTERVAL_MS (sampling, default 1000), DEMO_RESERVE (default 4G).
+# DEMO_INTERVAL_MS (sampling, default 1000), DEMO_RESERVE (default 4G),
+# DEMO_POLICY (a policy file for xmemd, xmem-policy(5); default: the
+# scenario's, else xmemd's built-in defaults).
 set -euo pipefail
+
+case ${1:-} in
+-h | --help)
+	sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
+	exit 0
+	;;
+esac
 
 build=${1:?usage: scripts/demo.sh BUILDDIR [REPORTDIR]}
 build=$(cd "$build" && pwd)
@@ -21,6 +30,7 @@ secs=${DEMO_SECONDS:-60}
 interval_ms=${DEMO_INTERVAL_MS:-1000}
 scenario=${DEMO_SCENARIO:-$top/scenarios/demo.json}
 reserve=${DEMO_RESERVE:-4G}
+policy=${DEMO_POLICY:-}
 late_name=late1
 
 simhost=$build/tools/simhost/xmem-simhost
@@ -33,10 +43,14 @@ die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
 [ -x "$xmem" ] || die "$xmem is not built: the demo needs the xmem CLI"
 command -v gnuplot >/dev/null 2>&1 || die "gnuplot is missing (Debian: gnuplot-nox; ./run deps)"
 
+[ -z "$policy" ] || [ -r "$policy" ] || die "DEMO_POLICY: cannot read $policy"
+
 dir=$(mktemp -d "${TMPDIR:-/tmp}/xmem-demo.XXXXXX")
 recorder=""
+scen_tmp=""
 cleanup() {
 	local rc=$?
+	[ -z "$scen_tmp" ] || rm -f "$scen_tmp"
 	if [ -n "$recorder" ]; then kill "$recorder" 2>/dev/null || true; wait "$recorder" 2>/dev/null || true; fi
 	"$simhost" stop --dir "$dir" >/dev/null 2>&1 || true
 	if [ $rc -ne 0 ] && [ -d "$dir/run" ]; then
@@ -54,9 +68,23 @@ rm -rf "$report"
 mkdir -p "$report"
 report=$(cd "$report" && pwd)
 
+if [ -n "$policy" ]; then
+	# A copy of the scenario with "policy" set and its relative trace paths
+	# made absolute (they are relative to the scenario's directory).
+	policy=$(cd "$(dirname "$policy")" && pwd)/$(basename "$policy")
+	sdir=$(cd "$(dirname "$scenario")" && pwd)
+	scen_tmp=$(mktemp "${TMPDIR:-/tmp}/xmem-demo-scenario.XXXXXX")
+	sed -e '/^ *"policy": /d' \
+		-e "s|\"trace:\([^/\"]\)|\"trace:$sdir/\1|" \
+		-e "0,/{/s|{|{\n  \"policy\": \"$policy\",|" "$scenario" >"$scen_tmp"
+	say "xmemd's policy: $policy"
+	scenario_run=$scen_tmp
+else
+	scenario_run=$scenario
+fi
 say "starting the simulated host ($(basename "$scenario")) in $dir"
 t_start=$(date +%s.%N)
-start_out=$("$simhost" start "$scenario" --dir "$dir") ||
+start_out=$("$simhost" start "$scenario_run" --dir "$dir") ||
 	die "the host did not start (the demo replays ../shared/traces, next to the repository)"
 eval "$start_out"
 # Trace seconds per real second, from the scenario as the host runs it (defaults filled in).
@@ -147,6 +175,7 @@ cp "$dir"/run/*.log "$report/logs/" 2>/dev/null || true
 	scenario="$(basename "$scenario" .json)" \
 	replay_speed="${time_scale:+${time_scale}x}" \
 	reservation="$reserve" \
+	${policy:+policy="$(basename "$policy")"} \
 	reservation_grant_s="${grant_s:-not-reached}" \
 	host_start_s="$(awk -v a="$t_start" -v b="$t_up" 'BEGIN { printf "%.1f", b - a }')"
 echo
