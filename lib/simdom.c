@@ -347,7 +347,7 @@ static int simdom_mkdir_perms(struct xs_handle *xs, xs_transaction_t t, const ch
 
 /* 1 when some /local/domain/<id>/name other than skip equals name, 0 if not, -1 on error. */
 static int simdom_name_taken(struct xs_handle *xs, xs_transaction_t t, const char *name,
-			     uint32_t *domid_r)
+			     uint32_t skip, uint32_t *domid_r)
 {
 	char **ents = NULL;
 	unsigned int nr = 0, i;
@@ -363,7 +363,7 @@ static int simdom_name_taken(struct xs_handle *xs, xs_transaction_t t, const cha
 
 		errno = 0;
 		id = strtoul(ents[i], &end, 10);
-		if (errno || *end || end == ents[i] || id > UINT32_MAX)
+		if (errno || *end || end == ents[i] || id > UINT32_MAX || id == skip)
 			continue;
 		if (simdom_dom_path(path, sizeof(path), (uint32_t)id, XS_DOM_NAME))
 			continue;
@@ -381,7 +381,7 @@ static int simdom_name_taken(struct xs_handle *xs, xs_transaction_t t, const cha
 
 int simdom_lookup(struct xs_handle *xs, const char *name, uint32_t *domid_r)
 {
-	int r = simdom_name_taken(xs, XBT_NULL, name, domid_r);
+	int r = simdom_name_taken(xs, XBT_NULL, name, SIMDOM_DOMID_AUTO, domid_r);
 
 	if (r < 0)
 		return XMEM_ERR_IO;
@@ -536,19 +536,6 @@ static int simdom_reservation_granted(struct xs_handle *xs, xs_transaction_t t, 
 	return ok;
 }
 
-/*
- * 1 when another domain than self (SIMDOM_DOMID_AUTO: any domain) is named
- * name, 0 if not, -1 on error.
- */
-static int simdom_name_taken_by_other(struct xs_handle *xs, xs_transaction_t t, const char *name,
-				      uint32_t self)
-{
-	uint32_t owner = SIMDOM_DOMID_AUTO;
-	int taken = simdom_name_taken(xs, t, name, &owner);
-
-	return taken > 0 && owner == self ? 0 : taken;
-}
-
 /* Run the key transaction, retrying on EAGAIN; the name may be self's already. */
 static int simdom_keys_tx(struct xs_handle *xs, const struct simdom_config *cfg, uint32_t domid,
 			  uint32_t self, const char *uuid, char *err, size_t err_len)
@@ -563,7 +550,7 @@ static int simdom_keys_tx(struct xs_handle *xs, const struct simdom_config *cfg,
 			simdom_err(err, err_len, "cannot start a transaction: %s", strerror(errno));
 			return XMEM_ERR_IO;
 		}
-		taken = simdom_name_taken_by_other(xs, t, cfg->name, self);
+		taken = simdom_name_taken(xs, t, cfg->name, self, NULL);
 		if (taken == 0 && cfg->reservation)
 			granted = simdom_reservation_granted(xs, t, cfg->reservation);
 		if (taken != 0 || granted != 1) {
@@ -687,7 +674,7 @@ static int simdom_prepare(struct xs_handle *xs, const struct simdom_config *cfg,
 			   strerror(errno));
 		return XMEM_ERR_IO;
 	}
-	taken = simdom_name_taken_by_other(xs, XBT_NULL, cfg->name, self);
+	taken = simdom_name_taken(xs, XBT_NULL, cfg->name, self, NULL);
 	if (taken < 0) {
 		simdom_err(err, err_len, "cannot read /local/domain: %s", strerror(errno));
 		return XMEM_ERR_IO;

@@ -47,17 +47,26 @@ fi
 samples="$out/samples.csv"
 rm -f "$out"/guests/*.csv
 
-# Column numbers from the header, so added columns do not break us.
+# Column numbers from the header, so added columns do not break us. col
+# prints nothing for a column the recording lacks; need_col stops with the
+# column's name (under set -e a failing substitution would end the script
+# without a word).
 col() {
-	head -n1 "$samples" | tr ',' '\n' | grep -nx "$1" | cut -d: -f1
+	head -n1 "$samples" | tr ',' '\n' | grep -nx "$1" | cut -d: -f1 || true
 }
-c_t=$(col t_s); c_name=$(col name); c_dem=$(col demand_kib); c_tgt=$(col target_kib)
-c_alloc=$(col alloc_kib); c_smax=$(col static_max_kib); c_psi=$(col psi_some)
-c_free=$(col host_free_kib); c_res=$(col host_reserved_kib); c_wl=$(col workload_kib)
-c_tot=$(col psi_some_total_us) || c_tot="" # newer recordings only
-c_mt=$(col meminfo_total_kib) || c_mt=""
-[ -n "$c_t" ] && [ -n "$c_name" ] && [ -n "$c_alloc" ] || die "$samples: missing columns"
-: "${c_wl:=0}" "${c_psi:=0}" "${c_dem:=0}" "${c_tgt:=0}" "${c_free:=0}" "${c_res:=0}" "${c_tot:=0}" "${c_mt:=0}"
+need_col() {
+	local c
+	c=$(col "$1")
+	[ -n "$c" ] || die "$samples: no $1 column (record with xmem-simhost record)"
+	echo "$c"
+}
+c_t=$(need_col t_s); c_name=$(need_col name); c_dem=$(need_col demand_kib)
+c_tgt=$(need_col target_kib); c_alloc=$(need_col alloc_kib); c_smax=$(need_col static_max_kib)
+c_psi=$(need_col psi_some); c_free=$(need_col host_free_kib); c_res=$(need_col host_reserved_kib)
+c_wl=$(need_col workload_kib)
+# Newer recordings only (0: absent, the summary then goes without them).
+c_tot=$(col psi_some_total_us); c_mt=$(col meminfo_total_kib)
+: "${c_tot:=0}" "${c_mt:=0}"
 
 # One CSV per guest, in order of first appearance.
 awk -F, -v dir="$out/guests" 'NR == 1 { hdr = $0; next }

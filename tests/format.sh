@@ -9,7 +9,7 @@ command -v "$cf" >/dev/null 2>&1 || { echo "format: $cf not installed: skipped";
 major=$("$cf" --version | sed -n 's/.*version \([0-9]*\)\..*/\1/p')
 [ "$major" = 14 ] || { echo "format: $cf is version ${major:-?}, the style is for 14: skipped"; exit 77; }
 cd "$src" || exit 1
-if [ -d .git ] && command -v git >/dev/null 2>&1; then
+if [ -e .git ] && command -v git >/dev/null 2>&1; then
 	files=$(git ls-files '*.c' '*.h')
 else
 	files=$(find . -name '*.[ch]' -not -path './build*' -not -name 'config.h')

@@ -62,4 +62,16 @@ awk -F, 'BEGIN { OFS = "," }
 "$XMEM_SRCDIR/scripts/demo-report.sh" "$IT_DIR/restart.csv" "$IT_DIR/r2" || fail "demo-report.sh on a restart"
 js="$IT_DIR/r2/summary.json"
 assert_eq "$(val pressure_share)" 0.1000 "a restart sample falls back to avg10"
+
+# An older recording, without the two columns: judged by avg10 alone (s1 7
+# samples, s2 none); one without a column the report needs is refused by name.
+cut -d, -f1-14 "$csv" > "$IT_DIR/old.csv"
+"$XMEM_SRCDIR/scripts/demo-report.sh" "$IT_DIR/old.csv" "$IT_DIR/r3" || fail "demo-report.sh on an older recording"
+js="$IT_DIR/r3/summary.json"
+assert_eq "$(val pressure_share)" 0.3500 "an older recording is judged by avg10"
+cut -d, -f1-13 "$csv" > "$IT_DIR/short.csv"
+if "$XMEM_SRCDIR/scripts/demo-report.sh" "$IT_DIR/short.csv" "$IT_DIR/r4" 2>"$IT_DIR/r4.err"; then
+	fail "demo-report.sh took a recording without workload_kib"
+fi
+grep -q 'no workload_kib column' "$IT_DIR/r4.err" || fail "no reason given: $(cat "$IT_DIR/r4.err")"
 pass

@@ -778,6 +778,10 @@ static void simdom_create_keys_rewrite_test(void **state)
 	assert_int_equal(simdom_create_keys(fake_xs, &cfg, err, sizeof(err)), XMEM_ERR_EXISTS);
 	assert_null(val("/local/domain/8"));
 	assert_false(fake_introduced[8]);
+	/* Another domain named alike, listed after self: still another's name. */
+	snprintf(fake_create("/local/domain/9/name")->val, sizeof(fake_tree.nodes[0].val), "web1");
+	cfg.domid = 7;
+	assert_int_equal(simdom_create_keys(fake_xs, &cfg, err, sizeof(err)), XMEM_ERR_EXISTS);
 }
 
 /* Keys only needs the domain's id, and undoes its keys when the store refuses the domain. */

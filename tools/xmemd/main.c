@@ -171,15 +171,19 @@ static long main_period(struct evloop *loop, long long id, void *arg)
 	return (long)m->d.cfg.period_ms;
 }
 
-/* One-shot timer for a rebalance deferred by the minimum interval. */
+/*
+ * One-shot timer for a rebalance deferred by its interval. It only wakes the
+ * loop: main_before_sleep, which runs next, decides against the latest
+ * rebalance (one may have run since the timer was set, so the timer alone
+ * would rebalance too early).
+ */
 static long main_kick(struct evloop *loop, long long id, void *arg)
 {
 	struct main_ctx *m = arg;
 
+	(void)loop;
 	(void)id;
 	m->kick_timer = 0;
-	if (m->d.need_rebalance != CACHE_EV_NOISE)
-		main_rebalance(loop, m);
 	return EVLOOP_NOMORE;
 }
 
