@@ -46,14 +46,21 @@ uint64_t apply_promised_kib(const struct apply_dom *doms, size_t nr)
 }
 
 /*
- * What d may reach without new memory: its allocation, or as far as its
- * target and maxmem let it grow (promised, apply_promised_kib).
+ * What d's target may rise to without new memory: as far as its target and
+ * maxmem let it grow (promised, apply_promised_kib), or its allocation less
+ * the maxmem slack. A frontend may fill the slack above its target; counting
+ * that as target too would move the target up to the allocation and the
+ * maxmem a slack further at every rebalance, a creep that takes 1 MiB of
+ * memory nobody handed out each time.
  */
 static uint64_t apply_base_kib(const struct apply_dom *d)
 {
 	uint64_t level = d->target_kib < d->maxmem_kib ? d->target_kib : d->maxmem_kib;
+	uint64_t held = d->current_kib > APPLY_MAXMEM_SLACK_KIB
+				? d->current_kib - APPLY_MAXMEM_SLACK_KIB
+				: 0;
 
-	return level > d->current_kib ? level : d->current_kib;
+	return level > held ? level : held;
 }
 
 /* The target d should have after this plan, before free memory is counted. */

@@ -55,6 +55,25 @@ static void apply_lowers_first_test(void **state)
 	assert_int_equal(a[find(a, n, 1, APPLY_SET_TARGET)].phase, 2);
 }
 
+/*
+ * A frontend that filled its maxmem slack (target + 1 MiB) gets no raise from
+ * it: with nothing free its target and maxmem stay, instead of creeping up
+ * 1 MiB at every rebalance; with memory free, the raise is what was free.
+ */
+static void apply_slack_is_not_a_raise_test(void **state)
+{
+	struct apply_dom d = dom(1, 1024 * MIB + 1024, 1024 * MIB, 2048 * MIB);
+	struct apply_action a[4];
+	size_t n;
+
+	assert_int_equal(apply_plan(&d, 1, 0, a, &n), 1024 * MIB);
+	assert_int_equal(find(a, n, 1, APPLY_SET_TARGET), -1);
+	assert_int_equal(find(a, n, 1, APPLY_SET_MAXMEM), -1);
+	assert_int_equal(apply_plan(&d, 1, 8 * MIB, a, &n), 1016 * MIB);
+	assert_int_equal(a[find(a, n, 1, APPLY_SET_TARGET)].value_kib, 1032 * MIB);
+	assert_int_equal(a[find(a, n, 1, APPLY_SET_MAXMEM)].value_kib, 1032 * MIB + 1024);
+}
+
 /* A raise takes only what is free now; the rest waits for the next rebalance. */
 static void apply_raise_waits_for_free_memory_test(void **state)
 {
@@ -234,6 +253,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(apply_lowers_first_test),
 		cmocka_unit_test(apply_raise_waits_for_free_memory_test),
+		cmocka_unit_test(apply_slack_is_not_a_raise_test),
 		cmocka_unit_test(apply_raise_by_weight_test),
 		cmocka_unit_test(apply_skips_undriven_test),
 		cmocka_unit_test(apply_corrects_maxmem_test),
