@@ -91,7 +91,7 @@ struct cache {
 void cache_init(struct cache *c, struct xs_handle *xs);
 void cache_free(struct cache *c);
 
-/* What a watch event means to xmemd. */
+/* What a watch event means to xmemd; ordered, so the most urgent of several is the largest. */
 enum cache_event {
 	CACHE_EV_NOISE = 0, /* another subtree of a domain, /tool/xmemd's own state */
 	CACHE_EV_REPORT,    /* a guest's demand report (data/xmem/...): rebalance soon */
