@@ -353,7 +353,7 @@ static int simdom_name_taken(struct xs_handle *xs, xs_transaction_t t, const cha
 	unsigned int nr = 0, i;
 	int found = 0;
 
-	ents = xs_directory(xs, t, "/local/domain", &nr);
+	ents = xs_directory(xs, t, XS_LOCAL_DOMAINS, &nr);
 	if (!ents)
 		return errno == ENOENT ? 0 : -1;
 	for (i = 0; i < nr && !found; i++) {
@@ -603,7 +603,7 @@ static int simdom_keys_tx(struct xs_handle *xs, const struct simdom_config *cfg,
  */
 static int simdom_ensure_tops(struct xs_handle *xs)
 {
-	static const char *const tops[] = { "/local/domain", "/vm", "/libxl" };
+	static const char *const tops[] = { XS_LOCAL_DOMAINS, "/vm", "/libxl" };
 	size_t i;
 
 	for (i = 0; i < sizeof(tops) / sizeof(tops[0]); i++) {

@@ -48,18 +48,20 @@
 
 #include <xenstore.h>
 
+#include "xenstore-schema/xs_schema.h"
+
 struct hv;
 
 #define SIMDOM_DOMID_AUTO	   UINT32_MAX
 #define SIMDOM_UUID_LEN		   37 /* 36 characters and the NUL */
 #define SIMDOM_ERR_LEN		   256
 #define SIMDOM_NAME_MAX		   64
-#define SIMDOM_MAXMEM_CONSTANT_KIB 1024	     /* LIBXL_MAXMEM_CONSTANT */
-#define SIMDOM_STORE_PORT	   1	     /* simulated: no event channels */
-#define SIMDOM_STORE_RING_REF	   0xfeffcul /* simulated: the HVM magic store pfn */
-#define SIMDOM_WEIGHT_MAX	   10000
-#define SIMDOM_BUFFER_MIN	   5
-#define SIMDOM_BUFFER_MAX	   2000
+#define SIMDOM_MAXMEM_CONSTANT_KIB XS_MAXMEM_SLACK_KIB /* LIBXL_MAXMEM_CONSTANT */
+#define SIMDOM_STORE_PORT	   1		       /* simulated: no event channels */
+#define SIMDOM_STORE_RING_REF	   0xfeffcul	       /* simulated: the HVM magic store pfn */
+#define SIMDOM_WEIGHT_MAX	   XS_DOM_WEIGHT_MAX
+#define SIMDOM_BUFFER_MIN	   XS_DOM_BUFFER_MIN
+#define SIMDOM_BUFFER_MAX	   XS_DOM_BUFFER_MAX
 
 struct simdom_config {
 	const char *name;	  /* required; [A-Za-z0-9_.-], unique on the host */

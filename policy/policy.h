@@ -22,12 +22,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "xenstore-schema/xs_schema.h"
+
+/* The weight's and buffer's default and limits are the key tree's (xenstore-schema/). */
 #define POLICY_NAME_MAX		  32
-#define POLICY_WEIGHT_MAX	  10000u
-#define POLICY_WEIGHT_DEFAULT	  5000u
-#define POLICY_BUFFER_MIN_PCT	  5u
-#define POLICY_BUFFER_MAX_PCT	  2000u
-#define POLICY_BUFFER_DEFAULT_PCT 20u
+#define POLICY_WEIGHT_MAX	  ((unsigned int)XS_DOM_WEIGHT_MAX)
+#define POLICY_WEIGHT_DEFAULT	  ((unsigned int)XS_DOM_WEIGHT_DEFAULT)
+#define POLICY_BUFFER_MIN_PCT	  ((unsigned int)XS_DOM_BUFFER_MIN)
+#define POLICY_BUFFER_MAX_PCT	  ((unsigned int)XS_DOM_BUFFER_MAX)
+#define POLICY_BUFFER_DEFAULT_PCT ((unsigned int)XS_DOM_BUFFER_DEFAULT)
 
 enum policy_kind {
 	POLICY_XMEM = 0,     /* demand x (1 + buffer), weighted max-min fairness, stability */

@@ -351,12 +351,12 @@ const char *report_balloon_state(const struct report_sample *s, unsigned int sta
 	if (!report_has(s, REPORT_BALLOON_TARGET) || !report_has(s, REPORT_BALLOON_CURRENT))
 		return NULL;
 	if (s->val[REPORT_BALLOON_TARGET] == s->val[REPORT_BALLOON_CURRENT])
-		return "done";
+		return XS_DOM_BALLOON_STATE_DONE;
 	if (report_has(s, REPORT_BALLOON_RETRIES) && s->val[REPORT_BALLOON_RETRIES] > 1)
-		return "backoff";
+		return XS_DOM_BALLOON_STATE_BACKOFF;
 	if (stalled_periods >= 3)
-		return "gave-up";
-	return "working";
+		return XS_DOM_BALLOON_STATE_GAVE_UP;
+	return XS_DOM_BALLOON_STATE_WORKING;
 }
 
 void report_cache_reset(struct report_cache *c)

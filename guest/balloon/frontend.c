@@ -45,13 +45,14 @@
 
 #include "frontend.h"
 #include "size.h"
+#include "xenstore-schema/xs_schema.h"
 #include "xmem_err.h"
 
 static const char *const frontend_state_names[] = {
-	[FRONTEND_DONE] = "done",
-	[FRONTEND_WORKING] = "working",
-	[FRONTEND_BACKOFF] = "backoff",
-	[FRONTEND_GAVE_UP] = "gave-up",
+	[FRONTEND_DONE] = XS_DOM_BALLOON_STATE_DONE,
+	[FRONTEND_WORKING] = XS_DOM_BALLOON_STATE_WORKING,
+	[FRONTEND_BACKOFF] = XS_DOM_BALLOON_STATE_BACKOFF,
+	[FRONTEND_GAVE_UP] = XS_DOM_BALLOON_STATE_GAVE_UP,
 };
 
 const char *frontend_state_name(enum frontend_state state)

@@ -766,7 +766,7 @@ static size_t simhost_snapshot(struct xs_handle *xs, struct hv *hv, struct simho
 
 	if (hv && hv_domain_list(hv, 0, infos, SIMHOST_MAX_PIDS, &nr_hv))
 		nr_hv = 0;
-	ents = xs_directory(xs, XBT_NULL, "/local/domain", &nr_ents);
+	ents = xs_directory(xs, XBT_NULL, XS_LOCAL_DOMAINS, &nr_ents);
 	for (i = 0; ents && i < nr_ents && nr < max; i++) {
 		struct simhost_dom *d = &doms[nr];
 		char path[256], *v, *end;

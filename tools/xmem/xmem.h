@@ -23,17 +23,22 @@
 
 #include <xenstore.h>
 
+#include "xenstore-schema/xs_schema.h"
+
 #define XMEM_UNSET UINT64_MAX /* a figure the host did not give */
 
-/* Defaults of docs/architecture.md "Who manages a domain". */
-#define XMEM_DEFAULT_WEIGHT	5000
-#define XMEM_DEFAULT_BUFFER_PCT 20
-#define XMEM_WEIGHT_MAX		10000
-#define XMEM_BUFFER_MIN_PCT	5
-#define XMEM_BUFFER_MAX_PCT	2000
+/* Defaults and limits of the key tree's weight and buffer (xenstore-schema/). */
+#define XMEM_DEFAULT_WEIGHT	XS_DOM_WEIGHT_DEFAULT
+#define XMEM_DEFAULT_BUFFER_PCT XS_DOM_BUFFER_DEFAULT
+#define XMEM_WEIGHT_MAX		XS_DOM_WEIGHT_MAX
+#define XMEM_BUFFER_MIN_PCT	XS_DOM_BUFFER_MIN
+#define XMEM_BUFFER_MAX_PCT	XS_DOM_BUFFER_MAX
 
-/* libxl's constants (reference section 3.1). */
-#define XMEM_MAXMEM_CONSTANT_KIB 1024
+/*
+ * libxl's constants: maxmem is target + videoram + LIBXL_MAXMEM_CONSTANT, and
+ * xl refuses to balloon dom0 below 128 MiB (LIBXL_MIN_DOM0_MEM).
+ */
+#define XMEM_MAXMEM_CONSTANT_KIB XS_MAXMEM_SLACK_KIB
 #define XMEM_MIN_DOM0_KIB	 (128 * 1024)
 
 #define XMEM_NAME_LEN 64

@@ -50,16 +50,16 @@ uint64_t model_buffer_pct(const struct xmem_dom *d)
 const char *model_derive_state(const struct xmem_dom *d)
 {
 	if (!d->managed)
-		return "unmanaged";
-	if (d->uncooperative || strcmp(d->balloon_state, "gave-up") == 0)
-		return "uncooperative";
+		return XS_XMEMD_DOM_STATE_UNMANAGED;
+	if (d->uncooperative || strcmp(d->balloon_state, XS_DOM_BALLOON_STATE_GAVE_UP) == 0)
+		return XS_XMEMD_DOM_STATE_UNCOOPERATIVE;
 	if (!d->balloon_state[0] && !d->feature_balloon)
-		return "no-balloon";
+		return XS_XMEMD_DOM_STATE_NO_BALLOON;
 	if (!d->balloon_state[0])
-		return "ok"; /* a frontend that does not report progress */
-	if (strcmp(d->balloon_state, "done") != 0)
-		return "ballooning";
-	return "ok";
+		return XS_XMEMD_DOM_STATE_OK; /* a frontend that does not report progress */
+	if (strcmp(d->balloon_state, XS_DOM_BALLOON_STATE_DONE) != 0)
+		return XS_XMEMD_DOM_STATE_BALLOONING;
+	return XS_XMEMD_DOM_STATE_OK;
 }
 
 /* 1 when the store has /local/domain/domid. */
@@ -289,7 +289,7 @@ int model_xmemd_running(struct xmem_ctx *ctx)
 	uint64_t pid;
 
 	if (!ctx_read_str(ctx, XBT_NULL, XS_XMEMD_STATE, state, sizeof(state)) ||
-	    strcmp(state, "running") != 0)
+	    strcmp(state, XS_XMEMD_STATE_RUNNING) != 0)
 		return 0;
 	pid = ctx_read_u64(ctx, XBT_NULL, XS_XMEMD_PID);
 	if (pid == XMEM_UNSET || pid == 0 || pid > INT32_MAX)
@@ -326,7 +326,7 @@ int model_hostinfo(struct xmem_ctx *ctx, const struct xmem_dom *doms, size_t nr,
 		hi->reserved_kib = 0;
 		if (model_load_reservations(ctx, &resv, &nresv) == 0)
 			for (i = 0; i < nresv; i++)
-				if (strcmp(resv[i].state, "granted") == 0 &&
+				if (strcmp(resv[i].state, XS_XMEMD_RES_STATE_GRANTED) == 0 &&
 				    resv[i].granted_kib != XMEM_UNSET)
 					hi->reserved_kib += resv[i].granted_kib;
 		free(resv);
@@ -334,7 +334,7 @@ int model_hostinfo(struct xmem_ctx *ctx, const struct xmem_dom *doms, size_t nr,
 
 	if (!ctx_read_str(ctx, XBT_NULL, XS_XMEMD_STATE, state, sizeof(state)) || !state[0])
 		snprintf(hi->xmemd_state, sizeof(hi->xmemd_state), "not running");
-	else if (strcmp(state, "running") == 0 && !model_xmemd_running(ctx))
+	else if (strcmp(state, XS_XMEMD_STATE_RUNNING) == 0 && !model_xmemd_running(ctx))
 		snprintf(hi->xmemd_state, sizeof(hi->xmemd_state), "dead");
 	else
 		snprintf(hi->xmemd_state, sizeof(hi->xmemd_state), "%s", state);

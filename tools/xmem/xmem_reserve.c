@@ -71,7 +71,7 @@ static int resv_create_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 	    ctx_write_u64(ctx, t, ctx_path(path, sizeof(path), XS_XMEMD_RES_EXPIRES, a->id),
 			  a->expires) ||
 	    ctx_write_str(ctx, t, ctx_path(path, sizeof(path), XS_XMEMD_RES_STATE, a->id),
-			  "pending")) {
+			  XS_XMEMD_RES_STATE_PENDING)) {
 		ctx_err("cannot write the reservation (%s): nothing was written; check the "
 			"store's log",
 			strerror(errno));
@@ -151,11 +151,11 @@ static int resv_wait(struct xmem_ctx *ctx, const struct resv_arg *a, uint64_t wa
 	deadline = resv_now_ms() + wait_s * 1000;
 	for (;;) {
 		ctx_read_str(ctx, XBT_NULL, path, state, sizeof(state));
-		if (strcmp(state, "granted") == 0) {
+		if (strcmp(state, XS_XMEMD_RES_STATE_GRANTED) == 0) {
 			ret = 1;
 			break;
 		}
-		if (strcmp(state, "failed") == 0) {
+		if (strcmp(state, XS_XMEMD_RES_STATE_FAILED) == 0) {
 			ctx_read_str(ctx, XBT_NULL,
 				     ctx_path(path, sizeof(path), XS_XMEMD_RES_REASON, a->id),
 				     reason, reason_len);
@@ -207,7 +207,7 @@ static int resv_report(struct xmem_ctx *ctx, const struct resv_arg *a, const cha
 	granted = ctx_read_u64(ctx, XBT_NULL,
 			       ctx_path(path, sizeof(path), XS_XMEMD_RES_GRANTED, a->id));
 	if (!ctx->json) {
-		if (strcmp(state, "granted") == 0)
+		if (strcmp(state, XS_XMEMD_RES_STATE_GRANTED) == 0)
 			fprintf(ctx->out,
 				"reservation %s granted: %" PRIu64 " MiB held free until 'xmem "
 				"release %s' or a new domain takes it\n",
@@ -302,10 +302,10 @@ int main_reserve(struct xmem_ctx *ctx, int argc, char **argv)
 	if (ctx_txn(ctx, resv_create_txn, &a))
 		return EXIT_FAILURE;
 	if (wait_s == 0)
-		return resv_report(ctx, &a, "pending");
+		return resv_report(ctx, &a, XS_XMEMD_RES_STATE_PENDING);
 	r = resv_wait(ctx, &a, wait_s, reason, sizeof(reason));
 	if (r == 1)
-		return resv_report(ctx, &a, "granted");
+		return resv_report(ctx, &a, XS_XMEMD_RES_STATE_GRANTED);
 	/* Leave nothing behind: the request goes, whatever xmemd said. */
 	ctx_txn(ctx, resv_remove_txn, a.id);
 	if (r == 0)

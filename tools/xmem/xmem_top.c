@@ -287,9 +287,11 @@ static int top_screen(struct xmem_ctx *ctx, struct top_snap *s, uint64_t iters, 
 		for (j = 0; j < s->nr && (int)j + 4 < LINES; j++) {
 			int attr = 0;
 
-			if (color && strcmp(s->doms[j].state, "uncooperative") == 0)
+			if (color &&
+			    strcmp(s->doms[j].state, XS_XMEMD_DOM_STATE_UNCOOPERATIVE) == 0)
 				attr = COLOR_PAIR(1);
-			else if (color && strcmp(s->doms[j].state, "ballooning") == 0)
+			else if (color &&
+				 strcmp(s->doms[j].state, XS_XMEMD_DOM_STATE_BALLOONING) == 0)
 				attr = COLOR_PAIR(2);
 			table_line(t, j + 1, line, sizeof(line));
 			attron(attr);

@@ -31,7 +31,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define APPLY_MAXMEM_SLACK_KIB 1024u /* LIBXL_MAXMEM_CONSTANT */
+#include "xenstore-schema/xs_schema.h"
+
+#define APPLY_MAXMEM_SLACK_KIB ((unsigned int)XS_MAXMEM_SLACK_KIB) /* LIBXL_MAXMEM_CONSTANT */
 
 /* How far a domain may still grow by itself (see apply_promised_kib). */
 enum apply_grow {

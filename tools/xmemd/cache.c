@@ -19,7 +19,7 @@
 #include "xenstore-schema/xs_schema.h"
 #include "xmem_err.h"
 
-#define CACHE_DOM_PREFIX "/local/domain/"
+#define CACHE_DOM_PREFIX XS_LOCAL_DOMAINS "/"
 #define CACHE_PATH_MAX	 256
 
 void cache_init(struct cache *c, struct xs_handle *xs)
@@ -128,7 +128,7 @@ enum cache_event cache_watch_event(struct cache *c, const char *path)
 		return CACHE_EV_CHANGE; /* @introduceDomain, @releaseDomain: the hypervisor poll follows */
 	n = strlen(CACHE_DOM_PREFIX);
 	if (strncmp(path, CACHE_DOM_PREFIX, n)) {
-		if (!strcmp(path, "/local/domain")) {
+		if (!strcmp(path, XS_LOCAL_DOMAINS)) {
 			cache_mark_all(c); /* the watch's first firing, or the whole tree went */
 			return CACHE_EV_CHANGE;
 		}
@@ -230,13 +230,13 @@ static int cache_read_dom_u64(struct cache *c, uint32_t domid, const char *rel, 
 /* Parse a frontend state report. */
 static enum policy_balloon cache_parse_balloon(const char *s)
 {
-	if (!strcmp(s, "done"))
+	if (!strcmp(s, XS_DOM_BALLOON_STATE_DONE))
 		return POLICY_BALLOON_DONE;
-	if (!strcmp(s, "working"))
+	if (!strcmp(s, XS_DOM_BALLOON_STATE_WORKING))
 		return POLICY_BALLOON_WORKING;
-	if (!strcmp(s, "backoff"))
+	if (!strcmp(s, XS_DOM_BALLOON_STATE_BACKOFF))
 		return POLICY_BALLOON_BACKOFF;
-	if (!strcmp(s, "gave-up"))
+	if (!strcmp(s, XS_DOM_BALLOON_STATE_GAVE_UP))
 		return POLICY_BALLOON_GAVE_UP;
 	return POLICY_BALLOON_UNKNOWN;
 }
@@ -334,9 +334,9 @@ static void cache_read_res(struct cache *c, struct cache_res *r)
 	snprintf(path, sizeof(path), XS_XMEMD_RES_STATE, r->id);
 	s = cache_read(c, path);
 	r->state = CACHE_RES_UNKNOWN;
-	if (s && !strcmp(s, "pending"))
+	if (s && !strcmp(s, XS_XMEMD_RES_STATE_PENDING))
 		r->state = CACHE_RES_PENDING;
-	else if (s && !strcmp(s, "granted"))
+	else if (s && !strcmp(s, XS_XMEMD_RES_STATE_GRANTED))
 		r->state = CACHE_RES_GRANTED;
 	else if (s && !strcmp(s, "failed"))
 		r->state = CACHE_RES_FAILED;

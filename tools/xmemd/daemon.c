@@ -186,7 +186,7 @@ static void daemon_sync_uncoop(struct daemon *d, struct cache_dom *cd, int want)
 
 	if (cd->uncoop_published == want)
 		return;
-	snprintf(path, sizeof(path), "/local/domain/%u/%s", cd->domid, XS_DOM_UNCOOPERATIVE);
+	snprintf(path, sizeof(path), XS_LOCAL_DOMAIN "/%s", cd->domid, XS_DOM_UNCOOPERATIVE);
 	if (want) {
 		if (!xs_write(d->xs, XBT_NULL, path, "", 0)) {
 			log_warn("write %s", path);
@@ -214,7 +214,7 @@ static void daemon_accept(struct daemon *d, struct cache_dom *cd, uint64_t curre
 	rc = hv_set_maxmem(d->hv, cd->domid, apply_maxmem_kib(current_kib, cd->videoram_kib));
 	if (rc)
 		log_warnx("domain %u: set maxmem: %s", cd->domid, xmem_strerror(rc));
-	snprintf(path, sizeof(path), "/local/domain/%u/%s", cd->domid, XS_DOM_TARGET);
+	snprintf(path, sizeof(path), XS_LOCAL_DOMAIN "/%s", cd->domid, XS_DOM_TARGET);
 	snprintf(num, sizeof(num), "%" PRIu64, current_kib);
 	if (!xs_write(d->xs, XBT_NULL, path, num, strlen(num))) {
 		log_warn("write %s", path);
@@ -345,7 +345,7 @@ static void daemon_res_act(struct daemon *d, const struct cache_res *r,
 		{
 			unsigned int len;
 			char *st = xs_read(d->xs, t, path, &len);
-			int still = st && !strcmp(st, "pending");
+			int still = st && !strcmp(st, XS_XMEMD_RES_STATE_PENDING);
 
 			free(st);
 			if (!still) {
@@ -358,12 +358,14 @@ static void daemon_res_act(struct daemon *d, const struct cache_res *r,
 			snprintf(path, sizeof(path), XS_XMEMD_RES_GRANTED, r->id);
 			xs_write(d->xs, t, path, num, strlen(num));
 			snprintf(path, sizeof(path), XS_XMEMD_RES_STATE, r->id);
-			xs_write(d->xs, t, path, "granted", 7);
+			xs_write(d->xs, t, path, XS_XMEMD_RES_STATE_GRANTED,
+				 strlen(XS_XMEMD_RES_STATE_GRANTED));
 		} else {
 			snprintf(path, sizeof(path), XS_XMEMD_RES_REASON, r->id);
 			xs_write(d->xs, t, path, a->reason, strlen(a->reason));
 			snprintf(path, sizeof(path), XS_XMEMD_RES_STATE, r->id);
-			xs_write(d->xs, t, path, "failed", 6);
+			xs_write(d->xs, t, path, XS_XMEMD_RES_STATE_FAILED,
+				 strlen(XS_XMEMD_RES_STATE_FAILED));
 		}
 		if (xs_transaction_end(d->xs, t, false))
 			break;
@@ -464,7 +466,7 @@ static void daemon_apply(struct daemon *d, const struct apply_action *acts, size
 					  a->value_kib, xmem_strerror(rc));
 			continue;
 		}
-		snprintf(path, sizeof(path), "/local/domain/%u/%s", a->domid, XS_DOM_TARGET);
+		snprintf(path, sizeof(path), XS_LOCAL_DOMAIN "/%s", a->domid, XS_DOM_TARGET);
 		snprintf(num, sizeof(num), "%" PRIu64, a->value_kib);
 		if (!xs_write(d->xs, XBT_NULL, path, num, strlen(num))) {
 			log_warn("write %s", path);

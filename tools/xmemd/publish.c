@@ -198,7 +198,7 @@ void publish_update(struct publish *p, const struct publish_host *host,
 	for (i = 0; i < p->nr_last; i++) {
 		if (publish_has(doms, nr, p->last[i].domid))
 			continue;
-		snprintf(path, sizeof(path), "/tool/xmemd/domain/%u", p->last[i].domid);
+		snprintf(path, sizeof(path), XS_XMEMD_DOM, p->last[i].domid);
 		if (!xs_rm(p->xs, XBT_NULL, path) && errno != ENOENT)
 			log_warn("rm %s", path);
 	}

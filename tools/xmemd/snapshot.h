@@ -22,13 +22,14 @@
 #include "cache.h"
 #include "hv.h"
 #include "policy/policy.h"
+#include "xenstore-schema/xs_schema.h"
 
 /* Per-domain state names published under /tool/xmemd/domain/<id>/state. */
-#define SNAPSHOT_OK	       "ok"
-#define SNAPSHOT_BALLOONING    "ballooning"
-#define SNAPSHOT_UNCOOPERATIVE "uncooperative"
-#define SNAPSHOT_NO_BALLOON    "no-balloon"
-#define SNAPSHOT_UNMANAGED     "unmanaged"
+#define SNAPSHOT_OK	       XS_XMEMD_DOM_STATE_OK
+#define SNAPSHOT_BALLOONING    XS_XMEMD_DOM_STATE_BALLOONING
+#define SNAPSHOT_UNCOOPERATIVE XS_XMEMD_DOM_STATE_UNCOOPERATIVE
+#define SNAPSHOT_NO_BALLOON    XS_XMEMD_DOM_STATE_NO_BALLOON
+#define SNAPSHOT_UNMANAGED     XS_XMEMD_DOM_STATE_UNMANAGED
 
 /*
  * Fill pd for the domain cd whose hypervisor record is info. Returns 1 when
