@@ -28,6 +28,7 @@
 #include <sys/random.h>
 
 #include "hv.h"
+#include "keytree.h"
 #include "simdom.h"
 #include "size.h"
 #include "xmem_err.h"
@@ -526,73 +527,92 @@ static int simdom_reservation_granted(struct xs_handle *xs, xs_transaction_t t, 
 	unsigned int len;
 	int ok;
 
-	if (simdom_path(path, sizeof(path), XS_XMEMD_RESERVATIONS "/%s/state", id))
+	if (simdom_path(path, sizeof(path), XS_XMEMD_RES_STATE, id))
 		return -1;
 	val = xs_read(xs, t, path, &len);
 	if (!val)
 		return errno == ENOENT ? 0 : -1;
-	ok = strcmp(val, "granted") == 0;
+	ok = strcmp(val, XS_XMEMD_RES_STATE_GRANTED) == 0;
 	free(val);
 	return ok;
+}
+
+/* What one attempt of the key transaction needs. */
+struct simdom_keys_arg {
+	const struct simdom_config *cfg;
+	uint32_t domid, self;
+	const char *uuid;
+	char *err;
+	size_t err_len;
+	int ran;   /* an attempt started */
+	int fn_rc; /* the last attempt's refusal, said in err */
+};
+
+/* One attempt of the key transaction: check the name and reservation, write the keys. */
+static int simdom_keys_once(struct xs_handle *xs, xs_transaction_t t, void *arg)
+{
+	struct simdom_keys_arg *a = arg;
+	const struct simdom_config *cfg = a->cfg;
+	int taken, granted = 1, e;
+
+	a->ran = 1;
+	a->fn_rc = 0;
+	taken = simdom_name_taken(xs, t, cfg->name, a->self, NULL);
+	if (taken == 0 && cfg->reservation)
+		granted = simdom_reservation_granted(xs, t, cfg->reservation);
+	e = errno;
+	if (taken > 0) {
+		simdom_err(a->err, a->err_len, "a domain named %s exists already", cfg->name);
+		return a->fn_rc = XMEM_ERR_EXISTS;
+	}
+	if (taken == 0 && granted == 0) {
+		simdom_err(a->err, a->err_len, "reservation %s is not granted", cfg->reservation);
+		return a->fn_rc = XMEM_ERR_NOTFOUND;
+	}
+	if (taken != 0 || granted != 1) {
+		if (e == EAGAIN)
+			return XMEM_ERR_AGAIN;
+		simdom_err(a->err, a->err_len, "cannot read the key tree: %s", strerror(e));
+		return a->fn_rc = XMEM_ERR_IO;
+	}
+	if (simdom_write_keys(xs, t, cfg, a->domid, a->uuid)) {
+		e = errno;
+		if (e == EAGAIN)
+			return XMEM_ERR_AGAIN;
+		simdom_err(a->err, a->err_len, "cannot write the keys of domain %" PRIu32 ": %s",
+			   a->domid, strerror(e));
+		return a->fn_rc = xmem_err_from_errno(e);
+	}
+	return 0;
 }
 
 /* Run the key transaction, retrying on EAGAIN; the name may be self's already. */
 static int simdom_keys_tx(struct xs_handle *xs, const struct simdom_config *cfg, uint32_t domid,
 			  uint32_t self, const char *uuid, char *err, size_t err_len)
 {
-	int tries;
+	struct simdom_keys_arg a = { .cfg = cfg,
+				     .domid = domid,
+				     .self = self,
+				     .uuid = uuid,
+				     .err = err,
+				     .err_len = err_len };
+	int rc;
 
-	for (tries = 0; tries < SIMDOM_TX_RETRIES; tries++) {
-		xs_transaction_t t = xs_transaction_start(xs);
-		int taken, granted = 1;
-
-		if (t == XBT_NULL) {
-			simdom_err(err, err_len, "cannot start a transaction: %s", strerror(errno));
-			return XMEM_ERR_IO;
-		}
-		taken = simdom_name_taken(xs, t, cfg->name, self, NULL);
-		if (taken == 0 && cfg->reservation)
-			granted = simdom_reservation_granted(xs, t, cfg->reservation);
-		if (taken != 0 || granted != 1) {
-			int e = errno;
-
-			xs_transaction_end(xs, t, true);
-			if (taken > 0) {
-				simdom_err(err, err_len, "a domain named %s exists already",
-					   cfg->name);
-				return XMEM_ERR_EXISTS;
-			}
-			if (granted == 0) {
-				simdom_err(err, err_len, "reservation %s is not granted",
-					   cfg->reservation);
-				return XMEM_ERR_NOTFOUND;
-			}
-			if (e == EAGAIN)
-				continue;
-			simdom_err(err, err_len, "cannot read the key tree: %s", strerror(e));
-			return XMEM_ERR_IO;
-		}
-		if (simdom_write_keys(xs, t, cfg, domid, uuid)) {
-			int e = errno;
-
-			xs_transaction_end(xs, t, true);
-			if (e == EAGAIN)
-				continue;
-			simdom_err(err, err_len, "cannot write the keys of domain %" PRIu32 ": %s",
-				   domid, strerror(e));
-			return xmem_err_from_errno(e);
-		}
-		if (xs_transaction_end(xs, t, false))
-			return 0;
-		if (errno != EAGAIN) {
-			simdom_err(err, err_len, "cannot commit the keys of domain %" PRIu32 ": %s",
-				   domid, strerror(errno));
-			return xmem_err_from_errno(errno);
-		}
+	rc = keytree_txn(xs, SIMDOM_TX_RETRIES, simdom_keys_once, &a);
+	if (!rc || a.fn_rc)
+		return rc;
+	if (rc == XMEM_ERR_AGAIN) {
+		simdom_err(err, err_len, "key-tree transaction kept conflicting (%d tries)",
+			   SIMDOM_TX_RETRIES);
+		return rc;
 	}
-	simdom_err(err, err_len, "key-tree transaction kept conflicting (%d tries)",
-		   SIMDOM_TX_RETRIES);
-	return XMEM_ERR_AGAIN;
+	if (!a.ran) {
+		simdom_err(err, err_len, "cannot start a transaction: %s", strerror(errno));
+		return XMEM_ERR_IO;
+	}
+	simdom_err(err, err_len, "cannot commit the keys of domain %" PRIu32 ": %s", domid,
+		   strerror(errno));
+	return xmem_err_from_errno(errno);
 }
 
 /*

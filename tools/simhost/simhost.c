@@ -38,6 +38,7 @@
 #include "host.h"
 #include "hv.h"
 #include "json.h"
+#include "keytree.h"
 #include "log.h"
 #include "proc.h"
 #include "scenario.h"
@@ -722,18 +723,10 @@ static int simhost_cmd_stop(struct simhost_opts *o)
 /* Read an unsigned key; 0 and *ok_r = 0 when absent or malformed. */
 static uint64_t simhost_read_u64(struct xs_handle *xs, const char *path, int *ok_r)
 {
-	unsigned int len;
-	char *v = xs_read(xs, XBT_NULL, path, &len), *end;
-	unsigned long long u;
+	uint64_t v = 0;
 
-	*ok_r = 0;
-	if (!v)
-		return 0;
-	errno = 0;
-	u = strtoull(v, &end, 10);
-	*ok_r = !errno && end != v && !*end;
-	free(v);
-	return *ok_r ? u : 0;
+	*ok_r = keytree_read_u64(xs, XBT_NULL, path, &v) == 0;
+	return v;
 }
 
 /* Read ~/rel of domid as unsigned. */

@@ -18,8 +18,10 @@
 
 #include "host.h"
 #include "hv.h"
+#include "keytree.h"
 #include "log.h"
 #include "xmem.h"
+#include "xmem_err.h"
 
 #define CTX_TXN_TRIES 100
 
@@ -154,57 +156,56 @@ void ctx_close(struct xmem_ctx *ctx)
 	ctx->hv = NULL;
 }
 
+/* One command's transaction as keytree_txn runs it. */
+struct ctx_txn_arg {
+	struct xmem_ctx *ctx;
+	ctx_txn_fn *fn;
+	void *arg;
+	int ran;   /* fn ran in the last attempt */
+	int fn_rc; /* fn's refusal, returned as is */
+};
+
+/* One attempt: run the command's function; a refusal ends the transaction. */
+static int ctx_txn_once(struct xs_handle *xs, xs_transaction_t t, void *arg)
+{
+	struct ctx_txn_arg *a = arg;
+
+	(void)xs;
+	a->ran = 1;
+	a->fn_rc = a->fn(a->ctx, t, a->arg);
+	return a->fn_rc ? 1 : 0;
+}
+
 int ctx_txn(struct xmem_ctx *ctx, ctx_txn_fn *fn, void *arg)
 {
-	xs_transaction_t t;
-	int tries, rc;
+	struct ctx_txn_arg a = { .ctx = ctx, .fn = fn, .arg = arg };
+	int rc = keytree_txn(ctx->xsh, CTX_TXN_TRIES, ctx_txn_once, &a);
 
-	for (tries = 0; tries < CTX_TXN_TRIES; tries++) {
-		t = xs_transaction_start(ctx->xsh);
-		if (t == XBT_NULL) {
-			ctx_err("cannot start a key-tree transaction (%s): check that the store "
-				"is running",
-				strerror(errno));
-			return -1;
-		}
-		rc = fn(ctx, t, arg);
-		if (rc) {
-			xs_transaction_end(ctx->xsh, t, true);
-			return rc;
-		}
-		if (xs_transaction_end(ctx->xsh, t, false))
-			return 0;
-		if (errno != EAGAIN) {
-			ctx_err("cannot commit the change (%s): nothing was written; check the "
-				"store's log",
-				strerror(errno));
-			return -1;
-		}
-		log_debug("transaction conflict, retrying");
-	}
-	ctx_err("the key tree kept changing under %d attempts: nothing was written; try again",
-		CTX_TXN_TRIES);
+	if (a.fn_rc)
+		return a.fn_rc;
+	if (!rc)
+		return 0;
+	if (rc == XMEM_ERR_AGAIN)
+		ctx_err("the key tree kept changing under %d attempts: nothing was written; try "
+			"again",
+			CTX_TXN_TRIES);
+	else if (!a.ran)
+		ctx_err("cannot start a key-tree transaction (%s): check that the store "
+			"is running",
+			strerror(errno));
+	else
+		ctx_err("cannot commit the change (%s): nothing was written; check the "
+			"store's log",
+			strerror(errno));
 	return -1;
 }
 
 uint64_t ctx_read_u64(struct xmem_ctx *ctx, xs_transaction_t t, const char *path)
 {
-	unsigned int len = 0;
-	char *val, *end = NULL;
-	unsigned long long v;
-	uint64_t ret = XMEM_UNSET;
+	uint64_t v = XMEM_UNSET;
 
-	val = xs_read(ctx->xsh, t, path, &len);
-	if (!val)
-		return XMEM_UNSET;
-	if (len > 0 && val[0] >= '0' && val[0] <= '9') {
-		errno = 0;
-		v = strtoull(val, &end, 10);
-		if (errno == 0 && *end == '\0' && v < XMEM_UNSET)
-			ret = v;
-	}
-	free(val);
-	return ret;
+	keytree_read_u64(ctx->xsh, t, path, &v);
+	return v;
 }
 
 int ctx_read_str(struct xmem_ctx *ctx, xs_transaction_t t, const char *path, char *buf, size_t len)
@@ -223,15 +224,10 @@ int ctx_read_str(struct xmem_ctx *ctx, xs_transaction_t t, const char *path, cha
 
 int ctx_write_u64(struct xmem_ctx *ctx, xs_transaction_t t, const char *path, uint64_t val)
 {
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%" PRIu64, val);
-	return ctx_write_str(ctx, t, path, buf);
+	return keytree_write_u64(ctx->xsh, t, path, val) ? -1 : 0;
 }
 
 int ctx_write_str(struct xmem_ctx *ctx, xs_transaction_t t, const char *path, const char *val)
 {
-	if (!xs_write(ctx->xsh, t, path, val, strlen(val)))
-		return -1;
-	return 0;
+	return keytree_write_str(ctx->xsh, t, path, val) ? -1 : 0;
 }

@@ -14,6 +14,7 @@
 
 #include "cache.h"
 #include "hv.h"
+#include "keytree.h"
 #include "size.h"
 #include "log.h"
 #include "xenstore-schema/xs_schema.h"
@@ -40,17 +41,7 @@ void cache_free(struct cache *c)
 
 int cache_parse_u64(const char *s, uint64_t *val_r)
 {
-	unsigned long long v;
-	char *end;
-
-	if (!s || *s < '0' || *s > '9')
-		return XMEM_ERR_INVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end)
-		return XMEM_ERR_INVAL;
-	*val_r = v;
-	return 0;
+	return keytree_parse_u64(s, val_r);
 }
 
 /* Index of the first entry with domid >= domid. */
@@ -215,30 +206,27 @@ static char *cache_read(struct cache *c, const char *path)
 static int cache_read_dom_u64(struct cache *c, uint32_t domid, const char *rel, uint64_t *val_r)
 {
 	char path[CACHE_PATH_MAX];
-	char *v;
-	int ok;
 
 	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", domid, rel);
-	v = cache_read(c, path);
-	ok = v && cache_parse_u64(v, val_r) == 0;
-	if (ok && *val_r > SIZE_MAX_KIB)
-		*val_r = SIZE_MAX_KIB;
-	free(v);
-	return ok;
+	c->nr_reads++;
+	return keytree_read_kib(c->xs, XBT_NULL, path, val_r) == 0;
 }
 
 /* Parse a frontend state report. */
 static enum policy_balloon cache_parse_balloon(const char *s)
 {
-	if (!strcmp(s, XS_DOM_BALLOON_STATE_DONE))
-		return POLICY_BALLOON_DONE;
-	if (!strcmp(s, XS_DOM_BALLOON_STATE_WORKING))
-		return POLICY_BALLOON_WORKING;
-	if (!strcmp(s, XS_DOM_BALLOON_STATE_BACKOFF))
-		return POLICY_BALLOON_BACKOFF;
-	if (!strcmp(s, XS_DOM_BALLOON_STATE_GAVE_UP))
-		return POLICY_BALLOON_GAVE_UP;
-	return POLICY_BALLOON_UNKNOWN;
+	static const char *const names[] = { XS_DOM_BALLOON_STATE_DONE,
+					     XS_DOM_BALLOON_STATE_WORKING,
+					     XS_DOM_BALLOON_STATE_BACKOFF,
+					     XS_DOM_BALLOON_STATE_GAVE_UP };
+	static const enum policy_balloon states[] = { POLICY_BALLOON_DONE, POLICY_BALLOON_WORKING,
+						      POLICY_BALLOON_BACKOFF,
+						      POLICY_BALLOON_GAVE_UP };
+	size_t i;
+
+	if (keytree_parse_enum(s, names, sizeof(names) / sizeof(names[0]), &i))
+		return POLICY_BALLOON_UNKNOWN;
+	return states[i];
 }
 
 /* Re-read every key of d. */
