@@ -97,10 +97,14 @@ const char *policy_kind_name(enum policy_kind kind)
 	return policy_kind_names[kind];
 }
 
+int policy_dom_driven(const struct policy_dom *dom)
+{
+	return dom->managed && dom->has_balloon && dom->cooperative;
+}
+
 int policy_dom_included(const struct policy_dom *dom)
 {
-	return dom->managed && dom->has_balloon && dom->cooperative &&
-	       dom->balloon != POLICY_BALLOON_GAVE_UP;
+	return policy_dom_driven(dom) && dom->balloon != POLICY_BALLOON_GAVE_UP;
 }
 
 /* a - b, or 0 when b > a. */

@@ -148,7 +148,18 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 uint64_t policy_budget_kib(const struct policy_host *host, const struct policy_dom *doms,
 			   size_t nr);
 
-/* Added by policy/. 1 when the plan drives dom (managed, balloon, cooperative, not gave-up). */
+/*
+ * 1 when dom is driven: xmemd moves its target (managed, a balloon frontend
+ * follows the target, and it is cooperative). The one definition every part
+ * of xmemd uses.
+ */
+int policy_dom_driven(const struct policy_dom *dom);
+
+/*
+ * Added by policy/. 1 when this plan sets dom's target: it is driven and its
+ * frontend has not reported gave-up (a frontend that gave up is held at what
+ * it has until the caller has accepted that size).
+ */
 int policy_dom_included(const struct policy_dom *dom);
 
 #endif

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "apply.h"
+#include "cache.h"
+#include "round.h"
 #include "size.h"
 
 uint64_t apply_maxmem_kib(uint64_t target_kib, uint64_t videoram_kib)
@@ -157,4 +159,46 @@ uint64_t apply_plan(const struct apply_dom *doms, size_t nr, uint64_t free_kib,
 	free(raises);
 	*nr_acts_r = n;
 	return waiting_kib;
+}
+
+void apply_round_doms(struct round *rd, const struct cache *c)
+{
+	size_t i;
+
+	for (i = 0; i < rd->nr; i++) {
+		struct apply_dom *a = &rd->adoms[i];
+		const struct policy_dom *p = &rd->pdoms[i];
+
+		if (!rd->info[i])
+			continue;
+		a->domid = c->doms[i].domid;
+		a->drive = rd->drive[i];
+		a->weight = p->weight;
+		a->current_kib = p->current_kib;
+		a->target_kib = p->target_kib;
+		a->maxmem_kib = size_pages_to_kib(rd->info[i]->max_pages);
+		a->videoram_kib = c->doms[i].videoram_kib;
+		a->outstanding_kib = size_pages_to_kib(rd->info[i]->outstanding_pages);
+		if (!p->has_balloon || rd->held[i])
+			a->grow = APPLY_GROW_NONE;
+		else if (p->managed && !p->cooperative)
+			a->grow = APPLY_GROW_MAXMEM;
+		else
+			a->grow = APPLY_GROW_TARGET;
+	}
+}
+
+void apply_round_budget(struct round *rd, const struct hv_physinfo *pi, uint64_t floor_kib)
+{
+	uint64_t minus;
+	size_t i;
+
+	rd->promised_kib = apply_promised_kib(rd->adoms, rd->nr);
+	rd->floor_kib = floor_kib;
+	for (i = 0; i < rd->nr; i++)
+		if (rd->drive[i] || (rd->pdoms[i].has_balloon && !rd->pdoms[i].managed))
+			rd->floor_kib += APPLY_MAXMEM_SLACK_KIB;
+	minus = size_pages_to_kib(pi->outstanding_pages) + rd->floor_kib + rd->promised_kib;
+	rd->base_kib = size_pages_to_kib(pi->free_pages);
+	rd->base_kib = rd->base_kib > minus ? rd->base_kib - minus : 0;
 }

@@ -102,4 +102,27 @@ uint64_t apply_promised_kib(const struct apply_dom *doms, size_t nr);
 uint64_t apply_plan(const struct apply_dom *doms, size_t nr, uint64_t free_kib,
 		    struct apply_action *acts, size_t *nr_acts_r);
 
+struct cache;
+struct hv_physinfo;
+struct round;
+
+/*
+ * Part of step 3 of a rebalance (round.h): fill rd->adoms from the snapshot
+ * and the judgement: a domain without a balloon, or whose growth a
+ * reservation's hold covers, grows by nothing; an uncooperative managed one
+ * up to its maxmem; any other (driven, or unmanaged: its balloon follows its
+ * target) up to its target. Pure; the caller then caps the maxmem of those
+ * growing up to it (APPLY_GROW_MAXMEM) before apply_round_budget.
+ */
+void apply_round_doms(struct round *rd, const struct cache *c);
+
+/*
+ * Part of step 3 of a rebalance: rd->promised_kib (apply_promised_kib),
+ * rd->floor_kib (floor_kib plus the maxmem slack of every domain whose
+ * balloon follows its target: a frontend may populate up to target + slack)
+ * and rd->base_kib, what raises and reservations may take: free - claimed -
+ * floor - promised, 0 when negative. Pure.
+ */
+void apply_round_budget(struct round *rd, const struct hv_physinfo *pi, uint64_t floor_kib);
+
 #endif

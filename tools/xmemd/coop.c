@@ -108,3 +108,15 @@ out:
 	c->last_ms = now_ms;
 	return c->uncooperative != was;
 }
+
+void coop_floor(struct policy_dom *pd, uint64_t refused_kib)
+{
+	uint64_t fl = refused_kib < pd->max_kib ? refused_kib : pd->max_kib;
+
+	if (!refused_kib || !pd->managed)
+		return;
+	if (pd->min_kib < fl)
+		pd->min_kib = fl;
+	if (pd->startup_kib < pd->min_kib)
+		pd->startup_kib = pd->min_kib;
+}

@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 
+#include "policy/policy.h"
+
 /* Close enough to the target: max(COOP_TOLERANCE_KIB, target / COOP_TOLERANCE_DIV). */
 #define COOP_TOLERANCE_KIB 4096u
 #define COOP_TOLERANCE_DIV 64u
@@ -49,6 +51,14 @@ void coop_restore(struct coop *c, int uncooperative);
  */
 int coop_observe(struct coop *c, const struct coop_params *p, uint64_t target_kib,
 		 uint64_t current_kib, int gave_up, uint64_t now_ms);
+
+/*
+ * Part of step 2 of a rebalance (round.h): a frontend that gave up shrinking
+ * at refused_kib (0: none) cannot spare more for a while, so a managed
+ * domain's minimum (and startup) is raised to that size, never above its
+ * maximum. Pure.
+ */
+void coop_floor(struct policy_dom *pd, uint64_t refused_kib);
 
 /* Distance considered "at the target" for target_kib. */
 uint64_t coop_tolerance_kib(uint64_t target_kib);

@@ -20,27 +20,18 @@
 
 #include "apply.h"
 #include "daemon.h"
+#include "keytree.h"
 #include "log.h"
+#include "plan.h"
 #include "reserve.h"
+#include "round.h"
 #include "size.h"
 #include "snapshot.h"
 #include "xenstore-schema/xs_schema.h"
 #include "xmem_err.h"
 
-#define DAEMON_PATH_MAX 256
-
-/* Scratch for one rebalance, indexed like the cache's domains. */
-struct daemon_round {
-	const struct hv_dominfo **info; /* per cache entry */
-	struct policy_dom *pdoms;
-	struct policy_out *outs;
-	struct apply_dom *adoms;
-	struct apply_action *acts;
-	struct reserve_action *racts;
-	struct publish_dom *pubs;
-	int *drive;
-	int *held; /* growth covered by a reservation's hold */
-};
+#define DAEMON_PATH_MAX	 256
+#define DAEMON_RES_TRIES 5
 
 int daemon_init(struct daemon *d, const struct conf *cfg, const struct policy *pol,
 		struct xs_handle *xs, struct hv *hv)
@@ -205,8 +196,8 @@ static void daemon_sync_uncoop(struct daemon *d, struct cache_dom *cd, int want)
  * target again and back in the plan, and make that size its floor for a while
  * so the plan does not ask the impossible again at once.
  */
-static void daemon_accept(struct daemon *d, struct cache_dom *cd, uint64_t current_kib,
-			  uint64_t now_ms)
+static int daemon_accept(struct daemon *d, struct cache_dom *cd, uint64_t current_kib,
+			 uint64_t now_ms)
 {
 	char path[DAEMON_PATH_MAX], num[32];
 	int rc;
@@ -218,7 +209,7 @@ static void daemon_accept(struct daemon *d, struct cache_dom *cd, uint64_t curre
 	snprintf(num, sizeof(num), "%" PRIu64, current_kib);
 	if (!xs_write(d->xs, XBT_NULL, path, num, strlen(num))) {
 		log_warn("write %s", path);
-		return;
+		return 0;
 	}
 	log_info("domain %u (%s) cannot give more than it has: target set to its %" PRIu64
 		 " KiB, its floor for %d s",
@@ -227,12 +218,20 @@ static void daemon_accept(struct daemon *d, struct cache_dom *cd, uint64_t curre
 	cd->last_change_ms = now_ms;
 	cd->refused_kib = current_kib;
 	cd->refused_until_ms = now_ms + DAEMON_REFUSED_HOLD_MS;
+	return 1;
 }
 
-/* Judge cd's cooperation at now_ms (driven domains only). */
-static void daemon_judge(struct daemon *d, struct cache_dom *cd, const struct hv_dominfo *info,
-			 int judged, uint64_t now_ms)
+/*
+ * Judge cd's cooperation at now_ms when judged (xmemd would drive it), else
+ * forget any verdict; write memory/uncooperative to match, and accept what a
+ * frontend that gave up shrinking holds. Returns 1 when that moved cd's
+ * target, else 0.
+ */
+static int daemon_judge(struct daemon *d, struct cache_dom *cd, const struct hv_dominfo *info,
+			int judged, uint64_t now_ms)
 {
+	int moved = 0;
+
 	uint64_t current_kib = size_pages_to_kib(info->tot_pages);
 
 	if (cd->refused_kib && now_ms >= cd->refused_until_ms)
@@ -241,7 +240,7 @@ static void daemon_judge(struct daemon *d, struct cache_dom *cd, const struct hv
 		if (cd->coop.started || cd->coop.uncooperative)
 			coop_reset(&cd->coop);
 		daemon_sync_uncoop(d, cd, 0);
-		return;
+		return 0;
 	}
 	if (!cd->coop.started && !cd->coop.uncooperative && cd->uncoop_key)
 		coop_restore(&cd->coop, 1);
@@ -257,10 +256,11 @@ static void daemon_judge(struct daemon *d, struct cache_dom *cd, const struct hv
 	}
 	/* Gave up shrinking, marked or still within tolerance of its target. */
 	if (cd->balloon == POLICY_BALLOON_GAVE_UP && current_kib > cd->target_kib) {
-		daemon_accept(d, cd, current_kib, now_ms);
+		moved = daemon_accept(d, cd, current_kib, now_ms);
 		coop_observe(&cd->coop, &d->coop, cd->target_kib, current_kib, 0, now_ms);
 	}
 	daemon_sync_uncoop(d, cd, cd->coop.uncooperative);
+	return moved;
 }
 
 /*
@@ -313,13 +313,52 @@ static void daemon_res_dom(void *arg, uint32_t domid, struct reserve_dom *dom_r)
 	dom_r->target_kib = cd->target_kib;
 }
 
+/* One reservation's answer, as keytree_txn runs it. */
+struct daemon_res_txn {
+	const struct cache_res *r;
+	const struct reserve_action *a;
+	int written; /* the last attempt wrote the answer */
+};
+
+/*
+ * One attempt to write a reservation's answer: only while the node is still
+ * pending (the client may have removed it meanwhile: do not resurrect it;
+ * then 1, nothing to do).
+ */
+static int daemon_res_write(struct xs_handle *xs, xs_transaction_t t, void *arg)
+{
+	struct daemon_res_txn *rt = arg;
+	const struct cache_res *r = rt->r;
+	char path[DAEMON_PATH_MAX];
+	size_t st = 0;
+	static const char *const pending[] = { XS_XMEMD_RES_STATE_PENDING };
+
+	rt->written = 0;
+	snprintf(path, sizeof(path), XS_XMEMD_RES_STATE, r->id);
+	if (keytree_read_enum(xs, t, path, pending, 1, &st))
+		return 1;
+	rt->written = 1;
+	if (rt->a->verdict == RESERVE_GRANT) {
+		snprintf(path, sizeof(path), XS_XMEMD_RES_GRANTED, r->id);
+		keytree_write_u64(xs, t, path, rt->a->granted_kib);
+		snprintf(path, sizeof(path), XS_XMEMD_RES_STATE, r->id);
+		keytree_write_str(xs, t, path, XS_XMEMD_RES_STATE_GRANTED);
+	} else {
+		snprintf(path, sizeof(path), XS_XMEMD_RES_REASON, r->id);
+		keytree_write_str(xs, t, path, rt->a->reason);
+		snprintf(path, sizeof(path), XS_XMEMD_RES_STATE, r->id);
+		keytree_write_str(xs, t, path, XS_XMEMD_RES_STATE_FAILED);
+	}
+	return 0;
+}
+
 /* Carry out reservation verdicts. */
 static void daemon_res_act(struct daemon *d, const struct cache_res *r,
 			   const struct reserve_action *a)
 {
-	char path[DAEMON_PATH_MAX], num[32];
-	xs_transaction_t t;
-	int tries;
+	struct daemon_res_txn rt = { .r = r, .a = a };
+	char path[DAEMON_PATH_MAX];
+	int rc;
 
 	switch (a->verdict) {
 	case RESERVE_KEEP:
@@ -334,46 +373,13 @@ static void daemon_res_act(struct daemon *d, const struct cache_res *r,
 	case RESERVE_FAIL:
 		break;
 	}
-	for (tries = 0; tries < 5; tries++) {
-		t = xs_transaction_start(d->xs);
-		if (t == XBT_NULL) {
-			log_warn("transaction for reservation %s", r->id);
-			return;
-		}
-		/* The client may have removed it meanwhile: do not resurrect it. */
-		snprintf(path, sizeof(path), XS_XMEMD_RES_STATE, r->id);
-		{
-			unsigned int len;
-			char *st = xs_read(d->xs, t, path, &len);
-			int still = st && !strcmp(st, XS_XMEMD_RES_STATE_PENDING);
-
-			free(st);
-			if (!still) {
-				xs_transaction_end(d->xs, t, true);
-				return;
-			}
-		}
-		if (a->verdict == RESERVE_GRANT) {
-			snprintf(num, sizeof(num), "%" PRIu64, a->granted_kib);
-			snprintf(path, sizeof(path), XS_XMEMD_RES_GRANTED, r->id);
-			xs_write(d->xs, t, path, num, strlen(num));
-			snprintf(path, sizeof(path), XS_XMEMD_RES_STATE, r->id);
-			xs_write(d->xs, t, path, XS_XMEMD_RES_STATE_GRANTED,
-				 strlen(XS_XMEMD_RES_STATE_GRANTED));
-		} else {
-			snprintf(path, sizeof(path), XS_XMEMD_RES_REASON, r->id);
-			xs_write(d->xs, t, path, a->reason, strlen(a->reason));
-			snprintf(path, sizeof(path), XS_XMEMD_RES_STATE, r->id);
-			xs_write(d->xs, t, path, XS_XMEMD_RES_STATE_FAILED,
-				 strlen(XS_XMEMD_RES_STATE_FAILED));
-		}
-		if (xs_transaction_end(d->xs, t, false))
-			break;
-		if (errno != EAGAIN) {
-			log_warn("reservation %s", r->id);
-			return;
-		}
+	rc = keytree_txn(d->xs, DAEMON_RES_TRIES, daemon_res_write, &rt);
+	if (rc && rc != XMEM_ERR_AGAIN) {
+		log_warn("reservation %s", r->id);
+		return;
 	}
+	if (!rt.written)
+		return;
 	if (a->verdict == RESERVE_GRANT)
 		log_info("reservation %s: granted %" PRIu64 " KiB", r->id, a->granted_kib);
 	else
@@ -386,12 +392,12 @@ static void daemon_res_act(struct daemon *d, const struct cache_res *r,
  * forever (a claim ends only when used up), hiding free memory from everyone.
  * A driven domain's claim is cut to what its target still needs.
  */
-static void daemon_trim_claims(struct daemon *d, const struct daemon_round *rd, size_t nr)
+static void daemon_trim_claims(struct daemon *d, const struct round *rd)
 {
 	size_t i;
 	int rc;
 
-	for (i = 0; i < nr; i++) {
+	for (i = 0; i < rd->nr; i++) {
 		const struct apply_dom *a = &rd->adoms[i];
 		const struct cache_dom *cd = &d->cache.doms[i];
 		uint64_t need_kib;
@@ -411,40 +417,6 @@ static void daemon_trim_claims(struct daemon *d, const struct daemon_round *rd, 
 				 " KiB its target still needs",
 				 a->domid, a->outstanding_kib, need_kib);
 	}
-}
-
-/* Allocate the round's scratch for nr domains and nr_res reservations. */
-static int daemon_round_alloc(struct daemon_round *rd, size_t nr, size_t nr_res)
-{
-	size_t n = nr ? nr : 1;
-
-	memset(rd, 0, sizeof(*rd));
-	rd->info = calloc(n, sizeof(*rd->info));
-	rd->pdoms = calloc(n, sizeof(*rd->pdoms));
-	rd->outs = calloc(n, sizeof(*rd->outs));
-	rd->adoms = calloc(n, sizeof(*rd->adoms));
-	rd->acts = calloc(2 * n, sizeof(*rd->acts));
-	rd->racts = calloc(nr_res ? nr_res : 1, sizeof(*rd->racts));
-	rd->pubs = calloc(n, sizeof(*rd->pubs));
-	rd->drive = calloc(n, sizeof(*rd->drive));
-	rd->held = calloc(n, sizeof(*rd->held));
-	if (!rd->info || !rd->pdoms || !rd->outs || !rd->adoms || !rd->acts || !rd->racts ||
-	    !rd->pubs || !rd->drive || !rd->held)
-		return XMEM_ERR_NOMEM;
-	return 0;
-}
-
-static void daemon_round_free(struct daemon_round *rd)
-{
-	free(rd->info);
-	free(rd->pdoms);
-	free(rd->outs);
-	free(rd->adoms);
-	free(rd->acts);
-	free(rd->racts);
-	free(rd->pubs);
-	free(rd->drive);
-	free(rd->held);
 }
 
 /* Perform apply actions. */
@@ -481,212 +453,163 @@ static void daemon_apply(struct daemon *d, const struct apply_action *acts, size
 	}
 }
 
-int daemon_rebalance(struct daemon *d)
+/*
+ * Step 1 (round.h): poll the hypervisor, bring the cache up to date, allocate
+ * rd for the round at now_ms / unix_ms and take each domain's snapshot.
+ * *pi and *nr_infos_r receive the hypervisor's figures. 0, XMEM_ERR_NOHOST
+ * (the hypervisor is gone), or another negative XMEM_ERR_*.
+ */
+static int daemon_snapshot(struct daemon *d, struct round *rd, uint64_t now_ms, uint64_t unix_ms,
+			   struct hv_physinfo *pi, size_t *nr_infos_r)
 {
-	struct hv_physinfo pi;
-	struct daemon_round rd;
-	struct reserve_host rh;
-	struct policy_host host;
-	struct publish_host ph;
-	uint64_t now_ms = evloop_now_ms(), unix_ms = daemon_unix_ms();
-	uint64_t held_kib = 0, promised_kib = 0, base_kib, raise_kib, floor_kib = d->cfg.floor_kib;
 	uint32_t *domids = NULL;
-	size_t nr_infos = 0, nr, i, nr_acts = 0, nr_granted = 0, nr_pending = 0;
+	size_t nr_infos = 0, i;
 	int rc;
 
-	memset(&rd, 0, sizeof(rd));
-	d->need_rebalance = CACHE_EV_NOISE;
-	d->last_rebalance_ms = now_ms;
-	rc = daemon_poll_hv(d, &pi, &nr_infos);
+	rc = daemon_poll_hv(d, pi, &nr_infos);
 	if (rc) {
 		log_warnx("hypervisor: %s", xmem_strerror(rc));
-		if (rc == XMEM_ERR_IO || rc == XMEM_ERR_NOHOST)
-			rc = XMEM_ERR_NOHOST;
-		goto out;
+		return rc == XMEM_ERR_IO ? XMEM_ERR_NOHOST : rc;
 	}
+	*nr_infos_r = nr_infos;
 	domids = calloc(nr_infos ? nr_infos : 1, sizeof(*domids));
-	if (!domids) {
-		rc = XMEM_ERR_NOMEM;
-		goto out;
-	}
+	if (!domids)
+		return XMEM_ERR_NOMEM;
 	for (i = 0; i < nr_infos; i++)
 		domids[i] = d->infos[i].domid;
 	rc = cache_sync_domains(&d->cache, domids, nr_infos);
+	free(domids);
 	if (rc)
-		goto out;
+		return rc;
 	cache_refresh(&d->cache, now_ms);
-	nr = d->cache.nr_doms;
-	rc = daemon_round_alloc(&rd, nr, d->cache.nr_res);
+	rc = round_alloc(rd, d->cache.nr_doms, d->cache.nr_res);
 	if (rc)
-		goto out;
+		return rc;
+	rd->now_ms = now_ms;
+	rd->unix_ms = unix_ms;
+	snapshot_round(rd, &d->cache, d->infos, nr_infos);
+	return 0;
+}
 
-	/* Match hypervisor records to cache entries (both cover the same domids). */
-	for (i = 0; i < nr_infos; i++) {
-		struct cache_dom *cd = cache_find(&d->cache, d->infos[i].domid);
+/*
+ * Step 2 (round.h): judge the cooperation of each domain xmemd would drive
+ * (managed, with a balloon), keep a frontend that gave up above the size it
+ * stopped at, and settle rd->drive[i] = policy_dom_driven(). A domain's
+ * snapshot is taken again only when the judgement moved its target.
+ */
+static void daemon_judge_round(struct daemon *d, struct round *rd)
+{
+	size_t i;
 
-		if (cd)
-			rd.info[cd - d->cache.doms] = &d->infos[i];
-	}
-	/* Domains given a reservation: their growth is the hold's. */
-	for (i = 0; i < d->cache.nr_res; i++) {
-		const struct cache_res *r = &d->cache.res[i];
-		struct cache_dom *cd;
-
-		if (r->state == CACHE_RES_GRANTED && r->has_domid &&
-		    (cd = cache_find(&d->cache, r->domid)))
-			rd.held[cd - d->cache.doms] = 1;
-	}
-	/* Cooperation, and the policy's view of each domain. */
-	for (i = 0; i < nr; i++) {
+	for (i = 0; i < rd->nr; i++) {
 		struct cache_dom *cd = &d->cache.doms[i];
-		int judged;
+		struct policy_dom *pd = &rd->pdoms[i];
 
-		if (!rd.info[i])
-			continue; /* cannot happen: synced above */
-		snapshot_swap_rate(cd, now_ms);
-		snapshot_dom(cd, rd.info[i], &rd.pdoms[i]);
-		judged = rd.pdoms[i].managed && rd.pdoms[i].has_balloon;
-		daemon_judge(d, cd, rd.info[i], judged, now_ms);
-		snapshot_dom(cd, rd.info[i], &rd.pdoms[i]); /* the judgement may move the target */
-		rd.pdoms[i].cooperative = !cd->coop.uncooperative;
-		if (cd->refused_kib && rd.pdoms[i].managed) {
-			struct policy_dom *p = &rd.pdoms[i];
-			uint64_t fl = cd->refused_kib < p->max_kib ? cd->refused_kib : p->max_kib;
-
-			if (p->min_kib < fl)
-				p->min_kib = fl;
-			if (p->startup_kib < p->min_kib)
-				p->startup_kib = p->min_kib;
-		}
-		rd.drive[i] = judged && rd.pdoms[i].cooperative;
+		if (!rd->info[i])
+			continue; /* cannot happen: the cache was synced to the same domids */
+		if (daemon_judge(d, cd, rd->info[i], pd->managed && pd->has_balloon, rd->now_ms))
+			snapshot_dom(cd, rd->info[i], pd);
+		pd->cooperative = !cd->coop.uncooperative;
+		coop_floor(pd, cd->refused_kib);
+		rd->drive[i] = policy_dom_driven(pd);
 	}
-	/* What is free for reservations and raises. */
-	for (i = 0; i < nr; i++) {
-		struct apply_dom *a = &rd.adoms[i];
-		const struct policy_dom *p = &rd.pdoms[i];
+}
 
-		if (!rd.info[i])
-			continue;
-		a->domid = d->cache.doms[i].domid;
-		a->drive = rd.drive[i];
-		a->weight = p->weight;
-		a->current_kib = p->current_kib;
-		a->target_kib = p->target_kib;
-		a->maxmem_kib = size_pages_to_kib(rd.info[i]->max_pages);
-		a->videoram_kib = d->cache.doms[i].videoram_kib;
-		a->outstanding_kib = size_pages_to_kib(rd.info[i]->outstanding_pages);
-		if (!p->has_balloon || rd.held[i])
-			a->grow = APPLY_GROW_NONE; /* a hold covers a held domain's growth */
-		else if (p->managed && !p->cooperative)
-			a->grow = APPLY_GROW_MAXMEM;
-		else
-			a->grow = APPLY_GROW_TARGET; /* driven, or unmanaged: follows its target */
-		if (a->grow == APPLY_GROW_MAXMEM)
-			daemon_cap_uncoop(d, &d->cache.doms[i], a);
-	}
-	promised_kib = apply_promised_kib(rd.adoms, nr);
-	/*
-	 * A frontend may populate up to its maxmem (target + 1 MiB): keep that
-	 * slack of every domain whose balloon follows its target out of what is
-	 * handed out, with the floor (an uncooperative one's is in its promise).
-	 */
-	for (i = 0; i < nr; i++)
-		if (rd.drive[i] || (rd.pdoms[i].has_balloon && !rd.pdoms[i].managed))
-			floor_kib += APPLY_MAXMEM_SLACK_KIB;
-	base_kib = size_pages_to_kib(pi.free_pages);
-	{
-		uint64_t minus = size_pages_to_kib(pi.outstanding_pages) + floor_kib + promised_kib;
+/*
+ * Step 3 (round.h): what each domain may still take by itself (capping the
+ * maxmem of those that do not follow their target), and so what is free for
+ * raises and reservations.
+ */
+static void daemon_free_memory(struct daemon *d, struct round *rd, const struct hv_physinfo *pi)
+{
+	size_t i;
 
-		base_kib = base_kib > minus ? base_kib - minus : 0;
-	}
-	memset(&rh, 0, sizeof(rh));
-	rh.now_s = (int64_t)(unix_ms / 1000);
-	rh.avail_kib = base_kib;
-	for (i = 0; i < nr; i++) {
-		const struct policy_dom *p = &rd.pdoms[i];
-		uint64_t above = p->current_kib > p->min_kib ? p->current_kib - p->min_kib : 0;
+	apply_round_doms(rd, &d->cache);
+	for (i = 0; i < rd->nr; i++)
+		if (rd->info[i] && rd->adoms[i].grow == APPLY_GROW_MAXMEM)
+			daemon_cap_uncoop(d, &d->cache.doms[i], &rd->adoms[i]);
+	apply_round_budget(rd, pi, d->cfg.floor_kib);
+}
 
-		if (rd.drive[i])
-			rh.squeeze_kib += above;
-		else if (p->managed && p->has_balloon)
-			rh.stuck_kib += above;
-	}
-	reserve_plan(d->cache.res, d->cache.nr_res, &rh, daemon_res_dom, d, rd.racts, &held_kib);
+/* Step 3, continued (round.h): answer the reservations and hold their memory (rd->held_kib). */
+static void daemon_reserve(struct daemon *d, struct round *rd)
+{
+	struct reserve_host rh;
+	size_t i;
+
+	reserve_round_host(rd, &rh);
+	reserve_plan(d->cache.res, d->cache.nr_res, &rh, daemon_res_dom, d, rd->racts,
+		     &rd->held_kib);
 	for (i = 0; i < d->cache.nr_res; i++) {
-		daemon_res_act(d, &d->cache.res[i], &rd.racts[i]);
-		if (rd.racts[i].verdict == RESERVE_GRANT) {
-			d->cache.res[i].state = CACHE_RES_GRANTED;
-			d->cache.res[i].granted_kib = rd.racts[i].granted_kib;
+		struct cache_res *r = &d->cache.res[i];
+
+		daemon_res_act(d, r, &rd->racts[i]);
+		if (rd->racts[i].verdict == RESERVE_GRANT) {
+			r->state = CACHE_RES_GRANTED;
+			r->granted_kib = rd->racts[i].granted_kib;
 		}
-		if (d->cache.res[i].state == CACHE_RES_GRANTED)
-			nr_granted++;
-		else if (d->cache.res[i].state == CACHE_RES_PENDING)
-			nr_pending++;
+		if (r->state == CACHE_RES_GRANTED)
+			rd->nr_granted++;
+		else if (r->state == CACHE_RES_PENDING)
+			rd->nr_pending++;
 	}
+}
 
-	/* Plan. */
-	snapshot_host(&pi, d->infos, nr_infos, floor_kib, held_kib, now_ms, &host);
-	/*
-	 * A driven domain's claim is memory for its own target, which the plan
-	 * already counts: only the other claims are the policy's "claimed".
-	 */
-	for (i = 0; i < nr; i++) {
-		uint64_t o = rd.drive[i] ? rd.adoms[i].outstanding_kib : 0;
+/*
+ * Step 5 (round.h): apply the plan in two phases (lowers first; raises only
+ * from what is free now, less the holds), then cut claims that outlive their
+ * purpose. Remembers the raises held back in d->waiting_kib.
+ */
+static void daemon_apply_round(struct daemon *d, struct round *rd)
+{
+	uint64_t raise_kib = rd->base_kib > rd->held_kib ? rd->base_kib - rd->held_kib : 0;
 
-		host.claimed_kib -= o < host.claimed_kib ? o : host.claimed_kib;
-	}
-	rc = policy_plan(&d->pol, &host, rd.pdoms, nr, rd.outs);
-	if (rc) {
-		log_warnx("policy: %s", xmem_strerror(rc));
-		goto publish;
-	}
-	for (i = 0; i < nr; i++) {
-		d->cache.doms[i].prev_desired_kib =
-			rd.outs[i].included ? rd.outs[i].desired_kib : 0;
-		d->cache.doms[i].prev_plan_ms = rd.outs[i].included ? now_ms : 0;
-		rd.adoms[i].drive = rd.drive[i] && rd.outs[i].included;
-		rd.adoms[i].new_target_kib = rd.outs[i].target_kib;
-		rd.adoms[i].apply = rd.outs[i].apply;
-	}
-	raise_kib = base_kib > held_kib ? base_kib - held_kib : 0;
-	d->waiting_kib = apply_plan(rd.adoms, nr, raise_kib, rd.acts, &nr_acts);
-	daemon_apply(d, rd.acts, nr_acts, now_ms);
-	daemon_trim_claims(d, &rd, nr);
+	d->waiting_kib = apply_plan(rd->adoms, rd->nr, raise_kib, rd->acts, &rd->nr_acts);
+	daemon_apply(d, rd->acts, rd->nr_acts, rd->now_ms);
+	daemon_trim_claims(d, rd);
+}
 
-publish:
-	for (i = 0; i < nr; i++) {
-		struct cache_dom *cd = &d->cache.doms[i];
-		struct publish_dom *p = &rd.pubs[i];
-		uint64_t progress_ms = cd->coop.progress_ms;
+/* Step 6 (round.h): publish the round. 0, or XMEM_ERR_NOHOST when the key tree is gone. */
+static int daemon_publish(struct daemon *d, struct round *rd, const struct hv_physinfo *pi)
+{
+	struct publish_host ph;
 
-		p->domid = cd->domid;
-		snprintf(p->name, sizeof(p->name), "%s", cd->name);
-		snprintf(p->state, sizeof(p->state), "%s", snapshot_state(cd, &rd.pdoms[i]));
-		p->demand_kib = rd.outs[i].demand_kib;
-		p->pressure_pct = cd->psi_some_x100 / 100;
-		p->target_kib = cd->has_target ? cd->target_kib : rd.pdoms[i].current_kib;
-		p->current_kib = rd.pdoms[i].current_kib;
-		p->last_progress_ms =
-			progress_ms && progress_ms <= now_ms ? unix_ms - (now_ms - progress_ms) : 0;
-		p->uncooperative = cd->coop.uncooperative;
-	}
-	memset(&ph, 0, sizeof(ph));
-	ph.total_kib = host.total_kib ? host.total_kib : size_pages_to_kib(pi.total_pages);
-	ph.free_kib = size_pages_to_kib(pi.free_pages);
-	ph.reserved_kib = held_kib;
-	ph.floor_kib = d->cfg.floor_kib;
-	ph.now_unix_ms = unix_ms;
+	publish_round(rd, &d->cache, pi, d->cfg.floor_kib, &ph);
 	ph.policy = d->pol.name[0] ? d->pol.name : policy_kind_name(d->pol.kind);
 	ph.rebalances = ++d->rebalances;
 	ph.keytree_reads = d->cache.nr_reads;
 	ph.waiting_kib = d->waiting_kib;
 	ph.nr_reservations = d->cache.nr_res;
-	ph.nr_granted = nr_granted;
-	ph.nr_pending = nr_pending;
-	publish_update(&d->pub, &ph, rd.pubs, nr);
-	rc = d->pub.lost ? XMEM_ERR_NOHOST : 0;
+	ph.nr_granted = rd->nr_granted;
+	ph.nr_pending = rd->nr_pending;
+	publish_update(&d->pub, &ph, rd->pubs, rd->nr);
+	return d->pub.lost ? XMEM_ERR_NOHOST : 0;
+}
+
+int daemon_rebalance(struct daemon *d)
+{
+	struct hv_physinfo pi;
+	struct round rd;
+	uint64_t now_ms = evloop_now_ms();
+	size_t nr_infos = 0;
+	int rc;
+
+	memset(&rd, 0, sizeof(rd));
+	d->need_rebalance = CACHE_EV_NOISE;
+	d->last_rebalance_ms = now_ms;
+	rc = daemon_snapshot(d, &rd, now_ms, daemon_unix_ms(), &pi, &nr_infos);
+	if (rc)
+		goto out;
+	daemon_judge_round(d, &rd);
+	daemon_free_memory(d, &rd, &pi);
+	daemon_reserve(d, &rd);
+	rc = plan_round(&rd, &d->pol, &d->cache, &pi, d->infos, nr_infos);
+	if (rc)
+		log_warnx("policy: %s", xmem_strerror(rc));
+	else
+		daemon_apply_round(d, &rd);
+	rc = daemon_publish(d, &rd, &pi);
 out:
-	daemon_round_free(&rd);
-	free(domids);
+	round_free(&rd);
 	return rc;
 }

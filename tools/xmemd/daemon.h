@@ -1,10 +1,14 @@
 /*
  * daemon.h: xmemd's state and its rebalance.
  *
- * One rebalance: poll the hypervisor (physinfo, domain list), bring the cache
- * up to date (dirty entries only), judge each guest's cooperation, serve the
+ * One rebalance is a pipeline over one round structure (round.h): snapshot
+ * (poll the hypervisor, bring the cache up to date, each domain's policy
+ * view), judge each guest's cooperation, work out what is free and serve the
  * reservations, ask the policy for targets, apply them in two phases and
- * publish. daemon_rebalance() is the only place that writes to the host.
+ * publish. The pure steps live in the files of their concepts; the steps that
+ * write to the host (daemon_judge_round, daemon_free_memory, daemon_reserve,
+ * daemon_apply_round, daemon_publish) live in daemon.c, called only from
+ * daemon_rebalance().
  */
 #ifndef XMEMD_DAEMON_H
 #define XMEMD_DAEMON_H

@@ -245,42 +245,95 @@ static void main_signal(struct evloop *loop, int fd, unsigned int events, void *
 	}
 }
 
+/* The configuration: the file, then the command line over it, then the policy. */
+static void main_config(struct main_opts *o, struct conf *cfg, struct policy *pol)
+{
+	char err[512];
+
+	conf_defaults(cfg);
+	if (conf_load(cfg, o->config, !o->config_given, err, sizeof(err)))
+		fatalx("%s", err);
+	if (o->period_ms > 0)
+		cfg->period_ms = (uint64_t)o->period_ms;
+	if (o->floor && size_parse_kib(o->floor, &cfg->floor_kib))
+		fatalx("--floor: '%s' is not a size", o->floor);
+	if (o->policy)
+		snprintf(cfg->policy, sizeof(cfg->policy), "%s", o->policy);
+	if (o->d.pid_file)
+		snprintf(cfg->pid_file, sizeof(cfg->pid_file), "%s", o->d.pid_file);
+	if (o->d.log_file)
+		snprintf(cfg->log_file, sizeof(cfg->log_file), "%s", o->d.log_file);
+	o->d.pid_file = cfg->pid_file[0] ? cfg->pid_file : NULL; /* the file's, unless given */
+	o->d.log_file = cfg->log_file[0] ? cfg->log_file : NULL;
+	memset(pol, 0, sizeof(*pol));
+	err[0] = '\0';
+	if (main_policy(cfg->policy, pol, err, sizeof(err)))
+		fatalx("policy %s: %s", cfg->policy, err[0] ? err : "cannot be loaded");
+}
+
+/*
+ * Open the host in dir (NULL: Xen), set up the daemon and its event loop
+ * (signals in mask through a signalfd, the key tree's watches, the period).
+ * 0, or -1 after logging why; m is then still safe to tear down.
+ */
+static int main_setup(struct main_ctx *m, const char *dir, const struct conf *cfg,
+		      const struct policy *pol, const sigset_t *mask)
+{
+	struct xs_handle *xs = NULL;
+	struct hv *hv = NULL;
+	long long tid;
+	int rc;
+
+	xs = host_xs_open(dir, HOST_NO_DOMID);
+	if (!xs) {
+		log_warn("cannot open the key tree%s%s", dir ? " of " : "", dir ? dir : "");
+		return -1;
+	}
+	hv = host_hv_open(dir);
+	if (!hv) {
+		log_warn("cannot open the hypervisor%s%s", dir ? " of " : "", dir ? dir : "");
+		xs_close(xs);
+		return -1;
+	}
+	rc = daemon_init(&m->d, cfg, pol, xs, hv);
+	if (rc) {
+		log_warnx("start-up: %s", xmem_strerror(rc));
+		return -1;
+	}
+	m->loop = evloop_new();
+	if (!m->loop) {
+		log_warn("event loop");
+		return -1;
+	}
+	m->sig_fd = signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (m->sig_fd < 0 || evloop_add_fd(m->loop, m->sig_fd, EVLOOP_READ, main_signal, m) ||
+	    evloop_add_fd(m->loop, xs_fileno(m->d.xs), EVLOOP_READ, main_xs_ready, m)) {
+		log_warn("event loop set-up");
+		return -1;
+	}
+	tid = evloop_add_timer(m->loop, (long)cfg->period_ms, main_period, m);
+	if (tid < 0) {
+		log_warnx("period timer: %s", xmem_strerror((int)tid));
+		return -1;
+	}
+	evloop_set_before_sleep(m->loop, main_before_sleep, m);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct main_opts o;
 	struct conf cfg;
 	struct policy pol;
 	struct main_ctx m;
-	struct xs_handle *xs = NULL;
-	struct hv *hv = NULL;
 	const char *dir;
 	struct daemonize dmz;
-	char err[512];
 	sigset_t mask;
 	int rc, status = 1;
-	long long tid;
 
 	main_parse(argc, argv, &o);
 	log_init("xmemd", LOG_TO_CLI, o.d.verbose);
-	conf_defaults(&cfg);
-	if (conf_load(&cfg, o.config, !o.config_given, err, sizeof(err)))
-		fatalx("%s", err);
-	if (o.period_ms > 0)
-		cfg.period_ms = (uint64_t)o.period_ms;
-	if (o.floor && size_parse_kib(o.floor, &cfg.floor_kib))
-		fatalx("--floor: '%s' is not a size", o.floor);
-	if (o.policy)
-		snprintf(cfg.policy, sizeof(cfg.policy), "%s", o.policy);
-	if (o.d.pid_file)
-		snprintf(cfg.pid_file, sizeof(cfg.pid_file), "%s", o.d.pid_file);
-	if (o.d.log_file)
-		snprintf(cfg.log_file, sizeof(cfg.log_file), "%s", o.d.log_file);
-	o.d.pid_file = cfg.pid_file[0] ? cfg.pid_file : NULL; /* the file's, unless given */
-	o.d.log_file = cfg.log_file[0] ? cfg.log_file : NULL;
-	memset(&pol, 0, sizeof(pol));
-	err[0] = '\0';
-	if (main_policy(cfg.policy, &pol, err, sizeof(err)))
-		fatalx("policy %s: %s", cfg.policy, err[0] ? err : "cannot be loaded");
+	main_config(&o, &cfg, &pol);
 	dir = host_dir(o.host);
 
 	/* The log file first: a start-up failure is then written there. */
@@ -303,45 +356,13 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	xs = host_xs_open(dir, HOST_NO_DOMID);
-	if (!xs) {
-		log_warn("cannot open the key tree%s%s", dir ? " of " : "", dir ? dir : "");
+	if (main_setup(&m, dir, &cfg, &pol, &mask))
 		goto out;
-	}
-	hv = host_hv_open(dir);
-	if (!hv) {
-		log_warn("cannot open the hypervisor%s%s", dir ? " of " : "", dir ? dir : "");
-		goto out;
-	}
-	rc = daemon_init(&m.d, &cfg, &pol, xs, hv);
-	xs = NULL;
-	hv = NULL;
-	if (rc) {
-		log_warnx("start-up: %s", xmem_strerror(rc));
-		goto out;
-	}
-	m.loop = evloop_new();
-	if (!m.loop) {
-		log_warn("event loop");
-		goto out;
-	}
-	m.sig_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (m.sig_fd < 0 || evloop_add_fd(m.loop, m.sig_fd, EVLOOP_READ, main_signal, &m) ||
-	    evloop_add_fd(m.loop, xs_fileno(m.d.xs), EVLOOP_READ, main_xs_ready, &m)) {
-		log_warn("event loop set-up");
-		goto out;
-	}
-	tid = evloop_add_timer(m.loop, (long)cfg.period_ms, main_period, &m);
-	if (tid < 0) {
-		log_warnx("period timer: %s", xmem_strerror((int)tid));
-		goto out;
-	}
-	evloop_set_before_sleep(m.loop, main_before_sleep, &m);
 	if (o.d.pid_file && daemonize_write_pid(o.d.pid_file)) {
 		log_warn("pid file %s", o.d.pid_file);
 		goto out;
 	}
-	publish_daemon_state(&m.d.pub, "running");
+	publish_daemon_state(&m.d.pub, XS_XMEMD_STATE_RUNNING);
 	log_info("running: host %s, policy %s, floor %" PRIu64 " KiB, period %" PRIu64 " ms",
 		 dir ? dir : "(Xen)", pol.name[0] ? pol.name : policy_kind_name(pol.kind),
 		 cfg.floor_kib, cfg.period_ms);
@@ -354,7 +375,7 @@ int main(int argc, char **argv)
 	if (rc)
 		log_warnx("event loop: %s", xmem_strerror(rc));
 	if (!m.lost)
-		publish_daemon_state(&m.d.pub, "stopped");
+		publish_daemon_state(&m.d.pub, XS_XMEMD_STATE_STOPPED);
 	status = m.lost || rc ? 1 : 0;
 out:
 	if (status == 0)
@@ -364,9 +385,5 @@ out:
 	if (m.sig_fd >= 0)
 		close(m.sig_fd);
 	daemon_free(&m.d);
-	if (hv)
-		hv_close(hv);
-	if (xs)
-		xs_close(xs);
 	return status;
 }

@@ -12,6 +12,9 @@
 
 #include "log.h"
 #include "publish.h"
+#include "round.h"
+#include "size.h"
+#include "snapshot.h"
 #include "xenstore-schema/xs_schema.h"
 #include "xmem_err.h"
 
@@ -303,4 +306,35 @@ int publish_prometheus(FILE *f, const struct publish_host *host, const struct pu
 		fprintf(f, "\"} %d\n", doms[i].uncooperative);
 	}
 	return ferror(f) ? XMEM_ERR_IO : 0;
+}
+
+void publish_round(struct round *rd, const struct cache *c, const struct hv_physinfo *pi,
+		   uint64_t floor_kib, struct publish_host *ph)
+{
+	size_t i;
+
+	for (i = 0; i < rd->nr; i++) {
+		const struct cache_dom *cd = &c->doms[i];
+		struct publish_dom *p = &rd->pubs[i];
+		uint64_t progress_ms = cd->coop.progress_ms;
+
+		p->domid = cd->domid;
+		snprintf(p->name, sizeof(p->name), "%s", cd->name);
+		snprintf(p->state, sizeof(p->state), "%s", snapshot_state(cd, &rd->pdoms[i]));
+		p->demand_kib = rd->outs[i].demand_kib;
+		p->pressure_pct = cd->psi_some_x100 / 100;
+		p->target_kib = cd->has_target ? cd->target_kib : rd->pdoms[i].current_kib;
+		p->current_kib = rd->pdoms[i].current_kib;
+		p->last_progress_ms = progress_ms && progress_ms <= rd->now_ms
+					      ? rd->unix_ms - (rd->now_ms - progress_ms)
+					      : 0;
+		p->uncooperative = cd->coop.uncooperative;
+	}
+	memset(ph, 0, sizeof(*ph));
+	ph->total_kib =
+		rd->host.total_kib ? rd->host.total_kib : size_pages_to_kib(pi->total_pages);
+	ph->free_kib = size_pages_to_kib(pi->free_pages);
+	ph->reserved_kib = rd->held_kib;
+	ph->floor_kib = floor_kib;
+	ph->now_unix_ms = rd->unix_ms;
 }

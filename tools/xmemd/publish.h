@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <xenstore.h>
 
@@ -56,6 +57,21 @@ struct publish {
 };
 
 /* Start publishing through xs; prom_path NULL or "" for no metrics file. 0 or XMEM_ERR_NOMEM. */
+struct cache;
+struct hv_physinfo;
+struct round;
+
+/*
+ * Step 6 of a rebalance (round.h): fill rd->pubs, what is published about
+ * each domain (its state by snapshot_state, the plan's demand, its target or
+ * current size, when it last moved in Unix ms), and ph's figures of the host
+ * (total: the plan's, or physinfo's when no plan was made; the configured
+ * floor_kib; the reservations' holds; the time). The caller adds the
+ * daemon's counters. Pure.
+ */
+void publish_round(struct round *rd, const struct cache *c, const struct hv_physinfo *pi,
+		   uint64_t floor_kib, struct publish_host *ph);
+
 int publish_init(struct publish *p, struct xs_handle *xs, const char *prom_path);
 void publish_free(struct publish *p);
 

@@ -8,6 +8,7 @@
 
 #include "coop.h"
 #include "reserve.h"
+#include "round.h"
 #include "size.h"
 
 /* Has an expiry been set and passed (by grace seconds)? */
@@ -147,4 +148,22 @@ void reserve_plan(const struct cache_res *res, size_t nr, const struct reserve_h
 		}
 	}
 	*held_kib_r = held_kib;
+}
+
+void reserve_round_host(const struct round *rd, struct reserve_host *rh)
+{
+	size_t i;
+
+	memset(rh, 0, sizeof(*rh));
+	rh->now_s = (int64_t)(rd->unix_ms / 1000);
+	rh->avail_kib = rd->base_kib;
+	for (i = 0; i < rd->nr; i++) {
+		const struct policy_dom *p = &rd->pdoms[i];
+		uint64_t above = p->current_kib > p->min_kib ? p->current_kib - p->min_kib : 0;
+
+		if (rd->drive[i])
+			rh->squeeze_kib += above;
+		else if (p->managed && p->has_balloon)
+			rh->stuck_kib += above;
+	}
 }

@@ -72,4 +72,14 @@ void reserve_plan(const struct cache_res *res, size_t nr, const struct reserve_h
 		  reserve_dom_fn *dom_fn, void *arg, struct reserve_action *acts,
 		  uint64_t *held_kib_r);
 
+struct round;
+
+/*
+ * Part of step 3 of a rebalance (round.h): the host's figures for
+ * reserve_plan from the round: what is free now (rd->base_kib), what driven
+ * guests could still give (current - min) and what managed guests with a
+ * balloon that are not driven (uncooperative) hold above their minimums. Pure.
+ */
+void reserve_round_host(const struct round *rd, struct reserve_host *rh);
+
 #endif

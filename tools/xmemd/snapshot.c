@@ -5,8 +5,35 @@
 
 #include <string.h>
 
+#include "round.h"
 #include "size.h"
 #include "snapshot.h"
+
+void snapshot_round(struct round *rd, struct cache *c, const struct hv_dominfo *infos,
+		    size_t nr_infos)
+{
+	size_t i;
+
+	for (i = 0; i < nr_infos; i++) {
+		struct cache_dom *cd = cache_find(c, infos[i].domid);
+
+		if (cd)
+			rd->info[cd - c->doms] = &infos[i];
+	}
+	for (i = 0; i < c->nr_res; i++) {
+		const struct cache_res *r = &c->res[i];
+		struct cache_dom *cd;
+
+		if (r->state == CACHE_RES_GRANTED && r->has_domid && (cd = cache_find(c, r->domid)))
+			rd->held[cd - c->doms] = 1;
+	}
+	for (i = 0; i < rd->nr; i++) {
+		if (!rd->info[i])
+			continue;
+		snapshot_swap_rate(&c->doms[i], rd->now_ms);
+		rd->drive[i] = snapshot_dom(&c->doms[i], rd->info[i], &rd->pdoms[i]);
+	}
+}
 
 int snapshot_dom(const struct cache_dom *cd, const struct hv_dominfo *info, struct policy_dom *pd)
 {
@@ -64,7 +91,7 @@ int snapshot_dom(const struct cache_dom *cd, const struct hv_dominfo *info, stru
 		if (pd->static_max_kib < pd->max_kib)
 			pd->static_max_kib = pd->max_kib;
 	}
-	return pd->managed && pd->has_balloon && pd->cooperative;
+	return policy_dom_driven(pd);
 }
 
 const char *snapshot_state(const struct cache_dom *cd, const struct policy_dom *pd)

@@ -38,6 +38,19 @@
  */
 int snapshot_dom(const struct cache_dom *cd, const struct hv_dominfo *info, struct policy_dom *pd);
 
+struct round;
+
+/*
+ * Step 1 of a rebalance (round.h): for each of the cache's domains, find its
+ * record among infos[0..nr_infos) (the cache covers the same domids; one
+ * without a record is left out of the round), mark it held when a granted
+ * reservation was given to it (its growth is the hold's), update its swap
+ * rate at rd->now_ms and fill rd->pdoms[i] by snapshot_dom(), once;
+ * rd->drive[i] is its verdict before the judgement. Pure.
+ */
+void snapshot_round(struct round *rd, struct cache *c, const struct hv_dominfo *infos,
+		    size_t nr_infos);
+
 /* The state name for a domain filled by snapshot_dom(). */
 const char *snapshot_state(const struct cache_dom *cd, const struct policy_dom *pd);
 

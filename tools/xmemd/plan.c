@@ -1,0 +1,34 @@
+/*
+ * plan.c: see plan.h.
+ */
+#include "config.h"
+
+#include "plan.h"
+#include "round.h"
+#include "snapshot.h"
+
+int plan_round(struct round *rd, const struct policy *pol, struct cache *c,
+	       const struct hv_physinfo *pi, const struct hv_dominfo *infos, size_t nr_infos)
+{
+	struct policy_host *host = &rd->host;
+	size_t i;
+	int rc;
+
+	snapshot_host(pi, infos, nr_infos, rd->floor_kib, rd->held_kib, rd->now_ms, host);
+	for (i = 0; i < rd->nr; i++) {
+		uint64_t o = rd->drive[i] ? rd->adoms[i].outstanding_kib : 0;
+
+		host->claimed_kib -= o < host->claimed_kib ? o : host->claimed_kib;
+	}
+	rc = policy_plan(pol, host, rd->pdoms, rd->nr, rd->outs);
+	if (rc)
+		return rc;
+	for (i = 0; i < rd->nr; i++) {
+		c->doms[i].prev_desired_kib = rd->outs[i].included ? rd->outs[i].desired_kib : 0;
+		c->doms[i].prev_plan_ms = rd->outs[i].included ? rd->now_ms : 0;
+		rd->adoms[i].drive = rd->drive[i] && rd->outs[i].included;
+		rd->adoms[i].new_target_kib = rd->outs[i].target_kib;
+		rd->adoms[i].apply = rd->outs[i].apply;
+	}
+	return 0;
+}

@@ -1,0 +1,29 @@
+/*
+ * plan.h: step 4 of xmemd's rebalance (round.h), asking the policy for
+ * targets. Pure: the policy computes, the caller applies.
+ */
+#ifndef XMEMD_PLAN_H
+#define XMEMD_PLAN_H
+
+#include <stddef.h>
+
+#include "cache.h"
+#include "hv.h"
+#include "policy/policy.h"
+
+struct round;
+
+/*
+ * Fill rd->host (snapshot_host with rd->floor_kib and rd->held_kib; a driven
+ * domain's claim is memory for its own target, which the plan already
+ * counts, so only the other claims are the policy's "claimed"), run pol's
+ * plan over rd->pdoms into rd->outs, feed each domain's desired size back to
+ * the next plan (c->doms[i].prev_desired_kib, prev_plan_ms) and fill the
+ * plan's part of rd->adoms: a domain is applied when it is driven and the
+ * plan included it. Returns 0, or policy_plan's negative XMEM_ERR_* (then
+ * only rd->host is filled).
+ */
+int plan_round(struct round *rd, const struct policy *pol, struct cache *c,
+	       const struct hv_physinfo *pi, const struct hv_dominfo *infos, size_t nr_infos);
+
+#endif
