@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench/eval/run.sh BUILDDIR OUT.json: xmem-eval on the full Bitbrains trace
 # (64 VMs, 30 days) on a host of 44 GiB (1.1x the peak of the summed demand),
-# dynamic-min 5%, dynamic-max 100% of provisioned memory, and the goals of
-# issue 7:
+# dynamic-min 5%, dynamic-max 100% of provisioned memory, and the policy's
+# quality goals (xmem must beat squeezed's proportional sharing and Hyper-V's
+# demand x buffer on the same trace):
 #   1. xmem's shortfall <= 1% of proportional's (default reaction);
 #   2. with --reaction 300, xmem's pressure share <= 1/5 of hyperv's.
 # Speed goal: one replay of every default policy under 10 s. Baseline in the

@@ -2,7 +2,7 @@
  * frontend.h: the balloon frontend's state machine, free of I/O.
  *
  * The frontend follows memory/target the way Linux's xen-balloon driver does
- * (shared/reference section 5): it moves toward the target in batches of at
+ * (drivers/xen/balloon.c): it moves toward the target in batches of at
  * most FRONTEND_BATCH_PAGES frames, gives back only memory the guest can
  * spare (MemAvailable), backs off 2, 4, 8 s after failed passes (the delay
  * starts at 1 s and doubles, capped at 32 s) and gives up after the 4th

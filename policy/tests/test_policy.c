@@ -1,4 +1,4 @@
-/* Unit tests for policy/: one test per rule of the policy (issue 6), plus files. */
+/* Unit tests for policy/: one test per rule of the policy (policy.h), plus files. */
 #include "config.h"
 
 #include "../../tests/cmocka_all.h"

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # xmem's command table: help, prefixes, -h on every command, completion, and
 # the errors that need no host (unknown command, bad options, no host).
 . "$XMEM_SRCDIR/tests/integration/lib.sh"

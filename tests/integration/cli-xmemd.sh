@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # xmem with the real xmemd on a simulated host with two ballooning guests:
 # reservations granted and refused by xmemd itself, xmemd's published state in
 # list and info, a mem-set pin xmemd respects, and xmem's view when xmemd stops.

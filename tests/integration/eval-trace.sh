@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # xmem-eval on a committed subset of the Bitbrains trace (6 VMs, 2 days):
 # every policy and the oracle are scored, the scores are consistent with
 # each other and with the host, options do what they say, plots are drawn.

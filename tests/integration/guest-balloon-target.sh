@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # guest-balloon-target.sh: xmem-balloon follows memory/target on a real
 # xmem-stored + xmem-hvsim: the guest populates up to its boot target, then
 # shrinks and grows with every new target (tot_pages follows, the frontend

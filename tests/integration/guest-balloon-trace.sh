@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # guest-balloon-trace.sh: a simulated guest replaying a real trace
 # (shared/traces) at 300 trace seconds per real second: its reported demand
 # follows the VM's samples in order. Bad workload specs stop xmem-balloon

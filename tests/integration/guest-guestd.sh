@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # guest-guestd.sh: xmem-guestd on recorded /proc and /sys trees (this machine's
 # and Xen guests'): its JSON report, then publishing as a domain into a real
 # xmem-stored: libxl's data/ keys, only changed values with seq counting

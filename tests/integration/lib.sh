@@ -1,4 +1,6 @@
-# tests/integration/lib.sh: sourced by integration tests (POSIX sh + bash).
+# tests/integration/lib.sh: sourced by integration tests. Bash (it uses
+# `local`, as the tests do): every test that sources it starts with #!/bin/bash.
+# shellcheck shell=bash
 #
 # Each test gets its own runtime directory under $TMPDIR, starts the real
 # daemons it needs there, and everything is stopped and removed on exit,

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # The demo's report (scripts/demo-report.sh) counts a guest under pressure by
 # the stall it had, not by its PSI avg10: a guest stalled for one second, then
 # never again, shows avg10 >= 5% for seven samples (a 10 s moving average

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # The demo's report (scripts/demo-report.sh) from a generated sample CSV: per-guest CSV,
 # PNG and SVG plots, and a summary whose figures follow from the samples.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"

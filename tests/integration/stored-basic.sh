@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # stored-basic: xmem-stored serves Debian's xenstore-utils: write, read, ls,
 # rm, chmod, watch, CONTROL; it listens before its start command returns.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"

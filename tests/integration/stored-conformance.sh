@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # stored-conformance: libxenstore against xmem-stored. Our own client
 # (xs-conformance: permissions as libxl sets them, watches, transactions,
 # domains, quotas) and Xen's test-xenstore when installed, each followed by

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # stored-demo: the store demo (what ./run demo shows) runs to completion.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"
 command -v xenstore-write >/dev/null || skip "xenstore-utils not installed"

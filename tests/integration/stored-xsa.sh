@@ -1,6 +1,8 @@
-#!/bin/sh
+#!/bin/bash
 # stored-xsa: every attack class of the xenstore security advisories
-# (reference section 6) played by a hostile guest (xs-attack); after each,
+# (XSA-115, -322, -323, -324, -325, -326 and kin: watch, node, transaction
+# and quota exhaustion, malformed frames; tests/integration/xs-attack.c
+# lists them) played by a hostile guest (xs-attack); after each,
 # the daemon is alive, CONTROL check passes, and memory stayed bounded.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"
 it_setup

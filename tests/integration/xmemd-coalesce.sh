@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # xmemd-coalesce.sh: guests' demand reports are gathered, changes are not.
 # Every guest rewrites its data/xmem/ keys every period, each key a watch
 # event; xmemd rebalances for them at most once per 250 ms, while a target, a

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # xmemd-reserve.sh: the reservation protocol on a host with 4 guests. A 1 GiB
 # reservation that is not free is granted by squeezing the guests; the memory
 # stays free while held; a new domain built from it takes it, and xmemd drops

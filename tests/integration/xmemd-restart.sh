@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # xmemd-restart.sh: kill -9 of xmemd while a reservation is being squeezed
 # for, and again once it is granted. Restarted, xmemd keeps the reservation
 # (granted, its memory held, not handed to the hungry guests), counts nothing

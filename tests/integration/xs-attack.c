@@ -1,6 +1,8 @@
 /*
  * xs-attack: the attack classes of the xenstore security advisories (the
- * reference's section 6), played against xmem-stored by a hostile guest.
+ * XSAs against xenstored: resource exhaustion through nodes, watches,
+ * transactions and quotas, malformed frames; see --list), played against
+ * xmem-stored by a hostile guest.
  *
  * Usage: xs-attack [--list] SCENARIO...
  * $XENSTORED_PATH is the privileged socket, $XMEM_STORED_PID the daemon.

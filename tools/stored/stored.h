@@ -399,7 +399,7 @@ int conn_new(struct store *s, int fd, unsigned int domid, bool privileged, struc
 void conn_expire_events(struct store *s, uint64_t now_ms, long timeout_ms);
 const char *stored_errno_name(int err);
 
-/* The handlers (core.c node ops, watch.c, transaction.c, domain.c, control.c). */
+/* The handlers (access.c node ops, watch.c, transaction.c, domain.c, control.c). */
 int do_read(struct request *req);
 int do_write(struct request *req);
 int do_mkdir(struct request *req);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # timeout: 180
-# Scenario 5 of issue 8: the same libxenstore conformance scenario
+# store-conformance: the same libxenstore conformance scenario
 # (tests/xen/xs_conform.c) gives identical answers from the real xenstored and
 # from xmem-stored started in dom0 on its own socket.
 . /xmem/scenarios/lib.sh

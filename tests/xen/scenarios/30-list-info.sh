@@ -1,6 +1,6 @@
 #!/bin/sh
 # timeout: 400
-# Scenario 1 of issue 8: xmem list and xmem info agree with xl list and xl
+# list-info: xmem list and xmem info agree with xl list and xl
 # info on a real Xen host (names, domids, memory from Xen's tot_pages, the
 # key tree's target and static-max, the hypervisor's maxmem, host totals).
 . /xmem/scenarios/lib.sh

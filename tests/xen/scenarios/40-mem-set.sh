@@ -1,6 +1,6 @@
 #!/bin/sh
 # timeout: 400
-# Scenario 2 of issue 8: xmem mem-set and mem-max do exactly what xl's do.
+# mem-set: xmem mem-set and mem-max do exactly what xl's do.
 # g2 is driven by xmem, g3 by xl, step by step; after each step both guests'
 # memory/ subtrees, Xen's maxmem, xl list's Mem and the guests' own balloon
 # drivers must agree, and what one refuses the other refuses too.

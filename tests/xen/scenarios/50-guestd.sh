@@ -1,6 +1,6 @@
 #!/bin/sh
 # timeout: 400
-# Scenario 3 of issue 8: xmem-guestd inside a real guest publishes its data/
+# guestd: xmem-guestd inside a real guest publishes its data/
 # keys from the real /proc and balloon sysfs, and follows them when the
 # balloon moves (xl mem-set) and when the guest's own use grows.
 . /xmem/scenarios/lib.sh

@@ -1,6 +1,6 @@
 #!/bin/sh
 # timeout: 480
-# Scenario 4 of issue 8: xmemd on a real Xen host with per-guest min, max
+# xmemd: xmemd on a real Xen host with per-guest min, max
 # and weight. xmem-guestd reports each guest's demand; the floor is set so
 # that xmemd may hand out no memory beyond what the guests hold when it
 # starts. A memory hog in g1 (weight 8000) then makes g1 grow, which can only

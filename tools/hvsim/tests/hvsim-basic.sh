@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # hvsim-basic.sh: xmem-hvsim's privileged and per-domain sockets, through
 # `xmem-hvsim --query` (lib/hv.h): physinfo, create/destroy with their
 # sockets, list, maxmem below tot_pages, claims, the three reservation ops

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # hvsim-garbage.sh: bad input on the real daemon's sockets (wrong magic and
 # version, oversize and truncated requests, wrong payload sizes, huge
 # nr_extents, too many connections) gets the documented errors, never a
