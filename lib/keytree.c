@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hv.h"
 #include "keytree.h"
 #include "size.h"
 #include "xmem_err.h"
@@ -25,6 +26,16 @@ int keytree_parse_u64(const char *s, uint64_t *val_r)
 	if (errno || *end)
 		return XMEM_ERR_INVAL;
 	*val_r = v;
+	return 0;
+}
+
+int keytree_parse_domid(const char *s, uint32_t *domid_r)
+{
+	uint64_t v;
+
+	if (keytree_parse_u64(s, &v) || v >= HV_DOMID_FIRST_RESERVED)
+		return XMEM_ERR_INVAL;
+	*domid_r = (uint32_t)v;
 	return 0;
 }
 

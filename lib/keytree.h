@@ -29,6 +29,12 @@
 int keytree_parse_u64(const char *s, uint64_t *val_r);
 
 /*
+ * Parse s, a child of /local/domain, as a domid into *domid_r: decimal digits
+ * only, below the reserved range (DOMID_FIRST_RESERVED). 0 or XMEM_ERR_INVAL.
+ */
+int keytree_parse_domid(const char *s, uint32_t *domid_r);
+
+/*
  * Index of s in names[0..nr) into *idx_r. 0 or XMEM_ERR_INVAL (s NULL or
  * none of them).
  */

@@ -358,21 +358,19 @@ static int simdom_name_taken(struct xs_handle *xs, xs_transaction_t t, const cha
 	if (!ents)
 		return errno == ENOENT ? 0 : -1;
 	for (i = 0; i < nr && !found; i++) {
-		char path[SIMDOM_PATH_LEN], *val, *end;
+		char path[SIMDOM_PATH_LEN], *val;
 		unsigned int len;
-		unsigned long id;
+		uint32_t id;
 
-		errno = 0;
-		id = strtoul(ents[i], &end, 10);
-		if (errno || *end || end == ents[i] || id > UINT32_MAX || id == skip)
+		if (keytree_parse_domid(ents[i], &id) || id == skip)
 			continue;
-		if (simdom_dom_path(path, sizeof(path), (uint32_t)id, XS_DOM_NAME))
+		if (simdom_dom_path(path, sizeof(path), id, XS_DOM_NAME))
 			continue;
 		val = xs_read(xs, t, path, &len);
 		if (val && strcmp(val, name) == 0) {
 			found = 1;
 			if (domid_r)
-				*domid_r = (uint32_t)id;
+				*domid_r = id;
 		}
 		free(val);
 	}

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "keytree.h"
 #include "report.h"
 #include "xenstore-schema/xs_schema.h"
 #include "xmem_err.h"
@@ -369,18 +370,10 @@ void report_cache_reset(struct report_cache *c)
 
 void report_resume_seq(struct xs_handle *xs, struct report_cache *c)
 {
-	unsigned int len = 0;
-	const char *p;
-	char *val;
 	uint64_t v;
 
-	val = xs_read(xs, XBT_NULL, XS_DOM_REPORT_SEQ, &len);
-	if (!val)
-		return;
-	p = val;
-	if (report_u64(&p, &v) == 0 && *p == '\0' && v > c->seq)
+	if (keytree_read_u64(xs, XBT_NULL, XS_DOM_REPORT_SEQ, &v) == 0 && v > c->seq)
 		c->seq = v;
-	free(val);
 }
 
 /* Is errno a sign that the connection itself failed? */

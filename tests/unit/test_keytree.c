@@ -115,6 +115,25 @@ static void keytree_parse_u64_test(void **state)
 	assert_int_equal(keytree_parse_u64(NULL, &v), XMEM_ERR_INVAL);
 }
 
+/* A domid is digits below the reserved range; anything else is malformed. */
+static void keytree_parse_domid_test(void **state)
+{
+	static const char *const bad[] = { "", "-1", "+3", " 3", "3/", "32752", "4294967297", "x" };
+	uint32_t id = 9;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(keytree_parse_domid("0", &id), 0);
+	assert_int_equal(id, 0);
+	assert_int_equal(keytree_parse_domid("32751", &id), 0);
+	assert_int_equal(id, 32751);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		id = 9;
+		assert_int_equal(keytree_parse_domid(bad[i], &id), XMEM_ERR_INVAL);
+		assert_int_equal(id, 9);
+	}
+}
+
 /* Absent is NOTFOUND, malformed INVAL, and neither touches the caller's default. */
 static void keytree_read_absent_malformed_test(void **state)
 {
@@ -240,6 +259,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(keytree_parse_u64_test, reset),
+		cmocka_unit_test_setup(keytree_parse_domid_test, reset),
 		cmocka_unit_test_setup(keytree_read_absent_malformed_test, reset),
 		cmocka_unit_test_setup(keytree_read_embedded_nul_test, reset),
 		cmocka_unit_test_setup(keytree_read_kib_cap_test, reset),

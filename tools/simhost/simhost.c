@@ -222,17 +222,15 @@ size_t simhost_snapshot(struct xs_handle *xs, struct hv *hv, struct simhost_dom 
 	ents = xs_directory(xs, XBT_NULL, XS_LOCAL_DOMAINS, &nr_ents);
 	for (i = 0; ents && i < nr_ents && nr < max; i++) {
 		struct simhost_dom *d = &doms[nr];
-		char path[256], *v, *end;
+		char path[256], *v;
 		unsigned int len;
-		unsigned long id;
+		uint32_t id;
 		int ok;
 
-		errno = 0;
-		id = strtoul(ents[i], &end, 10);
-		if (errno || *end || id == 0 || id >= HV_DOMID_FIRST_RESERVED)
+		if (keytree_parse_domid(ents[i], &id) || id == 0)
 			continue;
 		memset(d, 0, sizeof(*d));
-		d->domid = (uint32_t)id;
+		d->domid = id;
 		snprintf(path, sizeof(path), XS_LOCAL_DOMAIN "/%s", d->domid, XS_DOM_NAME);
 		v = xs_read(xs, XBT_NULL, path, &len);
 		snprintf(d->name, sizeof(d->name), "%s", v ? v : "");

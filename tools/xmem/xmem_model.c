@@ -20,6 +20,7 @@
 
 #include "host.h"
 #include "hv.h"
+#include "keytree.h"
 #include "size.h"
 #include "xenstore-schema/xs_schema.h"
 #include "xmem.h"
@@ -143,16 +144,7 @@ int model_load(struct xmem_ctx *ctx, xs_transaction_t t, uint32_t domid, struct 
 /* Parse a domid: decimal digits only, below the reserved range. */
 static int model_parse_domid(const char *s, uint32_t *domid_r)
 {
-	unsigned long v;
-	char *end = NULL;
-
-	if (!s[0] || strspn(s, "0123456789") != strlen(s) || strlen(s) > 5)
-		return -1;
-	v = strtoul(s, &end, 10);
-	if (v >= HV_DOMID_FIRST_RESERVED)
-		return -1;
-	*domid_r = (uint32_t)v;
-	return 0;
+	return keytree_parse_domid(s, domid_r) ? -1 : 0;
 }
 
 int model_lookup(struct xmem_ctx *ctx, const char *s, uint32_t *domid_r)
