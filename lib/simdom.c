@@ -432,20 +432,16 @@ out:
 	return rc;
 }
 
-/* The transaction body of simdom_create: every key of the new domain. */
-static int simdom_write_keys(struct xs_handle *xs, xs_transaction_t t,
+/* libxl__domain_make's part: the homes, their permissions, the VM's node. -1 on error. */
+static int simdom_make_homes(struct xs_handle *xs, xs_transaction_t t,
 			     const struct simdom_config *cfg, uint32_t domid, const char *uuid)
 {
 	char home[SIMDOM_PATH_LEN], path[SIMDOM_PATH_LEN], vm[SIMDOM_PATH_LEN];
-	uint64_t dmin, dmax;
 	size_t i;
 
-	simdom_range(cfg, &dmin, &dmax);
 	if (simdom_dom_path(home, sizeof(home), domid, NULL) ||
 	    simdom_path(vm, sizeof(vm), XS_VM_ROOT, uuid))
 		return -1;
-
-	/* libxl__domain_make: the homes and their permissions. */
 	xs_rm(xs, t, home);
 	if (simdom_mkdir_perms(xs, t, home, domid, 0))
 		return -1;
@@ -483,8 +479,15 @@ static int simdom_write_keys(struct xs_handle *xs, xs_transaction_t t,
 	if (simdom_write_dom(xs, t, domid, XS_DOM_CONTROL_MP_SUSPEND, "1") ||
 	    simdom_write_dom(xs, t, domid, XS_DOM_CONTROL_XS_RESET_WATCHES, "1"))
 		return -1;
+	return 0;
+}
 
-	/* libxl__build_post. */
+/* libxl__build_post's part: memory, the store's ring, the vcpu. -1 on error. */
+static int simdom_build_post(struct xs_handle *xs, xs_transaction_t t,
+			     const struct simdom_config *cfg, uint32_t domid)
+{
+	char rel[64];
+
 	if (simdom_write_dom_u64(xs, t, domid, XS_DOM_STATIC_MAX, cfg->static_max_kib) ||
 	    simdom_write_dom_u64(xs, t, domid, XS_DOM_TARGET, simdom_target_kib(cfg)) ||
 	    simdom_write_dom_u64(xs, t, domid, XS_DOM_VIDEORAM, cfg->videoram_kib) ||
@@ -492,15 +495,18 @@ static int simdom_write_keys(struct xs_handle *xs, xs_transaction_t t,
 	    simdom_write_dom_u64(xs, t, domid, XS_DOM_STORE_PORT, SIMDOM_STORE_PORT) ||
 	    simdom_write_dom_u64(xs, t, domid, XS_DOM_STORE_RING_REF, SIMDOM_STORE_RING_REF))
 		return -1;
-	{
-		char rel[64];
+	snprintf(rel, sizeof(rel), XS_DOM_CPU_AVAIL, 0u);
+	return simdom_write_dom(xs, t, domid, rel, "online") ? -1 : 0;
+}
 
-		snprintf(rel, sizeof(rel), XS_DOM_CPU_AVAIL, 0u);
-		if (simdom_write_dom(xs, t, domid, rel, "online"))
-			return -1;
-	}
+/* xmem's policy keys, and the reservation's domid. -1 on error. */
+static int simdom_policy_keys(struct xs_handle *xs, xs_transaction_t t,
+			      const struct simdom_config *cfg, uint32_t domid)
+{
+	char path[SIMDOM_PATH_LEN];
+	uint64_t dmin, dmax;
 
-	/* xmem's policy keys. */
+	simdom_range(cfg, &dmin, &dmax);
 	if (simdom_write_dom_u64(xs, t, domid, XS_DOM_DYNAMIC_MIN, dmin) ||
 	    simdom_write_dom_u64(xs, t, domid, XS_DOM_DYNAMIC_MAX, dmax) ||
 	    simdom_write_dom_u64(xs, t, domid, XS_DOM_STARTUP, cfg->startup_kib) ||
@@ -508,13 +514,21 @@ static int simdom_write_keys(struct xs_handle *xs, xs_transaction_t t,
 	    simdom_write_dom_u64(xs, t, domid, XS_DOM_BUFFER, cfg->buffer_pct) ||
 	    simdom_write_dom(xs, t, domid, XS_DOM_MANAGED, cfg->managed ? "1" : "0"))
 		return -1;
-
 	if (cfg->reservation) {
-		if (simdom_path(path, sizeof(path), XS_XMEMD_RESERVATIONS "/%s/domid",
-				cfg->reservation) ||
+		if (simdom_path(path, sizeof(path), XS_XMEMD_RES_DOMID, cfg->reservation) ||
 		    simdom_write_u64(xs, t, path, domid))
 			return -1;
 	}
+	return 0;
+}
+
+/* The transaction body of simdom_create: every key of the new domain. -1 on error. */
+static int simdom_write_keys(struct xs_handle *xs, xs_transaction_t t,
+			     const struct simdom_config *cfg, uint32_t domid, const char *uuid)
+{
+	if (simdom_make_homes(xs, t, cfg, domid, uuid) || simdom_build_post(xs, t, cfg, domid) ||
+	    simdom_policy_keys(xs, t, cfg, domid))
+		return -1;
 	return 0;
 }
 

@@ -94,18 +94,114 @@ static int trace_vm_push(struct trace_vm *vm, const struct trace_sample *s)
 	return 0;
 }
 
+/* Where trace_load is in its file. */
+struct trace_parse {
+	struct trace *t;
+	const char *path, *only_vm;
+	size_t max_vms, last_idx;
+	unsigned long lineno;
+	char *err;
+	size_t err_len;
+};
+
+/*
+ * Take one data line (the header and empty lines are handled by the caller):
+ * vm_id,t_seconds,mem_used_kib,mem_provisioned_kib. 0, or a negative
+ * XMEM_ERR_* with the reason in tp->err.
+ */
+static int trace_line(struct trace_parse *tp, char *line)
+{
+	struct trace_sample s;
+	struct trace_vm *vm;
+	char *comma = strchr(line, ','), *p;
+	uint64_t t_s = 0;
+	int rc;
+
+	if (!comma || comma == line || (size_t)(comma - line) >= TRACE_ID_MAX) {
+		snprintf(tp->err, tp->err_len, "%s:%lu: bad vm_id", tp->path, tp->lineno);
+		return XMEM_ERR_INVAL;
+	}
+	*comma = '\0';
+	if (tp->only_vm && strcmp(line, tp->only_vm) != 0)
+		return 0;
+	p = comma + 1;
+	if (trace_field_u64(&p, ',', &t_s) || t_s > UINT32_MAX ||
+	    trace_field_u64(&p, ',', &s.used_kib) ||
+	    trace_field_u64(&p, '\0', &s.provisioned_kib)) {
+		snprintf(tp->err, tp->err_len,
+			 "%s:%lu: expected vm_id,t_seconds,mem_used_kib,mem_provisioned_kib "
+			 "with whole numbers",
+			 tp->path, tp->lineno);
+		return XMEM_ERR_INVAL;
+	}
+	s.t_s = (uint32_t)t_s;
+	vm = trace_vm_get(tp->t, &tp->max_vms, line, &tp->last_idx);
+	if (!vm) {
+		snprintf(tp->err, tp->err_len, "%s:%lu: too many VMs or out of memory", tp->path,
+			 tp->lineno);
+		return XMEM_ERR_NOMEM;
+	}
+	if (vm->nr_samples && vm->samples[vm->nr_samples - 1].t_s >= s.t_s) {
+		snprintf(tp->err, tp->err_len, "%s:%lu: %s: time does not increase", tp->path,
+			 tp->lineno, vm->id);
+		return XMEM_ERR_INVAL;
+	}
+	rc = trace_vm_push(vm, &s);
+	if (rc)
+		snprintf(tp->err, tp->err_len, "%s:%lu: %s", tp->path, tp->lineno,
+			 xmem_strerror(rc));
+	return rc;
+}
+
+/* Read every line of gz into tp. 0, or a negative XMEM_ERR_* with the reason in tp->err. */
+static int trace_lines(struct trace_parse *tp, gzFile gz)
+{
+	char line[TRACE_LINE_MAX];
+	int rc;
+
+	while (gzgets(gz, line, sizeof(line))) {
+		size_t len = strlen(line);
+
+		tp->lineno++;
+		if (len && line[len - 1] == '\n')
+			line[--len] = '\0';
+		else if (!gzeof(gz)) {
+			snprintf(tp->err, tp->err_len, "%s:%lu: line too long", tp->path,
+				 tp->lineno);
+			return XMEM_ERR_INVAL;
+		}
+		if (len && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (len == 0)
+			continue;
+		if (tp->lineno == 1) {
+			if (strncmp(line, "vm_id,t_seconds,mem_used_kib,mem_provisioned_kib", 48)) {
+				snprintf(tp->err, tp->err_len,
+					 "%s:1: expected the header "
+					 "vm_id,t_seconds,mem_used_kib,mem_provisioned_kib",
+					 tp->path);
+				return XMEM_ERR_INVAL;
+			}
+			continue;
+		}
+		rc = trace_line(tp, line);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int trace_load(const char *path, const char *only_vm, struct trace **trace_r, char *err,
 	       size_t err_len)
 {
-	struct trace *t = NULL;
+	struct trace_parse tp = {
+		.path = path, .only_vm = only_vm, .err = err, .err_len = err_len
+	};
 	gzFile gz = NULL;
-	char line[TRACE_LINE_MAX];
-	size_t max_vms = 0, last_idx = 0;
-	unsigned long lineno = 0;
 	int rc;
 
-	t = calloc(1, sizeof(*t));
-	if (!t) {
+	tp.t = calloc(1, sizeof(*tp.t));
+	if (!tp.t) {
 		rc = XMEM_ERR_NOMEM;
 		snprintf(err, err_len, "%s: out of memory", path);
 		goto out;
@@ -117,77 +213,9 @@ int trace_load(const char *path, const char *only_vm, struct trace **trace_r, ch
 		goto out;
 	}
 	gzbuffer(gz, 1 << 17);
-	while (gzgets(gz, line, sizeof(line))) {
-		struct trace_sample s;
-		struct trace_vm *vm;
-		char *comma, *p;
-		size_t len = strlen(line);
-		uint64_t t_s = 0;
-
-		lineno++;
-		if (len && line[len - 1] == '\n')
-			line[--len] = '\0';
-		else if (!gzeof(gz)) {
-			rc = XMEM_ERR_INVAL;
-			snprintf(err, err_len, "%s:%lu: line too long", path, lineno);
-			goto out;
-		}
-		if (len && line[len - 1] == '\r')
-			line[--len] = '\0';
-		if (len == 0)
-			continue;
-		if (lineno == 1) {
-			if (strncmp(line, "vm_id,t_seconds,mem_used_kib,mem_provisioned_kib", 48)) {
-				rc = XMEM_ERR_INVAL;
-				snprintf(err, err_len,
-					 "%s:1: expected the header "
-					 "vm_id,t_seconds,mem_used_kib,mem_provisioned_kib",
-					 path);
-				goto out;
-			}
-			continue;
-		}
-		comma = strchr(line, ',');
-		if (!comma || comma == line || (size_t)(comma - line) >= TRACE_ID_MAX) {
-			rc = XMEM_ERR_INVAL;
-			snprintf(err, err_len, "%s:%lu: bad vm_id", path, lineno);
-			goto out;
-		}
-		*comma = '\0';
-		if (only_vm && strcmp(line, only_vm) != 0)
-			continue;
-		p = comma + 1;
-		if (trace_field_u64(&p, ',', &t_s) || t_s > UINT32_MAX ||
-		    trace_field_u64(&p, ',', &s.used_kib) ||
-		    trace_field_u64(&p, '\0', &s.provisioned_kib)) {
-			rc = XMEM_ERR_INVAL;
-			snprintf(
-				err, err_len,
-				"%s:%lu: expected vm_id,t_seconds,mem_used_kib,mem_provisioned_kib "
-				"with whole numbers",
-				path, lineno);
-			goto out;
-		}
-		s.t_s = (uint32_t)t_s;
-		vm = trace_vm_get(t, &max_vms, line, &last_idx);
-		if (!vm) {
-			rc = XMEM_ERR_NOMEM;
-			snprintf(err, err_len, "%s:%lu: too many VMs or out of memory", path,
-				 lineno);
-			goto out;
-		}
-		if (vm->nr_samples && vm->samples[vm->nr_samples - 1].t_s >= s.t_s) {
-			rc = XMEM_ERR_INVAL;
-			snprintf(err, err_len, "%s:%lu: %s: time does not increase", path, lineno,
-				 vm->id);
-			goto out;
-		}
-		rc = trace_vm_push(vm, &s);
-		if (rc) {
-			snprintf(err, err_len, "%s:%lu: %s", path, lineno, xmem_strerror(rc));
-			goto out;
-		}
-	}
+	rc = trace_lines(&tp, gz);
+	if (rc)
+		goto out;
 	if (!gzeof(gz)) {
 		int zerr = 0;
 
@@ -195,7 +223,7 @@ int trace_load(const char *path, const char *only_vm, struct trace **trace_r, ch
 		snprintf(err, err_len, "%s: read error: %s", path, gzerror(gz, &zerr));
 		goto out;
 	}
-	if (t->nr_vms == 0) {
+	if (tp.t->nr_vms == 0) {
 		rc = only_vm ? XMEM_ERR_NOTFOUND : XMEM_ERR_INVAL;
 		if (only_vm)
 			snprintf(err, err_len, "%s: no VM %s in the trace", path, only_vm);
@@ -203,13 +231,13 @@ int trace_load(const char *path, const char *only_vm, struct trace **trace_r, ch
 			snprintf(err, err_len, "%s: no samples", path);
 		goto out;
 	}
-	*trace_r = t;
-	t = NULL;
+	*trace_r = tp.t;
+	tp.t = NULL;
 	rc = 0;
 out:
 	if (gz)
 		gzclose(gz);
-	trace_free(t);
+	trace_free(tp.t);
 	return rc;
 }
 

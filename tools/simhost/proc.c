@@ -168,12 +168,66 @@ void proc_log_tail(const char *dir, const char *name, char *buf, size_t len)
 	fclose(f);
 }
 
+/* In the child: stdin from /dev/null, stdout and stderr to logpath, then run argv. */
+static void proc_exec(const char *const argv[], const char *logpath)
+{
+	int fd = open("/dev/null", O_RDONLY);
+
+	if (fd >= 0 && fd != STDIN_FILENO) {
+		dup2(fd, STDIN_FILENO);
+		close(fd);
+	}
+	fd = open(logpath, O_WRONLY | O_APPEND | O_CREAT, 0644);
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	execv(argv[0], (char *const *)argv);
+	fprintf(stderr, "xmem-simhost: cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/*
+ * Wait for the launcher child of name (running prog, logging to logpath): it
+ * returns once the daemon listens (it forks then). Its status into
+ * *status_r. 0, or -1 with the reason in err (waitpid failed, or it did not
+ * return within PROC_START_TIMEOUT_MS: then it is killed).
+ */
+static int proc_wait_launcher(pid_t child, const char *name, const char *prog, const char *logpath,
+			      int *status_r, char *err, size_t err_len)
+{
+	int waited_ms = 0;
+
+	for (;;) {
+		pid_t r = waitpid(child, status_r, WNOHANG);
+
+		if (r == child)
+			return 0;
+		if (r < 0 && errno != EINTR) {
+			snprintf(err, err_len, "%s: waitpid: %s", name, strerror(errno));
+			return -1;
+		}
+		if (waited_ms >= PROC_START_TIMEOUT_MS) {
+			kill(child, SIGKILL);
+			waitpid(child, status_r, 0);
+			snprintf(err, err_len,
+				 "%s did not go to the background within %d s (see %s)", prog,
+				 PROC_START_TIMEOUT_MS / 1000, logpath);
+			return -1;
+		}
+		proc_sleep_ms(10);
+		waited_ms += 10;
+	}
+}
+
 pid_t proc_start(const char *dir, const char *name, const char *const argv[], char *err,
 		 size_t err_len)
 {
 	char logpath[4096], pidpath[4096], tail[512];
 	pid_t child, pid = -1;
-	int status = 0, waited_ms = 0, fd;
+	int status = 0, waited_ms;
 
 	if (proc_file(dir, name, "log", logpath, sizeof(logpath)) ||
 	    proc_file(dir, name, "pid", pidpath, sizeof(pidpath))) {
@@ -187,44 +241,10 @@ pid_t proc_start(const char *dir, const char *name, const char *const argv[], ch
 		snprintf(err, err_len, "%s: fork: %s", name, strerror(errno));
 		return -1;
 	}
-	if (child == 0) {
-		fd = open("/dev/null", O_RDONLY);
-		if (fd >= 0 && fd != STDIN_FILENO) {
-			dup2(fd, STDIN_FILENO);
-			close(fd);
-		}
-		fd = open(logpath, O_WRONLY | O_APPEND | O_CREAT, 0644);
-		if (fd >= 0) {
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
-			if (fd > STDERR_FILENO)
-				close(fd);
-		}
-		execv(argv[0], (char *const *)argv);
-		fprintf(stderr, "xmem-simhost: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	/* The launcher returns once the daemon listens (it forks then). */
-	for (;;) {
-		pid_t r = waitpid(child, &status, WNOHANG);
-
-		if (r == child)
-			break;
-		if (r < 0 && errno != EINTR) {
-			snprintf(err, err_len, "%s: waitpid: %s", name, strerror(errno));
-			return -1;
-		}
-		if (waited_ms >= PROC_START_TIMEOUT_MS) {
-			kill(child, SIGKILL);
-			waitpid(child, &status, 0);
-			snprintf(err, err_len,
-				 "%s did not go to the background within %d s (see %s)", argv[0],
-				 PROC_START_TIMEOUT_MS / 1000, logpath);
-			return -1;
-		}
-		proc_sleep_ms(10);
-		waited_ms += 10;
-	}
+	if (child == 0)
+		proc_exec(argv, logpath);
+	if (proc_wait_launcher(child, name, argv[0], logpath, &status, err, err_len))
+		return -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		proc_log_tail(dir, name, tail, sizeof(tail));
 		if (WIFEXITED(status))
