@@ -13,7 +13,7 @@ runs=${BENCH_RUNS:-5}
 stored=$build/tools/stored/xmem-stored
 hvsim=$build/tools/hvsim/xmem-hvsim
 balloon=$build/guest/balloon/xmem-balloon
-mkdom=$build/guest/tests/it-mkdomain
+mkdom=$build/tests/integration/it-mkdomain
 raw=$build/bench/balloon/balloon-raw
 
 die() { printf 'bench balloon: %s\n' "$*" >&2; exit 1; }

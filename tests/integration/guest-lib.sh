@@ -35,7 +35,7 @@ it_check_hv() {
 # the target is claimed for it meanwhile), its keys with libxl's permissions,
 # and the introduction to the store.
 it_make_guest() {
-	"$XMEM_BUILDDIR/guest/tests/it-mkdomain" --host "$IT_DIR" "$1" "$2" "$3" "$4" ||
+	"$XMEM_BUILDDIR/tests/integration/it-mkdomain" --host "$IT_DIR" "$1" "$2" "$3" "$4" ||
 		fail "it-mkdomain $1"
 	it_wait_socket "$IT_DIR/store/domain/$1/socket"
 }
@@ -43,7 +43,7 @@ it_make_guest() {
 # The same keys and introduction for a domain the hypervisor has already
 # (after the store restarted): the hypervisor is left alone.
 it_make_guest_keys() {
-	"$XMEM_BUILDDIR/guest/tests/it-mkdomain" "$1" "$2" "$3" "$4" || fail "it-mkdomain $1 (keys)"
+	"$XMEM_BUILDDIR/tests/integration/it-mkdomain" "$1" "$2" "$3" "$4" || fail "it-mkdomain $1 (keys)"
 }
 
 # Start xmem-balloon for domain $1 with workload $2 (extra arguments passed on).

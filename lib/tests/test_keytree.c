@@ -5,7 +5,7 @@
  */
 #include "config.h"
 
-#include "../cmocka_all.h"
+#include "../../tests/cmocka_all.h"
 
 #include <errno.h>
 #include <stdlib.h>

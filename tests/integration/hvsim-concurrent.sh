@@ -6,7 +6,7 @@
 . "$XMEM_SRCDIR/tests/integration/lib.sh"
 it_setup
 
-drive="$XMEM_BUILDDIR/tools/hvsim/tests/hvsim_drive"
+drive="$XMEM_BUILDDIR/tests/integration/hvsim_drive"
 [ -x "$drive" ] || fail "$drive not built"
 it_start_hvsim 512M --xen-overhead 8M --dom0 64M
 HV="$IT_DIR/hv"

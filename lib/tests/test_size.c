@@ -1,7 +1,7 @@
 /* Unit tests for lib/size.c: xl's size rules. */
 #include "config.h"
 
-#include "../cmocka_all.h"
+#include "../../tests/cmocka_all.h"
 
 #include "size.h"
 #include "xmem_err.h"

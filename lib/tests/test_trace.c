@@ -8,7 +8,7 @@
 
 #include <zlib.h>
 
-#include "../cmocka_all.h"
+#include "../../tests/cmocka_all.h"
 
 #include "trace.h"
 #include "xmem_err.h"

@@ -1,7 +1,7 @@
 /* Unit tests for lib/procfs.c: a process's memory from /proc. */
 #include "config.h"
 
-#include "../cmocka_all.h"
+#include "../../tests/cmocka_all.h"
 
 #include <stdlib.h>
 #include <sys/wait.h>

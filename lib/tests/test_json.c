@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../cmocka_all.h"
+#include "../../tests/cmocka_all.h"
 
 #include "json.h"
 #include "xmem_err.h"

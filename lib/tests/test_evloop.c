@@ -3,7 +3,7 @@
 
 #include <unistd.h>
 
-#include "../cmocka_all.h"
+#include "../../tests/cmocka_all.h"
 
 #include "evloop.h"
 

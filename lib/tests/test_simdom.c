@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../cmocka_all.h"
+#include "../../tests/cmocka_all.h"
 
 #include <xenstore.h>
 

@@ -1,7 +1,7 @@
 /* Unit tests for lib/daemonize.c: the parent's readiness wait and pid files. */
 #include "config.h"
 
-#include "../cmocka_all.h"
+#include "../../tests/cmocka_all.h"
 
 #include <fcntl.h>
 #include <getopt.h>

@@ -1,7 +1,7 @@
 /* Unit tests for lib/table.c: aligned text tables. */
 #include "config.h"
 
-#include "../cmocka_all.h"
+#include "../../tests/cmocka_all.h"
 
 #include <stdio.h>
 #include <stdlib.h>

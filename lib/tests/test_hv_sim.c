@@ -6,7 +6,7 @@
  */
 #include "config.h"
 
-#include "../cmocka_all.h"
+#include "../../tests/cmocka_all.h"
 
 #include <errno.h>
 #include <limits.h>
