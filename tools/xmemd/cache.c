@@ -85,8 +85,10 @@ static enum cache_event cache_rel_event(const char *rel)
 		const char *prefix;
 		enum cache_event ev;
 	} rels[] = {
-		{ XS_DOM_MEMORY, CACHE_EV_CHANGE },	     { "data/xmem", CACHE_EV_REPORT },
-		{ "data/balloon", CACHE_EV_CHANGE },	     { XS_DOM_NAME, CACHE_EV_CHANGE },
+		{ XS_DOM_MEMORY, CACHE_EV_CHANGE },
+		{ XS_DOM_XMEM_REPORT, CACHE_EV_REPORT },
+		{ XS_DOM_BALLOON_REPORT, CACHE_EV_CHANGE },
+		{ XS_DOM_NAME, CACHE_EV_CHANGE },
 		{ XS_DOM_FEATURE_BALLOON, CACHE_EV_CHANGE },
 	};
 	size_t i;

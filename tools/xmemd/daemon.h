@@ -27,7 +27,7 @@
 #include "publish.h"
 #include "xenstore-schema/xs_schema.h"
 
-#define DAEMON_WATCH_DOMAINS	  "/local/domain"
+#define DAEMON_WATCH_DOMAINS	  XS_LOCAL_DOMAINS
 #define DAEMON_TOKEN_DOMAINS	  "xmemd-dom"
 #define DAEMON_TOKEN_RESERVE	  "xmemd-res"
 #define DAEMON_TOKEN_INTRODUCE	  "xmemd-intro"
