@@ -32,9 +32,10 @@
 #define SNAPSHOT_UNMANAGED     XS_XMEMD_DOM_STATE_UNMANAGED
 
 /*
- * Fill pd for the domain cd whose hypervisor record is info. Returns 1 when
- * xmemd may drive it (managed, bounds in order, balloon, cooperative), 0
- * when it is held fixed at its current allocation.
+ * Fill pd for the domain cd whose hypervisor record is info. Returns
+ * policy_dom_driven(pd): 1 when xmemd may drive it (managed with its bounds
+ * in order, a balloon, cooperative as cd's last judgement says), 0 when it is
+ * held fixed at its current allocation.
  */
 int snapshot_dom(const struct cache_dom *cd, const struct hv_dominfo *info, struct policy_dom *pd);
 
