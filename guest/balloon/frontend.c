@@ -171,7 +171,8 @@ int frontend_target(struct frontend *fe, const char *target_kib, const char **wh
 		why = "memory/target is missing";
 	else if (rc)
 		why = "memory/target is not a decimal number of KiB";
-	else if (fe->have_static_max && !fe->hotplug && size_kib_to_pages(kib) > fe->physmap_pages) {
+	else if (fe->have_static_max && !fe->hotplug &&
+		 size_kib_to_pages(kib) > fe->physmap_pages) {
 		why = "memory/target is above memory/static-max";
 		rc = XMEM_ERR_RANGE;
 	}
@@ -201,7 +202,8 @@ int frontend_target(struct frontend *fe, const char *target_kib, const char **wh
  */
 static void frontend_hot_add(struct frontend *fe, uint64_t credit)
 {
-	uint64_t blocks = (credit + FRONTEND_HOTPLUG_BLOCK_PAGES - 1) / FRONTEND_HOTPLUG_BLOCK_PAGES;
+	uint64_t blocks =
+		(credit + FRONTEND_HOTPLUG_BLOCK_PAGES - 1) / FRONTEND_HOTPLUG_BLOCK_PAGES;
 
 	fe->physmap_pages += blocks * FRONTEND_HOTPLUG_BLOCK_PAGES;
 }

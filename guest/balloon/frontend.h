@@ -75,19 +75,19 @@ struct frontend {
 	const struct frontend_ops *ops;
 	void *arg;
 	enum frontend_state state;
-	uint64_t current_pages;	 /* frames the guest holds (tot_pages) */
-	uint64_t target_pages;	 /* the target it moves toward */
-	uint64_t physmap_pages;	 /* static-max: top of the physical map */
-	uint64_t target_kib;	 /* the last valid target seen, as written */
-	int have_target;	 /* a valid target has been seen */
-	int have_static_max;	 /* static-max was read (first event) */
-	int hotplug;		 /* the kernel can hot-add memory past physmap_pages */
+	uint64_t current_pages;	     /* frames the guest holds (tot_pages) */
+	uint64_t target_pages;	     /* the target it moves toward */
+	uint64_t physmap_pages;	     /* static-max: top of the physical map */
+	uint64_t target_kib;	     /* the last valid target seen, as written */
+	int have_target;	     /* a valid target has been seen */
+	int have_static_max;	     /* static-max was read (first event) */
+	int hotplug;		     /* the kernel can hot-add memory past physmap_pages */
 	uint64_t boot_physmap_pages; /* physmap_pages before any hot-add */
-	unsigned int delay_s;	 /* schedule_delay */
-	unsigned int retries;	 /* consecutive failed passes */
-	unsigned int nr_batches; /* passes made (statistics) */
-	uint64_t *p2m;		 /* machine frame of each backed pfn */
-	uint64_t p2m_len;	 /* entries allocated */
+	unsigned int delay_s;	     /* schedule_delay */
+	unsigned int retries;	     /* consecutive failed passes */
+	unsigned int nr_batches;     /* passes made (statistics) */
+	uint64_t *p2m;		     /* machine frame of each backed pfn */
+	uint64_t p2m_len;	     /* entries allocated */
 	char last_error[FRONTEND_ERR_LEN];
 	uint64_t frames[FRONTEND_BATCH_PAGES];
 };
