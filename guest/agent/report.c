@@ -279,7 +279,27 @@ int report_read_root(const char *root, struct report_sample *s)
 	report_read_value(root, REPORT_XEN_MEMORY "info/current_kb", s, REPORT_BALLOON_CURRENT);
 	report_read_value(root, REPORT_XEN_MEMORY "retry_count", s, REPORT_BALLOON_RETRIES);
 	report_read_value(root, REPORT_XEN_MEMORY "schedule_delay", s, REPORT_BALLOON_DELAY);
+	report_read_hotplug(root, s);
 	return 0;
+}
+
+/* 1 when root/rel exists. */
+static int report_exists(const char *root, const char *rel)
+{
+	char path[4096];
+	int r;
+
+	r = snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if (r < 0 || (size_t)r >= sizeof(path))
+		return 0;
+	return access(path, F_OK) == 0;
+}
+
+void report_read_hotplug(const char *root, struct report_sample *s)
+{
+	report_set(s, REPORT_HOTPLUG,
+		   report_exists(root, "proc/sys/xen/balloon/hotplug_unpopulated") &&
+			   report_exists(root, "sys/devices/system/memory"));
 }
 
 /* Map of sample fields to the keys they are published under. */
@@ -299,6 +319,7 @@ static const struct {
 	{ REPORT_PSI_SOME, XS_DOM_PSI_SOME },
 	{ REPORT_PSI_FULL, XS_DOM_PSI_FULL },
 	{ REPORT_PSI_SOME_TOTAL, XS_DOM_PSI_SOME_TOTAL },
+	{ REPORT_HOTPLUG, XS_DOM_HOTPLUG_REPORT },
 };
 
 /* Append one pair if there is room. */

@@ -34,6 +34,7 @@ enum report_field {
 	REPORT_BALLOON_CURRENT, /* xen_memory0/info/current_kb */
 	REPORT_BALLOON_RETRIES, /* xen_memory0/retry_count */
 	REPORT_BALLOON_DELAY,	/* xen_memory0/schedule_delay, seconds */
+	REPORT_HOTPLUG,		/* 1: the kernel can hot-add memory (report_read_hotplug) */
 	REPORT_NR_FIELDS
 };
 
@@ -64,9 +65,19 @@ int report_parse_vmstat(const char *text, struct report_sample *s);
 int report_parse_psi(const char *text, struct report_sample *s);
 
 /*
+ * Whether the kernel under root can hot-add memory past its boot size
+ * through its balloon driver: /proc/sys/xen/balloon/hotplug_unpopulated
+ * exists only in kernels built with CONFIG_XEN_BALLOON_MEMORY_HOTPLUG, and
+ * /sys/devices/system/memory only with memory hotplug itself. Records
+ * REPORT_HOTPLUG (1 when both are there, else 0).
+ */
+void report_read_hotplug(const char *root, struct report_sample *s);
+
+/*
  * Read a machine's files under root ("/" for this machine, or a recorded
  * tree): proc/meminfo, proc/vmstat, proc/pressure/memory and the Xen
- * balloon's sys/devices/system/xen_memory/xen_memory0/. Missing files leave
+ * balloon's sys/devices/system/xen_memory/xen_memory0/, and whether it can
+ * hot-add memory (report_read_hotplug). Missing files leave
  * their fields unknown. Returns 0, or XMEM_ERR_NOTFOUND when not even
  * proc/meminfo could be read.
  */

@@ -9,7 +9,9 @@
  *               is success for the frames given. An empty balloon (the
  *               guest is at the top of its physical map) clamps the target
  *               to what the guest has and gives up, as Linux without memory
- *               hotplug does.
+ *               hotplug does; with hotplug, it adds whole memory blocks to
+ *               the map and waits a second for them to be onlined (BP_WAIT)
+ *               before populating them.
  *   credit < 0: n = min(-credit, MemAvailable); give back min(n, 512) frames
  *               with decrease_reservation. When n was capped by
  *               MemAvailable and is below the kernel's reserve, the pass is
@@ -72,6 +74,7 @@ void frontend_init(struct frontend *fe, uint64_t current_pages, const struct fro
 	fe->current_pages = current_pages;
 	fe->target_pages = current_pages;
 	fe->physmap_pages = current_pages;
+	fe->boot_physmap_pages = current_pages;
 	fe->delay_s = FRONTEND_DELAY_FIRST_S;
 }
 
@@ -149,7 +152,13 @@ int frontend_static_max(struct frontend *fe, const char *static_max_kib)
 		return rc;
 	if (size_kib_to_pages(kib) > fe->physmap_pages)
 		fe->physmap_pages = size_kib_to_pages(kib);
+	fe->boot_physmap_pages = fe->physmap_pages;
 	return 0;
+}
+
+void frontend_set_hotplug(struct frontend *fe, int on)
+{
+	fe->hotplug = !!on;
 }
 
 int frontend_target(struct frontend *fe, const char *target_kib, const char **why_r)
@@ -163,7 +172,8 @@ int frontend_target(struct frontend *fe, const char *target_kib, const char **wh
 		why = "memory/target is missing";
 	else if (rc)
 		why = "memory/target is not a decimal number of KiB";
-	else if (fe->have_static_max && size_kib_to_pages(kib) > fe->physmap_pages) {
+	else if (fe->have_static_max && !fe->hotplug &&
+		 size_kib_to_pages(kib) > fe->physmap_pages) {
 		why = "memory/target is above memory/static-max";
 		rc = XMEM_ERR_RANGE;
 	}
@@ -187,13 +197,32 @@ int frontend_target(struct frontend *fe, const char *target_kib, const char **wh
 	return 1;
 }
 
-/* Take back up to FRONTEND_BATCH_PAGES frames from the balloon. 0 or a failure. */
+/*
+ * Hot-add the whole memory blocks that cover credit to the physical map: they
+ * join the balloon, to be populated after the onlining wait.
+ */
+static void frontend_hot_add(struct frontend *fe, uint64_t credit)
+{
+	uint64_t blocks =
+		(credit + FRONTEND_HOTPLUG_BLOCK_PAGES - 1) / FRONTEND_HOTPLUG_BLOCK_PAGES;
+
+	fe->physmap_pages += blocks * FRONTEND_HOTPLUG_BLOCK_PAGES;
+}
+
+/*
+ * Take back up to FRONTEND_BATCH_PAGES frames from the balloon. 0, 1 after a
+ * hot-add (wait for the onlining), or a failure.
+ */
 static int frontend_increase(struct frontend *fe, uint64_t credit)
 {
 	uint64_t in_balloon = fe->physmap_pages - fe->current_pages;
 	uint64_t n, i;
 	long r;
 
+	if (in_balloon == 0 && fe->hotplug) {
+		frontend_hot_add(fe, credit);
+		return 1;
+	}
 	if (in_balloon == 0) {
 		/* Linux without memory hotplug: clamp the target and cancel. */
 		snprintf(fe->last_error, sizeof(fe->last_error),
@@ -306,6 +335,11 @@ long frontend_run(struct frontend *fe)
 	else
 		rc = frontend_decrease(fe, fe->current_pages - fe->target_pages);
 
+	if (rc == 1) {
+		/* Memory hot-added: populate it once the kernel has onlined it. */
+		fe->state = FRONTEND_WORKING;
+		return FRONTEND_HOTPLUG_WAIT_MS;
+	}
 	if (rc == XMEM_ERR_RANGE || rc == XMEM_ERR_UNSUPPORTED) {
 		/* Clamped or impossible: nothing more until the target changes. */
 		fe->state = FRONTEND_GAVE_UP;

@@ -26,6 +26,14 @@
 #define FRONTEND_DELAY_FIRST_S 1u
 #define FRONTEND_DELAY_MAX_S   32u
 #define FRONTEND_MAX_RETRIES   4u
+/*
+ * Memory hotplug (CONFIG_XEN_BALLOON_MEMORY_HOTPLUG): with the balloon empty,
+ * Linux adds memory in whole memory blocks (128 MiB on x86-64) and polls
+ * every second (BP_WAIT) until the kernel has onlined them; the simulated
+ * guest charges that second once per block it adds.
+ */
+#define FRONTEND_HOTPLUG_BLOCK_PAGES 32768u
+#define FRONTEND_HOTPLUG_WAIT_MS     1000L
 /* Linux waits this long in DONE and ECANCELED before looking again. */
 #define FRONTEND_IDLE_S	 3600u
 #define FRONTEND_ERR_LEN 128
@@ -67,17 +75,19 @@ struct frontend {
 	const struct frontend_ops *ops;
 	void *arg;
 	enum frontend_state state;
-	uint64_t current_pages;	 /* frames the guest holds (tot_pages) */
-	uint64_t target_pages;	 /* the target it moves toward */
-	uint64_t physmap_pages;	 /* static-max: top of the physical map */
-	uint64_t target_kib;	 /* the last valid target seen, as written */
-	int have_target;	 /* a valid target has been seen */
-	int have_static_max;	 /* static-max was read (first event) */
-	unsigned int delay_s;	 /* schedule_delay */
-	unsigned int retries;	 /* consecutive failed passes */
-	unsigned int nr_batches; /* passes made (statistics) */
-	uint64_t *p2m;		 /* machine frame of each backed pfn */
-	uint64_t p2m_len;	 /* entries allocated */
+	uint64_t current_pages;	     /* frames the guest holds (tot_pages) */
+	uint64_t target_pages;	     /* the target it moves toward */
+	uint64_t physmap_pages;	     /* static-max: top of the physical map */
+	uint64_t target_kib;	     /* the last valid target seen, as written */
+	int have_target;	     /* a valid target has been seen */
+	int have_static_max;	     /* static-max was read (first event) */
+	int hotplug;		     /* the kernel can hot-add memory past physmap_pages */
+	uint64_t boot_physmap_pages; /* physmap_pages before any hot-add */
+	unsigned int delay_s;	     /* schedule_delay */
+	unsigned int retries;	     /* consecutive failed passes */
+	unsigned int nr_batches;     /* passes made (statistics) */
+	uint64_t *p2m;		     /* machine frame of each backed pfn */
+	uint64_t p2m_len;	     /* entries allocated */
 	char last_error[FRONTEND_ERR_LEN];
 	uint64_t frames[FRONTEND_BATCH_PAGES];
 };
@@ -108,13 +118,24 @@ void frontend_free(struct frontend *fe);
 int frontend_static_max(struct frontend *fe, const char *static_max_kib);
 
 /*
+ * Whether the guest's kernel can hot-add memory. Without it (the default) a
+ * target above the physical map is refused and an empty balloon clamps the
+ * target, as Linux without CONFIG_XEN_BALLOON_MEMORY_HOTPLUG; with it, any
+ * target is taken and an empty balloon grows the physical map by whole
+ * memory blocks (FRONTEND_HOTPLUG_BLOCK_PAGES), each followed by a wait of
+ * FRONTEND_HOTPLUG_WAIT_MS while the block is onlined. The hypervisor's
+ * maxmem still bounds what populate_physmap gives.
+ */
+void frontend_set_hotplug(struct frontend *fe, int on);
+
+/*
  * A memory/target watch event with the key's value (NULL when missing).
  * Returns 1 when the target changed (the caller should run the frontend at
  * once), 0 when it is the target already held (a spurious event: a backing
  * off or given-up frontend stays so, as Linux's thread is not woken), or,
  * leaving the frontend as it was: XMEM_ERR_NOTFOUND (missing),
  * XMEM_ERR_INVAL (not a decimal number, or negative), XMEM_ERR_RANGE (above
- * static-max). why_r, when not NULL, gets a sentence for the log.
+ * static-max, without hotplug). why_r, when not NULL, gets a sentence for the log.
  */
 int frontend_target(struct frontend *fe, const char *target_kib, const char **why_r);
 

@@ -59,6 +59,7 @@ struct balloon {
 	int first_event_seen;
 	long period_ms;
 	int write_rc; /* the last report's outcome, to log a failure once */
+	int hotplug;  /* the simulated kernel can hot-add memory */
 	unsigned int domid;
 };
 
@@ -116,6 +117,11 @@ static long balloon_fe_timer(struct evloop *loop, long long id, void *arg)
 	long ms;
 
 	ms = frontend_run(&b->fe);
+	if (size_pages_to_kib(b->fe.physmap_pages) > b->model.physmap_kib) {
+		log_info("hot-added memory: the physical map is now %" PRIu64 " KiB",
+			 size_pages_to_kib(b->fe.physmap_pages));
+		b->model.physmap_kib = size_pages_to_kib(b->fe.physmap_pages);
+	}
 	memmodel_set_alloc(&b->model, size_pages_to_kib(b->fe.current_pages));
 	if (b->fe.state != before && b->fe.state != FRONTEND_WORKING) {
 		/* The frontend stopped moving: report it now, not at the end of the period. */
@@ -258,6 +264,7 @@ static long balloon_period_timer(struct evloop *loop, long long id, void *arg)
 	b->last_tick_ms = now;
 
 	memmodel_sample(&b->model, &s);
+	report_set(&s, REPORT_HOTPLUG, (uint64_t)b->hotplug);
 	rb.state = frontend_state_name(b->fe.state);
 	rb.current_kib = size_pages_to_kib(b->fe.current_pages);
 	rb.target_kib = b->fe.target_kib;
@@ -302,10 +309,11 @@ static void balloon_usage(FILE *f)
 	fprintf(f,
 		"usage: xmem-balloon --host DIR --domid N --workload SPEC [--time-scale X]\n"
 		"                    [--period-ms N] [--foreground] [--pid-file F] [--log-file F]\n"
-		"                    [-v]\n"
+		"                    [--hotplug] [-v]\n"
 		"  SPEC: idle | steady:SIZE | ramp:FROM:TO:SECONDS |\n"
 		"        spike:BASE:PEAK:PERIOD_S:LENGTH_S | trace:FILE:VM_ID\n"
-		"  X: trace seconds per real second (default 300)\n");
+		"  X: trace seconds per real second (default 300)\n"
+		"  --hotplug: the guest's kernel can hot-add memory past its boot size\n");
 }
 
 int main(int argc, char **argv)
@@ -316,6 +324,7 @@ int main(int argc, char **argv)
 		{ "workload", required_argument, NULL, 'w' },
 		{ "time-scale", required_argument, NULL, 't' },
 		{ "period-ms", required_argument, NULL, 'P' },
+		{ "hotplug", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -367,6 +376,9 @@ int main(int argc, char **argv)
 			    b.period_ms > BALLOON_PERIOD_MS_MAX)
 				fatalx("--period-ms: '%s' is not a period from 10 ms to 1 h",
 				       optarg);
+			break;
+		case 'X':
+			b.hotplug = 1;
 			break;
 		case 'h':
 			balloon_usage(stdout);
@@ -423,6 +435,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	frontend_init(&b.fe, cur_pages, &balloon_fe_ops, &b);
+	frontend_set_hotplug(&b.fe, b.hotplug);
 	if (cur_pages > 0)
 		log_warnx("domain %u booted holding %" PRIu64 " KiB whose machine frames the "
 			  "hypervisor does not list: only memory this balloon populates can be "

@@ -247,6 +247,56 @@ static void frontend_grow_to_static_max_test(void **state)
 	assert_int_equal(c->f.last_frames[FRONTEND_BATCH_PAGES - 1], 524287);
 }
 
+/*
+ * With hotplug, a target past static-max is taken: the guest fills its map,
+ * hot-adds one 128 MiB block (waiting a second for it to be onlined), and
+ * populates it up to the target.
+ */
+static void frontend_hotplug_grows_past_boot_test(void **state)
+{
+	struct ctx *c = *state;
+	long ms;
+
+	frontend_set_hotplug(&c->fe, 1);
+	assert_int_equal(frontend_target(&c->fe, "2162688", NULL), 1); /* 2 GiB + 64 MiB */
+	ms = run_until_wait(&c->fe, NULL);
+	assert_int_equal(ms, FRONTEND_HOTPLUG_WAIT_MS);
+	assert_int_equal(c->fe.state, FRONTEND_WORKING);
+	assert_int_equal(c->f.tot_pages, 524288); /* the boot map is full */
+	assert_int_equal(c->fe.physmap_pages, 524288 + FRONTEND_HOTPLUG_BLOCK_PAGES);
+	assert_int_equal(c->fe.boot_physmap_pages, 524288);
+	ms = run_until_wait(&c->fe, NULL);
+	assert_int_equal(ms, FRONTEND_IDLE_S * 1000L);
+	assert_int_equal(c->fe.state, FRONTEND_DONE);
+	assert_int_equal(c->f.tot_pages, 540672);
+	/* Hot-added memory can be given back like any other. */
+	assert_int_equal(frontend_target(&c->fe, "2097152", NULL), 1);
+	run_until_wait(&c->fe, NULL);
+	assert_int_equal(c->f.tot_pages, 524288);
+	assert_int_equal(c->fe.physmap_pages, 524288 + FRONTEND_HOTPLUG_BLOCK_PAGES);
+}
+
+/*
+ * Without hotplug the same target is refused; a target reached only by an
+ * empty balloon is clamped to what the guest holds, and the frontend gives up.
+ */
+static void frontend_no_hotplug_clamps_test(void **state)
+{
+	struct ctx *c = *state;
+	const char *why = NULL;
+
+	assert_int_equal(frontend_target(&c->fe, "2162688", &why), XMEM_ERR_RANGE);
+	assert_non_null(why);
+	frontend_set_hotplug(&c->fe, 1);
+	assert_int_equal(frontend_target(&c->fe, "2162688", NULL), 1);
+	frontend_set_hotplug(&c->fe, 0);
+	assert_int_equal(run_until_wait(&c->fe, NULL), FRONTEND_IDLE_S * 1000L);
+	assert_int_equal(c->fe.state, FRONTEND_GAVE_UP);
+	assert_int_equal(c->f.tot_pages, 524288);
+	assert_int_equal(c->fe.target_pages, 524288);
+	assert_int_equal(c->fe.physmap_pages, 524288);
+}
+
 /* Bad targets are ignored, leaving everything as it was. */
 static void frontend_bad_targets_ignored_test(void **state)
 {
@@ -443,6 +493,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(frontend_short_decrease_test, setup, teardown),
 		cmocka_unit_test_setup_teardown(frontend_no_static_max_test, setup, teardown),
 		cmocka_unit_test_setup_teardown(frontend_no_target_idle_test, setup, teardown),
+		cmocka_unit_test_setup_teardown(frontend_hotplug_grows_past_boot_test, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(frontend_no_hotplug_clamps_test, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -182,6 +182,36 @@ static void report_root_xen_pv_recorded_test(void **state)
 	assert_true(s.val[REPORT_BALLOON_CURRENT] - s.val[REPORT_MEM_TOTAL] == 57220);
 }
 
+/*
+ * Hotplug is known from the kernel itself: the balloon's hotplug_unpopulated
+ * sysctl (only with CONFIG_XEN_BALLOON_MEMORY_HOTPLUG) and the memory-block
+ * sysfs. The recorded guest without them cannot hot-add.
+ */
+static void report_root_hotplug_test(void **state)
+{
+	struct report_kv kvs[REPORT_MAX_KVS];
+	struct report_sample s = { 0 };
+	size_t i, n;
+	int seen = 0;
+
+	assert_int_equal(report_read_root(FIXTURES "xen-pv-hotplug", &s), 0);
+	assert_true(report_has(&s, REPORT_HOTPLUG));
+	assert_int_equal(s.val[REPORT_HOTPLUG], 1);
+	n = report_format(&s, NULL, kvs, REPORT_MAX_KVS);
+	for (i = 0; i < n; i++) {
+		if (strcmp(kvs[i].path, XS_DOM_HOTPLUG_REPORT) == 0) {
+			assert_string_equal(kvs[i].val, "1");
+			seen = 1;
+		}
+	}
+	assert_true(seen);
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(report_read_root(FIXTURES "xen-pv-6.1-recorded", &s), 0);
+	assert_true(report_has(&s, REPORT_HOTPLUG));
+	assert_int_equal(s.val[REPORT_HOTPLUG], 0);
+}
+
 /* A balloon in backoff is seen as such; a kernel without MemAvailable or PSI leaves them unknown. */
 static void report_root_backoff_and_old_kernel_test(void **state)
 {
@@ -276,7 +306,7 @@ static void report_format_test(void **state)
 
 	assert_int_equal(report_read_root(FIXTURES "xen-domu-6.1", &s), 0);
 	n = report_format(&s, &b, kvs, REPORT_MAX_KVS);
-	assert_int_equal(n, 13 + 5);
+	assert_int_equal(n, 14 + 5); /* 12 signals, hotplug, used_kib; 5 balloon keys */
 	for (i = 0; i < n; i++) {
 		if (strcmp(kvs[i].path, XS_DOM_MEM_USED) == 0) {
 			assert_string_equal(kvs[i].val, "574600");
@@ -440,6 +470,7 @@ int main(void)
 		cmocka_unit_test_setup(report_write_retry_and_failure_test, reset_fake),
 		cmocka_unit_test_setup(report_resume_seq_test, reset_fake),
 		cmocka_unit_test_setup(report_probe_test, reset_fake),
+		cmocka_unit_test(report_root_hotplug_test),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -93,6 +93,8 @@ max                   : 3072
 startup               : 1024
 target                : 1024
 static_max            : 4096
+boot_max              : 4096
+hotplug               : no
 weight                : 9000
 buffer_pct            : 30
 EOT

@@ -14,7 +14,7 @@
 #   --only A,B      run only these scenarios (names without the number prefix)
 #   --bench         run tests/xen/bench.sh in dom0 instead of the scenarios;
 #                   its JSON goes to DIR/xen-tests/bench.json
-#   --timeout S     QEMU wall-clock limit (default $XMEM_XEN_TIMEOUT or 720; dom0 keeps
+#   --timeout S     QEMU wall-clock limit (default $XMEM_XEN_TIMEOUT or 1020; dom0 keeps
 #                   90 s of it to report, and scenarios it cuts short skip)
 #   --no-guests     do not start the guest fixture (scenarios needing it skip)
 #   -h, --help
@@ -31,7 +31,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 build=""
 only=""
 mode=test
-timeout_s=${XMEM_XEN_TIMEOUT:-720}
+timeout_s=${XMEM_XEN_TIMEOUT:-1020}
 guests=1
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }

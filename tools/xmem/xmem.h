@@ -172,6 +172,9 @@ struct xmem_dom {
 	uint64_t hv_max_kib;	  /* the hypervisor's cap */
 	uint64_t target_kib;	  /* memory/target */
 	uint64_t static_max_kib;  /* memory/static-max */
+	uint64_t boot_max_kib;	  /* memory/boot-max, else static-max: the boot size */
+	int hotplug_policy;	  /* memory/hotplug: 1, 0, or -1 when absent */
+	int hotplug_report;	  /* data/xmem/hotplug: 1, 0, or -1 when absent */
 	uint64_t videoram_kib;	  /* memory/videoram, 0 when absent */
 	uint64_t dynamic_min_kib; /* memory/dynamic-min (UNSET: absent) */
 	uint64_t dynamic_max_kib;
@@ -193,6 +196,13 @@ uint64_t model_min_kib(const struct xmem_dom *d);
 uint64_t model_max_kib(const struct xmem_dom *d);
 uint64_t model_weight(const struct xmem_dom *d);
 uint64_t model_buffer_pct(const struct xmem_dom *d);
+
+/*
+ * Whether the domain's kernel can hot-add memory, so its maximum may be
+ * raised past its boot size: memory/hotplug when set, else what the guest
+ * reports (data/xmem/hotplug), else no.
+ */
+int model_hotplug(const struct xmem_dom *d);
 
 /* The state column when xmemd has not published one. */
 const char *model_derive_state(const struct xmem_dom *d);

@@ -29,7 +29,9 @@ const struct cmd_spec cmd_table[] = {
 	  "--startup SIZE\tSize kept until the guest reports demand.\n"
 	  "--weight N\tPriority under scarcity, 0..10000 (default 5000).\n"
 	  "--buffer PCT\tHeadroom above demand in percent, 5..2000 (default 20).\n"
-	  "--managed on|off\tWhether xmemd moves this domain's target.\n" },
+	  "--managed on|off\tWhether xmemd moves this domain's target.\n"
+	  "--hotplug yes|no\tThe guest's kernel can hot-add memory: its maximum may pass "
+	  "its boot size.\n" },
 	{ "info", main_info, 0, "Show host memory, xmemd's state and totals", "",
 	  "-h, --help\tPrint this help.\n" },
 	{ "top", main_top, 0, "Live view of domains' memory, refreshed every second", "[OPTIONS]",
@@ -57,7 +59,8 @@ const struct cmd_spec cmd_table[] = {
 	  "--weight N\tPriority under scarcity, 0..10000.\n"
 	  "--buffer PCT\tHeadroom above demand in percent, 5..2000.\n"
 	  "--workload SPEC\tStart an xmem-balloon guest running SPEC.\n"
-	  "--reservation ID\tBuild the domain from a granted reservation.\n" },
+	  "--reservation ID\tBuild the domain from a granted reservation.\n"
+	  "--hotplug\tThe guest's kernel can hot-add memory past its boot size.\n" },
 	{ "destroy", main_destroy, 1, "Destroy a domain (simulated hosts only)", "DOM",
 	  "-h, --help\tPrint this help.\n" },
 	{ "help", main_help, 0, "Print help for xmem or one command", "[COMMAND]",

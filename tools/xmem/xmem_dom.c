@@ -86,8 +86,12 @@ static void dom_balloon_bin(char *buf, size_t len)
 	snprintf(buf, len, "xmem-balloon");
 }
 
-/* Start xmem-balloon for domid; it daemonises once its pid file is written. */
-static int dom_start_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *workload)
+/*
+ * Start xmem-balloon for domid (with a kernel that can hot-add memory when
+ * hotplug is set); it daemonises once its pid file is written.
+ */
+static int dom_start_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *workload,
+			     int hotplug)
 {
 	char bin[PATH_MAX], domid_s[16], pidf[PATH_MAX], logf[PATH_MAX], rundir[PATH_MAX];
 	char errf[PATH_MAX], why[256] = "";
@@ -126,7 +130,8 @@ static int dom_start_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *w
 	if (pid == 0) {
 		dup2(fd, STDERR_FILENO);
 		execlp(bin, bin, "--host", ctx->host_dir, "--domid", domid_s, "--workload",
-		       workload, "--pid-file", pidf, "--log-file", logf, (char *)NULL);
+		       workload, "--pid-file", pidf, "--log-file", logf,
+		       hotplug ? "--hotplug" : (char *)NULL, (char *)NULL);
 		fprintf(stderr, "cannot run %s: %s\n", bin, strerror(errno));
 		_exit(127);
 	}
@@ -227,6 +232,7 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 		{ "buffer", required_argument, NULL, 'b' },
 		{ "workload", required_argument, NULL, 'W' },
 		{ "reservation", required_argument, NULL, 'r' },
+		{ "hotplug", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct simdom_config cfg;
@@ -235,7 +241,7 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 	struct json_out *out = NULL;
 	uint64_t v;
 	uint32_t domid;
-	int opt, rc;
+	int opt, rc, hotplug = 0;
 
 	simdom_config_init(&cfg);
 	cfg.startup_kib = 0;
@@ -279,6 +285,9 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 		case 'r':
 			cfg.reservation = optarg;
 			break;
+		case 'H':
+			hotplug = 1;
+			break;
 		}
 	}
 	if (cmdtable_max_args(argc, argv, "create", 1))
@@ -286,6 +295,11 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 	cfg.name = argv[optind];
 	if (dom_real_host(ctx, "xl create CONFIG"))
 		return EXIT_FAILURE;
+	if (!workload && hotplug) {
+		ctx_err("create: --hotplug describes the simulated guest's kernel: give --workload "
+			"too");
+		return EXIT_FAILURE;
+	}
 	if (!cfg.startup_kib) {
 		ctx_err("create: --memory SIZE is required: give the domain's startup size, e.g. "
 			"--memory 1G");
@@ -316,7 +330,7 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 		ctx_err("create: %s: nothing was created; check the host's daemons", err);
 		return EXIT_FAILURE;
 	}
-	if (workload && dom_start_balloon(ctx, domid, workload)) {
+	if (workload && dom_start_balloon(ctx, domid, workload, hotplug)) {
 		dom_stop_balloon(ctx, domid, NULL);
 		simdom_destroy(ctx->xsh, ctx->hv, domid, NULL, 0);
 		return EXIT_FAILURE;

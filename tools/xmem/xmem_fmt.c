@@ -101,6 +101,8 @@ static void fmt_dom_json(struct json_out *out, const struct xmem_dom *d)
 	fmt_kv_u64n(out, "max_kib", model_max_kib(d));
 	fmt_kv_u64n(out, "startup_kib", d->startup_kib);
 	fmt_kv_u64n(out, "static_max_kib", d->static_max_kib);
+	fmt_kv_u64n(out, "boot_max_kib", d->boot_max_kib);
+	json_out_kv_bool(out, "hotplug", model_hotplug(d));
 	fmt_kv_u64n(out, "hv_max_kib", d->hv_max_kib);
 	json_out_kv_u64(out, "videoram_kib", d->videoram_kib);
 	json_out_kv_u64(out, "weight", model_weight(d));
@@ -162,6 +164,8 @@ void fmt_policy(FILE *f, const struct xmem_dom *d)
 	fmt_line_mib(f, "startup", d->startup_kib);
 	fmt_line_mib(f, "target", d->target_kib);
 	fmt_line_mib(f, "static_max", d->static_max_kib);
+	fmt_line_mib(f, "boot_max", d->boot_max_kib);
+	fmt_line(f, "hotplug", model_hotplug(d) ? "yes" : "no");
 	fmt_line(f, "weight", fmt_num(model_weight(d), buf, sizeof(buf)));
 	fmt_line(f, "buffer_pct", fmt_num(model_buffer_pct(d), buf, sizeof(buf)));
 }
@@ -181,6 +185,8 @@ int fmt_policy_json(FILE *f, const struct xmem_dom *d)
 	fmt_kv_u64n(out, "startup_kib", d->startup_kib);
 	fmt_kv_u64n(out, "target_kib", d->target_kib);
 	fmt_kv_u64n(out, "static_max_kib", d->static_max_kib);
+	fmt_kv_u64n(out, "boot_max_kib", d->boot_max_kib);
+	json_out_kv_bool(out, "hotplug", model_hotplug(d));
 	json_out_kv_u64(out, "weight", model_weight(d));
 	json_out_kv_u64(out, "buffer_pct", model_buffer_pct(d));
 	json_out_obj_close(out);

@@ -156,38 +156,63 @@ struct mem_max_arg {
 	uint64_t max_kib;
 };
 
+/*
+ * Set static-max and the hypervisor's cap to max_kib, as xl mem-max does,
+ * for domain d (loaded in t). A maximum past the boot size needs a kernel
+ * that can hot-add memory (model_hotplug); the first change keeps the boot
+ * size in memory/boot-max so that it is known after any later change.
+ */
+static int mem_set_static_max(struct xmem_ctx *ctx, xs_transaction_t t, const char *dom,
+			      const struct xmem_dom *d, uint64_t max_kib)
+{
+	char path[CTX_PATH_LEN];
+	int rc;
+
+	if (d->boot_max_kib != XMEM_UNSET && max_kib > d->boot_max_kib && !model_hotplug(d)) {
+		ctx_err("%" PRIu64 " MiB is above domain %s's boot size (%" PRIu64
+			" MiB) and its kernel cannot hot-add memory: give at most %" PRIu64
+			" MiB, or 'xmem mem-policy %s --hotplug yes' if its kernel has "
+			"CONFIG_XEN_BALLOON_MEMORY_HOTPLUG",
+			max_kib / 1024, dom, d->boot_max_kib / 1024, d->boot_max_kib / 1024, dom);
+		return -1;
+	}
+	if (d->static_max_kib != XMEM_UNSET && d->static_max_kib != max_kib &&
+	    ctx_read_u64(ctx, t, DOM_PATH(path, d->domid, XS_DOM_BOOT_MAX)) == XMEM_UNSET &&
+	    mem_write(ctx, t, DOM_PATH(path, d->domid, XS_DOM_BOOT_MAX), d->static_max_kib))
+		return -1;
+	if (mem_write(ctx, t, DOM_PATH(path, d->domid, XS_DOM_STATIC_MAX), max_kib))
+		return -1;
+	rc = hv_set_maxmem(ctx->hv, d->domid, max_kib + XMEM_MAXMEM_CONSTANT_KIB);
+	if (rc) {
+		ctx_err("the hypervisor refused maxmem %" PRIu64 " KiB for domain %s (%s): "
+			"nothing was written; check that the domain still exists",
+			max_kib + XMEM_MAXMEM_CONSTANT_KIB, dom, xmem_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
 /* Check and write static-max, then set the cap. */
 static int mem_max_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 {
 	struct mem_max_arg *a = varg;
-	char path[CTX_PATH_LEN];
-	uint64_t target, dmax;
-	int rc;
+	struct xmem_dom d;
 
-	target = ctx_read_u64(ctx, t, DOM_PATH(path, a->domid, XS_DOM_TARGET));
-	if (target != XMEM_UNSET && a->max_kib < target) {
+	if (model_load(ctx, t, a->domid, &d))
+		return -1;
+	if (d.target_kib != XMEM_UNSET && a->max_kib < d.target_kib) {
 		ctx_err("%" PRIu64 " MiB is below domain %s's target (%" PRIu64
 			" MiB): lower the target first with 'xmem mem-set %s SIZE'",
-			a->max_kib / 1024, a->dom, target / 1024, a->dom);
+			a->max_kib / 1024, a->dom, d.target_kib / 1024, a->dom);
 		return -1;
 	}
-	dmax = ctx_read_u64(ctx, t, DOM_PATH(path, a->domid, XS_DOM_DYNAMIC_MAX));
-	if (dmax != XMEM_UNSET && a->max_kib < dmax) {
+	if (d.dynamic_max_kib != XMEM_UNSET && a->max_kib < d.dynamic_max_kib) {
 		ctx_err("%" PRIu64 " MiB is below domain %s's dynamic-max (%" PRIu64
 			" MiB): lower it first with 'xmem mem-policy %s --max SIZE'",
-			a->max_kib / 1024, a->dom, dmax / 1024, a->dom);
+			a->max_kib / 1024, a->dom, d.dynamic_max_kib / 1024, a->dom);
 		return -1;
 	}
-	if (mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_STATIC_MAX), a->max_kib))
-		return -1;
-	rc = hv_set_maxmem(ctx->hv, a->domid, a->max_kib + XMEM_MAXMEM_CONSTANT_KIB);
-	if (rc) {
-		ctx_err("the hypervisor refused maxmem %" PRIu64 " KiB for domain %s (%s): "
-			"nothing was written; check that the domain still exists",
-			a->max_kib + XMEM_MAXMEM_CONSTANT_KIB, a->dom, xmem_strerror(rc));
-		return -1;
-	}
-	return 0;
+	return mem_set_static_max(ctx, t, a->dom, &d, a->max_kib);
 }
 
 int main_mem_max(struct xmem_ctx *ctx, int argc, char **argv)
@@ -220,6 +245,7 @@ struct mem_policy_arg {
 	const char *dom;
 	struct xmem_policy given; /* XMEM_UNSET: not given */
 	int managed;		  /* -1: not given */
+	int hotplug;		  /* -1: not given */
 };
 
 /* Check the policy as it will be and write the keys given. */
@@ -239,11 +265,21 @@ static int mem_policy_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 		p.max_kib = model_max_kib(&d);
 	if (p.startup_kib == XMEM_UNSET)
 		p.startup_kib = d.startup_kib;
-	p.static_max_kib = d.static_max_kib;
+	if (a->hotplug >= 0)
+		d.hotplug_policy = a->hotplug;
+	/* A kernel that can hot-add may have its maximum raised past static-max. */
+	p.static_max_kib = model_hotplug(&d) ? XMEM_UNSET : d.static_max_kib;
 	if (parse_policy_check(&p, msg, sizeof(msg))) {
 		ctx_err("domain %s: %s", a->dom, msg);
 		return -1;
 	}
+	if (a->hotplug >= 0 &&
+	    mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_HOTPLUG), (uint64_t)a->hotplug))
+		return -1;
+	if (a->given.max_kib != XMEM_UNSET && d.static_max_kib != XMEM_UNSET &&
+	    a->given.max_kib > d.static_max_kib &&
+	    mem_set_static_max(ctx, t, a->dom, &d, a->given.max_kib))
+		return -1;
 	if (a->given.min_kib != XMEM_UNSET &&
 	    mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_DYNAMIC_MIN), a->given.min_kib))
 		return -1;
@@ -274,11 +310,13 @@ int main_mem_policy(struct xmem_ctx *ctx, int argc, char **argv)
 		{ "weight", required_argument, NULL, 'w' },
 		{ "buffer", required_argument, NULL, 'b' },
 		{ "managed", required_argument, NULL, 'm' },
+		{ "hotplug", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mem_policy_arg a = {
 		.given = { XMEM_UNSET, XMEM_UNSET, XMEM_UNSET, XMEM_UNSET, XMEM_UNSET, XMEM_UNSET },
 		.managed = -1,
+		.hotplug = -1,
 	};
 	struct xmem_dom d;
 	int opt, changes = 0, rc;
@@ -312,6 +350,10 @@ int main_mem_policy(struct xmem_ctx *ctx, int argc, char **argv)
 			break;
 		case 'm':
 			if (parse_switch("--managed", optarg, &a.managed))
+				return EXIT_FAILURE;
+			break;
+		case 'H':
+			if (parse_switch("--hotplug", optarg, &a.hotplug))
 				return EXIT_FAILURE;
 			break;
 		}

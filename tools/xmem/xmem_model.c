@@ -38,6 +38,21 @@ uint64_t model_max_kib(const struct xmem_dom *d)
 	return d->dynamic_max_kib != XMEM_UNSET ? d->dynamic_max_kib : d->target_kib;
 }
 
+int model_hotplug(const struct xmem_dom *d)
+{
+	if (d->hotplug_policy >= 0)
+		return d->hotplug_policy;
+	return d->hotplug_report == 1;
+}
+
+/* A 0|1 key as 0 or 1, -1 when absent or anything else. */
+static int model_read_bool(struct xmem_ctx *ctx, xs_transaction_t t, const char *path)
+{
+	uint64_t v = ctx_read_u64(ctx, t, path);
+
+	return v <= 1 ? (int)v : -1;
+}
+
 uint64_t model_weight(const struct xmem_dom *d)
 {
 	return d->weight != XMEM_UNSET ? d->weight : XMEM_DEFAULT_WEIGHT;
@@ -107,6 +122,11 @@ int model_load(struct xmem_ctx *ctx, xs_transaction_t t, uint32_t domid, struct 
 		snprintf(d->name, sizeof(d->name), domid == 0 ? "Domain-0" : "(domain %u)", domid);
 	d->target_kib = ctx_read_u64(ctx, t, DOM_PATH(path, domid, XS_DOM_TARGET));
 	d->static_max_kib = ctx_read_u64(ctx, t, DOM_PATH(path, domid, XS_DOM_STATIC_MAX));
+	d->boot_max_kib = ctx_read_u64(ctx, t, DOM_PATH(path, domid, XS_DOM_BOOT_MAX));
+	if (d->boot_max_kib == XMEM_UNSET)
+		d->boot_max_kib = d->static_max_kib;
+	d->hotplug_policy = model_read_bool(ctx, t, DOM_PATH(path, domid, XS_DOM_HOTPLUG));
+	d->hotplug_report = model_read_bool(ctx, t, DOM_PATH(path, domid, XS_DOM_HOTPLUG_REPORT));
 	v = ctx_read_u64(ctx, t, DOM_PATH(path, domid, XS_DOM_VIDEORAM));
 	d->videoram_kib = v == XMEM_UNSET ? 0 : v;
 	d->dynamic_min_kib = ctx_read_u64(ctx, t, DOM_PATH(path, domid, XS_DOM_DYNAMIC_MIN));
