@@ -127,10 +127,10 @@ int policy_load_file(const char *path, struct policy *pol_r, char *err, size_t e
 	}
 	rc = json_get_str(root, "policy", &s);
 	if (rc || policy_kind_parse(s, &kind)) {
-		snprintf(
-			err, err_len,
-			"%s: policy: expected \"xmem\", \"proportional\", \"static\" or \"hyperv\"",
-			path);
+		snprintf(err, err_len,
+			 "%s: policy: expected \"xmem\", \"proportional\", \"static\", \"hyperv\" "
+			 "or \"spread\"",
+			 path);
 		rc = XMEM_ERR_INVAL;
 		goto out;
 	}

@@ -21,6 +21,9 @@
  *      proportional  min, max; each domain weighted by its range, so all get
  *                    the same fraction of [min, max] (squeezed's rule)
  *      static        min, startup; weights
+ *      spread        min, held, need, buffer, max; weights: the buffer, then
+ *                    every byte left spread max-min fair up to each maximum
+ *                    (a reference for what handing out all surplus gives)
  * 3. Fill (fair.c): tier by tier, the whole tier when the budget allows,
  *    else what is left shared by weighted max-min fairness. So under plenty
  *    everyone gets its desired size (the top tier) and the rest stays free;
@@ -43,10 +46,9 @@
 #include "xmem_err.h"
 
 static const char *const policy_kind_names[] = {
-	[POLICY_XMEM] = "xmem",
-	[POLICY_PROPORTIONAL] = "proportional",
-	[POLICY_STATIC] = "static",
-	[POLICY_HYPERV] = "hyperv",
+	[POLICY_XMEM] = "xmem",	    [POLICY_PROPORTIONAL] = "proportional",
+	[POLICY_STATIC] = "static", [POLICY_HYPERV] = "hyperv",
+	[POLICY_SPREAD] = "spread",
 };
 
 #define POLICY_NR_KINDS (sizeof(policy_kind_names) / sizeof(policy_kind_names[0]))
@@ -68,6 +70,7 @@ void policy_defaults(struct policy *pol, enum policy_kind kind)
 		pol->headroom_halflife_s = 7200;
 		break;
 	case POLICY_HYPERV:
+	case POLICY_SPREAD:
 		pol->default_buffer_pct = POLICY_BUFFER_DEFAULT_PCT;
 		break;
 	case POLICY_PROPORTIONAL:
@@ -223,6 +226,7 @@ static uint64_t policy_ladder(const struct policy *pol, const struct policy_host
 		return demand_kib;
 	case POLICY_XMEM:
 	case POLICY_HYPERV:
+	case POLICY_SPREAD:
 	default:
 		break;
 	}
@@ -234,7 +238,9 @@ static uint64_t policy_ladder(const struct policy *pol, const struct policy_host
 				   hi);
 	}
 	mem = buf;
-	if (pol->kind == POLICY_XMEM && dom->has_demand)
+	if (pol->kind == POLICY_SPREAD)
+		mem = hi;
+	else if (pol->kind == POLICY_XMEM && dom->has_demand)
 		mem = policy_clamp(stability_memory_kib(pol, dom, host->now_ms, buf), lo, hi);
 	/*
 	 * A guest never gives its working set: below what it uses (or holds,

@@ -34,6 +34,7 @@ enum policy_kind {
 	POLICY_PROPORTIONAL, /* squeezed: one fraction of [min, max] for all */
 	POLICY_STATIC,	     /* every domain keeps its startup size */
 	POLICY_HYPERV,	     /* demand x 1.2 with weights, nothing more (for comparison) */
+	POLICY_SPREAD,	     /* demand x 1.2, then the rest max-min fair up to max (reference) */
 };
 
 /* Parameters, from a policy file (policy/<kind>.json); defaults in policy_defaults(). */
@@ -120,7 +121,10 @@ void policy_defaults(struct policy *pol, enum policy_kind kind);
  */
 int policy_load_file(const char *path, struct policy *pol_r, char *err, size_t err_len);
 
-/* Parse a policy name ("xmem", "proportional", "static", "hyperv"). 0 or XMEM_ERR_INVAL. */
+/*
+ * Parse a policy name ("xmem", "proportional", "static", "hyperv", "spread").
+ * 0 or XMEM_ERR_INVAL.
+ */
 int policy_kind_parse(const char *name, enum policy_kind *kind_r);
 const char *policy_kind_name(enum policy_kind kind);
 

@@ -80,8 +80,8 @@ static uint64_t lcg(uint64_t *s)
 /* Bounds always hold, and the sum fits the budget whenever the minimums do, for every kind. */
 static void policy_bounds_test(void **state)
 {
-	enum policy_kind kinds[] = { POLICY_XMEM, POLICY_PROPORTIONAL, POLICY_STATIC,
-				     POLICY_HYPERV };
+	enum policy_kind kinds[] = { POLICY_XMEM, POLICY_PROPORTIONAL, POLICY_STATIC, POLICY_HYPERV,
+				     POLICY_SPREAD };
 	struct policy_dom doms[40];
 	struct policy_out out[40];
 	struct policy pol;
@@ -115,7 +115,7 @@ static void policy_bounds_test(void **state)
 		for (i = 0; i < 40; i++)
 			if (policy_dom_included(&doms[i]))
 				sum_min += doms[i].min_kib;
-		for (k = 0; k < 4; k++) {
+		for (k = 0; k < 5; k++) {
 			policy_defaults(&pol, kinds[k]);
 			assert_int_equal(policy_plan(&pol, &h, doms, 40, out), 0);
 			for (i = 0; i < 40; i++) {
@@ -761,6 +761,42 @@ static void policy_hyperv_test(void **state)
 	assert_int_equal(out.target_kib, 2 * GIB * 12 / 10);
 }
 
+/*
+ * spread: demand x 1.2 first (weights under scarcity, as hyperv), then every
+ * byte left spread max-min fair up to each maximum.
+ */
+static void policy_spread_test(void **state)
+{
+	struct policy_dom d[3] = { dom_make(1, 256 * MIB, GIB, 2 * GIB),
+				   dom_make(2, 256 * MIB, GIB, 16 * GIB),
+				   dom_make(3, 256 * MIB, GIB, 16 * GIB) };
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+	size_t i;
+
+	policy_defaults(&pol, POLICY_SPREAD);
+	for (i = 0; i < 3; i++)
+		dom_demand(&d[i], GIB);
+	/* 12 GiB: 3.6 for the buffered demand, 8.4 left; d1 stops at 2, d2 and d3 share the rest. */
+	h = host_make(12 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_int_equal(out[0].target_kib, 2 * GIB);
+	assert_true(out[1].target_kib + 1 >= 5 * GIB && out[1].target_kib <= 5 * GIB + 1);
+	assert_true(out[2].target_kib + 1 >= 5 * GIB && out[2].target_kib <= 5 * GIB + 1);
+	assert_int_equal(sum_targets(out, 3), 12 * GIB);
+	/* Plenty: everyone at its maximum. */
+	h = host_make(64 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(out[i].target_kib, d[i].max_kib);
+	/* Scarcity: below the buffered demand spread gives what hyperv gives. */
+	h = host_make(3 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(out[i].target_kib, GIB);
+}
+
 /* Phases: targets that free memory are phase 1, those that take it phase 2. */
 static void policy_phases_test(void **state)
 {
@@ -853,13 +889,13 @@ static const char *tmp_file(const char *text)
 /* The committed policy files load; bad ones are refused with the parameter named. */
 static void policy_file_test(void **state)
 {
-	static const char *const names[] = { "xmem", "proportional", "static", "hyperv" };
+	static const char *const names[] = { "xmem", "proportional", "static", "hyperv", "spread" };
 	struct policy pol, def;
 	char path[4096], err[256];
 	const char *p;
 	size_t i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(path, sizeof(path), "%s/policy/%s.json", XMEM_SRCDIR, names[i]);
 		assert_int_equal(policy_load_file(path, &pol, err, sizeof(err)), 0);
 		assert_string_equal(pol.name, names[i]);
@@ -926,6 +962,7 @@ int main(void)
 		cmocka_unit_test(policy_proportional_test),
 		cmocka_unit_test(policy_static_test),
 		cmocka_unit_test(policy_hyperv_test),
+		cmocka_unit_test(policy_spread_test),
 		cmocka_unit_test(policy_phases_test),
 		cmocka_unit_test(policy_invalid_test),
 		cmocka_unit_test(policy_kind_names_test),

@@ -5,7 +5,7 @@
  *             [--reaction SECONDS] [--period SECONDS] [--min-pct P]
  *             [--balloon-rate SIZE/s] [--plots DIR] [--json] [--no-feedback]
  *
- * Each policy (by default static, proportional, hyperv and xmem, with their
+ * Each policy (by default static, proportional, hyperv, spread and xmem, with their
  * built-in parameters, which are those of policy/<kind>.json) is replayed
  * through the same policy code xmemd runs, on the guest model of sim.c,
  * followed by the oracle bound. The guest model is documented at the top of
@@ -43,7 +43,8 @@ static void eval_usage(FILE *f)
 		"  --host-memory SIZE    memory the VMs share (e.g. 44G)\n"
 		"  --policy FILE         a policy file (repeatable; default: static, "
 		"proportional,\n"
-		"                        hyperv and xmem with their built-in parameters)\n"
+		"                        hyperv, spread and xmem with their built-in "
+		"parameters)\n"
 		"  --vms N               only the first N VMs of the trace\n"
 		"  --reaction SECONDS    the daemon sees demand this late (default 1)\n"
 		"  --period SECONDS      re-plan at least this often (default 60)\n"
@@ -189,7 +190,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static const enum policy_kind default_kinds[] = { POLICY_STATIC, POLICY_PROPORTIONAL,
-							  POLICY_HYPERV, POLICY_XMEM };
+							  POLICY_HYPERV, POLICY_SPREAD,
+							  POLICY_XMEM };
 	struct policy pols[EVAL_MAX_POLICIES];
 	struct sim_result res[EVAL_MAX_POLICIES + 1];
 	struct sim_params p = { 0 };
