@@ -22,12 +22,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define POLICY_NAME_MAX		  32
-#define POLICY_WEIGHT_MAX	  10000u
-#define POLICY_WEIGHT_DEFAULT	  5000u
-#define POLICY_BUFFER_MIN_PCT	  5u
-#define POLICY_BUFFER_MAX_PCT	  2000u
-#define POLICY_BUFFER_DEFAULT_PCT 20u
+#define POLICY_NAME_MAX			32
+#define POLICY_WEIGHT_MAX		10000u
+#define POLICY_WEIGHT_DEFAULT		5000u
+#define POLICY_BUFFER_MIN_PCT		5u
+#define POLICY_BUFFER_MAX_PCT		2000u
+#define POLICY_BUFFER_DEFAULT_PCT	20u
+#define POLICY_KEEP_FREE_DEFAULT_KIB	(UINT64_C(1024) * 1024) /* xmem: 1 GiB left free */
+#define POLICY_SURPLUS_BASE_DEFAULT_KIB (UINT64_C(1024) * 1024)
 
 enum policy_kind {
 	POLICY_XMEM = 0,     /* demand x (1 + buffer), weighted max-min fairness, stability */
@@ -50,6 +52,14 @@ struct policy {
 	unsigned int uncoop_after_s;	 /* ... for this long */
 	/* Added by policy/ (zero: off). */
 	unsigned int headroom_halflife_s; /* remembered peaks decay with this half-life */
+	/*
+	 * The surplus tier (xmem): memory no other tier needs is handed out,
+	 * last and taken back first, by weight and recent volatility, up to
+	 * each maximum, as long as keep_free_kib of the budget stays free.
+	 */
+	unsigned int surplus;	   /* 1: hand out the surplus */
+	uint64_t keep_free_kib;	   /* left free for VM starts */
+	uint64_t surplus_base_kib; /* added to every swing in the surplus weights */
 };
 
 /* Balloon frontend states as guests report them (data/balloon/state). */
@@ -100,6 +110,13 @@ struct policy_dom {
 	 */
 	uint64_t prev_desired_kib;
 	uint64_t prev_plan_ms;
+	/*
+	 * Added by policy/ (zero: not known). The previous plan's demand_kib
+	 * and swing_kib for this domain, fed back like prev_desired_kib: the
+	 * policy then knows how far the demand recently rose in one step.
+	 */
+	uint64_t prev_demand_kib;
+	uint64_t prev_swing_kib;
 };
 
 struct policy_out {
@@ -107,6 +124,7 @@ struct policy_out {
 	uint64_t desired_kib; /* what the domain would get with plenty */
 	uint64_t target_kib;  /* what it gets */
 	uint64_t demand_kib;  /* demand derived from its signals (0: none) */
+	uint64_t swing_kib;   /* its recent largest rise of demand, decaying (xmem; 0: none) */
 	int apply;	      /* 1: write target_kib now (outside the deadband) */
 	int phase;	      /* 1: frees memory; 2: takes memory; 0: unchanged */
 	int included;	      /* 0: left out (unmanaged, uncooperative, no balloon) */

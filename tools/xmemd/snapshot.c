@@ -44,6 +44,8 @@ int snapshot_dom(const struct cache_dom *cd, const struct hv_dominfo *info, stru
 	pd->swap_kib_s = cd->swap_kib_s;
 	pd->prev_desired_kib = cd->prev_desired_kib;
 	pd->prev_plan_ms = cd->prev_plan_ms;
+	pd->prev_demand_kib = cd->prev_demand_kib;
+	pd->prev_swing_kib = cd->prev_swing_kib;
 	pd->balloon = cd->balloon;
 	pd->has_balloon = cd->feature_balloon || cd->has_balloon_report;
 	pd->cooperative = !cd->coop.uncooperative;
