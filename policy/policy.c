@@ -71,7 +71,7 @@ void policy_defaults(struct policy *pol, enum policy_kind kind)
 		pol->deadband_pct = 10;
 		pol->shrink_pct_per_s = 1;
 		pol->pressure_boost_pct = 50;
-		pol->headroom_halflife_s = 7200;
+		pol->headroom_halflife_s = 3600;
 		pol->surplus = 1;
 		pol->keep_free_kib = POLICY_KEEP_FREE_DEFAULT_KIB;
 		pol->surplus_base_kib = POLICY_SURPLUS_BASE_DEFAULT_KIB;

@@ -462,15 +462,17 @@ static void policy_stability_shrink_slow_test(void **state)
 	d.last_change_ms = h.now_ms - 3600000; /* an hour: all of it */
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
 	assert_int_equal(out.target_kib, want);
-	/* With the headroom half-life (the default), an hour keeps more than half the excess. */
+	/* With the headroom half-life (the default), half an hour keeps more than half the excess. */
 	policy_defaults(&pol, POLICY_XMEM);
 	pol.surplus = 0; /* the tiers alone (the surplus has tests of its own) */
+	d.last_change_ms = h.now_ms - 1800000;
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
 	t = out.target_kib;
 	assert_true(t > want + (8 * GIB - want) / 2);
+	d.last_change_ms = h.now_ms - 3600000;
 	/* ... and the fed-back desired size is what decays when the caller gives it. */
 	d.prev_desired_kib = 4 * GIB;
-	d.prev_plan_ms = h.now_ms - 7200000; /* one half-life */
+	d.prev_plan_ms = h.now_ms - (uint64_t)pol.headroom_halflife_s * 1000; /* one half-life */
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
 	assert_true(out.desired_kib + 1 >= want + (4 * GIB - want) / 2);
 	assert_true(out.desired_kib <= want + (4 * GIB - want) / 2);
