@@ -34,6 +34,7 @@ static const struct file_param file_params[] = {
 	{ "surplus", 0, 1, 0 },
 	{ "keep_free", 0, SIZE_MAX_KIB_POLICY, 1 },
 	{ "surplus_base", 0, SIZE_MAX_KIB_POLICY, 1 },
+	{ "boost_capped", 0, 1, 0 },
 };
 
 #define FILE_NR_PARAMS (sizeof(file_params) / sizeof(file_params[0]))
@@ -53,6 +54,7 @@ static void file_param_field(struct policy *pol, size_t k, unsigned int **u_r, u
 		&pol->surplus,
 		NULL,
 		NULL,
+		&pol->boost_capped,
 	};
 	uint64_t *const kib[FILE_NR_PARAMS] = {
 		NULL,
@@ -66,6 +68,7 @@ static void file_param_field(struct policy *pol, size_t k, unsigned int **u_r, u
 		NULL,
 		&pol->keep_free_kib,
 		&pol->surplus_base_kib,
+		NULL,
 	};
 
 	*u_r = u[k];

@@ -60,6 +60,12 @@ struct policy {
 	unsigned int surplus;	   /* 1: hand out the surplus */
 	uint64_t keep_free_kib;	   /* left free for VM starts */
 	uint64_t surplus_base_kib; /* added to every swing in the surplus weights */
+	/*
+	 * 1: the pressure boost raises only guests whose used memory reached
+	 * their MemTotal (within 2% + 4 MiB), and judges pressure by the stall
+	 * rate (has_stall) instead of PSI avg10 where the caller knows it.
+	 */
+	unsigned int boost_capped;
 };
 
 /* Balloon frontend states as guests report them (data/balloon/state). */
@@ -98,6 +104,13 @@ struct policy_dom {
 	unsigned int psi_some_x100; /* pressure stall avg10, hundredths of a percent */
 	unsigned int psi_full_x100;
 	uint64_t swap_kib_s; /* swap-in + swap-out rate */
+	/*
+	 * Added by policy/: the stall itself, unsmoothed: the rate of the PSI
+	 * some total since the guest's previous report, hundredths of a
+	 * percent of the time (has_stall = 0: not known, e.g. no total).
+	 */
+	int has_stall;
+	unsigned int stall_x100;
 	enum policy_balloon balloon;
 	int managed;	 /* xmemd may move it */
 	int has_balloon; /* a frontend follows memory/target */

@@ -38,8 +38,13 @@ static inline uint64_t policy_clamp(uint64_t v, uint64_t lo, uint64_t hi)
 }
 
 /* demand.c */
-/* Pressure of dom from 0 (none) to 1 (full): the largest of its signals. */
-double demand_pressure(const struct policy_dom *dom);
+/*
+ * Pressure of dom from 0 (none) to 1 (full): the largest of its signals, or
+ * with by_stall its stall rate where known.
+ */
+double demand_pressure(const struct policy_dom *dom, int by_stall);
+/* Has dom's used memory reached its allocation (MemTotal), within 2% + 4 MiB? */
+int demand_capped(const struct policy_dom *dom);
 /* The buffer of dom in percent: its own, else the policy's default. */
 unsigned int demand_buffer_pct(const struct policy *pol, const struct policy_dom *dom);
 /* demand x (1 + buffer), saturating. */

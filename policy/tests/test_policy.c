@@ -192,6 +192,53 @@ static void policy_demand_pressure_test(void **state)
 	assert_int_equal(policy_demand_kib(&pol, &d), 6 * GIB);
 }
 
+/*
+ * boost_capped: only a guest whose used memory reached its MemTotal (its
+ * allocation, within 2% + 4 MiB) is boosted, by its stall rate where known.
+ */
+static void policy_demand_boost_capped_test(void **state)
+{
+	struct policy_dom d = dom_make(1, 256 * MIB, 2 * GIB, 8 * GIB);
+	struct policy pol;
+	uint64_t full;
+
+	policy_defaults(&pol, POLICY_XMEM);
+	pol.boost_capped = 1;
+	full = 2 * GIB + 2 * GIB * pol.pressure_boost_pct / 100;
+	/* Far from MemTotal: full PSI and a full stall rate raise nothing. */
+	dom_demand(&d, GIB);
+	d.psi_some_x100 = 10000;
+	d.has_stall = 1;
+	d.stall_x100 = 10000;
+	assert_int_equal(policy_demand_kib(&pol, &d), GIB);
+	/* At MemTotal (2 GiB held, 2 GiB - 40 MiB used): the stall rate decides, not avg10. */
+	dom_demand(&d, 2 * GIB - 40 * MIB);
+	d.stall_x100 = 0;
+	assert_int_equal(policy_demand_kib(&pol, &d), 2 * GIB - 40 * MIB);
+	d.psi_some_x100 = 0;
+	d.stall_x100 = 2000; /* 20% of the time: full pressure */
+	assert_int_equal(policy_demand_kib(&pol, &d), (2 * GIB - 40 * MIB) * 3 / 2);
+	d.stall_x100 = 1000;
+	assert_int_equal(policy_demand_kib(&pol, &d), (2 * GIB - 40 * MIB) * 5 / 4);
+	/* No stall total known: avg10 and the other signals, as without the rule. */
+	d.has_stall = 0;
+	d.psi_some_x100 = 10000;
+	dom_demand(&d, 2 * GIB);
+	assert_int_equal(policy_demand_kib(&pol, &d), full);
+	/* Just outside 2% + 4 MiB of the allocation: not capped. */
+	dom_demand(&d, 2 * GIB - 2 * GIB / 50 - 4 * MIB - 1);
+	assert_int_equal(policy_demand_kib(&pol, &d), 2 * GIB - 2 * GIB / 50 - 4 * MIB - 1);
+	/* Without the rule, the stall rate is not used and every guest is boosted. */
+	pol.boost_capped = 0;
+	d.psi_some_x100 = 0;
+	d.has_stall = 1;
+	d.stall_x100 = 10000;
+	dom_demand(&d, GIB);
+	assert_int_equal(policy_demand_kib(&pol, &d), GIB);
+	d.psi_some_x100 = 10000;
+	assert_int_equal(policy_demand_kib(&pol, &d), GIB * 3 / 2);
+}
+
 /* No signal yet: the startup size is kept, also when the domain sits elsewhere. */
 static void policy_no_signal_startup_test(void **state)
 {
@@ -1135,6 +1182,7 @@ int main(void)
 		cmocka_unit_test(policy_bounds_test),
 		cmocka_unit_test(policy_demand_buffer_test),
 		cmocka_unit_test(policy_demand_pressure_test),
+		cmocka_unit_test(policy_demand_boost_capped_test),
 		cmocka_unit_test(policy_no_signal_startup_test),
 		cmocka_unit_test(policy_plenty_test),
 		cmocka_unit_test(policy_scarcity_weight_test),
