@@ -30,7 +30,8 @@
  *                    (a reference for what handing out all surplus gives)
  * 3. Fill (fair.c): tier by tier, the whole tier when the budget allows,
  *    else what is left shared by weighted max-min fairness. So under plenty
- *    everyone gets its desired size (the top tier) and the rest stays free;
+ *    everyone gets its desired size (the top tier) and the rest goes to the
+ *    surplus tier (xmem) or stays free (the other kinds);
  *    under scarcity buffers and remembered peaks go before anyone's demand,
  *    and high weights keep theirs longest.
  * 4. Deadband (stability.c): a target within the deadband of the plan is
@@ -340,7 +341,7 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 			s.level[t][n] = lv[t];
 		s.w[n] = w;
 		s.top[n] = policy_surplus_on(pol) ? d->max_kib : lv[POLICY_NR_TIERS - 1];
-		s.ws[n] = surplus_weight(pol, lv, o->swing_kib, w);
+		s.ws[n] = surplus_weight(pol, o->swing_kib, w);
 		s.idx[n] = i;
 		n++;
 	}

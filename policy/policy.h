@@ -134,7 +134,7 @@ struct policy_dom {
 
 struct policy_out {
 	uint32_t domid;
-	uint64_t desired_kib; /* what the domain would get with plenty */
+	uint64_t desired_kib; /* what the domain would get with plenty, surplus aside */
 	uint64_t target_kib;  /* what it gets */
 	uint64_t demand_kib;  /* demand derived from its signals (0: none) */
 	uint64_t swing_kib;   /* its recent largest rise of demand, decaying (xmem; 0: none) */

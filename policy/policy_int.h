@@ -78,11 +78,11 @@ uint64_t fair_fill_share(size_t nr, const uint64_t *hi, const double *w, uint64_
 
 /* surplus.c */
 /*
- * The surplus weight of a domain of weight w whose ladder is lv: its weight
+ * The surplus weight of a domain of weight w: its weight
  * times its recent volatility (its swing, the recent largest rise of its
  * demand) plus surplus_base_kib.
  */
-double surplus_weight(const struct policy *pol, const uint64_t *lv, uint64_t swing_kib, double w);
+double surplus_weight(const struct policy *pol, uint64_t swing_kib, double w);
 /*
  * Hand out what the fill left (budget - used) minus keep_free: by
  * surplus weight ws, up to hi. Returns what it gave.

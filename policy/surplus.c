@@ -25,11 +25,10 @@
 
 #include "policy_int.h"
 
-double surplus_weight(const struct policy *pol, const uint64_t *lv, uint64_t swing_kib, double w)
+double surplus_weight(const struct policy *pol, uint64_t swing_kib, double w)
 {
 	double base = (double)pol->surplus_base_kib;
 
-	(void)lv;
 	/* 1 MiB at least: a weightless share would never be handed out. */
 	if (base < 1024)
 		base = 1024;
