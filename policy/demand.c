@@ -9,16 +9,28 @@
  * pressure_boost_pct, in proportion to the strongest of three signals:
  *   PSI some avg10 / 20%, PSI full avg10 / 10%, swap rate / (1% of demand per s),
  * each capped at 1.
+ *
+ * With boost_capped, the boost is kept for the guests it is for: those whose
+ * used memory reached their MemTotal (allocation terms: the current
+ * allocation, within 2% + 4 MiB), which cannot show demand beyond it. And
+ * their pressure is the stall itself, the rate of the PSI some total since
+ * the previous report, over 20%: avg10 is a 10 s average that keeps raising
+ * a guest's demand long after the step that made it stall (where the caller
+ * knows no total, the three signals above are used).
  */
 #include "config.h"
 
 #include "policy_int.h"
 
-double demand_pressure(const struct policy_dom *dom)
+double demand_pressure(const struct policy_dom *dom, int by_stall)
 {
 	uint64_t base_kib = dom->used_kib ? dom->used_kib : dom->committed_kib;
 	double p = 0, q;
 
+	if (by_stall && dom->has_stall)
+		return dom->stall_x100 >= POLICY_PSI_SOME_FULL_X100
+			       ? 1
+			       : (double)dom->stall_x100 / POLICY_PSI_SOME_FULL_X100;
 	q = (double)dom->psi_some_x100 / POLICY_PSI_SOME_FULL_X100;
 	if (q > p)
 		p = q;
@@ -37,6 +49,13 @@ double demand_pressure(const struct policy_dom *dom)
 	return p > 1 ? 1 : p;
 }
 
+int demand_capped(const struct policy_dom *dom)
+{
+	uint64_t used = dom->used_kib > SIZE_MAX_KIB_POLICY ? SIZE_MAX_KIB_POLICY : dom->used_kib;
+
+	return used && used + POLICY_HELD_SLACK_KIB + dom->current_kib / 50 >= dom->current_kib;
+}
+
 uint64_t policy_demand_kib(const struct policy *pol, const struct policy_dom *dom)
 {
 	uint64_t base_kib;
@@ -47,7 +66,9 @@ uint64_t policy_demand_kib(const struct policy *pol, const struct policy_dom *do
 	base_kib = dom->used_kib ? dom->used_kib : dom->committed_kib;
 	if (base_kib > SIZE_MAX_KIB_POLICY)
 		base_kib = SIZE_MAX_KIB_POLICY;
-	boost = demand_pressure(dom) * pol->pressure_boost_pct / 100.0;
+	if (pol->boost_capped && !demand_capped(dom))
+		return base_kib;
+	boost = demand_pressure(dom, pol->boost_capped) * pol->pressure_boost_pct / 100.0;
 	return base_kib + (uint64_t)((double)base_kib * boost);
 }
 

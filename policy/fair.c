@@ -172,3 +172,21 @@ uint64_t fair_fill_tiers(size_t nr, unsigned int nr_tiers, uint64_t *const *leve
 	}
 	return used;
 }
+
+uint64_t fair_fill_share(size_t nr, const uint64_t *hi, const double *w, uint64_t rem, uint64_t *x,
+			 struct fair_key *keys)
+{
+	uint64_t need = 0;
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (hi[i] > x[i])
+			need += hi[i] - x[i];
+	if (need <= rem) {
+		for (i = 0; i < nr; i++)
+			if (hi[i] > x[i])
+				x[i] = hi[i];
+		return need;
+	}
+	return fair_fill_one(nr, hi, w, rem, x, keys);
+}

@@ -31,6 +31,10 @@ static const struct file_param file_params[] = {
 	{ "min_rate", 0, SIZE_MAX_KIB_POLICY, 1 },
 	{ "uncoop_after_s", 1, 86400, 0 },
 	{ "headroom_halflife_s", 0, 30 * 86400, 0 },
+	{ "surplus", 0, 1, 0 },
+	{ "keep_free", 0, SIZE_MAX_KIB_POLICY, 1 },
+	{ "surplus_base", 0, SIZE_MAX_KIB_POLICY, 1 },
+	{ "boost_capped", 0, 1, 0 },
 };
 
 #define FILE_NR_PARAMS (sizeof(file_params) / sizeof(file_params[0]))
@@ -39,11 +43,32 @@ static const struct file_param file_params[] = {
 static void file_param_field(struct policy *pol, size_t k, unsigned int **u_r, uint64_t **kib_r)
 {
 	unsigned int *const u[FILE_NR_PARAMS] = {
-		&pol->default_buffer_pct, NULL, &pol->deadband_pct,   &pol->shrink_pct_per_s,
-		&pol->pressure_boost_pct, NULL, &pol->uncoop_after_s, &pol->headroom_halflife_s,
+		&pol->default_buffer_pct,
+		NULL,
+		&pol->deadband_pct,
+		&pol->shrink_pct_per_s,
+		&pol->pressure_boost_pct,
+		NULL,
+		&pol->uncoop_after_s,
+		&pol->headroom_halflife_s,
+		&pol->surplus,
+		NULL,
+		NULL,
+		&pol->boost_capped,
 	};
 	uint64_t *const kib[FILE_NR_PARAMS] = {
-		NULL, &pol->deadband_kib, NULL, NULL, NULL, &pol->min_rate_kib_s, NULL, NULL,
+		NULL,
+		&pol->deadband_kib,
+		NULL,
+		NULL,
+		NULL,
+		&pol->min_rate_kib_s,
+		NULL,
+		NULL,
+		NULL,
+		&pol->keep_free_kib,
+		&pol->surplus_base_kib,
+		NULL,
 	};
 
 	*u_r = u[k];
@@ -127,10 +152,10 @@ int policy_load_file(const char *path, struct policy *pol_r, char *err, size_t e
 	}
 	rc = json_get_str(root, "policy", &s);
 	if (rc || policy_kind_parse(s, &kind)) {
-		snprintf(
-			err, err_len,
-			"%s: policy: expected \"xmem\", \"proportional\", \"static\" or \"hyperv\"",
-			path);
+		snprintf(err, err_len,
+			 "%s: policy: expected \"xmem\", \"proportional\", \"static\", \"hyperv\" "
+			 "or \"spread\"",
+			 path);
 		rc = XMEM_ERR_INVAL;
 		goto out;
 	}

@@ -13,7 +13,11 @@
  *               a balloon that gives up
  *      need     demand (startup while the guest has reported nothing)
  *      buffer   demand x (1 + buffer)
- *      memory   the remembered recent peak, decaying (xmem only, stability.c)
+ *      memory   the remembered recent peak, decaying, or the demand plus its
+ *               recent largest one-step rise if more (xmem only, stability.c)
+ *    and beyond them, filled last on weights of its own, the surplus: up to
+ *    dynamic-max, by weight and volatility, keeping keep_free free (xmem
+ *    only, surplus.c).
  *    each clamped into [dynamic-min, dynamic-max]. The kinds differ only here:
  *      xmem          min, held, need, buffer, memory; weights
  *      hyperv        min, held, need, buffer; weights; no memory, no pressure boost
@@ -21,9 +25,13 @@
  *      proportional  min, max; each domain weighted by its range, so all get
  *                    the same fraction of [min, max] (squeezed's rule)
  *      static        min, startup; weights
+ *      spread        min, held, need, buffer, max; weights: the buffer, then
+ *                    every byte left spread max-min fair up to each maximum
+ *                    (a reference for what handing out all surplus gives)
  * 3. Fill (fair.c): tier by tier, the whole tier when the budget allows,
  *    else what is left shared by weighted max-min fairness. So under plenty
- *    everyone gets its desired size (the top tier) and the rest stays free;
+ *    everyone gets its desired size (the top tier) and the rest goes to the
+ *    surplus tier (xmem) or stays free (the other kinds);
  *    under scarcity buffers and remembered peaks go before anyone's demand,
  *    and high weights keep theirs longest.
  * 4. Deadband (stability.c): a target within the deadband of the plan is
@@ -43,10 +51,9 @@
 #include "xmem_err.h"
 
 static const char *const policy_kind_names[] = {
-	[POLICY_XMEM] = "xmem",
-	[POLICY_PROPORTIONAL] = "proportional",
-	[POLICY_STATIC] = "static",
-	[POLICY_HYPERV] = "hyperv",
+	[POLICY_XMEM] = "xmem",	    [POLICY_PROPORTIONAL] = "proportional",
+	[POLICY_STATIC] = "static", [POLICY_HYPERV] = "hyperv",
+	[POLICY_SPREAD] = "spread",
 };
 
 #define POLICY_NR_KINDS (sizeof(policy_kind_names) / sizeof(policy_kind_names[0]))
@@ -65,9 +72,13 @@ void policy_defaults(struct policy *pol, enum policy_kind kind)
 		pol->deadband_pct = 10;
 		pol->shrink_pct_per_s = 1;
 		pol->pressure_boost_pct = 50;
-		pol->headroom_halflife_s = 7200;
+		pol->headroom_halflife_s = 3600;
+		pol->surplus = 1;
+		pol->keep_free_kib = POLICY_KEEP_FREE_DEFAULT_KIB;
+		pol->surplus_base_kib = POLICY_SURPLUS_BASE_DEFAULT_KIB;
 		break;
 	case POLICY_HYPERV:
+	case POLICY_SPREAD:
 		pol->default_buffer_pct = POLICY_BUFFER_DEFAULT_PCT;
 		break;
 	case POLICY_PROPORTIONAL:
@@ -130,6 +141,12 @@ uint64_t policy_budget_kib(const struct policy_host *host, const struct policy_d
 	return by_total < by_free ? by_total : by_free;
 }
 
+/* Does pol hand out the surplus tier? (xmem only: the references stay as they are.) */
+static int policy_surplus_on(const struct policy *pol)
+{
+	return pol->kind == POLICY_XMEM && pol->surplus;
+}
+
 /* Bounds and parameters of a managed domain in order? */
 static int policy_dom_valid(const struct policy_dom *dom)
 {
@@ -150,7 +167,9 @@ static int policy_dom_valid(const struct policy_dom *dom)
 /* Scratch of one plan: levels per tier, weights and fill, for the included domains. */
 struct policy_scratch {
 	uint64_t *level[POLICY_NR_TIERS];
+	uint64_t *top; /* the surplus tier's level: max, or the last tier without it */
 	double *w;
+	double *ws; /* surplus weights */
 	uint64_t *x;
 	size_t *idx;
 	struct fair_key *keys;
@@ -162,7 +181,9 @@ static void policy_scratch_free(struct policy_scratch *s)
 
 	for (t = 0; t < POLICY_NR_TIERS; t++)
 		free(s->level[t]);
+	free(s->top);
 	free(s->w);
+	free(s->ws);
 	free(s->x);
 	free(s->idx);
 	free(s->keys);
@@ -178,10 +199,12 @@ static int policy_scratch_alloc(struct policy_scratch *s, size_t nr)
 		if (!(s->level[t] = malloc(n * sizeof(uint64_t))))
 			return XMEM_ERR_NOMEM;
 	s->w = calloc(n, sizeof(double)); /* calloc: gcc flags a const read of malloc memory */
+	s->ws = calloc(n, sizeof(double));
+	s->top = malloc(n * sizeof(uint64_t));
 	s->x = malloc(n * sizeof(uint64_t));
 	s->idx = malloc(n * sizeof(size_t));
 	s->keys = malloc(n * sizeof(struct fair_key));
-	if (!s->w || !s->x || !s->idx || !s->keys)
+	if (!s->w || !s->ws || !s->top || !s->x || !s->idx || !s->keys)
 		return XMEM_ERR_NOMEM;
 	return 0;
 }
@@ -206,12 +229,14 @@ static uint64_t policy_keep_floor_kib(const struct policy_scratch *s, size_t j, 
  * decreasing) and its weight. Returns the demand (0: none).
  */
 static uint64_t policy_ladder(const struct policy *pol, const struct policy_host *host,
-			      const struct policy_dom *dom, uint64_t *lv, double *w_r)
+			      const struct policy_dom *dom, uint64_t *lv, double *w_r,
+			      uint64_t *swing_r)
 {
 	uint64_t lo = dom->min_kib, hi = dom->max_kib, demand_kib, need, buf, mem, held;
 	unsigned int t;
 
 	demand_kib = policy_demand_kib(pol, dom);
+	*swing_r = 0;
 	*w_r = (double)dom->weight + 1.0;
 	switch (pol->kind) {
 	case POLICY_PROPORTIONAL:
@@ -227,6 +252,7 @@ static uint64_t policy_ladder(const struct policy *pol, const struct policy_host
 		return demand_kib;
 	case POLICY_XMEM:
 	case POLICY_HYPERV:
+	case POLICY_SPREAD:
 	default:
 		break;
 	}
@@ -238,8 +264,15 @@ static uint64_t policy_ladder(const struct policy *pol, const struct policy_host
 				   hi);
 	}
 	mem = buf;
-	if (pol->kind == POLICY_XMEM && dom->has_demand)
-		mem = policy_clamp(stability_memory_kib(pol, dom, host->now_ms, buf), lo, hi);
+	if (pol->kind == POLICY_SPREAD) {
+		mem = hi;
+	} else if (pol->kind == POLICY_XMEM && dom->has_demand) {
+		*swing_r = stability_swing_kib(pol, dom, host->now_ms, demand_kib);
+		mem = stability_memory_kib(pol, dom, host->now_ms, buf);
+		if (demand_kib + *swing_r > mem)
+			mem = demand_kib + *swing_r;
+		mem = policy_clamp(mem, lo, hi);
+	}
 	/*
 	 * A guest never gives its working set: below what it uses (or holds,
 	 * if less) a balloon only backs off and gives up. That tier comes
@@ -294,13 +327,14 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 
 		o->domid = d->domid;
 		o->apply = o->phase = o->included = 0;
+		o->swing_kib = 0;
 		if (!d->managed) {
 			o->demand_kib = policy_demand_kib(pol, d);
 			o->desired_kib = d->current_kib;
 			o->target_kib = d->target_kib;
 			continue;
 		}
-		o->demand_kib = policy_ladder(pol, host, d, lv, &w);
+		o->demand_kib = policy_ladder(pol, host, d, lv, &w, &o->swing_kib);
 		o->desired_kib = lv[POLICY_NR_TIERS - 1];
 		if (!policy_dom_included(d)) {
 			o->target_kib = d->target_kib;
@@ -310,12 +344,15 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		for (t = 0; t < POLICY_NR_TIERS; t++)
 			s.level[t][n] = lv[t];
 		s.w[n] = w;
+		s.top[n] = policy_surplus_on(pol) ? d->max_kib : lv[POLICY_NR_TIERS - 1];
+		s.ws[n] = surplus_weight(pol, o->swing_kib, w);
 		s.idx[n] = i;
 		n++;
 	}
 
 	budget_kib = policy_budget_kib(host, doms, nr);
 	used_kib = fair_fill_tiers(n, POLICY_NR_TIERS, s.level, s.w, budget_kib, s.x, s.keys);
+	used_kib += surplus_fill(pol, n, s.top, s.ws, budget_kib, used_kib, s.x, s.keys);
 	slack_kib = budget_kib > used_kib ? budget_kib - used_kib : 0;
 
 	/*

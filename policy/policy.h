@@ -25,18 +25,21 @@
 #include "xenstore-schema/xs_schema.h"
 
 /* The weight's and buffer's default and limits are the key tree's (xenstore-schema/). */
-#define POLICY_NAME_MAX		  32
-#define POLICY_WEIGHT_MAX	  ((unsigned int)XS_DOM_WEIGHT_MAX)
-#define POLICY_WEIGHT_DEFAULT	  ((unsigned int)XS_DOM_WEIGHT_DEFAULT)
-#define POLICY_BUFFER_MIN_PCT	  ((unsigned int)XS_DOM_BUFFER_MIN)
-#define POLICY_BUFFER_MAX_PCT	  ((unsigned int)XS_DOM_BUFFER_MAX)
-#define POLICY_BUFFER_DEFAULT_PCT ((unsigned int)XS_DOM_BUFFER_DEFAULT)
+#define POLICY_NAME_MAX			32
+#define POLICY_WEIGHT_MAX		((unsigned int)XS_DOM_WEIGHT_MAX)
+#define POLICY_WEIGHT_DEFAULT		((unsigned int)XS_DOM_WEIGHT_DEFAULT)
+#define POLICY_BUFFER_MIN_PCT		((unsigned int)XS_DOM_BUFFER_MIN)
+#define POLICY_BUFFER_MAX_PCT		((unsigned int)XS_DOM_BUFFER_MAX)
+#define POLICY_BUFFER_DEFAULT_PCT	((unsigned int)XS_DOM_BUFFER_DEFAULT)
+#define POLICY_KEEP_FREE_DEFAULT_KIB	(UINT64_C(1024) * 1024) /* xmem: 1 GiB left free */
+#define POLICY_SURPLUS_BASE_DEFAULT_KIB (UINT64_C(1024) * 1024)
 
 enum policy_kind {
 	POLICY_XMEM = 0,     /* demand x (1 + buffer), weighted max-min fairness, stability */
 	POLICY_PROPORTIONAL, /* squeezed: one fraction of [min, max] for all */
 	POLICY_STATIC,	     /* every domain keeps its startup size */
 	POLICY_HYPERV,	     /* demand x 1.2 with weights, nothing more (for comparison) */
+	POLICY_SPREAD,	     /* demand x 1.2, then the rest max-min fair up to max (reference) */
 };
 
 /* Parameters, from a policy file (policy/<kind>.json); defaults in policy_defaults(). */
@@ -52,6 +55,20 @@ struct policy {
 	unsigned int uncoop_after_s;	 /* ... for this long */
 	/* Added by policy/ (zero: off). */
 	unsigned int headroom_halflife_s; /* remembered peaks decay with this half-life */
+	/*
+	 * The surplus tier (xmem): memory no other tier needs is handed out,
+	 * last and taken back first, by weight and recent volatility, up to
+	 * each maximum, as long as keep_free_kib of the budget stays free.
+	 */
+	unsigned int surplus;	   /* 1: hand out the surplus */
+	uint64_t keep_free_kib;	   /* left free for VM starts */
+	uint64_t surplus_base_kib; /* added to every swing in the surplus weights */
+	/*
+	 * 1: the pressure boost raises only guests whose used memory reached
+	 * their MemTotal (within 2% + 4 MiB), and judges pressure by the stall
+	 * rate (has_stall) instead of PSI avg10 where the caller knows it.
+	 */
+	unsigned int boost_capped;
 };
 
 /* Balloon frontend states as guests report them (data/balloon/state). */
@@ -90,6 +107,13 @@ struct policy_dom {
 	unsigned int psi_some_x100; /* pressure stall avg10, hundredths of a percent */
 	unsigned int psi_full_x100;
 	uint64_t swap_kib_s; /* swap-in + swap-out rate */
+	/*
+	 * Added by policy/: the stall itself, unsmoothed: the rate of the PSI
+	 * some total since the guest's previous report, hundredths of a
+	 * percent of the time (has_stall = 0: not known, e.g. no total).
+	 */
+	int has_stall;
+	unsigned int stall_x100;
 	enum policy_balloon balloon;
 	int managed;	 /* xmemd may move it */
 	int has_balloon; /* a frontend follows memory/target */
@@ -102,13 +126,21 @@ struct policy_dom {
 	 */
 	uint64_t prev_desired_kib;
 	uint64_t prev_plan_ms;
+	/*
+	 * Added by policy/ (zero: not known). The previous plan's demand_kib
+	 * and swing_kib for this domain, fed back like prev_desired_kib: the
+	 * policy then knows how far the demand recently rose in one step.
+	 */
+	uint64_t prev_demand_kib;
+	uint64_t prev_swing_kib;
 };
 
 struct policy_out {
 	uint32_t domid;
-	uint64_t desired_kib; /* what the domain would get with plenty */
+	uint64_t desired_kib; /* what the domain would get with plenty, surplus aside */
 	uint64_t target_kib;  /* what it gets */
 	uint64_t demand_kib;  /* demand derived from its signals (0: none) */
+	uint64_t swing_kib;   /* its recent largest rise of demand, decaying (xmem; 0: none) */
 	int apply;	      /* 1: write target_kib now (outside the deadband) */
 	int phase;	      /* 1: frees memory; 2: takes memory; 0: unchanged */
 	int included;	      /* 0: left out (unmanaged, uncooperative, no balloon) */
@@ -123,7 +155,10 @@ void policy_defaults(struct policy *pol, enum policy_kind kind);
  */
 int policy_load_file(const char *path, struct policy *pol_r, char *err, size_t err_len);
 
-/* Parse a policy name ("xmem", "proportional", "static", "hyperv"). 0 or XMEM_ERR_INVAL. */
+/*
+ * Parse a policy name ("xmem", "proportional", "static", "hyperv", "spread").
+ * 0 or XMEM_ERR_INVAL.
+ */
 int policy_kind_parse(const char *name, enum policy_kind *kind_r);
 const char *policy_kind_name(enum policy_kind kind);
 

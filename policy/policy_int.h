@@ -15,8 +15,10 @@
 #define POLICY_TIER_HELD   1 /* what the guest cannot give: min(used, current) */
 #define POLICY_TIER_NEED   2 /* demand (startup while it has none) */
 #define POLICY_TIER_BUFFER 3 /* demand x (1 + buffer) */
-#define POLICY_TIER_MEMORY 4 /* the remembered recent peak, decaying */
+#define POLICY_TIER_MEMORY 4 /* the remembered recent peak, decaying, or demand + swing */
 #define POLICY_NR_TIERS	   5
+/* Beyond the tiers, filled on its own weights: the surplus, up to max (surplus.c). */
+#define POLICY_TIER_SURPLUS 5
 
 /* Pressure at which the demand boost is full (see demand.c). */
 #define POLICY_PSI_SOME_FULL_X100 2000u /* 20% of the time some task stalled */
@@ -36,8 +38,13 @@ static inline uint64_t policy_clamp(uint64_t v, uint64_t lo, uint64_t hi)
 }
 
 /* demand.c */
-/* Pressure of dom from 0 (none) to 1 (full): the largest of its signals. */
-double demand_pressure(const struct policy_dom *dom);
+/*
+ * Pressure of dom from 0 (none) to 1 (full): the largest of its signals, or
+ * with by_stall its stall rate where known.
+ */
+double demand_pressure(const struct policy_dom *dom, int by_stall);
+/* Has dom's used memory reached its allocation (MemTotal), within 2% + 4 MiB? */
+int demand_capped(const struct policy_dom *dom);
 /* The buffer of dom in percent: its own, else the policy's default. */
 unsigned int demand_buffer_pct(const struct policy *pol, const struct policy_dom *dom);
 /* demand x (1 + buffer), saturating. */
@@ -62,6 +69,27 @@ struct fair_key {
 uint64_t fair_fill_tiers(size_t nr, unsigned int nr_tiers, uint64_t *const *level, const double *w,
 			 uint64_t budget_kib, uint64_t *x_r, struct fair_key *keys);
 
+/*
+ * Share rem among the domains below hi[i] by weight w[i] (water-filling);
+ * each gets all it lacks when rem covers the total. Returns what it gave.
+ */
+uint64_t fair_fill_share(size_t nr, const uint64_t *hi, const double *w, uint64_t rem, uint64_t *x,
+			 struct fair_key *keys);
+
+/* surplus.c */
+/*
+ * The surplus weight of a domain of weight w: its weight
+ * times its recent volatility (its swing, the recent largest rise of its
+ * demand) plus surplus_base_kib.
+ */
+double surplus_weight(const struct policy *pol, uint64_t swing_kib, double w);
+/*
+ * Hand out what the fill left (budget - used) minus keep_free: by
+ * surplus weight ws, up to hi. Returns what it gave.
+ */
+uint64_t surplus_fill(const struct policy *pol, size_t nr, const uint64_t *hi, const double *ws,
+		      uint64_t budget_kib, uint64_t used_kib, uint64_t *x, struct fair_key *keys);
+
 /* stability.c */
 /*
  * The remembered size of dom at now_ms above base_kib: the previous desired
@@ -70,6 +98,13 @@ uint64_t fair_fill_tiers(size_t nr, unsigned int nr_tiers, uint64_t *const *leve
  */
 uint64_t stability_memory_kib(const struct policy *pol, const struct policy_dom *dom,
 			      uint64_t now_ms, uint64_t base_kib);
+/*
+ * The swing of dom at now_ms: the larger of its demand's rise since the
+ * previous plan (demand_kib - prev_demand_kib) and the previous swing
+ * halved every headroom_halflife_s since that plan. 0 without feedback.
+ */
+uint64_t stability_swing_kib(const struct policy *pol, const struct policy_dom *dom,
+			     uint64_t now_ms, uint64_t demand_kib);
 /* The deadband around the target in force t_kib. */
 uint64_t stability_deadband_kib(const struct policy *pol, uint64_t t_kib);
 

@@ -12,7 +12,11 @@
  *   the caller does not feed it back, the target in force) halves every so
  *   many seconds.
  * The remembered excess is the last tier of the plan: it is handed out only
- * when every domain has its demand and buffer, and taken back first.
+ * when every domain has its demand and buffer, and taken back first (only
+ * the surplus goes before it). The same tier holds the swing: the largest
+ * recent one-step rise of the demand, remembered with the same half-life,
+ * so a guest whose demand jumps keeps room for its next jump above what it
+ * uses now.
  *
  * Both decays are functions of elapsed time from a fixed reference (the
  * last change, or the previous plan), so planning more or less often gives
@@ -24,6 +28,7 @@
 #include <math.h>
 
 #include "policy_int.h"
+#include <stdlib.h>
 
 /* base + excess x factor, where the excess is ref - base (0 when ref <= base). */
 static uint64_t stability_decay(uint64_t ref_kib, uint64_t base_kib, double factor)
@@ -71,6 +76,24 @@ uint64_t stability_memory_kib(const struct policy *pol, const struct policy_dom 
 		}
 	}
 	return keep_kib;
+}
+
+uint64_t stability_swing_kib(const struct policy *pol, const struct policy_dom *dom,
+			     uint64_t now_ms, uint64_t demand_kib)
+{
+	uint64_t rise = 0, keep = 0;
+
+	if (!dom->prev_plan_ms || !dom->has_demand)
+		return 0;
+	if (dom->prev_demand_kib && demand_kib > dom->prev_demand_kib)
+		rise = demand_kib - dom->prev_demand_kib;
+	if (pol->headroom_halflife_s > 0 && dom->prev_swing_kib)
+		keep = stability_decay(dom->prev_swing_kib, 0,
+				       exp2(-stability_elapsed_s(now_ms, dom->prev_plan_ms) /
+					    pol->headroom_halflife_s));
+	if (keep > SIZE_MAX_KIB_POLICY)
+		keep = SIZE_MAX_KIB_POLICY;
+	return rise > keep ? rise : keep;
 }
 
 uint64_t stability_deadband_kib(const struct policy *pol, uint64_t t_kib)

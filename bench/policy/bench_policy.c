@@ -73,6 +73,8 @@ static uint64_t make_doms(struct policy_dom *d, size_t n)
 		d[i].psi_some_x100 = lcg(&seed) % 4 ? 0 : (unsigned int)(lcg(&seed) % 3000);
 		d[i].prev_desired_kib = d[i].used_kib * 3 / 2;
 		d[i].prev_plan_ms = 999000;
+		d[i].prev_demand_kib = d[i].used_kib / 100 * (lcg(&seed) % 120 + 1);
+		d[i].prev_swing_kib = lcg(&seed) % 2 ? d[i].used_kib / 10 : 0;
 		d[i].managed = d[i].has_balloon = d[i].cooperative = 1;
 		sum += d[i].used_kib * 12 / 10;
 	}
@@ -113,6 +115,7 @@ int main(int argc, char **argv)
 		{ "xmem-plenty", POLICY_XMEM, 0 },
 		{ "xmem-scarce", POLICY_XMEM, 1 },
 		{ "hyperv-scarce", POLICY_HYPERV, 1 },
+		{ "spread-plenty", POLICY_SPREAD, 0 },
 		{ "proportional-scarce", POLICY_PROPORTIONAL, 1 },
 		{ "static-scarce", POLICY_STATIC, 1 },
 	};

@@ -80,8 +80,8 @@ static uint64_t lcg(uint64_t *s)
 /* Bounds always hold, and the sum fits the budget whenever the minimums do, for every kind. */
 static void policy_bounds_test(void **state)
 {
-	enum policy_kind kinds[] = { POLICY_XMEM, POLICY_PROPORTIONAL, POLICY_STATIC,
-				     POLICY_HYPERV };
+	enum policy_kind kinds[] = { POLICY_XMEM, POLICY_PROPORTIONAL, POLICY_STATIC, POLICY_HYPERV,
+				     POLICY_SPREAD };
 	struct policy_dom doms[40];
 	struct policy_out out[40];
 	struct policy pol;
@@ -115,7 +115,7 @@ static void policy_bounds_test(void **state)
 		for (i = 0; i < 40; i++)
 			if (policy_dom_included(&doms[i]))
 				sum_min += doms[i].min_kib;
-		for (k = 0; k < 4; k++) {
+		for (k = 0; k < 5; k++) {
 			policy_defaults(&pol, kinds[k]);
 			assert_int_equal(policy_plan(&pol, &h, doms, 40, out), 0);
 			for (i = 0; i < 40; i++) {
@@ -143,6 +143,7 @@ static void policy_demand_buffer_test(void **state)
 	struct policy_host h;
 
 	policy_defaults(&pol, POLICY_XMEM);
+	pol.surplus = 0; /* the tiers alone (the surplus has tests of its own) */
 	dom_demand(&d[0], 2 * GIB);
 	dom_demand(&d[1], 2 * GIB);
 	d[1].buffer_pct = 50;
@@ -191,6 +192,53 @@ static void policy_demand_pressure_test(void **state)
 	assert_int_equal(policy_demand_kib(&pol, &d), 6 * GIB);
 }
 
+/*
+ * boost_capped: only a guest whose used memory reached its MemTotal (its
+ * allocation, within 2% + 4 MiB) is boosted, by its stall rate where known.
+ */
+static void policy_demand_boost_capped_test(void **state)
+{
+	struct policy_dom d = dom_make(1, 256 * MIB, 2 * GIB, 8 * GIB);
+	struct policy pol;
+	uint64_t full;
+
+	policy_defaults(&pol, POLICY_XMEM);
+	pol.boost_capped = 1;
+	full = 2 * GIB + 2 * GIB * pol.pressure_boost_pct / 100;
+	/* Far from MemTotal: full PSI and a full stall rate raise nothing. */
+	dom_demand(&d, GIB);
+	d.psi_some_x100 = 10000;
+	d.has_stall = 1;
+	d.stall_x100 = 10000;
+	assert_int_equal(policy_demand_kib(&pol, &d), GIB);
+	/* At MemTotal (2 GiB held, 2 GiB - 40 MiB used): the stall rate decides, not avg10. */
+	dom_demand(&d, 2 * GIB - 40 * MIB);
+	d.stall_x100 = 0;
+	assert_int_equal(policy_demand_kib(&pol, &d), 2 * GIB - 40 * MIB);
+	d.psi_some_x100 = 0;
+	d.stall_x100 = 2000; /* 20% of the time: full pressure */
+	assert_int_equal(policy_demand_kib(&pol, &d), (2 * GIB - 40 * MIB) * 3 / 2);
+	d.stall_x100 = 1000;
+	assert_int_equal(policy_demand_kib(&pol, &d), (2 * GIB - 40 * MIB) * 5 / 4);
+	/* No stall total known: avg10 and the other signals, as without the rule. */
+	d.has_stall = 0;
+	d.psi_some_x100 = 10000;
+	dom_demand(&d, 2 * GIB);
+	assert_int_equal(policy_demand_kib(&pol, &d), full);
+	/* Just outside 2% + 4 MiB of the allocation: not capped. */
+	dom_demand(&d, 2 * GIB - 2 * GIB / 50 - 4 * MIB - 1);
+	assert_int_equal(policy_demand_kib(&pol, &d), 2 * GIB - 2 * GIB / 50 - 4 * MIB - 1);
+	/* Without the rule, the stall rate is not used and every guest is boosted. */
+	pol.boost_capped = 0;
+	d.psi_some_x100 = 0;
+	d.has_stall = 1;
+	d.stall_x100 = 10000;
+	dom_demand(&d, GIB);
+	assert_int_equal(policy_demand_kib(&pol, &d), GIB);
+	d.psi_some_x100 = 10000;
+	assert_int_equal(policy_demand_kib(&pol, &d), GIB * 3 / 2);
+}
+
 /* No signal yet: the startup size is kept, also when the domain sits elsewhere. */
 static void policy_no_signal_startup_test(void **state)
 {
@@ -201,6 +249,7 @@ static void policy_no_signal_startup_test(void **state)
 	struct policy_host h;
 
 	policy_defaults(&pol, POLICY_XMEM);
+	pol.surplus = 0; /* the tiers alone (the surplus has tests of its own) */
 	d[0].current_kib = d[0].target_kib = 5 * GIB;
 	h = host_make(64 * GIB, d, 2);
 	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
@@ -211,7 +260,7 @@ static void policy_no_signal_startup_test(void **state)
 	assert_int_equal(out[1].apply, 0);
 }
 
-/* Plenty: everyone gets its desired size and the rest stays free. */
+/* Plenty: everyone gets its desired size; the rest stays free without the surplus tier. */
 static void policy_plenty_test(void **state)
 {
 	struct policy_dom d[3] = { dom_make(1, 256 * MIB, GIB, 8 * GIB),
@@ -223,6 +272,7 @@ static void policy_plenty_test(void **state)
 	size_t i;
 
 	policy_defaults(&pol, POLICY_XMEM);
+	pol.surplus = 0;	     /* the tiers alone (the surplus has tests of its own) */
 	pol.headroom_halflife_s = 0; /* no history to remember */
 	pol.shrink_pct_per_s = 0;
 	dom_demand(&d[0], GIB);
@@ -235,6 +285,13 @@ static void policy_plenty_test(void **state)
 	assert_true(sum_targets(out, 3) + 2 >= (GIB + 3 * GIB + 512 * MIB) * 12 / 10);
 	assert_true(sum_targets(out, 3) <= (GIB + 3 * GIB + 512 * MIB) * 12 / 10);
 	assert_true(sum_targets(out, 3) < 6 * GIB); /* 26 GiB stay free */
+	/* With the surplus tier (the default), they are handed out: all at max here. */
+	pol.surplus = 1;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(out[i].target_kib, 8 * GIB);
+		assert_true(out[i].desired_kib < 8 * GIB);
+	}
 }
 
 /* Scarcity: demand before buffers, minimums always, and weight decides who keeps its buffer. */
@@ -415,6 +472,7 @@ static void policy_stability_grow_fast_test(void **state)
 	struct policy_host h;
 
 	policy_defaults(&pol, POLICY_XMEM);
+	pol.surplus = 0; /* the tiers alone (the surplus has tests of its own) */
 	dom_demand(&d, 6 * GIB);
 	d.last_change_ms = 99999000; /* changed a second ago */
 	h = host_make(64 * GIB, &d, 1);
@@ -434,6 +492,7 @@ static void policy_stability_shrink_slow_test(void **state)
 	uint64_t want = 2 * GIB * 12 / 10, t;
 
 	policy_defaults(&pol, POLICY_XMEM);
+	pol.surplus = 0; /* the tiers alone (the surplus has tests of its own) */
 	pol.headroom_halflife_s = 0;
 	dom_demand(&d, 2 * GIB);
 	h = host_make(64 * GIB, &d, 1);
@@ -450,14 +509,17 @@ static void policy_stability_shrink_slow_test(void **state)
 	d.last_change_ms = h.now_ms - 3600000; /* an hour: all of it */
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
 	assert_int_equal(out.target_kib, want);
-	/* With the headroom half-life (the default), an hour keeps more than half the excess. */
+	/* With the headroom half-life (the default), half an hour keeps more than half the excess. */
 	policy_defaults(&pol, POLICY_XMEM);
+	pol.surplus = 0; /* the tiers alone (the surplus has tests of its own) */
+	d.last_change_ms = h.now_ms - 1800000;
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
 	t = out.target_kib;
 	assert_true(t > want + (8 * GIB - want) / 2);
+	d.last_change_ms = h.now_ms - 3600000;
 	/* ... and the fed-back desired size is what decays when the caller gives it. */
 	d.prev_desired_kib = 4 * GIB;
-	d.prev_plan_ms = h.now_ms - 7200000; /* one half-life */
+	d.prev_plan_ms = h.now_ms - (uint64_t)pol.headroom_halflife_s * 1000; /* one half-life */
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
 	assert_true(out.desired_kib + 1 >= want + (4 * GIB - want) / 2);
 	assert_true(out.desired_kib <= want + (4 * GIB - want) / 2);
@@ -478,6 +540,7 @@ static void policy_stability_deadband_test(void **state)
 	struct policy_host h;
 
 	policy_defaults(&pol, POLICY_XMEM); /* deadband: 10% of 2400 MiB = 240 MiB */
+	pol.surplus = 0;		    /* the tiers alone (the surplus has tests of its own) */
 	pol.headroom_halflife_s = 0;
 	pol.shrink_pct_per_s = 0;
 	dom_demand(&d, 2000 * MIB + 5 * MIB); /* wants 2406 MiB: 6 MiB up */
@@ -514,6 +577,7 @@ static void policy_stability_deadband_test(void **state)
 	 * would keep it until it stalled; its buffer makes it grow.
 	 */
 	policy_defaults(&pol, POLICY_XMEM);
+	pol.surplus = 0; /* the tiers alone (the surplus has tests of its own) */
 	pol.headroom_halflife_s = 0;
 	pol.shrink_pct_per_s = 0;
 	d = dom_make(1, 128 * MIB, 256 * MIB, 512 * MIB);
@@ -761,6 +825,201 @@ static void policy_hyperv_test(void **state)
 	assert_int_equal(out.target_kib, 2 * GIB * 12 / 10);
 }
 
+/*
+ * spread: demand x 1.2 first (weights under scarcity, as hyperv), then every
+ * byte left spread max-min fair up to each maximum.
+ */
+static void policy_spread_test(void **state)
+{
+	struct policy_dom d[3] = { dom_make(1, 256 * MIB, GIB, 2 * GIB),
+				   dom_make(2, 256 * MIB, GIB, 16 * GIB),
+				   dom_make(3, 256 * MIB, GIB, 16 * GIB) };
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+	size_t i;
+
+	policy_defaults(&pol, POLICY_SPREAD);
+	for (i = 0; i < 3; i++)
+		dom_demand(&d[i], GIB);
+	/* 12 GiB: 3.6 for the buffered demand, 8.4 left; d1 stops at 2, d2 and d3 share the rest. */
+	h = host_make(12 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_int_equal(out[0].target_kib, 2 * GIB);
+	assert_true(out[1].target_kib + 1 >= 5 * GIB && out[1].target_kib <= 5 * GIB + 1);
+	assert_true(out[2].target_kib + 1 >= 5 * GIB && out[2].target_kib <= 5 * GIB + 1);
+	assert_int_equal(sum_targets(out, 3), 12 * GIB);
+	/* Plenty: everyone at its maximum. */
+	h = host_make(64 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(out[i].target_kib, d[i].max_kib);
+	/* Scarcity: below the buffered demand spread gives what hyperv gives. */
+	h = host_make(3 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(out[i].target_kib, GIB);
+}
+
+/* xmem with only the surplus tier's rules: no deadband, no remembered peaks. */
+static void pol_surplus(struct policy *pol, uint64_t keep_free_kib)
+{
+	policy_defaults(pol, POLICY_XMEM);
+	pol->deadband_kib = 0;
+	pol->deadband_pct = 0;
+	pol->shrink_pct_per_s = 0;
+	pol->headroom_halflife_s = 0;
+	pol->keep_free_kib = keep_free_kib;
+}
+
+/* The surplus is handed out up to the maximums, keeping keep_free free. */
+static void policy_surplus_keep_free_test(void **state)
+{
+	struct policy_dom d[2] = { dom_make(1, 256 * MIB, 2 * GIB, 16 * GIB),
+				   dom_make(2, 256 * MIB, 2 * GIB, 16 * GIB) };
+	struct policy_out out[2];
+	struct policy pol;
+	struct policy_host h;
+
+	dom_demand(&d[0], GIB);
+	dom_demand(&d[1], GIB);
+	h = host_make(12 * GIB, d, 2);
+	pol_surplus(&pol, 2 * GIB);
+	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+	/* 12 GiB, 2 kept free: 10 handed out, 5 each; desired stays the buffered demand. */
+	assert_int_equal(sum_targets(out, 2), 10 * GIB);
+	assert_int_equal(out[0].target_kib, 5 * GIB);
+	assert_int_equal(out[0].desired_kib, GIB * 12 / 10);
+	/* keep_free larger than what is left: nothing beyond the tiers. */
+	pol_surplus(&pol, 11 * GIB);
+	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+	assert_int_equal(out[0].target_kib, GIB * 12 / 10);
+	assert_int_equal(out[1].target_kib, GIB * 12 / 10);
+	/* The surplus off: the rest stays free, as before the tier existed. */
+	pol_surplus(&pol, 0);
+	pol.surplus = 0;
+	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+	assert_int_equal(sum_targets(out, 2), 2 * (GIB * 12 / 10));
+	/* hyperv and spread never get the tier (spread's own top tier is the maximum). */
+	policy_defaults(&pol, POLICY_HYPERV);
+	pol.surplus = 1;
+	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+	assert_int_equal(sum_targets(out, 2), 2 * (GIB * 12 / 10));
+}
+
+/* Never above a maximum: what one cannot take goes to the others. */
+static void policy_surplus_max_test(void **state)
+{
+	struct policy_dom d[3] = { dom_make(1, 256 * MIB, GIB, 2 * GIB),
+				   dom_make(2, 256 * MIB, GIB, 3 * GIB),
+				   dom_make(3, 256 * MIB, GIB, 64 * GIB) };
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		dom_demand(&d[i], GIB);
+	pol_surplus(&pol, 0);
+	h = host_make(20 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_int_equal(out[0].target_kib, 2 * GIB);
+	assert_int_equal(out[1].target_kib, 3 * GIB);
+	assert_int_equal(out[2].target_kib, 15 * GIB);
+	/* A host larger than every maximum: all at their maximums, the rest free. */
+	h = host_make(200 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(out[i].target_kib, d[i].max_kib);
+}
+
+/* Shared by weight and by volatility (the swing: the recent largest rise of demand). */
+static void policy_surplus_weight_swing_test(void **state)
+{
+	struct policy_dom d[2] = { dom_make(1, 256 * MIB, 2 * GIB, 64 * GIB),
+				   dom_make(2, 256 * MIB, 2 * GIB, 64 * GIB) };
+	struct policy_out out[2];
+	struct policy pol;
+	struct policy_host h;
+	uint64_t base = GIB * 12 / 10, g0, g1;
+
+	dom_demand(&d[0], GIB);
+	dom_demand(&d[1], GIB);
+	pol_surplus(&pol, 0);
+	/* Weight: twice the weight, twice the share of the surplus (weights are w + 1). */
+	d[0].weight = 2 * 3000 + 1;
+	d[1].weight = 3000;
+	h = host_make(2 * base + 9 * GIB, d, 2);
+	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+	g0 = out[0].target_kib - base;
+	g1 = out[1].target_kib - base;
+	assert_true(g0 + 2 >= 6 * GIB && g0 <= 6 * GIB + 2);
+	assert_true(g1 + 2 >= 3 * GIB && g1 <= 3 * GIB + 2);
+	/*
+	 * Volatility: equal weights; d0's demand rose by 2 GiB since the
+	 * previous plan (fed back), d1's did not. d0's swing keeps demand + 2 GiB
+	 * as its remembered tier, and its surplus weight is base + swing
+	 * (1 + 2 GiB) against d1's 1 GiB.
+	 */
+	d[0].weight = d[1].weight = POLICY_WEIGHT_DEFAULT;
+	d[0].prev_plan_ms = d[1].prev_plan_ms = h.now_ms - 1000;
+	d[0].prev_demand_kib = GIB;
+	d[1].prev_demand_kib = GIB;
+	dom_demand(&d[0], 3 * GIB);
+	h = host_make(3 * GIB + 2 * GIB + base + 12 * GIB, d, 2);
+	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+	assert_int_equal(out[0].swing_kib, 2 * GIB);
+	assert_int_equal(out[1].swing_kib, 0);
+	assert_int_equal(out[0].desired_kib, 5 * GIB);
+	g0 = out[0].target_kib - 5 * GIB;
+	g1 = out[1].target_kib - base;
+	assert_true(g0 + 2 >= 9 * GIB && g0 <= 9 * GIB + 2);
+	assert_true(g1 + 2 >= 3 * GIB && g1 <= 3 * GIB + 2);
+	/* The swing is remembered, decaying with the headroom half-life. */
+	pol.headroom_halflife_s = 3600;
+	d[0].prev_demand_kib = 3 * GIB;
+	d[0].prev_swing_kib = 2 * GIB;
+	d[0].prev_plan_ms = h.now_ms - 3600 * 1000;
+	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+	assert_int_equal(out[0].swing_kib, GIB);
+}
+
+/* Taken back first: another domain's rise takes surplus before any remembered peak or buffer. */
+static void policy_surplus_taken_first_test(void **state)
+{
+	struct policy_dom d[2] = { dom_make(1, 256 * MIB, 2 * GIB, 64 * GIB),
+				   dom_make(2, 256 * MIB, 2 * GIB, 64 * GIB) };
+	struct policy_out out[2];
+	struct policy pol;
+	struct policy_host h;
+
+	pol_surplus(&pol, 0);
+	pol.headroom_halflife_s = 7200;
+	dom_demand(&d[0], GIB);
+	dom_demand(&d[1], GIB);
+	/* d0 remembers a recent peak of 4 GiB (desired fed back a second ago). */
+	d[0].prev_desired_kib = 4 * GIB;
+	d[0].prev_plan_ms = 0;
+	h = host_make(16 * GIB, d, 2);
+	d[0].prev_plan_ms = h.now_ms - 1000;
+	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+	assert_true(out[0].target_kib > 4 * GIB + GIB);
+	assert_true(out[1].target_kib > GIB * 12 / 10 + GIB);
+	/* d1 now needs 10 GiB, 12 buffered: the surplus goes, d0's peak and buffer stay. */
+	dom_demand(&d[1], 10 * GIB);
+	d[0].current_kib = d[0].target_kib = out[0].target_kib;
+	d[1].current_kib = d[1].target_kib = out[1].target_kib;
+	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+	assert_true(out[0].target_kib >= 4 * GIB - 4 * MIB && out[0].target_kib <= 4 * GIB);
+	assert_true(out[1].target_kib >= 12 * GIB && out[1].target_kib <= 12 * GIB + 4 * MIB);
+	assert_int_equal(out[0].phase, 1);
+	/* Tighter still (14 GiB): d0's peak goes next, its buffer stays. */
+	h.total_kib = 14 * GIB;
+	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+	assert_int_equal(out[0].target_kib, 2 * GIB);
+	assert_int_equal(out[1].target_kib, 12 * GIB);
+}
+
 /* Phases: targets that free memory are phase 1, those that take it phase 2. */
 static void policy_phases_test(void **state)
 {
@@ -853,13 +1112,13 @@ static const char *tmp_file(const char *text)
 /* The committed policy files load; bad ones are refused with the parameter named. */
 static void policy_file_test(void **state)
 {
-	static const char *const names[] = { "xmem", "proportional", "static", "hyperv" };
+	static const char *const names[] = { "xmem", "proportional", "static", "hyperv", "spread" };
 	struct policy pol, def;
 	char path[4096], err[256];
 	const char *p;
 	size_t i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(path, sizeof(path), "%s/policy/%s.json", XMEM_SRCDIR, names[i]);
 		assert_int_equal(policy_load_file(path, &pol, err, sizeof(err)), 0);
 		assert_string_equal(pol.name, names[i]);
@@ -878,6 +1137,17 @@ static void policy_file_test(void **state)
 	assert_int_equal(pol.deadband_kib, 64 * MIB);
 	assert_int_equal(pol.headroom_halflife_s, 0);
 	assert_int_equal(pol.shrink_pct_per_s, 1);
+	p = tmp_file("{\"policy\":\"xmem\",\"keep_free\":\"4G\",\"surplus\":0,\"surplus_base\":"
+		     "\"256M\"}");
+	assert_int_equal(policy_load_file(p, &pol, err, sizeof(err)), 0);
+	unlink(p);
+	assert_int_equal(pol.keep_free_kib, 4 * GIB);
+	assert_int_equal(pol.surplus, 0);
+	assert_int_equal(pol.surplus_base_kib, 256 * MIB);
+	p = tmp_file("{\"policy\":\"xmem\",\"surplus\":2}");
+	assert_int_equal(policy_load_file(p, &pol, err, sizeof(err)), XMEM_ERR_INVAL);
+	unlink(p);
+	assert_non_null(strstr(err, "surplus"));
 
 	p = tmp_file("{\"policy\":\"xmem\",\"bufer_pct\":50}");
 	assert_int_equal(policy_load_file(p, &pol, err, sizeof(err)), XMEM_ERR_INVAL);
@@ -912,6 +1182,7 @@ int main(void)
 		cmocka_unit_test(policy_bounds_test),
 		cmocka_unit_test(policy_demand_buffer_test),
 		cmocka_unit_test(policy_demand_pressure_test),
+		cmocka_unit_test(policy_demand_boost_capped_test),
 		cmocka_unit_test(policy_no_signal_startup_test),
 		cmocka_unit_test(policy_plenty_test),
 		cmocka_unit_test(policy_scarcity_weight_test),
@@ -926,6 +1197,11 @@ int main(void)
 		cmocka_unit_test(policy_proportional_test),
 		cmocka_unit_test(policy_static_test),
 		cmocka_unit_test(policy_hyperv_test),
+		cmocka_unit_test(policy_spread_test),
+		cmocka_unit_test(policy_surplus_keep_free_test),
+		cmocka_unit_test(policy_surplus_max_test),
+		cmocka_unit_test(policy_surplus_weight_swing_test),
+		cmocka_unit_test(policy_surplus_taken_first_test),
 		cmocka_unit_test(policy_phases_test),
 		cmocka_unit_test(policy_invalid_test),
 		cmocka_unit_test(policy_kind_names_test),

@@ -15,7 +15,7 @@ HOST=9G # 1.1x the peak of the summed demand (8.43 GiB)
 
 # Shape: the four default policies, then the oracle, each with its scores.
 assert_eq "$(jq -r '[.policies[].policy] | join(",")' "$IT_DIR/r1.json")" \
-	"static,proportional,hyperv,xmem,oracle" "policies"
+	"static,proportional,hyperv,spread,xmem,oracle" "policies"
 assert_eq "$(jq -r '.vms' "$IT_DIR/r1.json")" "6" "vms"
 assert_eq "$(jq -r '.reaction_s' "$IT_DIR/r300.json")" "300" "reaction"
 assert_eq "$(jq -r '[.policies[] | (.shortfall_gib_h, .pressure_share, .mean_alloc_gib,
@@ -70,7 +70,7 @@ assert_eq "$(jq -r '"\(.min_pct) \(.balloon_rate_mib_s) \(.period_s)"' "$IT_DIR/
 # Text output: a header and one row per policy.
 "$EVAL" --trace "$TRACE" --host-memory $HOST >"$IT_DIR/text" || fail "text output"
 grep -q '^policy .*shortfall' "$IT_DIR/text" || fail "no header in text output"
-for p in static proportional hyperv xmem oracle; do
+for p in static proportional hyperv spread xmem oracle; do
 	grep -q "^$p " "$IT_DIR/text" || fail "no $p row in text output"
 done
 

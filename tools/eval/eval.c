@@ -1,15 +1,17 @@
 /*
  * eval.c: xmem-eval, replay demand traces through the policy, offline.
  *
- *   xmem-eval --trace FILE --host-memory SIZE [--policy FILE ...] [--vms N]
- *             [--reaction SECONDS] [--period SECONDS] [--min-pct P]
- *             [--balloon-rate SIZE/s] [--plots DIR] [--json] [--no-feedback]
+ *   xmem-eval --trace FILE (--host-memory SIZE | --sweep F1,F2,...)
+ *             [--policy FILE ...] [--vms N] [--reaction SECONDS]
+ *             [--period SECONDS] [--min-pct P] [--balloon-rate SIZE/s]
+ *             [--plots DIR] [--json] [--no-feedback]
  *
- * Each policy (by default static, proportional, hyperv and xmem, with their
+ * Each policy (by default static, proportional, hyperv, spread and xmem, with their
  * built-in parameters, which are those of policy/<kind>.json) is replayed
  * through the same policy code xmemd runs, on the guest model of sim.c,
  * followed by the oracle bound. The guest model is documented at the top of
- * sim.c and in xmem-eval(1).
+ * sim.c and in xmem-eval(1). --sweep does the same on several host sizes
+ * (sweep.c).
  */
 #include "config.h"
 
@@ -23,6 +25,7 @@
 #include "plot.h"
 #include "policy/policy.h"
 #include "sim.h"
+#include "sweep.h"
 #include "size.h"
 #include "table.h"
 #include "trace.h"
@@ -34,22 +37,28 @@
 static void eval_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xmem-eval --trace FILE --host-memory SIZE [--policy FILE ...] [--vms N]\n"
-		"                 [--reaction SECONDS] [--period SECONDS] [--min-pct P]\n"
-		"                 [--balloon-rate SIZE/s] [--plots DIR] [--json] [--no-feedback]\n"
+		"usage: xmem-eval --trace FILE (--host-memory SIZE | --sweep F1,F2,...)\n"
+		"                 [--policy FILE ...] [--vms N] [--reaction SECONDS]\n"
+		"                 [--period SECONDS] [--min-pct P] [--balloon-rate SIZE/s]\n"
+		"                 [--plots DIR] [--json] [--no-feedback]\n"
 		"Replay a memory trace (vm_id,t_seconds,mem_used_kib,mem_provisioned_kib; gzip\n"
 		"accepted) through allocation policies on a simulated host, and score them.\n"
 		"  --trace FILE          the trace\n"
 		"  --host-memory SIZE    memory the VMs share (e.g. 44G)\n"
+		"  --sweep F1,F2,...     instead, hosts of F x the trace's peak summed demand\n"
+		"                        (e.g. 1.0,1.1,1.3,1.6,2.2): pressure and shortfall\n"
+		"                        per policy against host size\n"
 		"  --policy FILE         a policy file (repeatable; default: static, "
 		"proportional,\n"
-		"                        hyperv and xmem with their built-in parameters)\n"
+		"                        hyperv, spread and xmem with their built-in "
+		"parameters)\n"
 		"  --vms N               only the first N VMs of the trace\n"
 		"  --reaction SECONDS    the daemon sees demand this late (default 1)\n"
 		"  --period SECONDS      re-plan at least this often (default 60)\n"
 		"  --min-pct P           dynamic-min in percent of provisioned memory (default 5)\n"
 		"  --balloon-rate SIZE/s balloon speed (default 256M/s)\n"
 		"  --plots DIR           write hourly CSV and PNG/SVG plots (gnuplot) to DIR\n"
+		"                        (with --sweep: the curves against host size)\n"
 		"  --json                print the scores as JSON\n"
 		"  --no-feedback         do not feed desired sizes back into the next plan\n"
 		"  -h, --help            this help\n"
@@ -171,11 +180,35 @@ static int eval_print_json(const char *trace_path, const struct sim *s,
 	return rc;
 }
 
+/* --sweep: every policy at each factor of the peak demand; report and plot. */
+static int eval_sweep(const char *trace_path, const struct trace *trace, const struct sim_params *p,
+		      const struct policy *pols, size_t nr_pols, const double *factors,
+		      size_t nr_factors, int json, const char *plots)
+{
+	static struct sweep sw; /* large: not on the stack */
+	char err[EVAL_ERR_LEN];
+	int rc;
+
+	rc = sweep_run(&sw, trace, p, pols, nr_pols, factors, nr_factors, err, sizeof(err));
+	if (rc) {
+		log_warnx("%s", err);
+		return rc;
+	}
+	rc = json ? sweep_print_json(trace_path, &sw) : sweep_print_text(trace_path, &sw);
+	if (rc)
+		log_warnx("cannot write the %s", json ? "JSON output" : "table");
+	else if (plots && (rc = plot_sweep_write(plots, &sw, err, sizeof(err))))
+		log_warnx("%s", err);
+	sweep_free(&sw);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "trace", required_argument, NULL, 't' },
 		{ "host-memory", required_argument, NULL, 'm' },
+		{ "sweep", required_argument, NULL, 'S' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "vms", required_argument, NULL, 'n' },
 		{ "reaction", required_argument, NULL, 'r' },
@@ -189,7 +222,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static const enum policy_kind default_kinds[] = { POLICY_STATIC, POLICY_PROPORTIONAL,
-							  POLICY_HYPERV, POLICY_XMEM };
+							  POLICY_HYPERV, POLICY_SPREAD,
+							  POLICY_XMEM };
 	struct policy pols[EVAL_MAX_POLICIES];
 	struct sim_result res[EVAL_MAX_POLICIES + 1];
 	struct sim_params p = { 0 };
@@ -197,7 +231,8 @@ int main(int argc, char **argv)
 	struct sim sim;
 	const char *trace_path = NULL, *plots = NULL;
 	char err[EVAL_ERR_LEN];
-	size_t nr_pols = 0, nr_res = 0, k;
+	double factors[SWEEP_MAX_POINTS];
+	size_t nr_pols = 0, nr_res = 0, nr_factors = 0, k;
 	uint64_t v;
 	int opt, json = 0, have_host = 0, sim_ok = 0, rc, status = 1;
 
@@ -219,6 +254,12 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			have_host = 1;
+			break;
+		case 'S':
+			if (sweep_parse(optarg, factors, &nr_factors, err, sizeof(err))) {
+				log_warnx("%s", err);
+				return 2;
+			}
 			break;
 		case 'p':
 			if (nr_pols == EVAL_MAX_POLICIES) {
@@ -288,8 +329,12 @@ int main(int argc, char **argv)
 		log_warnx("unexpected argument: %s", argv[optind]);
 		return 2;
 	}
-	if (!trace_path || !have_host) {
-		log_warnx("--trace and --host-memory are required (see --help)");
+	if (!trace_path || (!have_host && !nr_factors)) {
+		log_warnx("--trace and --host-memory (or --sweep) are required (see --help)");
+		return 2;
+	}
+	if (have_host && nr_factors) {
+		log_warnx("--host-memory and --sweep exclude each other");
 		return 2;
 	}
 	if (nr_pols == 0) {
@@ -300,6 +345,12 @@ int main(int argc, char **argv)
 	rc = trace_load(trace_path, NULL, &trace, err, sizeof(err));
 	if (rc) {
 		log_warnx("%s", err);
+		goto out;
+	}
+	if (nr_factors) {
+		if (eval_sweep(trace_path, trace, &p, pols, nr_pols, factors, nr_factors, json,
+			       plots) == 0)
+			status = 0;
 		goto out;
 	}
 	if (sim_init(&sim, trace, &p, err, sizeof(err))) {

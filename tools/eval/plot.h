@@ -1,10 +1,11 @@
-/* plot.h: xmem-eval's plots (gnuplot, PNG and SVG). */
+/* plot.h: xmem-eval's plots (gnuplot, PNG and SVG), of one replay and of a sweep. */
 #ifndef XMEM_EVAL_PLOT_H
 #define XMEM_EVAL_PLOT_H
 
 #include <stddef.h>
 
 #include "sim.h"
+#include "sweep.h"
 
 /*
  * Write dir/eval-hourly.csv and dir/eval.gp, and run gnuplot on it to make
@@ -13,5 +14,13 @@
  */
 int plot_write(const char *dir, const struct sim *s, const struct sim_result *res, size_t nr,
 	       char *err, size_t err_len);
+
+/*
+ * Write dir/sweep.csv and dir/sweep.gp and run gnuplot on it to make
+ * dir/sweep-pressure.{png,svg} and dir/sweep-shortfall.{png,svg}: a line per
+ * policy against host size. Returns 0 or a negative XMEM_ERR_* with a
+ * message in err.
+ */
+int plot_sweep_write(const char *dir, const struct sweep *sw, char *err, size_t err_len);
 
 #endif

@@ -59,6 +59,8 @@ struct sim_run_vm {
 	uint64_t last_change_ms;
 	uint64_t prev_desired_kib;
 	uint64_t prev_plan_ms;
+	uint64_t prev_demand_kib;
+	uint64_t prev_swing_kib;
 	size_t now_i; /* sample in force */
 	size_t vis_i; /* last sample the daemon has seen */
 	int seen;     /* it has seen one */
@@ -165,6 +167,8 @@ static int sim_plan(struct sim_run *run, uint64_t t)
 		d->last_change_ms = v->last_change_ms;
 		d->prev_desired_kib = v->prev_desired_kib;
 		d->prev_plan_ms = v->prev_plan_ms;
+		d->prev_demand_kib = v->prev_demand_kib;
+		d->prev_swing_kib = v->prev_swing_kib;
 		d->managed = d->has_balloon = d->cooperative = 1;
 		if (run->oracle) {
 			d->has_demand = 1;
@@ -190,6 +194,8 @@ static int sim_plan(struct sim_run *run, uint64_t t)
 		if (!s->p.no_feedback) {
 			v->prev_desired_kib = o->desired_kib;
 			v->prev_plan_ms = now_ms;
+			v->prev_demand_kib = o->demand_kib;
+			v->prev_swing_kib = o->swing_kib;
 		}
 		if (o->apply) {
 			v->target_kib = o->target_kib;

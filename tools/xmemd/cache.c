@@ -289,6 +289,8 @@ static void cache_read_dom(struct cache *c, struct cache_dom *d)
 	v = 0;
 	cache_read_dom_u64(c, d->domid, XS_DOM_PSI_SOME, &v);
 	d->psi_some_x100 = v > 10000 ? 10000 : (unsigned int)v;
+	d->psi_some_total_us = 0;
+	cache_read_dom_u64(c, d->domid, XS_DOM_PSI_SOME_TOTAL, &d->psi_some_total_us);
 	v = 0;
 	cache_read_dom_u64(c, d->domid, XS_DOM_PSI_FULL, &v);
 	d->psi_full_x100 = v > 10000 ? 10000 : (unsigned int)v;

@@ -61,8 +61,13 @@ struct cache_dom {
 	uint64_t last_change_ms; /* when xmemd last set the target (or first saw it) */
 	uint64_t swap_prev_pages, swap_prev_ms;
 	uint64_t swap_kib_s;
-	uint64_t prev_desired_kib, prev_plan_ms; /* the last plan's desired size, fed back */
-	uint64_t refused_kib, refused_until_ms;	 /* gave up at this size: not below it until */
+	uint64_t psi_some_total_us; /* 0: not reported */
+	uint64_t stall_prev_us, stall_prev_ms;
+	unsigned int stall_x100; /* the total's rate, hundredths of a percent */
+	int has_stall;
+	uint64_t prev_desired_kib, prev_plan_ms;  /* the last plan's desired size, fed back */
+	uint64_t prev_demand_kib, prev_swing_kib; /* and its demand and swing */
+	uint64_t refused_kib, refused_until_ms;	  /* gave up at this size: not below it until */
 	int uncoop_published; /* memory/uncooperative as xmemd last left it: -1 unknown */
 };
 

@@ -26,6 +26,8 @@ int plan_round(struct round *rd, const struct policy *pol, struct cache *c,
 	for (i = 0; i < rd->nr; i++) {
 		c->doms[i].prev_desired_kib = rd->outs[i].included ? rd->outs[i].desired_kib : 0;
 		c->doms[i].prev_plan_ms = rd->outs[i].included ? rd->now_ms : 0;
+		c->doms[i].prev_demand_kib = rd->outs[i].included ? rd->outs[i].demand_kib : 0;
+		c->doms[i].prev_swing_kib = rd->outs[i].included ? rd->outs[i].swing_kib : 0;
 		rd->adoms[i].drive = rd->drive[i] && rd->outs[i].included;
 		rd->adoms[i].new_target_kib = rd->outs[i].target_kib;
 		rd->adoms[i].apply = rd->outs[i].apply;

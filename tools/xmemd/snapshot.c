@@ -69,8 +69,12 @@ int snapshot_dom(const struct cache_dom *cd, const struct hv_dominfo *info, stru
 	pd->psi_some_x100 = cd->psi_some_x100;
 	pd->psi_full_x100 = cd->psi_full_x100;
 	pd->swap_kib_s = cd->swap_kib_s;
+	pd->has_stall = cd->has_stall;
+	pd->stall_x100 = cd->stall_x100;
 	pd->prev_desired_kib = cd->prev_desired_kib;
 	pd->prev_plan_ms = cd->prev_plan_ms;
+	pd->prev_demand_kib = cd->prev_demand_kib;
+	pd->prev_swing_kib = cd->prev_swing_kib;
 	pd->balloon = cd->balloon;
 	pd->has_balloon = cd->feature_balloon || cd->has_balloon_report;
 	pd->cooperative = !cd->coop.uncooperative;
@@ -108,6 +112,27 @@ const char *snapshot_state(const struct cache_dom *cd, const struct policy_dom *
 	return SNAPSHOT_OK;
 }
 
+/* The rate of the guest's PSI some total since the previous rate (at least 500 ms). */
+static void snapshot_stall_rate(struct cache_dom *cd, uint64_t now_ms)
+{
+	uint64_t tot = cd->psi_some_total_us, dt_ms, x;
+
+	if (!tot || !cd->stall_prev_us || tot < cd->stall_prev_us || now_ms <= cd->stall_prev_ms) {
+		/* No total, a restarted guest or a first report: no rate yet. */
+		cd->has_stall = 0;
+	} else {
+		dt_ms = now_ms - cd->stall_prev_ms;
+		if (dt_ms < 500)
+			return; /* too short to be a rate: keep the last one */
+		x = (tot - cd->stall_prev_us) / dt_ms * 10 +
+		    (tot - cd->stall_prev_us) % dt_ms * 10 / dt_ms;
+		cd->stall_x100 = x > 10000 ? 10000 : (unsigned int)x;
+		cd->has_stall = 1;
+	}
+	cd->stall_prev_us = tot;
+	cd->stall_prev_ms = now_ms;
+}
+
 void snapshot_swap_rate(struct cache_dom *cd, uint64_t now_ms)
 {
 	uint64_t pages = cd->pswpin + cd->pswpout;
@@ -123,6 +148,7 @@ void snapshot_swap_rate(struct cache_dom *cd, uint64_t now_ms)
 	}
 	cd->swap_prev_pages = pages;
 	cd->swap_prev_ms = now_ms;
+	snapshot_stall_rate(cd, now_ms);
 }
 
 void snapshot_host(const struct hv_physinfo *pi, const struct hv_dominfo *infos, size_t nr,

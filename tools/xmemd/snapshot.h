@@ -55,7 +55,7 @@ void snapshot_round(struct round *rd, struct cache *c, const struct hv_dominfo *
 /* The state name for a domain filled by snapshot_dom(). */
 const char *snapshot_state(const struct cache_dom *cd, const struct policy_dom *pd);
 
-/* Update cd's swap rate from its counters, observed at now_ms. */
+/* Update cd's swap rate and stall rate from its counters, observed at now_ms. */
 void snapshot_swap_rate(struct cache_dom *cd, uint64_t now_ms);
 
 /*

@@ -159,6 +159,37 @@ static void snapshot_swap_rate_test(void **state)
 	assert_int_equal(cd.swap_kib_s, 512 * 4 / 2);
 }
 
+/* The stall rate comes from the PSI some total's deltas; no total, no rate. */
+static void snapshot_stall_rate_test(void **state)
+{
+	struct cache_dom cd = cdom();
+	struct policy_dom pd;
+	struct hv_dominfo in = info(262144);
+
+	snapshot_swap_rate(&cd, 1000);
+	assert_int_equal(cd.has_stall, 0);
+	cd.psi_some_total_us = 5000000;
+	snapshot_swap_rate(&cd, 2000); /* a first total: no rate yet */
+	assert_int_equal(cd.has_stall, 0);
+	cd.psi_some_total_us += 500000; /* stalled 0.5 s of 2 s: 25% */
+	snapshot_swap_rate(&cd, 4000);
+	assert_int_equal(cd.has_stall, 1);
+	assert_int_equal(cd.stall_x100, 2500);
+	cd.psi_some_total_us += 1000; /* 300 ms later: too short, the last rate stays */
+	snapshot_swap_rate(&cd, 4300);
+	assert_int_equal(cd.stall_x100, 2500);
+	cd.psi_some_total_us = 10; /* the guest restarted: no rate */
+	snapshot_swap_rate(&cd, 6000);
+	assert_int_equal(cd.has_stall, 0);
+	cd.psi_some_total_us += 1000000;
+	snapshot_swap_rate(&cd, 7000);
+	assert_int_equal(cd.stall_x100, 10000);
+	/* The policy sees it. */
+	snapshot_dom(&cd, &in, &pd);
+	assert_int_equal(pd.has_stall, 1);
+	assert_int_equal(pd.stall_x100, 10000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +201,7 @@ int main(void)
 		cmocka_unit_test(snapshot_demand_overhead_test),
 		cmocka_unit_test(snapshot_host_test),
 		cmocka_unit_test(snapshot_swap_rate_test),
+		cmocka_unit_test(snapshot_stall_rate_test),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
