@@ -15,7 +15,7 @@
  * and single pages, the frames kept per domain). It measures:
  *   - xmemd's CPU while idle (its /proc stat over --idle-s seconds);
  *   - the time from one guest's demand change (its data/xmem/used_kib and
- *     committed_kib written, alternately 24 and 64 MiB) to its new
+ *     committed_kib raised from 24 to 64 MiB, each time another domain) to its new
  *     memory/target, over --trials changes of different domains;
  *   - key-tree reads and writes xmemd makes per rebalance during those
  *     changes (xmem-stored's CONTROL requests for xmemd's pid, rebalances
