@@ -8,6 +8,7 @@
  *   quota [<domid>]          quotas in force, or a domain's usage
  *   quota set <name> <val>   change a quota (0 disables it)
  *   quota-soft [set <val>]   the soft memory quota
+ *   requests [<pid>]         reads and writes served per connection (or one pid's)
  *   help                     this list
  *
  * store_check() recomputes everything the daemon keeps incrementally (the
@@ -404,6 +405,34 @@ static int ctl_quota_soft(struct store *s, int argc, const char **argv, struct c
 	return EINVAL;
 }
 
+/*
+ * Reads and writes served per live connection ("domid D pid P reads R writes
+ * W"), or with a pid argument their sum over that process's connections
+ * ("reads R writes W connections N"): how much of the tree a client walks.
+ */
+static int ctl_requests(struct store *s, int argc, const char **argv, struct ctl_buf *out)
+{
+	unsigned long long reads = 0, writes = 0, nr = 0;
+	long long pid = -1;
+	struct conn *c;
+
+	if (argc > 1 || (argc == 1 && ctl_parse_value(argv[0], &pid)))
+		return EINVAL;
+	for (c = s->conns; c; c = c->next) {
+		if (c->dead || (pid >= 0 && c->peer_pid != pid))
+			continue;
+		if (pid < 0)
+			ctl_printf(out, "domid %u pid %d reads %llu writes %llu\n", c->domid,
+				   c->peer_pid, c->nr_reads, c->nr_writes);
+		reads += c->nr_reads;
+		writes += c->nr_writes;
+		nr++;
+	}
+	if (pid >= 0)
+		ctl_printf(out, "reads %llu writes %llu connections %llu\n", reads, writes, nr);
+	return 0;
+}
+
 static int ctl_help(struct store *s, int argc, const char **argv, struct ctl_buf *out);
 
 static const struct ctl_cmd {
@@ -416,6 +445,7 @@ static const struct ctl_cmd {
 	{ "memreport", ctl_memreport, "[json]" },
 	{ "quota", ctl_quota, "[set <name> <val>|<domid>]" },
 	{ "quota-soft", ctl_quota_soft, "[set memory <val>]" },
+	{ "requests", ctl_requests, "[<pid>]" },
 	{ "help", ctl_help, "" },
 };
 

@@ -67,6 +67,12 @@ static const struct wire_op wire_ops[XS_TYPE_COUNT] = {
 	[XS_DIRECTORY_PART] = { "DIRECTORY_PART", do_directory_part, 0 },
 };
 
+/* Requests that read the tree (1) and that change it (2), for CONTROL requests. */
+static const unsigned char wire_kind[XS_TYPE_COUNT] = {
+	[XS_DIRECTORY] = 1, [XS_READ] = 1,  [XS_GET_PERMS] = 1, [XS_DIRECTORY_PART] = 1,
+	[XS_WRITE] = 2,	    [XS_MKDIR] = 2, [XS_RM] = 2,	[XS_SET_PERMS] = 2,
+};
+
 /* The xs_wire.h names, in its order (new names only ever appended). */
 static const struct {
 	int err;
@@ -408,8 +414,11 @@ void core_process_message(struct conn *conn)
 	conn->payload[req.len] = '\0';
 	s->stats.requests++;
 
-	if (req.type < XS_TYPE_COUNT)
+	if (req.type < XS_TYPE_COUNT) {
 		op = &wire_ops[req.type];
+		conn->nr_reads += wire_kind[req.type] == 1;
+		conn->nr_writes += wire_kind[req.type] == 2;
+	}
 	if (!op || !op->fn) {
 		rc = ENOSYS;
 		goto out;
@@ -561,6 +570,8 @@ static void conn_read_cb(struct evloop *loop, int fd, unsigned int events, void 
 
 int conn_new(struct store *s, int fd, unsigned int domid, bool privileged, struct conn **conn_r)
 {
+	struct ucred cred = { 0 };
+	socklen_t cred_len = sizeof(cred);
 	struct conn *conn;
 	struct domain *d;
 
@@ -577,6 +588,8 @@ int conn_new(struct store *s, int fd, unsigned int domid, bool privileged, struc
 	conn->domid = domid;
 	conn->privileged = privileged;
 	conn->next_tx_id = 1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) == 0)
+		conn->peer_pid = cred.pid;
 	if (evloop_add_fd(s->loop, fd, EVLOOP_READ, conn_read_cb, conn)) {
 		free(conn);
 		return ENOMEM;

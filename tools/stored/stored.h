@@ -369,6 +369,10 @@ struct conn {
 	unsigned int nr_transactions;
 	/* request being processed */
 	uint32_t cur_type, cur_req_id, cur_tx_id;
+	/* what it asked for, for CONTROL requests */
+	int peer_pid;		      /* the client process (SO_PEERCRED), 0 when unknown */
+	unsigned long long nr_reads;  /* READ, DIRECTORY(_PART), GET_PERMS */
+	unsigned long long nr_writes; /* WRITE, MKDIR, RM, SET_PERMS */
 };
 
 /* A request being handled. */

@@ -48,6 +48,7 @@ struct main_ctx {
 	int sig_fd;
 	long long kick_timer;
 	uint64_t kick_due_ms;
+	uint64_t last_report_ms; /* last rebalance that answered demand reports alone */
 	int lost;
 };
 
@@ -187,22 +188,31 @@ static long main_kick(struct evloop *loop, long long id, void *arg)
 	return EVLOOP_NOMORE;
 }
 
-/* Before sleeping: rebalance once if something changed, or set a timer for it. */
+/*
+ * Before sleeping: rebalance once if something changed, or set a timer for it.
+ * A change is answered DAEMON_MIN_INTERVAL_MS after the last rebalance at the
+ * latest; demand reports alone also wait DAEMON_REPORT_INTERVAL_MS after the
+ * last rebalance they caused (not after a periodic one), so a single report
+ * on a quiet host is answered at once and a stream of them is gathered.
+ */
 static void main_before_sleep(struct evloop *loop, void *arg)
 {
 	struct main_ctx *m = arg;
-	uint64_t now = evloop_now_ms(), since = now - m->d.last_rebalance_ms, interval, due;
+	uint64_t now = evloop_now_ms(), due;
+	int reports = m->d.need_rebalance != CACHE_EV_CHANGE;
 	long long id;
 
 	if (m->d.need_rebalance == CACHE_EV_NOISE)
 		return;
-	interval = m->d.need_rebalance == CACHE_EV_CHANGE ? DAEMON_MIN_INTERVAL_MS
-							  : DAEMON_REPORT_INTERVAL_MS;
-	if (since >= interval) {
+	due = m->d.last_rebalance_ms + DAEMON_MIN_INTERVAL_MS;
+	if (reports && m->last_report_ms + DAEMON_REPORT_INTERVAL_MS > due)
+		due = m->last_report_ms + DAEMON_REPORT_INTERVAL_MS;
+	if (now >= due) {
+		if (reports)
+			m->last_report_ms = now;
 		main_rebalance(loop, m);
 		return;
 	}
-	due = m->d.last_rebalance_ms + interval;
 	if (m->kick_timer && m->kick_due_ms <= due)
 		return;
 	if (m->kick_timer)

@@ -19,6 +19,14 @@
 #include "xmem_err.h"
 
 #define PUBLISH_PATH_MAX 256
+/*
+ * last_progress of a domain sitting at its target is "now" at every
+ * rebalance: rewriting it each time would cost one write per domain per
+ * rebalance (a thousand on a large host, idle or not). It is rewritten when
+ * it moves by this much, backwards, or to or from 0, so the published value
+ * is never more than this old.
+ */
+#define PUBLISH_PROGRESS_STEP_MS 5000
 
 int publish_init(struct publish *p, struct xs_handle *xs, const char *prom_path)
 {
@@ -58,6 +66,12 @@ static void publish_write_u64(struct publish *p, const char *path, uint64_t v)
 
 	snprintf(buf, sizeof(buf), "%" PRIu64, v);
 	publish_write(p, path, buf);
+}
+
+/* Is new last_progress value v worth a write over the published old one? */
+static int publish_progress_moved(uint64_t v, uint64_t old)
+{
+	return !v || !old || v < old || v - old >= PUBLISH_PROGRESS_STEP_MS;
 }
 
 /* Write a per-domain u64 at path if it changed (or force). */
@@ -173,6 +187,9 @@ void publish_update(struct publish *p, const struct publish_host *host,
 	p->last_host.policy = NULL;
 	p->host_valid = 1;
 
+	copy = malloc((nr ? nr : 1) * sizeof(*copy));
+	if (copy)
+		memcpy(copy, doms, nr * sizeof(*copy));
 	for (i = 0; i < nr; i++) {
 		const struct publish_dom *d = &doms[i];
 		const struct publish_dom *o = publish_last(p, d->domid);
@@ -192,7 +209,11 @@ void publish_update(struct publish *p, const struct publish_host *host,
 		snprintf(path, sizeof(path), XS_XMEMD_DOM_CURRENT, d->domid);
 		publish_dom_u64(p, path, d->current_kib, o->current_kib, force);
 		snprintf(path, sizeof(path), XS_XMEMD_DOM_LAST_PROGRESS, d->domid);
-		publish_dom_u64(p, path, d->last_progress_ms, o->last_progress_ms, force);
+		if (force || (d->last_progress_ms != o->last_progress_ms &&
+			      publish_progress_moved(d->last_progress_ms, o->last_progress_ms)))
+			publish_write_u64(p, path, d->last_progress_ms);
+		else if (copy)
+			copy[i].last_progress_ms = o->last_progress_ms; /* what the tree holds */
 		if (force || strcmp(d->state, o->state)) {
 			snprintf(path, sizeof(path), XS_XMEMD_DOM_STATE, d->domid);
 			publish_write(p, path, d->state);
@@ -205,9 +226,7 @@ void publish_update(struct publish *p, const struct publish_host *host,
 		if (!xs_rm(p->xs, XBT_NULL, path) && errno != ENOENT)
 			log_warn("rm %s", path);
 	}
-	copy = malloc((nr ? nr : 1) * sizeof(*copy));
 	if (copy) {
-		memcpy(copy, doms, nr * sizeof(*copy));
 		free(p->last);
 		p->last = copy;
 		p->nr_last = nr;
