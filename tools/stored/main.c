@@ -142,15 +142,6 @@ static int listen_on(const char *path)
 	return fd;
 }
 
-static void main_accept_cb(struct evloop *loop, int fd, unsigned int events, void *arg)
-{
-	struct store *s = arg;
-	int rc = conn_accept_on(s, fd, 0, true);
-
-	if (rc && rc != EAGAIN)
-		log_warnx("accept: %s", strerror(rc));
-}
-
 static void main_signal_cb(struct evloop *loop, int fd, unsigned int events, void *arg)
 {
 	struct signalfd_siginfo si;
@@ -193,7 +184,7 @@ int main(int argc, char **argv)
 	struct daemonize_opts *d = &stored_dopts;
 	struct store *s = &stored_store;
 	const char *rundir = NULL;
-	int opt, sfd;
+	int opt, sfd, listen_fd;
 	struct daemonize dmz;
 	char path[4096];
 	sigset_t mask;
@@ -269,7 +260,9 @@ int main(int argc, char **argv)
 
 	/* Listening before anything else: callers connect as soon as we return. */
 	snprintf(path, sizeof(path), "%s/socket", s->rundir);
-	s->listen_fd = listen_on(path);
+	listen_fd = listen_on(path);
+	if (listener_fd_limits(s))
+		log_warn("descriptor limits");
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -288,7 +281,7 @@ int main(int argc, char **argv)
 	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (sfd < 0)
 		fatal("signalfd");
-	if (evloop_add_fd(s->loop, s->listen_fd, EVLOOP_READ, main_accept_cb, s) ||
+	if (listener_open(s, &s->listener, listen_fd, 0, true) ||
 	    evloop_add_fd(s->loop, sfd, EVLOOP_READ, main_signal_cb, s) ||
 	    evloop_add_timer(s->loop, STORED_TICK_MS, main_tick, s) < 0)
 		fatalx("cannot set up the event loop");
@@ -300,8 +293,7 @@ int main(int argc, char **argv)
 	if (evloop_run(s->loop))
 		log_warnx("event loop failed");
 
-	evloop_del_fd(s->loop, s->listen_fd);
-	close(s->listen_fd);
+	listener_close(&s->listener);
 	unlink(path);
 	store_free(s);
 	evloop_free(s->loop);
