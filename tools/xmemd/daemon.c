@@ -229,6 +229,29 @@ static void daemon_accept(struct daemon *d, struct cache_dom *cd, uint64_t curre
 	cd->refused_until_ms = now_ms + DAEMON_REFUSED_HOLD_MS;
 }
 
+/*
+ * First judgement of cd since xmemd started (or since it was last judged):
+ * resume the window from the last progress an earlier xmemd published.
+ */
+static void daemon_coop_resume(struct daemon *d, struct cache_dom *cd, uint64_t current_kib,
+			       uint64_t now_ms)
+{
+	uint64_t unix_ms = daemon_unix_ms(), last_ms;
+	char path[128], *v, *end = NULL;
+	unsigned int len;
+
+	snprintf(path, sizeof(path), XS_XMEMD_DOM_LAST_PROGRESS, cd->domid);
+	v = xs_read(d->xs, XBT_NULL, path, &len);
+	if (!v)
+		return;
+	errno = 0;
+	last_ms = strtoull(v, &end, 10);
+	if (!errno && end != v && !*end && last_ms && last_ms <= unix_ms)
+		coop_resume(&cd->coop, &d->coop, cd->target_kib, current_kib, unix_ms - last_ms,
+			    now_ms);
+	free(v);
+}
+
 /* Judge cd's cooperation at now_ms (driven domains only). */
 static void daemon_judge(struct daemon *d, struct cache_dom *cd, const struct hv_dominfo *info,
 			 int judged, uint64_t now_ms)
@@ -245,6 +268,8 @@ static void daemon_judge(struct daemon *d, struct cache_dom *cd, const struct hv
 	}
 	if (!cd->coop.started && !cd->coop.uncooperative && cd->uncoop_key)
 		coop_restore(&cd->coop, 1);
+	else if (!cd->coop.started && !cd->coop.uncooperative)
+		daemon_coop_resume(d, cd, current_kib, now_ms);
 	if (coop_observe(&cd->coop, &d->coop, cd->target_kib, current_kib,
 			 cd->balloon == POLICY_BALLOON_GAVE_UP, now_ms)) {
 		if (cd->coop.uncooperative)
