@@ -14,4 +14,11 @@
 int plot_write(const char *dir, const struct sim *s, const struct sim_result *res, size_t nr,
 	       char *err, size_t err_len);
 
+/*
+ * Before any work: make dir if missing and prove it takes files (a probe file
+ * created and removed; permission bits alone say nothing to root). Returns 0
+ * or XMEM_ERR_IO with "DIR: reason" in err.
+ */
+int plot_check_dir(const char *dir, char *err, size_t err_len);
+
 #endif
