@@ -394,6 +394,8 @@ int domain_release(struct store *s, unsigned int domid, bool fire)
 		watch_fire_special(s, STORED_SPECIAL_RELEASE, domid);
 	d->released_pending = false;
 	d->wrl_credit_milli = s->quota[QUOTA_WRL_BURST] * 1000;
+	d->conns_refused = 0;
+	d->refuse_logged_ms = 0;
 	log_info("domain %u released", domid);
 	return 0;
 }
