@@ -8,7 +8,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "daemonize.h"
@@ -146,6 +148,83 @@ int daemonize_log_file(const char *path)
 	saved = errno;
 	close(fd);
 	errno = saved;
+	return rc;
+}
+
+/* The pid written in a lock file, or 0. */
+static long daemonize_lock_holder(int fd)
+{
+	char buf[32];
+	ssize_t n;
+	long pid;
+	char *end;
+
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	pid = strtol(buf, &end, 10);
+	return pid > 0 && (*end == '\n' || *end == '\0') ? pid : 0;
+}
+
+int daemonize_lock(const char *path, int *fd_r, long *holder_r)
+{
+	int fd, saved;
+
+	*fd_r = -1;
+	if (holder_r)
+		*holder_r = 0;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+	if (fd < 0)
+		return XMEM_ERR_IO;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		saved = errno;
+		if (saved == EWOULDBLOCK && holder_r)
+			*holder_r = daemonize_lock_holder(fd);
+		close(fd);
+		errno = saved;
+		return saved == EWOULDBLOCK ? XMEM_ERR_BUSY : XMEM_ERR_IO;
+	}
+	*fd_r = fd;
+	if (daemonize_lock_owner(fd) < 0) {
+		saved = errno;
+		close(fd);
+		*fd_r = -1;
+		errno = saved;
+		return XMEM_ERR_IO;
+	}
+	return 0;
+}
+
+int daemonize_lock_owner(int fd)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n)
+		return XMEM_ERR_IO;
+	return 0;
+}
+
+int daemonize_lock_dir(const char *dir, const char *name, int *fd_r, char *err, size_t err_len)
+{
+	char path[PATH_MAX];
+	long holder = 0;
+	int n, rc;
+
+	*fd_r = -1;
+	n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		snprintf(err, err_len, "path too long: %s/%s", dir, name);
+		return XMEM_ERR_RANGE;
+	}
+	rc = daemonize_lock(path, fd_r, &holder);
+	if (rc == XMEM_ERR_BUSY && holder)
+		snprintf(err, err_len, "already running on %s (pid %ld)", dir, holder);
+	else if (rc == XMEM_ERR_BUSY)
+		snprintf(err, err_len, "already running on %s (%s is locked)", dir, path);
+	else if (rc)
+		snprintf(err, err_len, "cannot lock %s: %s", path, strerror(errno));
 	return rc;
 }
 

@@ -50,6 +50,27 @@ int daemonize_write_pid(const char *path);
 /* Append stderr to path (created 0644): what --log-file does. */
 int daemonize_log_file(const char *path);
 
+/*
+ * One daemon per host: take the exclusive flock(2) of lock file path
+ * (created 0644), before touching any socket or pid file. On success returns
+ * 0 with *fd_r the open lock (close-on-exec; keep it open for the daemon's
+ * life: a forked child shares it, and the kernel drops it when the last
+ * holder dies, so a dead daemon's lock is simply taken over) and the
+ * caller's pid written in the file. When another process holds it, returns
+ * XMEM_ERR_BUSY with *holder_r (may be NULL) the pid written there, 0 when
+ * unknown. Other failures: XMEM_ERR_IO. *fd_r is -1 unless 0 is returned.
+ */
+int daemonize_lock(const char *path, int *fd_r, long *holder_r);
+
+/*
+ * daemonize_lock() on DIR/NAME, with the one-line reason in err when it
+ * fails ("already running on DIR (pid N)", "cannot lock PATH: ...").
+ */
+int daemonize_lock_dir(const char *dir, const char *name, int *fd_r, char *err, size_t err_len);
+
+/* Write getpid() into the held lock file fd (the daemon's pid after a fork). */
+int daemonize_lock_owner(int fd);
+
 /* Remove the pid file; path may be NULL. */
 void daemonize_remove_pid(const char *path);
 

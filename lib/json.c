@@ -17,17 +17,137 @@
 
 #define JSON_FILE_MAX (16u << 20)
 
+/* qsort's comparison of two C strings. */
+static int json_key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 struct json_out {
 	yajl_gen gen;
 	yajl_gen_status status; /* first failure, or yajl_gen_status_ok */
 };
+
+/*
+ * Whether a string of text holds the escape \u0000: yajl decodes it into a NUL
+ * that would silently cut the C string the tree keeps. Only escapes count
+ * ("\\u0000" is a backslash and "u0000").
+ */
+static int json_has_nul_escape(const char *text)
+{
+	const char *p;
+	int in_str = 0;
+
+	for (p = text; *p; p++) {
+		if (!in_str) {
+			in_str = *p == '"';
+			continue;
+		}
+		if (*p == '"') {
+			in_str = 0;
+		} else if (*p == '\\' && p[1]) {
+			if (p[1] == 'u' && !strncmp(p + 2, "0000", 4))
+				return 1;
+			p++;
+		}
+	}
+	return 0;
+}
+
+/* Whether object o has key twice; *dup_r names it. Sorted copy for large objects. */
+static int json_object_dup(yajl_val o, const char **dup_r)
+{
+	size_t n = o->u.object.len, i, j;
+	const char **keys;
+	int found = 0;
+
+	if (n <= 16) {
+		for (i = 0; i < n && !found; i++)
+			for (j = i + 1; j < n && !found; j++)
+				if (!strcmp(o->u.object.keys[i], o->u.object.keys[j])) {
+					*dup_r = o->u.object.keys[i];
+					found = 1;
+				}
+		return found;
+	}
+	keys = malloc(n * sizeof(*keys));
+	if (!keys)
+		return -1;
+	memcpy(keys, o->u.object.keys, n * sizeof(*keys));
+	qsort(keys, n, sizeof(*keys), json_key_cmp);
+	for (i = 1; i < n && !found; i++)
+		if (!strcmp(keys[i - 1], keys[i])) {
+			*dup_r = keys[i];
+			found = 1;
+		}
+	free(keys);
+	return found;
+}
+
+/*
+ * yajl keeps both values of a key given twice (and json_get() would see only
+ * the first): refuse such documents. Iterative walk with its own stack.
+ * 0, or XMEM_ERR_INVAL / XMEM_ERR_NOMEM with a message in err.
+ */
+static int json_check_unique_keys(yajl_val root, char *err, size_t err_len)
+{
+	yajl_val *stack = NULL, v, *grown;
+	size_t nr = 0, cap = 0, i, nr_sub;
+	const char *dup = NULL;
+	int rc = 0, r;
+
+	v = root;
+	for (;;) {
+		nr_sub = 0;
+		if (YAJL_IS_OBJECT(v)) {
+			r = json_object_dup(v, &dup);
+			if (r) {
+				rc = r < 0 ? XMEM_ERR_NOMEM : XMEM_ERR_INVAL;
+				break;
+			}
+			nr_sub = v->u.object.len;
+		} else if (YAJL_IS_ARRAY(v)) {
+			nr_sub = v->u.array.len;
+		}
+		if (nr + nr_sub > cap) {
+			cap = (nr + nr_sub) * 2;
+			grown = realloc(stack, cap * sizeof(*stack));
+			if (!grown) {
+				rc = XMEM_ERR_NOMEM;
+				break;
+			}
+			stack = grown;
+		}
+		for (i = 0; i < nr_sub; i++)
+			stack[nr++] =
+				YAJL_IS_OBJECT(v) ? v->u.object.values[i] : v->u.array.values[i];
+		if (!nr)
+			break;
+		v = stack[--nr];
+	}
+	free(stack);
+	if (rc == XMEM_ERR_INVAL)
+		snprintf(err, err_len, "duplicate key \"%.64s\"", dup);
+	else if (rc)
+		snprintf(err, err_len, "out of memory");
+	return rc;
+}
 
 yajl_val json_parse(const char *text, char *err, size_t err_len)
 {
 	char ebuf[JSON_ERR_LEN] = "";
 	yajl_val v;
 
+	if (json_has_nul_escape(text)) {
+		if (err)
+			snprintf(err, err_len, "a string holds \\u0000 (NUL)");
+		return NULL;
+	}
 	v = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+	if (v && json_check_unique_keys(v, ebuf, sizeof(ebuf))) {
+		yajl_tree_free(v);
+		v = NULL;
+	}
 	if (!v && err) {
 		char *nl;
 
@@ -79,6 +199,11 @@ yajl_val json_parse_file(const char *path, char *err, size_t err_len)
 		goto out;
 	}
 	text[len] = '\0';
+	if (memchr(text, '\0', len)) {
+		snprintf(err, err_len, "%s: holds a NUL byte at offset %zu", path,
+			 (size_t)((char *)memchr(text, '\0', len) - text));
+		goto out;
+	}
 	v = json_parse(text, err, err_len);
 	if (!v) {
 		char tmp[JSON_ERR_LEN];

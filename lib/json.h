@@ -20,10 +20,18 @@
 
 #define JSON_ERR_LEN 256
 
-/* Parse text (NUL-terminated). NULL on failure, with a message in err. */
+/*
+ * Parse text (NUL-terminated). NULL on failure, with a message in err. Beyond
+ * yajl's syntax checks, a document is refused when an object has a key twice
+ * ("duplicate key \"name\"": yajl keeps both, json_get() would see one) or a
+ * string holds \u0000 (it would cut the C string short).
+ */
 yajl_val json_parse(const char *text, char *err, size_t err_len);
 
-/* Read and parse a file (at most 16 MiB). NULL on failure, with a message in err. */
+/*
+ * Read and parse a file (at most 16 MiB, no NUL byte). NULL on failure, with a
+ * message in err.
+ */
 yajl_val json_parse_file(const char *path, char *err, size_t err_len);
 
 /* Free a parsed tree (NULL is fine). */

@@ -17,9 +17,24 @@ static const char *log_progname = "xmem";
 static int log_dest = LOG_TO_CLI;
 static int log_verbose = 1;
 
+/* Repeated lines: see log_emit(). */
+#define LOG_REPEAT_FLUSH_S 30
+
+static char log_last[2048];
+static int log_last_pri = -1;
+static unsigned long log_repeats;
+static time_t log_repeat_since;
+static int log_atexit_done;
+
+static void log_flush_repeats(void);
+
 /* Choose where log lines go. */
 void log_init(const char *progname, int dest, int verbose)
 {
+	log_flush_repeats();
+	log_last_pri = -1;
+	if (!log_atexit_done && atexit(log_flush_repeats) == 0)
+		log_atexit_done = 1;
 	log_progname = progname;
 	log_dest = dest;
 	log_verbose = verbose;
@@ -39,12 +54,45 @@ int log_getverbose(void)
 	return log_verbose;
 }
 
-/* Write one finished line to the destination. */
-static void log_emit(int pri, const char *line)
+/* The level word of a syslog priority. */
+static const char *log_level_word(int pri)
 {
-	char stamp[32];
-	struct timespec ts;
+	switch (pri) {
+	case LOG_EMERG:
+	case LOG_ALERT:
+	case LOG_CRIT:
+		return "crit";
+	case LOG_ERR:
+		return "error";
+	case LOG_WARNING:
+		return "warning";
+	case LOG_NOTICE:
+		return "notice";
+	case LOG_INFO:
+		return "info";
+	default:
+		return "debug";
+	}
+}
+
+void log_format_time(const struct timespec *ts, char *buf, size_t len)
+{
+	char date[32], zone[8];
 	struct tm tm;
+
+	localtime_r(&ts->tv_sec, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	/* %z is +hhmm; ISO 8601's extended form wants +hh:mm. */
+	if (strftime(zone, sizeof(zone), "%z", &tm) != 5)
+		snprintf(zone, sizeof(zone), "+0000");
+	snprintf(buf, len, "%s.%03ld%.3s:%.2s", date, ts->tv_nsec / 1000000, zone, zone + 3);
+}
+
+/* Write one line to the destination, unfiltered. */
+static void log_write(int pri, const char *line)
+{
+	char stamp[48];
+	struct timespec ts;
 
 	switch (log_dest) {
 	case LOG_TO_SYSLOG:
@@ -52,16 +100,60 @@ static void log_emit(int pri, const char *line)
 		return;
 	case LOG_TO_STDERR:
 		clock_gettime(CLOCK_REALTIME, &ts);
-		localtime_r(&ts.tv_sec, &tm);
-		strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
-		fprintf(stderr, "%s.%03ld %s[%d]: %s\n", stamp, ts.tv_nsec / 1000000, log_progname,
-			(int)getpid(), line);
+		log_format_time(&ts, stamp, sizeof(stamp));
+		fprintf(stderr, "%s %s[%d]: %s: %s\n", stamp, log_progname, (int)getpid(),
+			log_level_word(pri), line);
 		break;
 	default:
 		fprintf(stderr, "%s: %s\n", log_progname, line);
 		break;
 	}
 	fflush(stderr);
+}
+
+/*
+ * Repeated lines (daemons only): a line identical to the last one written,
+ * at the same priority, is counted instead of written. The count is written
+ * as "last message repeated N times" before the next different line, when
+ * the same line comes again LOG_REPEAT_FLUSH_S after the first one counted,
+ * and at exit.
+ */
+
+/* Write the pending repeat count, if any. */
+static void log_flush_repeats(void)
+{
+	char buf[64];
+
+	if (!log_repeats)
+		return;
+	snprintf(buf, sizeof(buf), "last message repeated %lu time%s", log_repeats,
+		 log_repeats == 1 ? "" : "s");
+	log_repeats = 0;
+	log_write(log_last_pri, buf);
+}
+
+/* Write one finished line to the destination, collapsing repeats. */
+static void log_emit(int pri, const char *line)
+{
+	struct timespec ts;
+
+	if (log_dest == LOG_TO_CLI) {
+		log_write(pri, line);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (pri == log_last_pri && !strcmp(line, log_last)) {
+		if (!log_repeats)
+			log_repeat_since = ts.tv_sec;
+		log_repeats++;
+		if (ts.tv_sec - log_repeat_since >= LOG_REPEAT_FLUSH_S)
+			log_flush_repeats();
+		return;
+	}
+	log_flush_repeats();
+	snprintf(log_last, sizeof(log_last), "%s", line);
+	log_last_pri = pri;
+	log_write(pri, line);
 }
 
 /* Format fmt, append strerror(err) when err is set, and emit it at pri. */

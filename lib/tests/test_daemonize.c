@@ -314,6 +314,61 @@ static void daemonize_opts_usage_test(void **state)
 	free(text);
 }
 
+/* The lock is exclusive: a second taker learns the holder's pid; released, it can be taken. */
+static void daemonize_lock_busy_test(void **state)
+{
+	char path[] = "/tmp/test_daemonize_lock.XXXXXX";
+	int fd1 = -1, fd2 = -1, tmp;
+	long holder = -1;
+
+	tmp = mkstemp(path);
+	assert_true(tmp >= 0);
+	close(tmp);
+	assert_int_equal(daemonize_lock(path, &fd1, &holder), 0);
+	assert_true(fd1 >= 0);
+	assert_int_equal(daemonize_lock(path, &fd2, &holder), XMEM_ERR_BUSY);
+	assert_int_equal(fd2, -1);
+	assert_int_equal(holder, (long)getpid());
+	close(fd1);
+	assert_int_equal(daemonize_lock(path, &fd2, NULL), 0);
+	close(fd2);
+	unlink(path);
+}
+
+/* A dead holder's lock (its pid still in the file) is taken over. */
+static void daemonize_lock_stale_test(void **state)
+{
+	char path[] = "/tmp/test_daemonize_lock.XXXXXX", buf[32];
+	int fd = -1, tmp, status;
+	long holder = -1;
+	pid_t pid;
+
+	tmp = mkstemp(path);
+	assert_true(tmp >= 0);
+	close(tmp);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(daemonize_lock(path, &fd, NULL) == 0 ? 0 : 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(daemonize_lock(path, &fd, &holder), 0);
+	assert_int_equal(holder, 0);
+	assert_int_equal(pread(fd, buf, sizeof(buf), 0),
+			 snprintf(buf, sizeof(buf), "%ld\n", (long)getpid()));
+	close(fd);
+	unlink(path);
+}
+
+/* A lock file that cannot be created is an I/O error, not "busy". */
+static void daemonize_lock_io_test(void **state)
+{
+	int fd = 5;
+
+	assert_int_equal(daemonize_lock("/nonexistent-dir/x.lock", &fd, NULL), XMEM_ERR_IO);
+	assert_int_equal(fd, -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +380,9 @@ int main(void)
 		cmocka_unit_test(daemonize_opts_parse_test),
 		cmocka_unit_test(daemonize_opts_table_test),
 		cmocka_unit_test(daemonize_opts_usage_test),
+		cmocka_unit_test(daemonize_lock_busy_test),
+		cmocka_unit_test(daemonize_lock_stale_test),
+		cmocka_unit_test(daemonize_lock_io_test),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -55,6 +55,50 @@ static void json_parse_error_test(void **state)
 }
 
 /* The writer produces a document that parses back. */
+/* A key given twice in any object is refused and named; the same key in two objects is fine. */
+static void json_duplicate_key_test(void **state)
+{
+	char err[JSON_ERR_LEN], big[4096];
+	yajl_val v;
+	size_t n = 0;
+	int i;
+
+	assert_null(json_parse("{\"a\": 1, \"b\": 2, \"a\": 3}", err, sizeof(err)));
+	assert_string_equal(err, "duplicate key \"a\"");
+	assert_null(json_parse("{\"x\": [{\"k\": 1}, {\"k\": 1, \"k\": 2}]}", err, sizeof(err)));
+	assert_string_equal(err, "duplicate key \"k\"");
+	v = json_parse("{\"x\": [{\"k\": 1}, {\"k\": 2}], \"k\": 3}", err, sizeof(err));
+	assert_non_null(v);
+	json_free(v);
+	/* Many keys (the sorted path), the duplicate last. */
+	n += snprintf(big + n, sizeof(big) - n, "{");
+	for (i = 0; i < 100; i++)
+		n += snprintf(big + n, sizeof(big) - n, "\"k%d\": %d, ", i, i);
+	snprintf(big + n, sizeof(big) - n, "\"k57\": 0}");
+	assert_null(json_parse(big, err, sizeof(err)));
+	assert_string_equal(err, "duplicate key \"k57\"");
+	big[n] = '\0';
+	snprintf(big + n, sizeof(big) - n, "\"k100\": 0}");
+	v = json_parse(big, err, sizeof(err));
+	assert_non_null(v);
+	json_free(v);
+}
+
+/* \u0000 in a string would cut it short: refused; an escaped backslash before u0000 is not one. */
+static void json_nul_escape_test(void **state)
+{
+	char err[JSON_ERR_LEN];
+	yajl_val v;
+
+	assert_null(json_parse("{\"name\": \"ab\\u0000cd\"}", err, sizeof(err)));
+	assert_non_null(strstr(err, "u0000 (NUL)"));
+	assert_null(json_parse("[\"\\u0000\"]", err, sizeof(err)));
+	v = json_parse("{\"name\": \"a\\\\u0000\"}", err, sizeof(err));
+	assert_non_null(v);
+	assert_string_equal(YAJL_GET_STRING(json_get(v, "name")), "a\\u0000");
+	json_free(v);
+}
+
 static void json_out_roundtrip_test(void **state)
 {
 	struct json_out *out = json_out_new(0);
@@ -99,10 +143,9 @@ static void json_out_misuse_test(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(json_getters_test),
-		cmocka_unit_test(json_parse_error_test),
-		cmocka_unit_test(json_out_roundtrip_test),
-		cmocka_unit_test(json_out_misuse_test),
+		cmocka_unit_test(json_getters_test),	   cmocka_unit_test(json_parse_error_test),
+		cmocka_unit_test(json_duplicate_key_test), cmocka_unit_test(json_nul_escape_test),
+		cmocka_unit_test(json_out_roundtrip_test), cmocka_unit_test(json_out_misuse_test),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -113,12 +113,12 @@ refused "unknown domain 'web9'" mem-policy web9 --weight 1
 # succeeds and the result is exactly one of them, never a mix.
 pids=""
 for i in 1 2 3 4 5 6 7 8; do
-	"$XMEM" mem-policy web1 --min ${i}00M --max $((1024 + i * 256))M --weight $i >/dev/null 2>"$IT_DIR/err.$i" &
+	"$XMEM" mem-policy web1 --min $((i * 100 + 100))M --max $((1024 + i * 256))M --weight $i >/dev/null 2>"$IT_DIR/err.$i" &
 	pids="$pids $!"
 done
 for p in $pids; do wait "$p" || fail "a concurrent mem-policy failed: $(cat "$IT_DIR"/err.*)"; done
 w=$(key $D/weight)
-assert_eq "$(key $D/dynamic-min) $(key $D/dynamic-max)" "$((w * 100 * 1024)) $(((1024 + w * 256) * 1024))" \
+assert_eq "$(key $D/dynamic-min) $(key $D/dynamic-max)" "$(((w * 100 + 100) * 1024)) $(((1024 + w * 256) * 1024))" \
 	"min, max and weight from one command (weight $w)"
 it_check_store
 pass

@@ -21,7 +21,7 @@ check
 # A second daemon on the same directory refuses to start and leaves the first alone.
 "$(it_hvsim_bin)" --rundir "$HV" --memory 1G --foreground 2>"$IT_DIR/second.err" &&
 	fail "a second xmem-hvsim started on $HV"
-grep -q "another xmem-hvsim is serving" "$IT_DIR/second.err" || fail "second daemon: $(cat "$IT_DIR/second.err")"
+grep -q "already running on .*(pid [0-9]*)" "$IT_DIR/second.err" || fail "second daemon: $(cat "$IT_DIR/second.err")"
 q ping || fail "the first daemon lost its socket"
 
 # Create: the domain, its initial pages and its socket.

@@ -61,10 +61,11 @@ static bool expect(bool ok, const char *fmt, ...)
 
 /* ------------------------------------------------------------ raw frames */
 
-static int raw_open(unsigned int domid)
+/* Connect to the privileged socket (UINT_MAX) or domid's; flags adds SOCK_NONBLOCK. */
+static int raw_open_flags(unsigned int domid, int flags)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
 
 	if (domid == UINT_MAX)
 		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/socket", xa_dir);
@@ -76,6 +77,11 @@ static int raw_open(unsigned int domid)
 		return -1;
 	}
 	return fd;
+}
+
+static int raw_open(unsigned int domid)
+{
+	return raw_open_flags(domid, 0);
 }
 
 static bool raw_send(int fd, uint32_t type, uint32_t tx_id, const void *p, uint32_t len)
@@ -830,6 +836,108 @@ static void xa_release(void)
 	expect(rss0 < 0 || rss1 - rss0 < XA_RSS_BOUND_KIB, "daemon grew by %ld KiB", rss1 - rss0);
 }
 
+/* The daemon's CPU time in clock ticks (utime + stime), or -1. */
+static long long xa_cpu_ticks(void)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut = 0, st = 0;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", xa_pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return -1;
+	return (long long)(ut + st);
+}
+
+/* A new privileged connection is answered (within raw_reply's 10 s). */
+static bool xa_dom0_new_conn_answers(void)
+{
+	char buf[XENSTORE_PAYLOAD_MAX + 1];
+	int fd = raw_open(UINT_MAX);
+	bool ok;
+
+	ok = fd >= 0 &&
+	     raw_request(fd, XS_READ, 0, "/local/domain/6/memory/target", 30, buf) == XS_READ;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* Connection quota: connections past it are closed at once; each is charged to memory. */
+static void xa_conn_quota(void)
+{
+	char buf[XENSTORE_PAYLOAD_MAX + 1], arg[] = "7";
+	long long quota = xa_quota("connections "), mem0, mem1;
+	int fds[40], i, working = 0;
+	char *r;
+
+	expect(quota > 0 && quota < 40, "a connections quota below 40 in CONTROL quota (%lld)",
+	       quota);
+	xa_make_domain(7);
+	mem0 = xa_domain_memory(7, NULL);
+	for (i = 0; i < 40; i++)
+		fds[i] = raw_open(7);
+	for (i = 0; i < 40; i++)
+		working += fds[i] >= 0 &&
+			   raw_request(fds[i], XS_READ, 0, "memory/target", 14, buf) == XS_READ;
+	expect(working == quota, "%d of 40 connections work, quota %lld", working, quota);
+	mem1 = xa_domain_memory(7, NULL);
+	expect(mem1 - mem0 >= working * (long long)(2 * XENSTORE_PAYLOAD_MAX),
+	       "connections charged to memory: %lld -> %lld bytes", mem0, mem1);
+	r = xs_control_command(xa_priv, "quota", arg, sizeof(arg));
+	expect(r && strstr(r, "connections "), "CONTROL quota 7 shows connections");
+	free(r);
+	for (i = 0; i < 40; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	xa_within_quota(7);
+	xa_destroy_domain(7);
+}
+
+/*
+ * Connection flood with the connection quota off: until the descriptors run
+ * out, a new dom0 connection is answered, the daemon does not spin on a
+ * failing accept(), and the guest's connections stay within its memory quota.
+ */
+static void xa_conn_flood(void)
+{
+	long long saved = xa_quota("connections "), t0, t1;
+	int fds[600], i, n = 0;
+	char val[24];
+
+	xa_set_quota("connections", "0");
+	xa_make_domain(6);
+	for (i = 0; i < 600; i++) {
+		fds[i] = raw_open_flags(6, SOCK_NONBLOCK); /* a full backlog: EAGAIN, not a hang */
+		n += fds[i] >= 0;
+	}
+	expect(n > 0, "the guest connects");
+	expect(xa_dom0_new_conn_answers(), "a new dom0 connection is answered during the flood");
+	t0 = xa_cpu_ticks();
+	sleep(2);
+	t1 = xa_cpu_ticks();
+	/* A busy loop takes about 2 s of CPU here; a waiting daemon next to nothing. */
+	expect(t0 >= 0 && t1 >= 0 && t1 - t0 < sysconf(_SC_CLK_TCK) / 2,
+	       "daemon CPU during the flood: %lld ticks in 2 s", t1 - t0);
+	expect(xa_dom0_new_conn_answers(), "dom0 still answered after the flood");
+	for (i = 0; i < 600; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	xa_within_quota(6);
+	xa_destroy_domain(6);
+	snprintf(val, sizeof(val), "%lld", saved < 0 ? 0 : saved);
+	xa_set_quota("connections", val);
+}
+
 struct xa_scenario {
 	const char *name;
 	void (*fn)(void);
@@ -853,6 +961,8 @@ static const struct xa_scenario xa_scenarios[] = {
 	{ "deep", xa_deep, "XSA-418: deep trees" },
 	{ "orphans", xa_orphans, "XSA-419: nodes outside home" },
 	{ "release", xa_release, "XSA-425: repeated RELEASE" },
+	{ "conn-quota", xa_conn_quota, "connections per domain, charged to memory" },
+	{ "conn-flood", xa_conn_flood, "connection flood: descriptors, accept back-off" },
 };
 
 int main(int argc, char **argv)

@@ -342,6 +342,11 @@ int main(int argc, char **argv)
 			policy_defaults(&pols[nr_pols++], default_kinds[k]);
 	}
 
+	/* Files we will write are checked before the replay, not after it. */
+	if (plots && plot_check_dir(plots, err, sizeof(err))) {
+		log_warnx("%s", err);
+		goto out;
+	}
 	rc = trace_load(trace_path, NULL, &trace, err, sizeof(err));
 	if (rc) {
 		log_warnx("%s", err);

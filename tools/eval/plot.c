@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "plot.h"
 #include "xmem_err.h"
@@ -83,6 +84,36 @@ static int plot_script(const char *path, const char *dir, const struct sim *s,
 		fprintf(f, "\n");
 	}
 	return fclose(f) ? -1 : 0;
+}
+
+int plot_check_dir(const char *dir, char *err, size_t err_len)
+{
+	char probe[4096];
+	struct stat st;
+	int fd, n;
+
+	if (mkdir(dir, 0777) < 0 && errno != EEXIST)
+		goto fail;
+	if (stat(dir, &st) < 0)
+		goto fail;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		goto fail;
+	}
+	n = snprintf(probe, sizeof(probe), "%s/.xmem-eval-probe-XXXXXX", dir);
+	if (n < 0 || (size_t)n >= sizeof(probe)) {
+		errno = ENAMETOOLONG;
+		goto fail;
+	}
+	fd = mkstemp(probe);
+	if (fd < 0)
+		goto fail;
+	close(fd);
+	unlink(probe);
+	return 0;
+fail:
+	snprintf(err, err_len, "--plots %s: %s", dir, strerror(errno));
+	return XMEM_ERR_IO;
 }
 
 /* Run gnuplot on script gp. */

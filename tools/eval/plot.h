@@ -23,4 +23,11 @@ int plot_write(const char *dir, const struct sim *s, const struct sim_result *re
  */
 int plot_sweep_write(const char *dir, const struct sweep *sw, char *err, size_t err_len);
 
+/*
+ * Before any work: make dir if missing and prove it takes files (a probe file
+ * created and removed; permission bits alone say nothing to root). Returns 0
+ * or XMEM_ERR_IO with "DIR: reason" in err.
+ */
+int plot_check_dir(const char *dir, char *err, size_t err_len);
+
 #endif

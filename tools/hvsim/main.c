@@ -168,8 +168,9 @@ int main(int argc, char **argv)
 	uint64_t total_pages, xen_pages, dom0_pages;
 	char rundir[PATH_MAX];
 	sigset_t mask;
-	int log_fd = -1, sig_fd = -1, rc, status = 1;
+	int log_fd = -1, sig_fd = -1, lock_fd = -1, rc, status = 1;
 	struct daemonize dmz;
+	char err[PATH_MAX + 64];
 
 	if (argc > 1 && !strcmp(argv[1], "--query"))
 		return query_main(argc - 1, argv + 1);
@@ -209,6 +210,10 @@ int main(int argc, char **argv)
 		log_warn("%s", o.rundir);
 		goto out;
 	}
+	if (daemonize_lock_dir(rundir, "lock", &lock_fd, err, sizeof(err))) {
+		log_warnx("%s", err);
+		goto out;
+	}
 	if (o.d.log_file) {
 		log_fd = open(o.d.log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (log_fd < 0) {
@@ -233,6 +238,10 @@ int main(int argc, char **argv)
 
 	if (daemonize_start(&dmz, HVSIM_PROG, daemonize_opts_flags(&o.d))) {
 		log_warn("fork");
+		goto out;
+	}
+	if (daemonize_lock_owner(lock_fd) < 0) {
+		log_warn("lock file");
 		goto out;
 	}
 	if (o.d.pid_file && daemonize_write_pid(o.d.pid_file) < 0) {
@@ -277,6 +286,8 @@ out:
 		close(sig_fd);
 	if (log_fd >= 0)
 		close(log_fd);
+	if (lock_fd >= 0)
+		close(lock_fd);
 	sim_free(sim);
 	return status;
 }

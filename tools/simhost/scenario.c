@@ -339,6 +339,27 @@ static int scenario_guest(yajl_val obj, size_t idx, const char *base, struct sce
 	return scenario_workload(s, base, where, &g->workload, err, err_len);
 }
 
+/* A scenario's name: 1 to SCENARIO_NAME_MAX printable characters (it is printed and reported). */
+static int scenario_name_ok(const char *s, char *err, size_t err_len)
+{
+	size_t i, len = strlen(s);
+
+	if (len == 0 || len > SCENARIO_NAME_MAX) {
+		scenario_err(err, err_len, "name: expected 1 to %d characters, got %zu",
+			     SCENARIO_NAME_MAX, len);
+		return 0;
+	}
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+			scenario_err(err, err_len,
+				     "name: a control character (0x%02x) at position %zu",
+				     (unsigned char)s[i], i);
+			return 0;
+		}
+	}
+	return 1;
+}
+
 struct scenario *scenario_from_json(const char *text, const char *base, char *err, size_t err_len)
 {
 	char jerr[JSON_ERR_LEN], fmt_a[SIZE_FMT_LEN], fmt_b[SIZE_FMT_LEN];
@@ -369,6 +390,8 @@ struct scenario *scenario_from_json(const char *text, const char *base, char *er
 		scenario_err(err, err_len, "name: expected a string");
 		goto fail;
 	}
+	if (!scenario_name_ok(s, err, err_len))
+		goto fail;
 	sc->name = strdup(s);
 	if (!sc->name)
 		goto nomem;
@@ -501,6 +524,11 @@ struct scenario *scenario_load(const char *path, char *err, size_t err_len)
 		goto out;
 	}
 	text[len] = '\0';
+	if (memchr(text, '\0', (size_t)len)) {
+		scenario_err(err, err_len, "%s: holds a NUL byte at offset %zu", path,
+			     (size_t)((char *)memchr(text, '\0', (size_t)len) - text));
+		goto out;
+	}
 	sc = scenario_from_json(text, base, msg, sizeof(msg));
 	if (!sc) {
 		scenario_err(err, err_len, "%s: %s", path, msg);

@@ -27,6 +27,7 @@
 
 #define SCENARIO_ERR_LEN	    512
 #define SCENARIO_MAX_GUESTS	    512
+#define SCENARIO_NAME_MAX	    128 /* characters of a scenario's name */
 #define SCENARIO_DEFAULT_TIME_SCALE 300.0
 
 struct scenario_guest {

@@ -169,6 +169,8 @@ int store_check(struct store *s, char *buf, size_t len)
 		a = check_acc_of(s, &st, conn->domid);
 		if (!a)
 			continue;
+		a->conns++;
+		a->memory += conn->acc_bytes;
 		for (w = conn->watches; w; w = w->conn_next) {
 			a->watches++;
 			a->memory += watch_acc_bytes(w);
@@ -191,7 +193,7 @@ int store_check(struct store *s, char *buf, size_t len)
 		a = &d->chk;
 		if (d->nr_nodes != a->nodes || d->memory_bytes != a->memory ||
 		    d->nr_watches != a->watches || d->nr_transactions != a->transactions ||
-		    d->nr_outstanding != a->outstanding) {
+		    d->nr_outstanding != a->outstanding || d->nr_conns != a->conns) {
 			ctl_printf(st.out,
 				   "domain %u: recorded nodes %lld memory %lld watches %lld "
 				   "transactions %lld outstanding %lld; counted %lld %lld %lld "
@@ -383,6 +385,8 @@ static int ctl_quota(struct store *s, int argc, const char **argv, struct ctl_bu
 			   s->quota[QUOTA_TRANSACTIONS]);
 		ctl_printf(out, "outstanding %lld/%lld\nmemory %lld/%lld\n", d->nr_outstanding,
 			   s->quota[QUOTA_OUTSTANDING], d->memory_bytes, s->quota[QUOTA_MEMORY]);
+		ctl_printf(out, "connections %lld/%lld\nconnections-refused %llu\n", d->nr_conns,
+			   s->quota[QUOTA_CONNECTIONS], d->conns_refused);
 		return 0;
 	}
 	return EINVAL;

@@ -388,10 +388,13 @@ void conn_close(struct conn *conn, const char *why)
 		for (pp = &d->conns; *pp; pp = &(*pp)->dom_next) {
 			if (*pp == conn) {
 				*pp = conn->dom_next;
+				d->nr_conns--;
 				break;
 			}
 		}
 	}
+	domain_acc_memory(s, conn->domid, -conn->acc_bytes);
+	conn->acc_bytes = 0;
 	/* Stays on s->conns (marked dead) until the reaper frees it. */
 }
 
@@ -599,24 +602,13 @@ int conn_new(struct store *s, int fd, unsigned int domid, bool privileged, struc
 	s->conns = conn;
 	conn->dom_next = d->conns;
 	d->conns = conn;
+	d->nr_conns++;
 	log_debug("new connection %d (domain %u%s)", fd, domid, privileged ? ", privileged" : "");
 	if (conn_r)
 		*conn_r = conn;
 	return 0;
 }
 
-int conn_accept_on(struct store *s, int listen_fd, unsigned int domid, bool privileged)
-{
-	int fd, rc;
-
-	fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	rc = conn_new(s, fd, domid, privileged, NULL);
-	if (rc)
-		close(fd);
-	return rc;
-}
 /* Before every wait: flush output queued during this batch, free closed connections. */
 void core_before_sleep(struct store *s)
 {
@@ -663,7 +655,7 @@ int store_init(struct store *s)
 	int i;
 
 	memset(s, 0, sizeof(*s));
-	s->listen_fd = -1;
+	s->listener.fd = -1;
 	s->priv_out_limit = 1024;
 	for (i = 0; i < QUOTA_MAX; i++)
 		s->quota[i] = quota_descs[i].def;

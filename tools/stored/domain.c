@@ -44,6 +44,7 @@ const struct quota_desc quota_descs[QUOTA_MAX] = {
 	[QUOTA_WATCH_EVENT_S] = { "watch-event", "seconds an unread event is kept", 20 },
 	[QUOTA_WRL_RATE] = { "write-rate", "writes per second a domain may sustain", 200 },
 	[QUOTA_WRL_BURST] = { "write-burst", "writes a domain may burst", 10 },
+	[QUOTA_CONNECTIONS] = { "connections", "connections a domain may hold open", 16 },
 };
 
 long long domain_quota(const struct store *s, enum quota_idx q)
@@ -73,7 +74,7 @@ struct domain *domain_get_or_new(struct store *s, unsigned int domid)
 	d->domid = domid;
 	d->store = s;
 	d->target = UINT32_MAX;
-	d->listen_fd = -1;
+	d->listener.fd = -1;
 	d->wrl_credit_milli = s->quota[QUOTA_WRL_BURST] * 1000;
 	d->wrl_stamp_ms = evloop_now_ms();
 	s->domains[domid] = d;
@@ -195,18 +196,6 @@ static int domain_parse_id(const char *str, unsigned int *domid_r)
 	return 0;
 }
 
-/* Accept on a domain's socket. */
-static void domain_accept_cb(struct evloop *loop, int fd, unsigned int events, void *arg)
-{
-	struct domain *d = arg;
-	struct store *s = d->store;
-	int rc;
-
-	rc = conn_accept_on(s, fd, d->domid, d->domid == 0);
-	if (rc && rc != EAGAIN)
-		log_warnx("accept on domain %u socket: %s", d->domid, strerror(rc));
-}
-
 /* Create <rundir>/domain/<domid>/socket and listen on it. 0 or an errno. */
 static int domain_open_socket(struct store *s, struct domain *d)
 {
@@ -233,14 +222,13 @@ static int domain_open_socket(struct store *s, struct domain *d)
 		return rc;
 	}
 	d->sock_path = strdup(sun.sun_path);
-	if (!d->sock_path || evloop_add_fd(s->loop, fd, EVLOOP_READ, domain_accept_cb, d)) {
+	if (!d->sock_path || listener_open(s, &d->listener, fd, d->domid, d->domid == 0)) {
 		unlink(sun.sun_path);
 		free(d->sock_path);
 		d->sock_path = NULL;
 		close(fd);
 		return ENOMEM;
 	}
-	d->listen_fd = fd;
 	return 0;
 }
 
@@ -249,11 +237,7 @@ static void domain_close_socket(struct store *s, struct domain *d)
 {
 	char dir[4096];
 
-	if (d->listen_fd >= 0) {
-		evloop_del_fd(s->loop, d->listen_fd);
-		close(d->listen_fd);
-		d->listen_fd = -1;
-	}
+	listener_close(&d->listener);
 	if (d->sock_path) {
 		unlink(d->sock_path);
 		free(d->sock_path);
@@ -410,6 +394,8 @@ int domain_release(struct store *s, unsigned int domid, bool fire)
 		watch_fire_special(s, STORED_SPECIAL_RELEASE, domid);
 	d->released_pending = false;
 	d->wrl_credit_milli = s->quota[QUOTA_WRL_BURST] * 1000;
+	d->conns_refused = 0;
+	d->refuse_logged_ms = 0;
 	log_info("domain %u released", domid);
 	return 0;
 }

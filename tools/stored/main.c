@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,7 @@ static int mkdirs(const char *dir)
 {
 	char buf[4096];
 	size_t i, len = strlen(dir);
+	struct stat st;
 
 	if (len == 0 || len >= sizeof(buf))
 		return ENAMETOOLONG;
@@ -117,7 +119,9 @@ static int mkdirs(const char *dir)
 			return errno;
 		buf[i] = i == len ? '\0' : '/';
 	}
-	return 0;
+	if (stat(dir, &st) < 0)
+		return errno;
+	return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
 }
 
 /* Listen on path (stale socket removed). */
@@ -140,15 +144,6 @@ static int listen_on(const char *path)
 	if (listen(fd, 128) < 0)
 		fatal("listen %s", path);
 	return fd;
-}
-
-static void main_accept_cb(struct evloop *loop, int fd, unsigned int events, void *arg)
-{
-	struct store *s = arg;
-	int rc = conn_accept_on(s, fd, 0, true);
-
-	if (rc && rc != EAGAIN)
-		log_warnx("accept: %s", strerror(rc));
 }
 
 static void main_signal_cb(struct evloop *loop, int fd, unsigned int events, void *arg)
@@ -193,9 +188,9 @@ int main(int argc, char **argv)
 	struct daemonize_opts *d = &stored_dopts;
 	struct store *s = &stored_store;
 	const char *rundir = NULL;
-	int opt, sfd;
+	int opt, sfd, listen_fd, lock_fd = -1, rc;
 	struct daemonize dmz;
-	char path[4096];
+	char path[4096], err[PATH_MAX + 64];
 	sigset_t mask;
 
 	log_init("xmem-stored", LOG_TO_CLI, 1);
@@ -257,19 +252,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xmem-stored: --rundir DIR is required (see --help)\n");
 		return 1;
 	}
-	if (mkdirs(rundir))
+	/* Until ready, errors go to stderr, which the caller still sees (see daemonize.h). */
+	if ((rc = mkdirs(rundir))) {
+		errno = rc;
 		fatal("cannot create %s", rundir);
+	}
 	s->rundir = realpath(rundir, NULL);
 	if (!s->rundir)
 		fatal("%s", rundir);
-	if (d->log_file && daemonize_log_file(d->log_file))
-		fatal("cannot open %s", d->log_file);
-	log_init("xmem-stored", (d->foreground || d->log_file) ? LOG_TO_STDERR : LOG_TO_SYSLOG,
-		 d->verbose + 1);
-
+	if (daemonize_lock_dir(s->rundir, "lock", &lock_fd, err, sizeof(err)))
+		fatalx("%s", err);
 	/* Listening before anything else: callers connect as soon as we return. */
 	snprintf(path, sizeof(path), "%s/socket", s->rundir);
-	s->listen_fd = listen_on(path);
+	listen_fd = listen_on(path);
+	if (listener_fd_limits(s))
+		log_warn("descriptor limits");
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -279,6 +276,8 @@ int main(int argc, char **argv)
 
 	if (daemonize_start(&dmz, "xmem-stored", daemonize_opts_flags(d)))
 		fatal("cannot daemonize");
+	if (daemonize_lock_owner(lock_fd))
+		fatal("lock file");
 	if (d->pid_file && daemonize_write_pid(d->pid_file))
 		fatal("cannot write %s", d->pid_file);
 
@@ -288,11 +287,15 @@ int main(int argc, char **argv)
 	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (sfd < 0)
 		fatal("signalfd");
-	if (evloop_add_fd(s->loop, s->listen_fd, EVLOOP_READ, main_accept_cb, s) ||
+	if (listener_open(s, &s->listener, listen_fd, 0, true) ||
 	    evloop_add_fd(s->loop, sfd, EVLOOP_READ, main_signal_cb, s) ||
 	    evloop_add_timer(s->loop, STORED_TICK_MS, main_tick, s) < 0)
 		fatalx("cannot set up the event loop");
 	evloop_set_before_sleep(s->loop, main_before_sleep, s);
+	if (d->log_file && daemonize_log_file(d->log_file))
+		fatal("cannot open %s", d->log_file);
+	log_init("xmem-stored", (d->foreground || d->log_file) ? LOG_TO_STDERR : LOG_TO_SYSLOG,
+		 d->verbose + 1);
 	log_info("listening on %s", path);
 	if (daemonize_ready(&dmz))
 		fatal("cannot signal readiness");
@@ -300,8 +303,7 @@ int main(int argc, char **argv)
 	if (evloop_run(s->loop))
 		log_warnx("event loop failed");
 
-	evloop_del_fd(s->loop, s->listen_fd);
-	close(s->listen_fd);
+	listener_close(&s->listener);
 	unlink(path);
 	store_free(s);
 	evloop_free(s->loop);

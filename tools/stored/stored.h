@@ -12,6 +12,7 @@
  *   domain.c       domains: INTRODUCE/RELEASE, per-domain sockets, accounting, quotas
  *   control.c      the CONTROL commands
  *   core.c         connections, framing, the dispatch table, process_message
+ *   listen.c       listening sockets: connection quota, descriptor reserve, back-off
  *   main.c         options, daemonising
  *
  * Daemon handlers return 0 or a positive errno, which core.c sends as the
@@ -200,6 +201,7 @@ enum quota_idx {
 	QUOTA_WATCH_EVENT_S,
 	QUOTA_WRL_RATE,
 	QUOTA_WRL_BURST,
+	QUOTA_CONNECTIONS,
 	QUOTA_MAX
 };
 
@@ -218,7 +220,34 @@ struct check_acc {
 	long long watches;
 	long long transactions;
 	long long outstanding;
+	long long conns;
 };
+
+/* A listening socket (listen.c). */
+struct listener {
+	struct store *store;
+	int fd;
+	unsigned int domid; /* who its connections speak as */
+	bool privileged;
+	long long pause_timer; /* back-off timer while not polled, else 0 */
+	long backoff_ms;       /* the next pause */
+	unsigned long long pauses;
+	uint64_t logged_ms;
+};
+
+/* Memory charged to a domain for one of its connections: its buffers. */
+#define STORED_CONN_ACC_BYTES \
+	((long long)sizeof(struct conn) + STORED_PAYLOAD_MAX + 1 + STORED_INBUF_BYTES)
+
+/*
+ * Raise the soft descriptor limit to the hard one and size the reserve kept
+ * for privileged clients. 0 or an errno.
+ */
+int listener_fd_limits(struct store *s);
+/* Poll listening socket fd (taken over) for connections speaking as domid. 0 or ENOMEM. */
+int listener_open(struct store *s, struct listener *l, int fd, unsigned int domid, bool privileged);
+/* Stop polling, cancel a back-off and close the socket. */
+void listener_close(struct listener *l);
 
 struct domain {
 	struct store *store;
@@ -235,9 +264,12 @@ struct domain {
 	long long wrl_credit_milli;
 	uint64_t wrl_stamp_ms;
 	uint64_t soft_warned_ms;
-	int listen_fd;
+	struct listener listener; /* its socket; fd -1 when none */
 	char *sock_path;
 	struct conn *conns; /* connections speaking as this domain */
+	long long nr_conns; /* open connections (conns) */
+	unsigned long long conns_refused;
+	uint64_t refuse_logged_ms;
 };
 
 struct domain *domain_get(struct store *s, unsigned int domid);	       /* NULL if none */
@@ -373,6 +405,7 @@ struct conn {
 	int peer_pid;		      /* the client process (SO_PEERCRED), 0 when unknown */
 	unsigned long long nr_reads;  /* READ, DIRECTORY(_PART), GET_PERMS */
 	unsigned long long nr_writes; /* WRITE, MKDIR, RM, SET_PERMS */
+	long long acc_bytes;	      /* charged to the domain for the connection itself */
 };
 
 /* A request being handled. */
@@ -396,8 +429,6 @@ int conn_reply_ok(const struct request *req);
 bool conn_queue_event(struct conn *conn, const char *path, const char *token, bool special);
 void conn_close(struct conn *conn, const char *why);
 void conn_update_mask(struct conn *conn);
-/* Accept a connection on a listening socket; it speaks as domid. 0 or an errno. */
-int conn_accept_on(struct store *s, int listen_fd, unsigned int domid, bool privileged);
 /* A connection on an open non-blocking socket fd (taken over). 0 or ENOMEM (fd left open). */
 int conn_new(struct store *s, int fd, unsigned int domid, bool privileged, struct conn **conn_r);
 void conn_expire_events(struct store *s, uint64_t now_ms, long timeout_ms);
@@ -463,7 +494,9 @@ struct store {
 	long long quota[QUOTA_MAX];
 	long long priv_out_limit; /* queued messages for privileged connections */
 	char *rundir;
-	int listen_fd;
+	struct listener listener; /* the privileged socket */
+	int fd_limit;		  /* RLIMIT_NOFILE, 0 when not known */
+	int fd_reserve;		  /* descriptors only privileged clients may take */
 	bool keep_orphans;
 	struct store_stats stats;
 	uint64_t check_failures;

@@ -41,6 +41,16 @@
 #define XMEM_MAXMEM_CONSTANT_KIB XS_MAXMEM_SLACK_KIB
 #define XMEM_MIN_DOM0_KIB	 (128 * 1024)
 
+/*
+ * The smallest target, dynamic-min, dynamic-max or startup xmem sets for a
+ * guest: libxl's floor for dom0 (LIBXL_MIN_DOM0_MEM, 128 MiB), the only
+ * floor libxl or xl enforce (xl(1): no good way to know in advance how small
+ * a mem-set makes a domain crash; Linux's balloon driver refuses nothing),
+ * or the guest's static-max when that is smaller (a guest built smaller is
+ * not made larger).
+ */
+#define XMEM_MIN_GUEST_KIB (128 * 1024)
+
 #define XMEM_NAME_LEN 64
 
 struct hv;
@@ -315,5 +325,13 @@ struct xmem_policy {
 	uint64_t buffer_pct;
 };
 int parse_policy_check(const struct xmem_policy *p, char *msg, size_t len);
+/* The floor of a guest whose static-max is static_max_kib (XMEM_UNSET: unknown). */
+uint64_t parse_floor_kib(uint64_t static_max_kib);
+/*
+ * Refuse, with the reason in msg, a size (named what) below the floor of a
+ * guest whose static-max is static_max_kib. 0 or -1.
+ */
+int parse_floor_check(const char *what, uint64_t size_kib, uint64_t static_max_kib, char *msg,
+		      size_t len);
 
 #endif

@@ -312,6 +312,14 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 			err[0] ? err : "bad domain name (letters, digits, '_', '.', '-')");
 		return EXIT_FAILURE;
 	}
+	if (parse_floor_check("--memory", cfg.startup_kib, cfg.static_max_kib, err, sizeof(err)) ||
+	    (cfg.dynamic_min_kib && parse_floor_check("--min", cfg.dynamic_min_kib,
+						      cfg.static_max_kib, err, sizeof(err))) ||
+	    (cfg.dynamic_max_kib && parse_floor_check("--max", cfg.dynamic_max_kib,
+						      cfg.static_max_kib, err, sizeof(err)))) {
+		ctx_err("create: %s", err);
+		return EXIT_FAILURE;
+	}
 	if (!ctx_store(ctx) || !ctx_hv(ctx, 0))
 		return EXIT_FAILURE;
 	rc = simdom_create(ctx->xsh, ctx->hv, &cfg, &domid, err, sizeof(err));

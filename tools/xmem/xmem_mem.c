@@ -44,8 +44,8 @@ static int mem_write(struct xmem_ctx *ctx, xs_transaction_t t, const char *path,
 static int mem_set_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 {
 	struct mem_set_arg *a = varg;
-	char path[CTX_PATH_LEN], vm[CTX_PATH_LEN];
-	uint64_t static_max, videoram;
+	char path[CTX_PATH_LEN], vm[CTX_PATH_LEN], msg[256];
+	uint64_t static_max, videoram, startup;
 	int rc;
 
 	static_max = ctx_read_u64(ctx, t, DOM_PATH(path, a->domid, XS_DOM_STATIC_MAX));
@@ -75,12 +75,20 @@ static int mem_set_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 		ctx_err("dom0 needs at least %d MiB: give a larger size", XMEM_MIN_DOM0_KIB / 1024);
 		return -1;
 	}
+	if (parse_floor_check("the target", a->target_kib, static_max, msg, sizeof(msg))) {
+		ctx_err("domain %s: %s", a->dom, msg);
+		return -1;
+	}
 	a->pinned = ctx_read_u64(ctx, t, DOM_PATH(path, a->domid, XS_DOM_MANAGED)) == 1;
 	if (mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_TARGET), a->target_kib))
 		return -1;
+	/* Pinned: dynamic-min = dynamic-max = target, and startup within them. */
+	startup = ctx_read_u64(ctx, t, DOM_PATH(path, a->domid, XS_DOM_STARTUP));
 	if (a->pinned &&
 	    (mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_DYNAMIC_MIN), a->target_kib) ||
-	     mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_DYNAMIC_MAX), a->target_kib)))
+	     mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_DYNAMIC_MAX), a->target_kib) ||
+	     (startup != XMEM_UNSET && startup != a->target_kib &&
+	      mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_STARTUP), a->target_kib))))
 		return -1;
 	/* libxl also keeps /vm/<uuid>/memory, in MiB. */
 	if (ctx_read_str(ctx, t, DOM_PATH(path, a->domid, XS_DOM_VM), vm, sizeof(vm)) &&
@@ -212,6 +220,12 @@ static int mem_max_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 			a->max_kib / 1024, a->dom, d.dynamic_max_kib / 1024, a->dom);
 		return -1;
 	}
+	if (d.startup_kib != XMEM_UNSET && a->max_kib < d.startup_kib) {
+		ctx_err("%" PRIu64 " MiB is below domain %s's startup (%" PRIu64
+			" MiB): lower it first with 'xmem mem-policy %s --startup SIZE'",
+			a->max_kib / 1024, a->dom, d.startup_kib / 1024, a->dom);
+		return -1;
+	}
 	return mem_set_static_max(ctx, t, a->dom, &d, a->max_kib);
 }
 
@@ -269,7 +283,11 @@ static int mem_policy_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 		d.hotplug_policy = a->hotplug;
 	/* A kernel that can hot-add may have its maximum raised past static-max. */
 	p.static_max_kib = model_hotplug(&d) ? XMEM_UNSET : d.static_max_kib;
-	if (parse_policy_check(&p, msg, sizeof(msg))) {
+	if (parse_floor_check("min", a->given.min_kib, d.static_max_kib, msg, sizeof(msg)) ||
+	    parse_floor_check("max", a->given.max_kib, d.static_max_kib, msg, sizeof(msg)) ||
+	    parse_floor_check("startup", a->given.startup_kib, d.static_max_kib, msg,
+			      sizeof(msg)) ||
+	    parse_policy_check(&p, msg, sizeof(msg))) {
 		ctx_err("domain %s: %s", a->dom, msg);
 		return -1;
 	}

@@ -105,6 +105,26 @@ static const char *parse_fmt(uint64_t kib, char *buf, size_t len)
 	return buf;
 }
 
+uint64_t parse_floor_kib(uint64_t static_max_kib)
+{
+	if (static_max_kib != XMEM_UNSET && static_max_kib < XMEM_MIN_GUEST_KIB)
+		return static_max_kib;
+	return XMEM_MIN_GUEST_KIB;
+}
+
+int parse_floor_check(const char *what, uint64_t size_kib, uint64_t static_max_kib, char *msg,
+		      size_t len)
+{
+	char a[32], b[32];
+	uint64_t floor_kib = parse_floor_kib(static_max_kib);
+
+	if (size_kib == XMEM_UNSET || size_kib >= floor_kib)
+		return 0;
+	snprintf(msg, len, "%s (%s) is below a guest's floor (%s, see xmem(1)): give a larger size",
+		 what, parse_fmt(size_kib, a, sizeof(a)), parse_fmt(floor_kib, b, sizeof(b)));
+	return -1;
+}
+
 int parse_policy_check(const struct xmem_policy *p, char *msg, size_t len)
 {
 	char a[32], b[32];

@@ -8,6 +8,14 @@
  * restarts the window: the guest gets the full grace period for every order.
  * While uncooperative, closing any part of the gap at the minimum rate since
  * the previous observation (or reaching the target) brings it back.
+ *
+ * A restarted xmemd resumes the window from the last progress it published
+ * (coop_resume): the grace period does not start again with every restart,
+ * or a daemon restarted more often than uncoop_after_s would never judge.
+ * The guest is credited with the minimum rate before the restart (its
+ * distance then is not known), so from the restart on it must keep moving at
+ * that rate, and without progress it is marked when the window that began
+ * at its last progress runs out.
  */
 #include "config.h"
 
@@ -31,6 +39,28 @@ void coop_restore(struct coop *c, int uncooperative)
 {
 	coop_reset(c);
 	c->uncooperative = uncooperative ? 1 : 0;
+}
+
+/* Distance between a and b (defined below). */
+static uint64_t coop_dist(uint64_t a, uint64_t b);
+
+void coop_resume(struct coop *c, const struct coop_params *p, uint64_t target_kib,
+		 uint64_t current_kib, uint64_t ago_ms, uint64_t now_ms)
+{
+	uint64_t dist = coop_dist(target_kib, current_kib), credit_kib;
+
+	coop_reset(c);
+	if (ago_ms > now_ms)
+		ago_ms = now_ms;
+	c->started = 1;
+	c->target_kib = target_kib;
+	c->ref_ms = now_ms - ago_ms;
+	/* Credit one KiB less than the rate: standing still since is not progress. */
+	credit_kib = p->min_rate_kib_s * ago_ms / 1000;
+	c->ref_dist_kib = dist + (credit_kib ? credit_kib - 1 : 0);
+	c->progress_ms = c->ref_ms;
+	c->last_dist_kib = dist;
+	c->last_ms = now_ms;
 }
 
 /* Distance between a and b. */

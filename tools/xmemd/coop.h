@@ -45,6 +45,14 @@ void coop_reset(struct coop *c);
 void coop_restore(struct coop *c, int uncooperative);
 
 /*
+ * Start the window of a domain whose last progress toward target_kib was
+ * ago_ms before now_ms (read back after a restart), as if it had moved at the
+ * minimum rate until then. Still cooperative; coop_observe() then judges.
+ */
+void coop_resume(struct coop *c, const struct coop_params *p, uint64_t target_kib,
+		 uint64_t current_kib, uint64_t ago_ms, uint64_t now_ms);
+
+/*
  * Record one observation: the target in force, the allocation the hypervisor
  * reports, whether the frontend reports gave-up, at now_ms. Returns 1 when
  * the verdict changed (cooperative <-> uncooperative), else 0.

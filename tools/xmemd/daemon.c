@@ -222,6 +222,22 @@ static int daemon_accept(struct daemon *d, struct cache_dom *cd, uint64_t curren
 }
 
 /*
+ * First judgement of cd since xmemd started (or since it was last judged):
+ * resume the window from the last progress an earlier xmemd published.
+ */
+static void daemon_coop_resume(struct daemon *d, struct cache_dom *cd, uint64_t current_kib,
+			       uint64_t now_ms)
+{
+	uint64_t unix_ms = daemon_unix_ms(), last_ms = 0;
+	char path[128];
+
+	snprintf(path, sizeof(path), XS_XMEMD_DOM_LAST_PROGRESS, cd->domid);
+	if (keytree_read_u64(d->xs, XBT_NULL, path, &last_ms) == 0 && last_ms && last_ms <= unix_ms)
+		coop_resume(&cd->coop, &d->coop, cd->target_kib, current_kib, unix_ms - last_ms,
+			    now_ms);
+}
+
+/*
  * Judge cd's cooperation at now_ms when judged (xmemd would drive it), else
  * forget any verdict; write memory/uncooperative to match, and accept what a
  * frontend that gave up shrinking holds. Returns 1 when that moved cd's
@@ -230,9 +246,8 @@ static int daemon_accept(struct daemon *d, struct cache_dom *cd, uint64_t curren
 static int daemon_judge(struct daemon *d, struct cache_dom *cd, const struct hv_dominfo *info,
 			int judged, uint64_t now_ms)
 {
-	int moved = 0;
-
 	uint64_t current_kib = size_pages_to_kib(info->tot_pages);
+	int moved = 0;
 
 	if (cd->refused_kib && now_ms >= cd->refused_until_ms)
 		cd->refused_kib = 0;
@@ -244,6 +259,8 @@ static int daemon_judge(struct daemon *d, struct cache_dom *cd, const struct hv_
 	}
 	if (!cd->coop.started && !cd->coop.uncooperative && cd->uncoop_key)
 		coop_restore(&cd->coop, 1);
+	else if (!cd->coop.started && !cd->coop.uncooperative)
+		daemon_coop_resume(d, cd, current_kib, now_ms);
 	if (coop_observe(&cd->coop, &d->coop, cd->target_kib, current_kib,
 			 cd->balloon == POLICY_BALLOON_GAVE_UP, now_ms)) {
 		if (cd->coop.uncooperative)

@@ -14,11 +14,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -31,6 +33,9 @@
 #include "policy/policy.h"
 #include "size.h"
 #include "xmem_err.h"
+
+/* Where a real host's xmemd keeps its lock. */
+#define XMEMD_LOCK_DIR "/run/xmem"
 
 struct main_opts {
 	const char *host;
@@ -330,6 +335,22 @@ static int main_setup(struct main_ctx *m, const char *dir, const struct conf *cf
 	return 0;
 }
 
+/*
+ * Take the host's xmemd lock: DIR/xmemd.lock on a simulated host, else
+ * XMEMD_LOCK_DIR/xmemd.lock. Exits with one line when another xmemd holds it.
+ */
+static int main_lock(const char *dir)
+{
+	char err[PATH_MAX + 64];
+	int fd = -1;
+
+	if (!dir && mkdir(XMEMD_LOCK_DIR, 0755) < 0 && errno != EEXIST)
+		fatal("cannot create %s", XMEMD_LOCK_DIR);
+	if (daemonize_lock_dir(dir ? dir : XMEMD_LOCK_DIR, "xmemd.lock", &fd, err, sizeof(err)))
+		fatalx("%s", err);
+	return fd;
+}
+
 int main(int argc, char **argv)
 {
 	struct main_opts o;
@@ -339,18 +360,19 @@ int main(int argc, char **argv)
 	const char *dir;
 	struct daemonize dmz;
 	sigset_t mask;
-	int rc, status = 1;
+	int rc, status = 1, lock_fd;
 
 	main_parse(argc, argv, &o);
 	log_init("xmemd", LOG_TO_CLI, o.d.verbose);
 	main_config(&o, &cfg, &pol);
 	dir = host_dir(o.host);
 
-	/* The log file first: a start-up failure is then written there. */
-	if (o.d.log_file && daemonize_log_file(o.d.log_file))
-		fatal("%s", o.d.log_file);
+	/* One xmemd per host, decided before any pid file or key is touched. */
+	lock_fd = main_lock(dir);
 	if (daemonize_start(&dmz, "xmemd", daemonize_opts_flags(&o.d)))
 		fatal("daemon");
+	if (daemonize_lock_owner(lock_fd))
+		fatal("lock file");
 	/* Until ready, errors go to stderr, which the caller of `xmemd` still sees. */
 	log_init("xmemd", LOG_TO_STDERR, o.d.verbose + 1);
 
@@ -370,6 +392,11 @@ int main(int argc, char **argv)
 		goto out;
 	if (o.d.pid_file && daemonize_write_pid(o.d.pid_file)) {
 		log_warn("pid file %s", o.d.pid_file);
+		goto out;
+	}
+	/* The log file last: a start-up failure is said on the caller's stderr. */
+	if (o.d.log_file && daemonize_log_file(o.d.log_file)) {
+		log_warn("%s", o.d.log_file);
 		goto out;
 	}
 	publish_daemon_state(&m.d.pub, XS_XMEMD_STATE_RUNNING);

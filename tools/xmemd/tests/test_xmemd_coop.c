@@ -125,6 +125,35 @@ static void coop_restore_keeps_mark_test(void **state)
 	assert_false(c.uncooperative);
 }
 
+/* Resumed after a restart 4 s into the window: a stuck guest is marked 1 s later, not 5 s. */
+static void coop_resume_keeps_the_window_test(void **state)
+{
+	struct coop c;
+
+	coop_resume(&c, &params, 1024 * MIB, 2048 * MIB, 4000, 100000);
+	assert_false(c.uncooperative);
+	/* Seen again at once (a rebalance right after the restart): not progress. */
+	assert_int_equal(coop_observe(&c, &params, 1024 * MIB, 2048 * MIB, 0, 100000), 0);
+	assert_int_equal(c.progress_ms, 96000);
+	assert_int_equal(coop_observe(&c, &params, 1024 * MIB, 2048 * MIB, 0, 100500), 0);
+	assert_int_equal(coop_observe(&c, &params, 1024 * MIB, 2048 * MIB, 0, 101000), 1);
+	assert_true(c.uncooperative);
+}
+
+/* A resumed guest that keeps moving at the minimum rate stays cooperative. */
+static void coop_resume_moving_guest_test(void **state)
+{
+	struct coop c;
+	uint64_t cur = 2048 * MIB, t;
+
+	coop_resume(&c, &params, 1024 * MIB, cur, 4000, 100000);
+	for (t = 100000; t <= 120000; t += 1000) {
+		assert_int_equal(coop_observe(&c, &params, 1024 * MIB, cur, 0, t), 0);
+		cur -= 2 * MIB;
+	}
+	assert_false(c.uncooperative);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -136,6 +165,8 @@ int main(void)
 		cmocka_unit_test(coop_at_target_is_fine_test),
 		cmocka_unit_test(coop_new_target_restarts_window_test),
 		cmocka_unit_test(coop_restore_keeps_mark_test),
+		cmocka_unit_test(coop_resume_keeps_the_window_test),
+		cmocka_unit_test(coop_resume_moving_guest_test),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
