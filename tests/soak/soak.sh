@@ -29,13 +29,14 @@
 # running, and a summary of what was injected and measured.
 #
 # Knobs (environment): SOAK_SECONDS (60), SOAK_SEED (from the clock, printed),
-# SOAK_FLOOD_CONNS (connections per flood, 200: what today's store survives),
+# SOAK_FLOOD_CONNS (connections per flood, 1100: past the daemons' 1024
+# descriptors, so the store's connection quota and descriptor reserve are what
+# keep dom0 served),
 # SOAK_FLOOD_HOLD_MS (a flood is held 1/5 to all of it, 2500),
 # SOAK_SECOND_INSTANCE (1: the admin also starts a second xmem-stored and
-# xmemd on the live host; 0 by default until they refuse), SOAK_CARELESS (1:
-# the admin also pins guests at 1 KiB, and every guest's policy keys must stay
-# in order, dynamic-min <= startup <= dynamic-max <= static-max; 0 by default
-# until mem-set refuses such targets), SOAK_NOFILE (1024),
+# xmemd on the live host, which must refuse; 1), SOAK_CARELESS (1: the admin
+# also pins guests at 1 KiB, and every guest's policy keys must stay in order,
+# dynamic-min <= startup <= dynamic-max <= static-max; 1), SOAK_NOFILE (1024),
 # SOAK_LATENCY_MAX_MS (2000), SOAK_CPU_MAX_PCT (50), SOAK_RSS_MAX_KIB (262144),
 # SOAK_LOG_RATE_KIB_S (512), SOAK_DEAD_MAX_S (5), SOAK_KEEP (1: keep the
 # runtime directory, printed).
@@ -44,10 +45,10 @@
 
 SOAK_SECONDS=${SOAK_SECONDS:-60}
 SOAK_SEED=${SOAK_SEED:-$(($(date +%s%N) / 1000 % 1000000007))}
-SOAK_FLOOD_CONNS=${SOAK_FLOOD_CONNS:-200}
+SOAK_FLOOD_CONNS=${SOAK_FLOOD_CONNS:-1100}
 SOAK_FLOOD_HOLD_MS=${SOAK_FLOOD_HOLD_MS:-2500}
-SOAK_SECOND_INSTANCE=${SOAK_SECOND_INSTANCE:-0}
-SOAK_CARELESS=${SOAK_CARELESS:-0}
+SOAK_SECOND_INSTANCE=${SOAK_SECOND_INSTANCE:-1}
+SOAK_CARELESS=${SOAK_CARELESS:-1}
 SOAK_NOFILE=${SOAK_NOFILE:-1024}
 SOAK_LATENCY_MAX_MS=${SOAK_LATENCY_MAX_MS:-2000}
 SOAK_CPU_MAX_PCT=${SOAK_CPU_MAX_PCT:-50}
