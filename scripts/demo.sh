@@ -2,7 +2,7 @@
 # scripts/demo.sh BUILDDIR [REPORTDIR]: the xmem demo (`./run demo`).
 #
 # Starts scenarios/demo.json (a 24 GiB host, 16 guests replaying real VMs of
-# ../shared/traces at 300x), lets xmemd work for DEMO_SECONDS (default 60)
+# data/traces at 300x), lets xmemd work for DEMO_SECONDS (default 60)
 # while printing a live summary every 5 s, starts a 17th VM half-way through
 # a 4 GiB reservation (`xmem reserve`, then `xmem create --reservation`),
 # stops the host and writes a report directory (REPORTDIR, default ./report):
@@ -85,7 +85,7 @@ fi
 say "starting the simulated host ($(basename "$scenario")) in $dir"
 t_start=$(date +%s.%N)
 start_out=$("$simhost" start "$scenario_run" --dir "$dir") ||
-	die "the host did not start (the demo replays ../shared/traces, next to the repository)"
+	die "the host did not start (see the message above)"
 eval "$start_out"
 # Trace seconds per real second, from the scenario as the host runs it (defaults filled in).
 time_scale=$(sed -n 's/^ *"time-scale": *\([0-9.]*\).*/\1/p' "$dir/run/scenario.json" 2>/dev/null | head -n1)

@@ -11,7 +11,7 @@ set -euo pipefail
 build=${1:?usage: bench/eval/run.sh BUILDDIR OUT.json}
 out=${2:?usage: bench/eval/run.sh BUILDDIR OUT.json}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-trace=${XMEM_TRACE:-$top/../shared/traces/bitbrains-rnd-64vm.csv.gz}
+trace=${XMEM_TRACE:-$top/data/traces/bitbrains-rnd-64vm.csv.gz}
 host=${XMEM_EVAL_HOST:-44G}
 bin="$build/tools/eval/xmem-eval"
 [ -f "$trace" ] || { echo "bench eval: no trace at $trace" >&2; exit 1; }
