@@ -47,25 +47,24 @@ one_line_error "dom0 cannot be destroyed"
 expect 1 destroy nosuch
 one_line_error "unknown domain 'nosuch'"
 
-# A guest process, when xmem-balloon is built.
+# A guest process (xmem-balloon).
 BALLOON="$XMEM_BUILDDIR/guest/balloon/xmem-balloon"
-if [ -x "$BALLOON" ]; then
-	# A relative --host works for the guest process too (it changes directory).
-	(cd "$IT_DIR/.." && "$XMEM" --host "./$(basename "$IT_DIR")" create web2 --memory 1G \
-		--maxmem 2G --workload steady:600M >"$OUT" 2>"$ERR") || fail "create web2: $(cat "$ERR")"
-	pid=$(cat "$IT_DIR/run/balloon-2.pid") || fail "no pid file"
-	kill -0 "$pid" || fail "xmem-balloon is not running"
-	[ -f "$IT_DIR/run/balloon-2.log" ] || fail "no log file"
-	expect 0 destroy web2
-	n=0
-	while kill -0 "$pid" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
-	kill -0 "$pid" 2>/dev/null && fail "destroy left xmem-balloon running"
-	[ ! -e "$IT_DIR/run/balloon-2.pid" ] || fail "destroy left the pid file"
-	# A guest that cannot start: the domain goes again.
-	expect 1 create web3 --memory 1G --workload nonsense:1
-	one_line_error "xmem-balloon did not start for domain 2: unknown workload 'nonsense:1'"
-	expect 1 list web3
-fi
+[ -x "$BALLOON" ] || missing "$BALLOON (not built: make)"
+# A relative --host works for the guest process too (it changes directory).
+(cd "$IT_DIR/.." && "$XMEM" --host "./$(basename "$IT_DIR")" create web2 --memory 1G \
+	--maxmem 2G --workload steady:600M >"$OUT" 2>"$ERR") || fail "create web2: $(cat "$ERR")"
+pid=$(cat "$IT_DIR/run/balloon-2.pid") || fail "no pid file"
+kill -0 "$pid" || fail "xmem-balloon is not running"
+[ -f "$IT_DIR/run/balloon-2.log" ] || fail "no log file"
+expect 0 destroy web2
+n=0
+while kill -0 "$pid" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+kill -0 "$pid" 2>/dev/null && fail "destroy left xmem-balloon running"
+[ ! -e "$IT_DIR/run/balloon-2.pid" ] || fail "destroy left the pid file"
+# A guest that cannot start: the domain goes again.
+expect 1 create web3 --memory 1G --workload nonsense:1
+one_line_error "xmem-balloon did not start for domain 2: unknown workload 'nonsense:1'"
+expect 1 list web3
 
 expect 0 destroy web1
 assert_eq "$(key $D/name)" "" "keys after destroy"

@@ -10,7 +10,7 @@ XMEM="$XMEM_BUILDDIR/tools/xmem/xmem"
 [ -x "$XMEM" ] || fail "$XMEM not built"
 OUT="$IT_DIR/out"
 ERR="$IT_DIR/err"
-command -v xenstore-ls >/dev/null || skip "xenstore-utils not installed"
+command -v xenstore-ls >/dev/null || missing "xenstore-ls (package xenstore-utils; ./run deps)"
 
 cli_host() {
 	it_start_stored

@@ -59,13 +59,12 @@ assert_eq "$(awk '/^Name/ { getline; print $1; exit }' "$OUT")" "batch" "sorted 
 expect 1 --json top -n 1
 one_line_error "top is a live view"
 # The full-screen view on a terminal (script(1) gives it one): draws, sorts on a key, quits on q.
-if command -v script >/dev/null; then
-	(sleep 1; printf n; sleep 1; printf q) |
-		TERM=xterm COLUMNS=120 timeout 20 script -qec "$XMEM top -d 1" /dev/null >"$IT_DIR/tty" 2>&1 ||
-		fail "top on a terminal did not quit on q: $(cat -v "$IT_DIR/tty")"
-	grep -q "xmem top - " "$IT_DIR/tty" || fail "top drew nothing: $(cat -v "$IT_DIR/tty")"
-	grep -q "keys: n i m t d p w s sort" "$IT_DIR/tty" || fail "top's key line is missing"
-fi
+command -v script >/dev/null || missing "script (package bsdutils)"
+(sleep 1; printf n; sleep 1; printf q) |
+	TERM=xterm COLUMNS=120 timeout 20 script -qec "$XMEM top -d 1" /dev/null >"$IT_DIR/tty" 2>&1 ||
+	fail "top on a terminal did not quit on q: $(cat -v "$IT_DIR/tty")"
+grep -q "xmem top - " "$IT_DIR/tty" || fail "top drew nothing: $(cat -v "$IT_DIR/tty")"
+grep -q "keys: n i m t d p w s sort" "$IT_DIR/tty" || fail "top's key line is missing"
 
 # The hypervisor gone: list still shows the key tree, says Mem is unknown; mem-set refuses.
 kill "$(cat "$IT_DIR/run/hvsim.pid")"

@@ -92,12 +92,11 @@ one_line_error "interrupted: reservation"
 assert_eq "$(xenstore-list $R 2>/dev/null)" "" "reservations after an interruption"
 
 # On a terminal, a progress bar of the host's free memory while waiting.
-if command -v script >/dev/null; then
-	TERM=xterm timeout 20 script -qec "$XMEM reserve 1G --wait 1" /dev/null >"$IT_DIR/tty" 2>&1
-	grep -q "waiting for xmemd: \[#*\.*\] [0-9]*/1024 MiB free" "$IT_DIR/tty" ||
-		fail "no progress bar: $(cat -v "$IT_DIR/tty")"
-	assert_eq "$(xenstore-list $R 2>/dev/null)" "" "reservations after a timeout on a terminal"
-fi
+command -v script >/dev/null || missing "script (package bsdutils)"
+TERM=xterm timeout 20 script -qec "$XMEM reserve 1G --wait 1" /dev/null >"$IT_DIR/tty" 2>&1
+grep -q "waiting for xmemd: \[#*\.*\] [0-9]*/1024 MiB free" "$IT_DIR/tty" ||
+	fail "no progress bar: $(cat -v "$IT_DIR/tty")"
+assert_eq "$(xenstore-list $R 2>/dev/null)" "" "reservations after a timeout on a terminal"
 
 # --wait 0: the request stands, pending; --json says so.
 expect 0 --json reserve 512M --wait 0

@@ -7,9 +7,9 @@
 it_setup
 . "$XMEM_SRCDIR/tests/integration/cli-lib.sh"
 SIMHOST="$XMEM_BUILDDIR/tools/simhost/xmem-simhost"
-[ -x "$SIMHOST" ] || skip "xmem-simhost is not built"
-[ -x "$XMEM_BUILDDIR/guest/balloon/xmem-balloon" ] || skip "xmem-balloon is not built"
-[ -x "$XMEM_BUILDDIR/tools/xmemd/xmemd" ] || skip "xmemd is not built"
+[ -x "$SIMHOST" ] || missing "xmem-simhost (not built: make)"
+[ -x "$XMEM_BUILDDIR/guest/balloon/xmem-balloon" ] || missing "xmem-balloon (not built: make)"
+[ -x "$XMEM_BUILDDIR/tools/xmemd/xmemd" ] || missing "xmemd (not built: make)"
 "$SIMHOST" start "$XMEM_SRCDIR/scenarios/small.json" --dir "$IT_DIR" >/dev/null 2>"$ERR.start" ||
 	fail "xmem-simhost start failed: $(cat "$ERR.start")"
 stop_host() { "$SIMHOST" stop --dir "$IT_DIR" >/dev/null 2>&1; }

@@ -6,8 +6,8 @@
 it_setup
 . "$XMEM_SRCDIR/tests/integration/cli-lib.sh"
 XMEMD="$XMEM_BUILDDIR/tools/xmemd/xmemd"
-[ -x "$XMEMD" ] || skip "xmemd is not built"
-[ -x "$XMEM_BUILDDIR/guest/balloon/xmem-balloon" ] || skip "xmem-balloon is not built"
+[ -x "$XMEMD" ] || missing "xmemd (not built: make)"
+[ -x "$XMEM_BUILDDIR/guest/balloon/xmem-balloon" ] || missing "xmem-balloon (not built: make)"
 cli_host 8G
 cli_dom0_keys
 R=/tool/xmemd/reservation

@@ -10,7 +10,7 @@
 # allocation less the guest kernel's own memory), not only the allocation.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"
 it_setup
-command -v gnuplot >/dev/null 2>&1 || skip "gnuplot is not installed"
+command -v gnuplot >/dev/null 2>&1 || missing "gnuplot (package gnuplot-nox; ./run deps)"
 
 csv="$IT_DIR/samples.csv"
 # 2 guests of static-max 4 GiB holding 1 GiB with a workload of 512 MiB, 10

@@ -4,7 +4,7 @@
 . "$XMEM_SRCDIR/tests/integration/lib.sh"
 it_setup
 table="$XMEM_BUILDDIR/bench/bench-table"
-[ -x "$table" ] || skip "bench/bench-table is not built"
+[ -x "$table" ] || missing "bench/bench-table (not built: make)"
 export BENCH_TABLE="$table"
 
 mkdir -p "$IT_DIR/build/bench-results"

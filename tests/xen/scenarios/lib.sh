@@ -72,11 +72,11 @@ wait_xs() {
 	done
 }
 
-# need_prog PROG...: skip the scenario when a project program was not built.
+# need_prog PROG...: fail the scenario, naming it, when a project program is missing.
 need_prog() {
 	local p
 	for p in "$@"; do
-		command -v "$p" >/dev/null 2>&1 || skip "$p not built"
+		command -v "$p" >/dev/null 2>&1 || fail "missing: $p (not built, or not copied into dom0)"
 	done
 }
 
