@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * trace.h: per-VM memory traces (the format of data/traces/, see its README.md).
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Every C file is formatted with the repo's .clang-format (docs/conventions.md).
 # The style file is written for clang-format 14 (Debian 12's); another major
 # version formats some constructs differently, so it must be 14 (clang-format-14

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bench/eval/run.sh BUILDDIR OUT.json: xmem-eval on the full Bitbrains trace
 # (64 VMs, 30 days) on a host of 44 GiB (1.1x the peak of the summed demand),
 # dynamic-min 5%, dynamic-max 100% of provisioned memory, and the goals of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * workload.h: what a simulated guest's programs ask of its memory over time.
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmem's command table: help, prefixes, -h on every command, completion, and
 # the errors that need no host (unknown command, bad options, no host).
 . "$XMEM_SRCDIR/tests/integration/lib.sh"

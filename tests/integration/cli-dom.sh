@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmem create and destroy on a simulated host: libxl's keys and permissions,
 # the policy keys, the guest process, and every error path leaving nothing.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"

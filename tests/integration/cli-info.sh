@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmem info on a simulated host: host figures from the hypervisor, xmemd's
 # state from /tool/xmemd (not running, running, dead), totals; text and
 # --json against golden outputs (pid and times normalised).

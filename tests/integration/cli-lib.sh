@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/integration/cli-lib.sh: helpers of the cli-*.sh tests (sourced after lib.sh).
 #
 #   cli_host 8G        start xmem-stored and xmem-hvsim (dom0 1G) on $IT_DIR

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmem list and top on a simulated host: the table and --json against golden
 # outputs, domains by name or id, the state column's sources, unknown domains,
 # and a host whose hypervisor is gone.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # mem-set, mem-max and mem-policy on a simulated host: what xl does (target,
 # hypervisor cap, videoram, static-max, dom0's floor), the pin of a managed
 # domain, policy validation, and that a refused change writes nothing.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # reserve, reservations and release: the client side of xmemd's reservation
 # protocol. A stand-in for xmemd (this script, answering through the key tree)
 # drives every outcome: granted, failed with a reason, no answer; and without

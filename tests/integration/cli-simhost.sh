@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmem on a host started by xmem-simhost from scenarios/small.json: the
 # scenario's guests by name, destroy of a scenario guest (its xmem-balloon,
 # named by guest, stops), create beside them, and simhost stop taking xmem's

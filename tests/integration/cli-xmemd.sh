@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmem with the real xmemd on a simulated host with two ballooning guests:
 # reservations granted and refused by xmemd itself, xmemd's published state in
 # list and info, a mem-set pin xmemd respects, and xmem's view when xmemd stops.

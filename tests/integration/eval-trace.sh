@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmem-eval on a committed subset of the Bitbrains trace (6 VMs, 2 days):
 # every policy and the oracle are scored, the scores are consistent with
 # each other and with the host, options do what they say, plots are drawn.

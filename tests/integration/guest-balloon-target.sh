@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # guest-balloon-target.sh: xmem-balloon follows memory/target on a real
 # xmem-stored + xmem-hvsim: the guest populates up to its boot target, then
 # shrinks and grows with every new target (tot_pages follows, the frontend

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # guest-balloon-trace.sh: a simulated guest replaying a real trace
 # (data/traces) at 300 trace seconds per real second: its reported demand
 # follows the VM's samples in order. Bad workload specs stop xmem-balloon

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/integration/lib-xmemd.sh: a simulated host with xmemd, for the
 # xmemd-*.sh integration tests. Sourced after lib.sh and it_setup.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/integration/lib.sh: sourced by integration tests (POSIX sh + bash).
 #
 # Each test gets its own runtime directory under $TMPDIR, starts the real

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/integration/simhost-common.sh: sourced by the simhost-*.sh tests after lib.sh.
 SIMHOST="$XMEM_BUILDDIR/tools/simhost/xmem-simhost"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmem-simhost start/status/stop on scenarios/small.json: every component runs, the guests
 # exist in the key tree and the hypervisor, start and stop are idempotent, and stop leaves
 # no process and no socket behind.

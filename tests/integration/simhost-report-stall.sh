@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The demo's report (scripts/demo-report.sh) counts a guest under pressure by
 # the stall it had, not by its PSI avg10: a guest stalled for one second, then
 # never again, shows avg10 >= 5% for seven samples (a 10 s moving average

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The demo's report (scripts/demo-report.sh) from a generated sample CSV: per-guest CSV,
 # PNG and SVG plots, and a summary whose figures follow from the samples.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"

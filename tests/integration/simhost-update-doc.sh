@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bench/update-doc.sh puts each bench's table in its section of the performance page,
 # replaces it on the next run, and keeps every section's prose.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # stored-basic: xmem-stored serves Debian's xenstore-utils: write, read, ls,
 # rm, chmod, watch, CONTROL; it listens before its start command returns.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"

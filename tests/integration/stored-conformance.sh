@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # stored-conformance: libxenstore against xmem-stored. Our own client
 # (xs-conformance: permissions as libxl sets them, watches, transactions,
 # domains, quotas) and Xen's test-xenstore (package xen-utils-4.17), each

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # stored-demo: the store demo (what ./run demo shows) runs to completion.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"
 command -v xenstore-write >/dev/null || missing "xenstore-write (package xenstore-utils; ./run deps)"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # stored-xsa: every attack class of the xenstore security advisories
 # (reference section 6) played by a hostile guest (xs-attack); after each,
 # the daemon is alive, CONTROL check passes, and memory stayed bounded.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xs-attack: the attack classes of the xenstore security advisories (the
  * reference's section 6), played against xmem-stored by a hostile guest.

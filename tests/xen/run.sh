@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/xen/run.sh --build BUILDDIR [options]: boot Debian's Xen 4.17 with a
 # Debian Linux dom0 under QEMU (TCG), start 3 PV guests, run the scenarios of
 # tests/xen/scenarios/ in dom0 against the real hypervisor, the real xenstored
@@ -36,7 +37,7 @@ mode=test
 timeout_s=${XMEM_XEN_TIMEOUT:-720}
 guests=1
 
-usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
+usage() { awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' "${BASH_SOURCE[0]}"; }
 
 while [ $# -gt 0 ]; do
 	case $1 in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xmem_cmdtable.c: the command table, and everything generated from it.
  *

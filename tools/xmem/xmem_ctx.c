@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xmem_ctx.c: the host a run talks to, opened on first use.
  *

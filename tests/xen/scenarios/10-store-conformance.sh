@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # timeout: 180
 # Scenario 5 of issue 8: the same libxenstore conformance scenario
 # (tests/xen/xs_conform.c) gives identical answers from the real xenstored and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # timeout: 400
 # Scenario 1 of issue 8: xmem list and xmem info agree with xl list and xl
 # info on a real Xen host (names, domids, memory from Xen's tot_pages, the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # timeout: 480
 # Scenario 4 of issue 8: xmemd on a real Xen host with per-guest min, max
 # and weight. xmem-guestd reports each guest's demand; the floor is set so

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # timeout: 360
 # xmemd against a real guest that stops following its target. g3 is paused
 # (xl pause: a hung guest, whose balloon driver cannot run), then its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/xen/scenarios/lib.sh: helpers for the scenarios run in dom0 (busybox sh).
 #
 # A scenario is /xmem/scenarios/NN-name.sh; it runs with SCENARIO=name, may

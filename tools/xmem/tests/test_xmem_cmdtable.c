@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for tools/xmem/xmem_cmdtable.c: lookup, help, completion, the option helper. */
 #include "config.h"
 
