@@ -7,7 +7,7 @@ it_setup
 . "$XMEM_SRCDIR/tests/integration/cli-lib.sh"
 cli_host 4G
 
-expect 0 --json create web1 --memory 1G --maxmem 2G --min 512M --max 2G --weight 7000 --buffer 25
+expect 0 create web1 --memory 1G --maxmem 2G --min 512M --max 2G --weight 7000 --buffer 25 --json
 grep -q '"domid": 1' "$OUT" || fail "create --json: $(cat "$OUT")"
 D=/local/domain/1
 assert_eq "$(key $D/name)" web1 "name"
@@ -19,7 +19,7 @@ assert_eq "$(xenstore-ls -p $D 2>/dev/null | sed -n 's/^memory = .*(\(.*\))$/\1/
 	"memory/ permissions"
 assert_eq "$(xenstore-ls -p $D 2>/dev/null | sed -n 's/^data = .*(\(.*\))$/\1/p' | tr -d ' ')" "n1" \
 	"data/ permissions"
-expect 0 --json list web1
+expect 0 list web1 --json
 grep -q '"current_kib": 1048576' "$OUT" || fail "hypervisor allocation: $(cat "$OUT")"
 
 # Errors, each leaving the host as it was.

@@ -21,7 +21,12 @@ xenstore-write /local/domain/1/data/balloon/state done /local/domain/1/data/xmem
 expect 0 list
 golden cli-list.txt "$OUT"
 [ ! -s "$ERR" ] || fail "list wrote to stderr: $(cat "$ERR")"
+expect 0 list --json
+golden cli-list.json "$OUT"
+# The global options go before the command too, with the same output.
 expect 0 --json list
+golden cli-list.json "$OUT"
+expect 0 list --host "$IT_DIR" --json
 golden cli-list.json "$OUT"
 
 # Domains by name or id, in the order given.
@@ -43,7 +48,7 @@ expect 0 list web1
 assert_eq "$(awk 'NR == 2 { print $NF }' "$OUT")" "ballooning" "frontend working"
 xenstore-write /tool/xmemd/domain/1/state ok /tool/xmemd/domain/1/demand_kib 800000 \
 	/tool/xmemd/domain/1/pressure_pct 40 || fail "write"
-expect 0 --json list web1
+expect 0 list web1 --json
 grep -q '"state": "ok"' "$OUT" || fail "xmemd's state does not win: $(cat "$OUT")"
 grep -q '"demand_kib": 800000' "$OUT" || fail "xmemd's demand does not win"
 grep -q '"pressure_pct": 40' "$OUT" || fail "xmemd's pressure does not win"
@@ -57,7 +62,7 @@ assert_eq "$(awk '/^Name/ { n = 0; next } NF { n++; if (n == 4) { print $1; exit
 grep -q '^web1 .* ok  *\[##########\] at target$' "$OUT" || fail "web1's progress: $(cat "$OUT")"
 expect 0 top -b -n 1 -s mem
 assert_eq "$(awk '/^Name/ { getline; print $1; exit }' "$OUT")" "batch" "sorted by mem"
-expect 1 --json top -n 1
+expect 1 top -n 1 --json
 one_line_error "top is a live view"
 # The full-screen view on a terminal (script(1) gives it one): draws, sorts on a key, quits on q.
 command -v script >/dev/null || missing "script (package bsdutils)"

@@ -52,10 +52,10 @@ exp=$(key $R/$id/expires)
 	fail "expires $exp is not about now + 120"
 expect 0 reservations
 grep -q "^$id  *granted  *1024  *1024 web9 " "$OUT" || fail "reservations: $(cat "$OUT")"
-expect 0 --json reservations
+expect 0 reservations --json
 grep -q "\"id\": \"$id\"" "$OUT" && grep -q '"granted_kib": 1048576' "$OUT" ||
 	fail "reservations --json: $(cat "$OUT")"
-expect 0 --json info
+expect 0 info --json
 grep -q '"reserved_kib": 1048576' "$OUT" || fail "info counts the granted reservation: $(cat "$OUT")"
 
 # Released: gone; releasing again is an error.
@@ -100,7 +100,7 @@ grep -q "waiting for xmemd: \[#*\.*\] [0-9]*/1024 MiB free" "$IT_DIR/tty" ||
 assert_eq "$(xenstore-list $R 2>/dev/null)" "" "reservations after a timeout on a terminal"
 
 # --wait 0: the request stands, pending; --json says so.
-expect 0 --json reserve 512M --wait 0
+expect 0 reserve 512M --wait 0 --json
 grep -q '"state": "pending"' "$OUT" || fail "reserve --wait 0: $(cat "$OUT")"
 id=$(sed -n 's/.*"id": "\(.*\)".*/\1/p' "$OUT")
 assert_eq "$(key $R/$id/state)" pending "pending request"

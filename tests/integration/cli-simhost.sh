@@ -18,7 +18,7 @@ trap 'rc=$?; stop_host; (exit $rc); it_cleanup' EXIT
 
 expect 0 list
 assert_eq "$(awk 'NR > 1 { print $1 }' "$OUT" | tr '\n' ' ')" "Domain-0 steady1 spiky1 " "the scenario's domains"
-expect 0 --json info
+expect 0 info --json
 grep -q '"state": "running"' "$OUT" || fail "xmemd of the scenario: $(cat "$OUT")"
 
 pid=$(cat "$IT_DIR/run/balloon-steady1.pid") || fail "no balloon pid file for steady1"

@@ -35,10 +35,10 @@ rebalanced_after() {
 rebalanced_after 0
 
 # info and list show what xmemd publishes.
-expect 0 --json info
+expect 0 info --json
 grep -q "\"state\": \"running\"" "$OUT" && grep -q "\"pid\": $xmemd_pid" "$OUT" ||
 	fail "info does not show xmemd running: $(cat "$OUT")"
-expect 0 --json list web1
+expect 0 list web1 --json
 st=$(sed -n 's/.*"state": "\(.*\)".*/\1/p' "$OUT")
 assert_eq "$st" "$(key /tool/xmemd/domain/1/state)" "list's state is xmemd's"
 
