@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * bench-table.c: print a benchmark's JSON result as a Markdown table, for
  * bench/update-doc.sh (docs/performance.md).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bench/run-all.sh BUILDDIR: run every benchmark (bench/*/run.sh), each printing
 # its table with a baseline measured in the same run, then regenerate the
 # tables of docs/performance.md from their JSON (bench/update-doc.sh).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bench/update-doc.sh RESULTS-DIR DOC.md: regenerate docs/performance.md's tables from the
 # benchmarks' JSON (called by bench/run-all.sh after every bench/*/run.sh).
 #

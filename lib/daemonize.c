@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * daemonize.c: fork with a readiness pipe, setsid, stdio and pid files.
  * See daemonize.h for the contract.

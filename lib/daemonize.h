@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * daemonize.h: turning a program into a daemon the way every xmem daemon
  * does it (xmem-stored, xmem-hvsim, xmem-balloon, xmem-guestd, xmemd).

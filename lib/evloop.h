@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * evloop.h: a small single-threaded event loop (epoll file events + timers),
  * in the manner of redis' ae.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * hv.c: the back-end-independent wrappers of hv.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * hv.h: everything xmem asks of the hypervisor, behind one interface.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * hv_sim.c: the hv.h back end that talks to xmem-hvsim (wire format in
  * hvsim_proto.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * hv_sim.h: what only a simulated hypervisor (xmem-hvsim) answers, beyond
  * hv.h. Both take a handle from hv_open_sim()/hv_open_sim_guest() and return

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * hv_xc.c: the hv.h back end for a real Xen host, through libxenctrl.
  *

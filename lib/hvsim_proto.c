@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * hvsim_proto.c: see hvsim_proto.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * hvsim_proto.h: the wire format between hypervisor clients (lib/hv_sim.c)
  * and the simulated hypervisor xmem-hvsim.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * json.h: all JSON goes through here, on top of yajl.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * keytree.h: reading and writing the key tree by one contract, through
  * Debian's libxenstore.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * log.h: logging in the OpenBSD log.h style.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * procfs.h: what /proc says about a process (benchmarks and tests measure
  * the daemons' memory with it).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * simdom.h: create and destroy a domain of a simulated host the way libxl does.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * table.h: aligned text tables, as the tools print them for people.
  *

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * trace.h: per-VM memory traces (../shared/traces format).
+ * trace.h: per-VM memory traces (the format of data/traces/, see its README.md).
  *
  * A trace file is CSV with the header vm_id,t_seconds,mem_used_kib,
  * mem_provisioned_kib, plain or gzip-compressed (detected by content). Rows of

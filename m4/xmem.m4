@@ -1,3 +1,4 @@
+dnl SPDX-License-Identifier: LGPL-2.1-or-later
 dnl XMEM_CHECK_CFLAG(FLAG): append FLAG to WARN_CFLAGS when the compiler takes it.
 AC_DEFUN([XMEM_CHECK_CFLAG], [
 	AC_MSG_CHECKING([whether $CC accepts $1])

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * demand.c: what a domain needs, from the signals its guest reports.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fair.c: weighted max-min fairness over tiers (water-filling).
  *

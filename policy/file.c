@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * file.c: policy files (policy/<kind>.json, documented in xmem-policy(5)).
  *

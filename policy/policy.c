@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * policy.c: the plan. Pure computation: no I/O, no clock, no globals.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * policy.h: the allocation policy. Pure computation: no I/O, no clock, no
  * globals. xmemd (tools/xmemd) and xmem-eval (tools/eval) call the same code.

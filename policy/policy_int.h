@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * policy_int.h: what the files of policy/ share and nothing outside uses.
  * Everything here is pure: no I/O, no clock, no globals.

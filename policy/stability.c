@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * stability.c: grow fast, shrink slowly, ignore tiny changes.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * surplus.c: the surplus tier. No memory idle while a guest could use it.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # scripts/demo-compare.sh OUTDIR NAME=REPORTDIR ... : put the demo's policies
 # side by side. Each REPORTDIR is a report of scripts/demo-report.sh (its
 # samples.csv and summary.json) for one policy on the same guests, workloads
@@ -17,7 +18,7 @@ set -euo pipefail
 
 case ${1:-} in
 -h | --help)
-	sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
+	sed -n '3,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
 	exit 0
 	;;
 esac

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # scripts/demo-report.sh SAMPLES.csv OUTDIR [KEY=VALUE ...]
 #
 # Turn the samples `xmem-simhost record` wrote into a report directory:

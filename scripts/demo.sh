@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # scripts/demo.sh BUILDDIR [REPORTDIR]: the xmem demo (`./run demo`).
 #
 # Starts scenarios/demo.json (a 24 GiB host, 16 guests replaying real VMs of
@@ -27,7 +28,7 @@ set -euo pipefail
 
 case ${1:-} in
 -h | --help)
-	sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
+	sed -n '3,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
 	exit 0
 	;;
 esac

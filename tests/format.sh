@@ -1,13 +1,20 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Every C file is formatted with the repo's .clang-format (docs/conventions.md).
 # The style file is written for clang-format 14 (Debian 12's); another major
-# version formats some constructs differently, so the check is skipped there.
+# version formats some constructs differently, so it must be 14 (clang-format-14
+# is used when present). Missing: a failure that names it.
 set -u
 src=${XMEM_SRCDIR:-$(dirname "$0")/..}
+if [ -z "${CLANG_FORMAT:-}" ] && command -v clang-format-14 >/dev/null 2>&1; then
+	CLANG_FORMAT=clang-format-14
+fi
 cf=${CLANG_FORMAT:-clang-format}
-command -v "$cf" >/dev/null 2>&1 || { echo "format: $cf not installed: skipped"; exit 77; }
+command -v "$cf" >/dev/null 2>&1 ||
+	{ echo "format: FAIL: missing: $cf (package clang-format; ./run deps)" >&2; exit 1; }
 major=$("$cf" --version | sed -n 's/.*version \([0-9]*\)\..*/\1/p')
-[ "$major" = 14 ] || { echo "format: $cf is version ${major:-?}, the style is for 14: skipped"; exit 77; }
+[ "$major" = 14 ] ||
+	{ echo "format: FAIL: missing: clang-format 14 ($cf is version ${major:-?}; Debian 12's clang-format-14)" >&2; exit 1; }
 cd "$src" || exit 1
 if [ -e .git ] && command -v git >/dev/null 2>&1; then
 	files=$(git ls-files '*.c' '*.h')

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # docs/xenstore-keys.md is generated from xenstore-schema/schema.json; fail when they drift.
 set -eu
 gen="$XMEM_BUILDDIR/xenstore-schema/schema-gen"

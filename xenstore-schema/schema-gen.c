@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * schema-gen.c: turn xenstore-schema/schema.json into xs_schema.h or, with
  * --markdown, docs/xenstore-keys.md. Build-time tool; errors name the bad

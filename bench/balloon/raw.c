@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * raw.c: bench/balloon's baseline. As domain DOMID acting on itself
  * (hv_open_sim_guest), populate NR_PAGES frames in calls of 512 (the balloon

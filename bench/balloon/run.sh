@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bench/balloon/run.sh BUILDDIR OUT.json: how fast one xmem-balloon follows a target on a
 # simulated host (xmem-stored + xmem-hvsim, no xmemd): the time from writing memory/target
 # to tot_pages reaching it, for 2 GiB up and 2 GiB down, against a baseline measured in the

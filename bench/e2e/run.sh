@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bench/e2e/run.sh BUILDDIR OUT.json: end to end on a full simulated host of 16 guests
 # (bench/e2e/full16.json: 700 MiB of steady demand each and a 100% buffer, so xmemd hands out the
 # whole host, and a 4 GiB reservation must take it back from the buffers): the time from `xmem reserve 4G` to the reservation being granted

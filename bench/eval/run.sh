@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bench/eval/run.sh BUILDDIR OUT.json: the density curve. xmem-eval --sweep on
 # the repository's Bitbrains trace (data/traces/, 64 VMs, 30 days): hosts of
 # 1.0, 1.1, 1.3, 1.6 and 2.2 x the peak of the summed demand, dynamic-min 5%,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * bench_hvsim.c: how fast xmem-hvsim balloons and how much memory it needs,
  * each next to a baseline measured in the same run.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bench/hvsim/run.sh BUILDDIR OUT.json: xmem-hvsim's balloon rate (1 and 16
 # guests, 512-frame batches) and memory per simulated TiB, each against a
 # baseline from the same run (raw socket round trips; a 1 GiB host's RSS).

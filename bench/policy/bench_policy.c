@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * bench_policy.c: how long policy_plan() takes for many domains.
  *

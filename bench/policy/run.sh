@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bench/policy/run.sh BUILDDIR OUT.json: policy_plan() on 10,000 domains
 # (goal <= 5 ms), against a plain pass over the same inputs.
 set -euo pipefail

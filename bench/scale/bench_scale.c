@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * bench_scale: xmemd on a host of many domains, against the same figures on
  * a host of 16 in the same run.

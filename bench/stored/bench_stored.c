@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * bench_stored: xmem-stored's performance, against a raw Unix-socket echo
  * round trip measured in the same run (the floor any socket daemon pays).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bench/stored/run.sh BUILDDIR OUT.json: xmem-stored against a raw Unix-socket
 # echo round trip measured in the same run. Environment: STORED_BENCH_NODES
 # (default 1000000), STORED_BENCH_WATCHERS (1000), STORED_BENCH_SECONDS (2).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bench/xen/run.sh BUILDDIR OUT.json: the key-tree benchmark in a real Xen
 # dom0 under QEMU, against the real xenstored and against xmem-stored side by
 # side in one boot (tests/xen/run.sh --bench, tests/xen/bench.sh). When QEMU

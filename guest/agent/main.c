@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * main.c: xmem-guestd, the demand reporter of a Linux guest.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * report.c: reading, formatting and writing a guest's demand report (see
  * report.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * report.h: the guest's demand report, shared by xmem-guestd (a real Linux
  * guest: /proc and /sys) and xmem-balloon (a simulated guest: its memory

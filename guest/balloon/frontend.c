@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * frontend.c: the balloon frontend's state machine (see frontend.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * frontend.h: the balloon frontend's state machine, free of I/O.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * memmodel.h: the memory of one simulated guest (the model is described at
  * the top of memmodel.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * workload.c: workload specs and the demand they make over time (see
  * workload.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * workload.h: what a simulated guest's programs ask of its memory over time.
  *
@@ -8,7 +9,7 @@
  *   spike:BASE:PEAK:PERIOD_S:LENGTH_S PEAK for the first LENGTH_S of every
  *                                     PERIOD_S seconds, BASE otherwise
  *   trace:FILE:VM_ID                  mem_used_kib of VM_ID in FILE (the
- *                                     shared/traces CSV format), looped
+ *                                     data/traces CSV format), looped
  * SIZE is xl's syntax (a bare number is MiB; suffixes k, m, g, t). Synthetic
  * patterns run in real seconds; a trace runs time_scale trace seconds per
  * real second (300: one 5-minute sample per second), and starts over when it

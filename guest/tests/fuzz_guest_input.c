@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fuzz_guest_input.c: libFuzzer target for everything a guest reads from
  * outside: the kernel's /proc text (report_parse_*), memory/target and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for guest/balloon/frontend.c: the balloon state machine against a fake hypervisor. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for guest/balloon/memmodel.c: the simulated guest's memory and pressure accounting. */
 #include "config.h"
 

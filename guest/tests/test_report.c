@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests for guest/agent/report.c: /proc parsing on recorded fixtures,
  * formatting, diffing, and one-transaction writes of only what changed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for guest/balloon/workload.c: workload specs, their errors, and demand over time. */
 #include "config.h"
 

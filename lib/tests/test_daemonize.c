@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for lib/daemonize.c: the parent's readiness wait and pid files. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests for lib/hv_sim.c, the simulator back end of lib/hv.h, against
  * a scripted fake server on a Unix socket (a thread of this test): request

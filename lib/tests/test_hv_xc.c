@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests for lib/hv_xc.c, the libxenctrl back end of lib/hv.h. The
  * xc_* calls are replaced with -Wl,--wrap; each test queues what "Xen"

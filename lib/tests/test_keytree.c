@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests for lib/keytree.c: one convention for absent and malformed
  * keys, and transactions retried on EAGAIN. libxenstore is wrapped: a

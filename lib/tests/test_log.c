@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for lib/log.c: line format for daemons, collapsing of repeated lines. */
 #include "config.h"
 

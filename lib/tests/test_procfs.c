@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for lib/procfs.c: a process's memory from /proc. */
 #include "config.h"
 

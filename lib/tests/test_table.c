@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for lib/table.c: aligned text tables. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for lib/trace.c: loading, filtering, lookups, bad rows. */
 #include "config.h"
 

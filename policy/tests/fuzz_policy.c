@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fuzz_policy.c: libFuzzer target for policy_plan(). The input is decoded
  * into a policy, a host and up to 64 domains (any values, including

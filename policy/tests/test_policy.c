@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for policy/: one test per rule of the policy (policy.h), plus files. */
 #include "config.h"
 

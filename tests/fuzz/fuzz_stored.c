@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fuzz_stored: xmem-stored's framing and dispatch under libFuzzer.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Write the seed corpus of fuzz_stored: scripts of xenstore frames (see
 tests/fuzz/fuzz_stored.c for the chunk format) covering every message type,
 both connections, transactions, watches and domain operations."""

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmem's command table: help, prefixes, -h on every command, completion, and
 # the errors that need no host (unknown command, bad options, no host).
 . "$XMEM_SRCDIR/tests/integration/lib.sh"
@@ -27,7 +28,8 @@ cmds=$(awk '/^Global options/ { exit } /^ [a-z]/ { print $1 }' "$IT_DIR/out")
 # Every command has -h and --help, printing its usage, exit 0.
 for c in $cmds; do
 	expect 0 "$c" -h
-	grep -q "^Usage: xmem \[--host DIR\] \[--json\] $c" "$IT_DIR/out" || fail "$c -h: $(cat "$IT_DIR/out")"
+	grep -q "^Usage: xmem $c.* \[--json\] \[--host DIR\]$" "$IT_DIR/out" || fail "$c -h: $(cat "$IT_DIR/out")"
+	grep -q "^  --json  " "$IT_DIR/out" || fail "$c -h does not offer --json"
 	expect 0 "$c" --help
 	expect 0 help "$c"
 done
@@ -61,6 +63,10 @@ expect 1 mem-policy web1 --weight
 one_line_error "option --weight needs a value"
 expect 1 --host "" list
 one_line_error "--host needs a directory"
+expect 1 list --host ""
+one_line_error "--host needs a directory"
+expect 1 list --host
+one_line_error "list: option --host needs a value"
 
 # Bad values are refused before any host is needed.
 expect 1 mem-set web1 12Q
@@ -83,6 +89,11 @@ expect 1 --host "$IT_DIR/nowhere" list
 one_line_error "no simulated host at $IT_DIR/nowhere"
 expect 1 --host "$IT_DIR" info
 one_line_error "no key-tree daemon on $IT_DIR/store/socket"
+# The same after the command (xl's order), where the last --host given wins.
+expect 1 list --host "$IT_DIR/nowhere"
+one_line_error "no simulated host at $IT_DIR/nowhere"
+expect 1 --host "$IT_DIR" info --json --host "$IT_DIR/nowhere"
+one_line_error "no simulated host at $IT_DIR/nowhere"
 XMEM_HOST="$IT_DIR" "$XMEM" list >/dev/null 2>"$IT_DIR/err" && fail "XMEM_HOST without store succeeded"
 one_line_error "no key-tree daemon on $IT_DIR/store/socket"
 # create/destroy are for simulated hosts; on a real host they point to xl.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmem info on a simulated host: host figures from the hypervisor, xmemd's
 # state from /tool/xmemd (not running, running, dead), totals; text and
 # --json against golden outputs (pid and times normalised).
@@ -15,7 +16,7 @@ xenstore-write /local/domain/1/data/xmem/used_kib 500000 || fail "write"
 # No xmemd ever ran.
 expect 0 info
 golden cli-info-idle.txt "$OUT"
-expect 0 --json info
+expect 0 info --json
 golden cli-info-idle.json "$OUT"
 
 # xmemd's published state: running (its pid is alive: this shell), with a policy and a rebalance.
@@ -31,7 +32,7 @@ expect 0 info
 grep -q "^last_rebalance        : .* UTC ([0-9]* s ago)$" "$OUT" || fail "last rebalance: $(cat "$OUT")"
 normalise >"$IT_DIR/norm"
 golden cli-info-running.txt "$IT_DIR/norm"
-expect 0 --json info
+expect 0 info --json
 grep -q "\"last_rebalance_ms\": $now_ms" "$OUT" || fail "last_rebalance_ms: $(cat "$OUT")"
 normalise >"$IT_DIR/norm"
 golden cli-info-running.json "$IT_DIR/norm"
@@ -41,7 +42,7 @@ sleep 0 &
 dead=$!
 wait $dead
 xenstore-write /tool/xmemd/pid $dead || fail "write"
-expect 0 --json info
+expect 0 info --json
 grep -q '"state": "dead"' "$OUT" || fail "dead xmemd: $(cat "$OUT")"
 xenstore-write /tool/xmemd/state stopped || fail "write"
 expect 0 info

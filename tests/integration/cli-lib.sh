@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/integration/cli-lib.sh: helpers of the cli-*.sh tests (sourced after lib.sh).
 #
 #   cli_host 8G        start xmem-stored and xmem-hvsim (dom0 1G) on $IT_DIR
@@ -10,7 +11,7 @@ XMEM="$XMEM_BUILDDIR/tools/xmem/xmem"
 [ -x "$XMEM" ] || fail "$XMEM not built"
 OUT="$IT_DIR/out"
 ERR="$IT_DIR/err"
-command -v xenstore-ls >/dev/null || skip "xenstore-utils not installed"
+command -v xenstore-ls >/dev/null || missing "xenstore-ls (package xenstore-utils; ./run deps)"
 
 cli_host() {
 	it_start_stored

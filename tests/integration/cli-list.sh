@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmem list and top on a simulated host: the table and --json against golden
 # outputs, domains by name or id, the state column's sources, unknown domains,
 # and a host whose hypervisor is gone.
@@ -20,7 +21,12 @@ xenstore-write /local/domain/1/data/balloon/state done /local/domain/1/data/xmem
 expect 0 list
 golden cli-list.txt "$OUT"
 [ ! -s "$ERR" ] || fail "list wrote to stderr: $(cat "$ERR")"
+expect 0 list --json
+golden cli-list.json "$OUT"
+# The global options go before the command too, with the same output.
 expect 0 --json list
+golden cli-list.json "$OUT"
+expect 0 list --host "$IT_DIR" --json
 golden cli-list.json "$OUT"
 
 # Domains by name or id, in the order given.
@@ -42,7 +48,7 @@ expect 0 list web1
 assert_eq "$(awk 'NR == 2 { print $NF }' "$OUT")" "ballooning" "frontend working"
 xenstore-write /tool/xmemd/domain/1/state ok /tool/xmemd/domain/1/demand_kib 800000 \
 	/tool/xmemd/domain/1/pressure_pct 40 || fail "write"
-expect 0 --json list web1
+expect 0 list web1 --json
 grep -q '"state": "ok"' "$OUT" || fail "xmemd's state does not win: $(cat "$OUT")"
 grep -q '"demand_kib": 800000' "$OUT" || fail "xmemd's demand does not win"
 grep -q '"pressure_pct": 40' "$OUT" || fail "xmemd's pressure does not win"
@@ -56,16 +62,15 @@ assert_eq "$(awk '/^Name/ { n = 0; next } NF { n++; if (n == 4) { print $1; exit
 grep -q '^web1 .* ok  *\[##########\] at target$' "$OUT" || fail "web1's progress: $(cat "$OUT")"
 expect 0 top -b -n 1 -s mem
 assert_eq "$(awk '/^Name/ { getline; print $1; exit }' "$OUT")" "batch" "sorted by mem"
-expect 1 --json top -n 1
+expect 1 top -n 1 --json
 one_line_error "top is a live view"
 # The full-screen view on a terminal (script(1) gives it one): draws, sorts on a key, quits on q.
-if command -v script >/dev/null; then
-	(sleep 1; printf n; sleep 1; printf q) |
-		TERM=xterm COLUMNS=120 timeout 20 script -qec "$XMEM top -d 1" /dev/null >"$IT_DIR/tty" 2>&1 ||
-		fail "top on a terminal did not quit on q: $(cat -v "$IT_DIR/tty")"
-	grep -q "xmem top - " "$IT_DIR/tty" || fail "top drew nothing: $(cat -v "$IT_DIR/tty")"
-	grep -q "keys: n i m t d p w s sort" "$IT_DIR/tty" || fail "top's key line is missing"
-fi
+command -v script >/dev/null || missing "script (package bsdutils)"
+(sleep 1; printf n; sleep 1; printf q) |
+	TERM=xterm COLUMNS=120 timeout 20 script -qec "$XMEM top -d 1" /dev/null >"$IT_DIR/tty" 2>&1 ||
+	fail "top on a terminal did not quit on q: $(cat -v "$IT_DIR/tty")"
+grep -q "xmem top - " "$IT_DIR/tty" || fail "top drew nothing: $(cat -v "$IT_DIR/tty")"
+grep -q "keys: n i m t d p w s sort" "$IT_DIR/tty" || fail "top's key line is missing"
 
 # The hypervisor gone: list still shows the key tree, says Mem is unknown; mem-set refuses.
 kill "$(cat "$IT_DIR/run/hvsim.pid")"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # cli-mem-floor: no CLI command sets a guest below its floor (128 MiB, libxl's
 # LIBXL_MIN_DOM0_MEM, or its static-max when smaller), each refusal is one
 # line and writes nothing, and no command leaves the policy keys inconsistent

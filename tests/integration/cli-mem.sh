@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # mem-set, mem-max and mem-policy on a simulated host: what xl does (target,
 # hypervisor cap, videoram, static-max, dom0's floor), the pin of a managed
 # domain, policy validation, and that a refused change writes nothing.
@@ -14,7 +15,7 @@ D=/local/domain/1/memory
 
 # The hypervisor's cap of domain $1 in KiB, from list --json.
 hv_max() {
-	"$XMEM" --json list "$1" | sed -n 's/.*"hv_max_kib": \([0-9]*\).*/\1/p'
+	"$XMEM" list "$1" --json | sed -n 's/.*"hv_max_kib": \([0-9]*\).*/\1/p'
 }
 
 # A refused command must leave the key tree and the hypervisor as they were.
@@ -64,7 +65,7 @@ expect 0 mem-set web1 1536M
 grep -q "web1 is managed by xmemd: pinned at 1536 MiB" "$OUT" || fail "no pin notice: $(cat "$OUT")"
 assert_eq "$(key $D/target) $(key $D/dynamic-min) $(key $D/dynamic-max)" \
 	"1572864 1572864 1572864" "pinned"
-expect 0 --json mem-set web1 1G
+expect 0 mem-set web1 1G --json
 grep -q '"pinned": true' "$OUT" || fail "mem-set --json: $(cat "$OUT")"
 grep -q '"maxmem_kib": 1049600' "$OUT" || fail "mem-set --json: $(cat "$OUT")"
 
@@ -99,7 +100,7 @@ weight                : 9000
 buffer_pct            : 30
 EOT
 diff -u "$IT_DIR/want" "$OUT" >&2 || fail "mem-policy's report"
-expect 0 --json mem-policy web1 --weight 100
+expect 0 mem-policy web1 --weight 100 --json
 grep -q '"weight": 100' "$OUT" || fail "mem-policy --json: $(cat "$OUT")"
 refused "domain web1: min (3584 MiB) is above max (3072 MiB): give min <= max" \
 	mem-policy web1 --min 3584M --weight 1

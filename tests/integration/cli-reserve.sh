@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # reserve, reservations and release: the client side of xmemd's reservation
 # protocol. A stand-in for xmemd (this script, answering through the key tree)
 # drives every outcome: granted, failed with a reason, no answer; and without
@@ -51,10 +52,10 @@ exp=$(key $R/$id/expires)
 	fail "expires $exp is not about now + 120"
 expect 0 reservations
 grep -q "^$id  *granted  *1024  *1024 web9 " "$OUT" || fail "reservations: $(cat "$OUT")"
-expect 0 --json reservations
+expect 0 reservations --json
 grep -q "\"id\": \"$id\"" "$OUT" && grep -q '"granted_kib": 1048576' "$OUT" ||
 	fail "reservations --json: $(cat "$OUT")"
-expect 0 --json info
+expect 0 info --json
 grep -q '"reserved_kib": 1048576' "$OUT" || fail "info counts the granted reservation: $(cat "$OUT")"
 
 # Released: gone; releasing again is an error.
@@ -92,15 +93,14 @@ one_line_error "interrupted: reservation"
 assert_eq "$(xenstore-list $R 2>/dev/null)" "" "reservations after an interruption"
 
 # On a terminal, a progress bar of the host's free memory while waiting.
-if command -v script >/dev/null; then
-	TERM=xterm timeout 20 script -qec "$XMEM reserve 1G --wait 1" /dev/null >"$IT_DIR/tty" 2>&1
-	grep -q "waiting for xmemd: \[#*\.*\] [0-9]*/1024 MiB free" "$IT_DIR/tty" ||
-		fail "no progress bar: $(cat -v "$IT_DIR/tty")"
-	assert_eq "$(xenstore-list $R 2>/dev/null)" "" "reservations after a timeout on a terminal"
-fi
+command -v script >/dev/null || missing "script (package bsdutils)"
+TERM=xterm timeout 20 script -qec "$XMEM reserve 1G --wait 1" /dev/null >"$IT_DIR/tty" 2>&1
+grep -q "waiting for xmemd: \[#*\.*\] [0-9]*/1024 MiB free" "$IT_DIR/tty" ||
+	fail "no progress bar: $(cat -v "$IT_DIR/tty")"
+assert_eq "$(xenstore-list $R 2>/dev/null)" "" "reservations after a timeout on a terminal"
 
 # --wait 0: the request stands, pending; --json says so.
-expect 0 --json reserve 512M --wait 0
+expect 0 reserve 512M --wait 0 --json
 grep -q '"state": "pending"' "$OUT" || fail "reserve --wait 0: $(cat "$OUT")"
 id=$(sed -n 's/.*"id": "\(.*\)".*/\1/p' "$OUT")
 assert_eq "$(key $R/$id/state)" pending "pending request"

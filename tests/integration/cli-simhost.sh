@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmem on a host started by xmem-simhost from scenarios/small.json: the
 # scenario's guests by name, destroy of a scenario guest (its xmem-balloon,
 # named by guest, stops), create beside them, and simhost stop taking xmem's
@@ -7,9 +8,9 @@
 it_setup
 . "$XMEM_SRCDIR/tests/integration/cli-lib.sh"
 SIMHOST="$XMEM_BUILDDIR/tools/simhost/xmem-simhost"
-[ -x "$SIMHOST" ] || skip "xmem-simhost is not built"
-[ -x "$XMEM_BUILDDIR/guest/balloon/xmem-balloon" ] || skip "xmem-balloon is not built"
-[ -x "$XMEM_BUILDDIR/tools/xmemd/xmemd" ] || skip "xmemd is not built"
+[ -x "$SIMHOST" ] || missing "xmem-simhost (not built: make)"
+[ -x "$XMEM_BUILDDIR/guest/balloon/xmem-balloon" ] || missing "xmem-balloon (not built: make)"
+[ -x "$XMEM_BUILDDIR/tools/xmemd/xmemd" ] || missing "xmemd (not built: make)"
 "$SIMHOST" start "$XMEM_SRCDIR/scenarios/small.json" --dir "$IT_DIR" >/dev/null 2>"$ERR.start" ||
 	fail "xmem-simhost start failed: $(cat "$ERR.start")"
 stop_host() { "$SIMHOST" stop --dir "$IT_DIR" >/dev/null 2>&1; }
@@ -17,7 +18,7 @@ trap 'rc=$?; stop_host; (exit $rc); it_cleanup' EXIT
 
 expect 0 list
 assert_eq "$(awk 'NR > 1 { print $1 }' "$OUT" | tr '\n' ' ')" "Domain-0 steady1 spiky1 " "the scenario's domains"
-expect 0 --json info
+expect 0 info --json
 grep -q '"state": "running"' "$OUT" || fail "xmemd of the scenario: $(cat "$OUT")"
 
 pid=$(cat "$IT_DIR/run/balloon-steady1.pid") || fail "no balloon pid file for steady1"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmem with the real xmemd on a simulated host with two ballooning guests:
 # reservations granted and refused by xmemd itself, xmemd's published state in
 # list and info, a mem-set pin xmemd respects, and xmem's view when xmemd stops.
@@ -6,8 +7,8 @@
 it_setup
 . "$XMEM_SRCDIR/tests/integration/cli-lib.sh"
 XMEMD="$XMEM_BUILDDIR/tools/xmemd/xmemd"
-[ -x "$XMEMD" ] || skip "xmemd is not built"
-[ -x "$XMEM_BUILDDIR/guest/balloon/xmem-balloon" ] || skip "xmem-balloon is not built"
+[ -x "$XMEMD" ] || missing "xmemd (not built: make)"
+[ -x "$XMEM_BUILDDIR/guest/balloon/xmem-balloon" ] || missing "xmem-balloon (not built: make)"
 cli_host 8G
 cli_dom0_keys
 R=/tool/xmemd/reservation
@@ -34,10 +35,10 @@ rebalanced_after() {
 rebalanced_after 0
 
 # info and list show what xmemd publishes.
-expect 0 --json info
+expect 0 info --json
 grep -q "\"state\": \"running\"" "$OUT" && grep -q "\"pid\": $xmemd_pid" "$OUT" ||
 	fail "info does not show xmemd running: $(cat "$OUT")"
-expect 0 --json list web1
+expect 0 list web1 --json
 st=$(sed -n 's/.*"state": "\(.*\)".*/\1/p' "$OUT")
 assert_eq "$st" "$(key /tool/xmemd/domain/1/state)" "list's state is xmemd's"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # daemon-single: one xmem-stored, xmem-hvsim and xmemd per host. A second
 # daemon on a live host is refused with one line naming the running pid and
 # leaves the first untouched (its tree, its socket, its pid file); the lock

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The demo's comparison (scripts/demo-compare.sh) from two generated reports:
 # the table's figures follow from each policy's samples, the verdict names
 # the first policy's figures and whether it is best, one plot per figure.

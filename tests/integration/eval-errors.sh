@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmem-eval refuses bad input with one clear line and a failing status, and
 # never crashes: missing or bad options, unreadable or malformed traces, bad
 # policy files, a host too small for the minimums.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmem-eval --sweep on the committed 6-VM subset of the Bitbrains trace: one
 # replay per host size (multiples of the peak summed demand), every policy
 # and the oracle at each, the JSON consistent with the host sizes and with

@@ -1,10 +1,11 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmem-eval on a committed subset of the Bitbrains trace (6 VMs, 2 days):
 # every policy and the oracle are scored, the scores are consistent with
 # each other and with the host, options do what they say, plots are drawn.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"
 it_setup
-command -v jq >/dev/null || skip "jq is needed"
+command -v jq >/dev/null || missing "jq (package jq; ./run deps)"
 EVAL="$XMEM_BUILDDIR/tools/eval/xmem-eval"
 TRACE="$XMEM_SRCDIR/tools/eval/tests/trace-6vm-2d.csv.gz"
 HOST=9G # 1.1x the peak of the summed demand (8.43 GiB)
@@ -75,16 +76,13 @@ for p in static proportional hyperv spread xmem oracle; do
 done
 
 # Plots: CSV, script, PNG and SVG.
-if command -v "${GNUPLOT:-gnuplot}" >/dev/null; then
-	"$EVAL" --trace "$TRACE" --host-memory $HOST --plots "$IT_DIR/plots" >/dev/null ||
-		fail "--plots failed"
-	for f in eval-hourly.csv eval.gp allocation.png allocation.svg pressure.png pressure.svg; do
-		[ -s "$IT_DIR/plots/$f" ] || fail "plot file $f missing"
-	done
-	assert_eq "$(wc -l <"$IT_DIR/plots/eval-hourly.csv" | tr -d ' ')" "49" "hourly rows"
-	head -c 8 "$IT_DIR/plots/allocation.png" | grep -q PNG || fail "allocation.png is not a PNG"
-	grep -q '<svg' "$IT_DIR/plots/pressure.svg" || fail "pressure.svg is not an SVG"
-else
-	it_log "gnuplot not found: plots not checked"
-fi
+command -v "${GNUPLOT:-gnuplot}" >/dev/null || missing "${GNUPLOT:-gnuplot} (package gnuplot-nox; ./run deps)"
+"$EVAL" --trace "$TRACE" --host-memory $HOST --plots "$IT_DIR/plots" >/dev/null ||
+	fail "--plots failed"
+for f in eval-hourly.csv eval.gp allocation.png allocation.svg pressure.png pressure.svg; do
+	[ -s "$IT_DIR/plots/$f" ] || fail "plot file $f missing"
+done
+assert_eq "$(wc -l <"$IT_DIR/plots/eval-hourly.csv" | tr -d ' ')" "49" "hourly rows"
+head -c 8 "$IT_DIR/plots/allocation.png" | grep -q PNG || fail "allocation.png is not a PNG"
+grep -q '<svg' "$IT_DIR/plots/pressure.svg" || fail "pressure.svg is not an SVG"
 pass

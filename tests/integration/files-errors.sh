@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # files-errors: input files that once slipped through are refused at once with
 # one line: a scenario with a key given twice (yajl keeps both; the first won),
 # a 5 MB scenario name, a NUL in a name (escaped or raw), a policy file with a

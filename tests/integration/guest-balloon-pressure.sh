@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # guest-balloon-pressure.sh: a guest whose workload fills its memory is told
 # to shrink far below it. The frontend gives back only what the guest can
 # spare, backs off (2, 4, 8 s), reports gave-up with the reason, never takes

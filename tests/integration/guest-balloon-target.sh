@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # guest-balloon-target.sh: xmem-balloon follows memory/target on a real
 # xmem-stored + xmem-hvsim: the guest populates up to its boot target, then
 # shrinks and grows with every new target (tot_pages follows, the frontend
@@ -41,8 +42,17 @@ it_check_hv
 it_check_store
 
 # Bad targets: ignored with a log line, nothing moves, the balloon lives on.
+# Each is read before the next is written (on a busy machine the frontend
+# would otherwise read only the last value, or none once it is removed).
+ignored() { grep -c "ignoring target" "$IT_DIR/run/balloon-5.log"; }
 for bad in abc -5 12.5 2097152 ""; do
+	n=$(ignored)
 	xenstore-write -- $D/memory/target "$bad" || fail "cannot write target $bad"
+	i=0
+	while [ "$(ignored)" -le "$n" ]; do
+		[ $i -ge 100 ] && fail "no log line for the target '$bad' in 10 s"
+		sleep 0.1; i=$((i + 1))
+	done
 done
 xenstore-rm $D/memory/target
 sleep 1

@@ -1,12 +1,13 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # guest-balloon-trace.sh: a simulated guest replaying a real trace
-# (shared/traces) at 300 trace seconds per real second: its reported demand
+# (data/traces) at 300 trace seconds per real second: its reported demand
 # follows the VM's samples in order. Bad workload specs stop xmem-balloon
 # at start with a one-line reason.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"
 . "$XMEM_SRCDIR/tests/integration/guest-lib.sh"
-TRACE="${XMEM_SHARED:-$XMEM_SRCDIR/../shared}/traces/bitbrains-rnd-64vm.csv.gz"
-[ -r "$TRACE" ] || skip "no trace at $TRACE"
+TRACE="$XMEM_SRCDIR/data/traces/bitbrains-rnd-64vm.csv.gz"
+[ -r "$TRACE" ] || fail "missing: the trace $TRACE (data/traces/ of the repository)"
 it_setup
 it_start_stored
 it_start_hvsim 4G

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # guest-guestd.sh: xmem-guestd on recorded /proc and /sys trees (this machine's
 # and Xen guests'): its JSON report, then publishing as a domain into a real
 # xmem-stored: libxl's data/ keys, only changed values with seq counting

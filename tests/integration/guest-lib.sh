@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/integration/guest-lib.sh: helpers of the guest-*.sh tests (sourced
 # after lib.sh).
 

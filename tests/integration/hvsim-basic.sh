@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # hvsim-basic.sh: xmem-hvsim's privileged and per-domain sockets, through
 # `xmem-hvsim --query` (lib/hv.h): physinfo, create/destroy with their
 # sockets, list, maxmem below tot_pages, claims, the three reservation ops

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # hvsim-concurrent.sh: dom0 and two guests drive one xmem-hvsim at the same
 # time through lib/hv.h (hvsim_drive); every dom0 call is followed by the
 # simulator's invariant check, every guest call by an exact check of the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # hvsim-garbage.sh: bad input on the real daemon's sockets (wrong magic and
 # version, oversize and truncated requests, wrong payload sizes, huge
 # nr_extents, too many connections) gets the documented errors, never a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * hvsim_drive.c: drives a running xmem-hvsim through lib/hv.h, for the
  * integration tests (not installed).

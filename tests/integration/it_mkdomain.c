@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * it_mkdomain.c: integration-test helper. Makes a guest domain the way libxl
  * does, through lib/simdom, with the fixed domid the test names:

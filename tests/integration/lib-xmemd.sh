@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/integration/lib-xmemd.sh: a simulated host with xmemd, for the
 # xmemd-*.sh integration tests. Sourced after lib.sh and it_setup.
 #
@@ -18,24 +19,24 @@ xd_bin_xmemd() { echo "$XMEM_BUILDDIR/tools/xmemd/xmemd"; }
 xd_bin_xmem() { echo "$XMEM_BUILDDIR/tools/xmem/xmem"; }
 xd_bin_balloon() { echo "$XMEM_BUILDDIR/guest/balloon/xmem-balloon"; }
 
-# Skip (77) unless every program the scenario needs is built.
+# Fail, naming it, unless every program the scenario needs is there.
 xd_require() {
 	local b
 	for b in "$(it_stored_bin)" "$(it_hvsim_bin)" "$(xd_bin_xmemd)" "$(xd_bin_xmem)" \
 		"$(xd_bin_balloon)"; do
-		[ -x "$b" ] || skip "$b not built"
+		[ -x "$b" ] || missing "$b (not built: make)"
 	done
-	command -v xenstore-read >/dev/null || skip "xenstore-utils not installed"
+	command -v xenstore-read >/dev/null || missing "xenstore-read (package xenstore-utils; ./run deps)"
 }
 
-# Skip (77) unless the store, the hypervisor and xmemd are built (scenarios
+# Fail, naming it, unless the store, the hypervisor and xmemd are built (scenarios
 # without guest processes).
 xd_require_core() {
 	local b
 	for b in "$(it_stored_bin)" "$(it_hvsim_bin)" "$(xd_bin_xmemd)"; do
-		[ -x "$b" ] || skip "$b not built"
+		[ -x "$b" ] || missing "$b (not built: make)"
 	done
-	command -v xenstore-read >/dev/null || skip "xenstore-utils not installed"
+	command -v xenstore-read >/dev/null || missing "xenstore-read (package xenstore-utils; ./run deps)"
 }
 
 # xd_libxl_dom DOMID NAME SIZE_MIB BALLOON: a domain as libxl leaves it

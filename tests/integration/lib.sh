@@ -1,10 +1,13 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/integration/lib.sh: sourced by integration tests. Bash (it uses
 # `local`, as the tests do): every test that sources it starts with #!/bin/bash.
 # shellcheck shell=bash
 #
 # Each test gets its own runtime directory under $TMPDIR, starts the real
 # daemons it needs there, and everything is stopped and removed on exit,
-# whatever happened. Tests call pass/fail/skip; "fail" exits 1, "skip" 77.
+# whatever happened. Tests call pass/fail/missing; "fail" and "missing" exit 1.
+# A test never skips: a program, package or file it needs and does not find is
+# a failure that names it ("missing").
 #
 #   . "$XMEM_SRCDIR/tests/integration/lib.sh"
 #   it_setup                    # makes $IT_DIR, arms cleanup
@@ -20,7 +23,9 @@ IT_PIDS=""
 
 it_log() { printf '%s: %s\n' "$IT_NAME" "$*" >&2; }
 fail() { it_log "FAIL: $*"; exit 1; }
-skip() { it_log "SKIP: $*"; exit 77; }
+missing() { it_log "FAIL: missing: $*"; exit 1; }
+# Tests do not skip; kept so that a test written with skip still fails, by name.
+skip() { missing "$@"; }
 pass() { it_log "PASS${1:+: $*}"; exit 0; }
 
 # Assert "$1" = "$2" (message $3).
@@ -38,7 +43,7 @@ it_cleanup() {
 		while kill -0 "$pid" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
 		kill -9 "$pid" 2>/dev/null || true
 	done
-	if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ -d "${IT_DIR:-}" ]; then
+	if [ $rc -ne 0 ] && [ -d "${IT_DIR:-}" ]; then
 		for f in "$IT_DIR"/run/*.log; do
 			[ -f "$f" ] || continue
 			echo "---- $f (last 40 lines)" >&2
@@ -114,7 +119,7 @@ it_xenstore_control() {
 	for c in /usr/lib/xen-*/bin/xenstore-control; do
 		[ -x "$c" ] && { "$c" "$@"; return; }
 	done
-	xenstore-control "$@"
+	missing "xenstore-control (/usr/lib/xen-*/bin, package xen-utils-4.17; ./run deps)"
 }
 
 # CONTROL check: the store's tree and accounting are consistent.

@@ -1,13 +1,14 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/integration/simhost-common.sh: sourced by the simhost-*.sh tests after lib.sh.
 SIMHOST="$XMEM_BUILDDIR/tools/simhost/xmem-simhost"
 
-# Skip unless every daemon a simulated host runs is built.
+# Fail, naming it, unless every daemon a simulated host runs is built.
 simhost_need_daemons() {
 	local b
 	[ -x "$SIMHOST" ] || fail "$SIMHOST not built"
 	for b in tools/stored/xmem-stored tools/hvsim/xmem-hvsim guest/balloon/xmem-balloon \
 		tools/xmemd/xmemd; do
-		[ -x "$XMEM_BUILDDIR/$b" ] || skip "$b is not built yet"
+		[ -x "$XMEM_BUILDDIR/$b" ] || missing "$b (not built: make)"
 	done
 }
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A component killed with SIGKILL: status says degraded, start refuses to build on a broken
 # host, stop still ends every process and removes every socket (also a balloon without a
 # pid file), and the host starts again afterwards.

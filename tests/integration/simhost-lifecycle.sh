@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmem-simhost start/status/stop on scenarios/small.json: every component runs, the guests
 # exist in the key tree and the hypervisor, start and stop are idempotent, and stop leaves
 # no process and no socket behind.
@@ -55,14 +56,13 @@ awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 # A guest added by `xmem create` (its balloon is no component of the scenario) is shown by
 # status and ended by stop.
 xmem="$XMEM_BUILDDIR/tools/xmem/xmem"
-if [ -x "$xmem" ]; then
-	XMEM_HOST="$IT_DIR" "$xmem" create extra1 --memory 256M --maxmem 512M --workload steady:64M \
-		>/dev/null || fail "xmem create extra1"
-	d3=$(simhost_domid extra1) || fail "extra1 is not in the key tree"
-	"$SIMHOST" status --dir "$IT_DIR" | grep -Eq "^  balloon-($d3|extra1) +running" ||
-		fail "status lacks extra1's balloon: $("$SIMHOST" status --dir "$IT_DIR")"
-	"$SIMHOST" status --dir "$IT_DIR" >/dev/null || fail "an extra guest made the host degraded"
-fi
+[ -x "$xmem" ] || missing "$xmem (not built: make)"
+XMEM_HOST="$IT_DIR" "$xmem" create extra1 --memory 256M --maxmem 512M --workload steady:64M \
+	>/dev/null || fail "xmem create extra1"
+d3=$(simhost_domid extra1) || fail "extra1 is not in the key tree"
+"$SIMHOST" status --dir "$IT_DIR" | grep -Eq "^  balloon-($d3|extra1) +running" ||
+	fail "status lacks extra1's balloon: $("$SIMHOST" status --dir "$IT_DIR")"
+"$SIMHOST" status --dir "$IT_DIR" >/dev/null || fail "an extra guest made the host degraded"
 
 "$SIMHOST" stop --dir "$IT_DIR" || fail "stop failed"
 unset XENSTORED_PATH

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A simulated guest's keys carry exactly libxl's permissions: checked with xenstore-ls -p as
 # dom0, and by acting as the guest (its own store socket) with xenstore-read/-write.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The demo's report (scripts/demo-report.sh) counts a guest under pressure by
 # the stall it had, not by its PSI avg10: a guest stalled for one second, then
 # never again, shows avg10 >= 5% for seven samples (a 10 s moving average
@@ -10,7 +11,7 @@
 # allocation less the guest kernel's own memory), not only the allocation.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"
 it_setup
-command -v gnuplot >/dev/null 2>&1 || skip "gnuplot is not installed"
+command -v gnuplot >/dev/null 2>&1 || missing "gnuplot (package gnuplot-nox; ./run deps)"
 
 csv="$IT_DIR/samples.csv"
 # 2 guests of static-max 4 GiB holding 1 GiB with a workload of 512 MiB, 10

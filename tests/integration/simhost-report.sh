@@ -1,9 +1,10 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The demo's report (scripts/demo-report.sh) from a generated sample CSV: per-guest CSV,
 # PNG and SVG plots, and a summary whose figures follow from the samples.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"
 it_setup
-command -v gnuplot >/dev/null 2>&1 || skip "gnuplot is not installed"
+command -v gnuplot >/dev/null 2>&1 || missing "gnuplot (package gnuplot-nox; ./run deps)"
 
 csv="$IT_DIR/samples.csv"
 # 3 guests of static-max 4 GiB, 10 samples 1 s apart; each holds 1 GiB; g2 reports

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Invalid scenarios: start fails with a one-line error naming the file and the field, and
 # starts nothing.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"

@@ -1,10 +1,11 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bench/update-doc.sh puts each bench's table in its section of the performance page,
 # replaces it on the next run, and keeps every section's prose.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"
 it_setup
 table="$XMEM_BUILDDIR/bench/bench-table"
-[ -x "$table" ] || skip "bench/bench-table is not built"
+[ -x "$table" ] || missing "bench/bench-table (not built: make)"
 export BENCH_TABLE="$table"
 
 mkdir -p "$IT_DIR/build/bench-results"

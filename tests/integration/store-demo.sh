@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # store-demo.sh BUILDDIR: a narrated session with xmem-stored and Debian's
 # xenstore-utils (what `./run demo` shows until the simulated host exists).
 # Starts the daemon on a temporary directory, plays the toolstack (dom0), a

@@ -1,8 +1,9 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # stored-basic: xmem-stored serves Debian's xenstore-utils: write, read, ls,
 # rm, chmod, watch, CONTROL; it listens before its start command returns.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"
-command -v xenstore-write >/dev/null || skip "xenstore-utils not installed"
+command -v xenstore-write >/dev/null || missing "xenstore-write (package xenstore-utils; ./run deps)"
 it_setup
 it_start_stored
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # stored-conn-flood: a guest opens connections until the daemon's descriptors
 # run out (a low hard RLIMIT_NOFILE, the connection quota off). A new dom0
 # connection is still answered, xenstore-read works, the daemon does not spin

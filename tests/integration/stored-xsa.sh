@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # stored-xsa: every attack class of the xenstore security advisories
 # (XSA-115, -322, -323, -324, -325, -326 and kin: watch, node, transaction
 # and quota exhaustion, malformed frames; tests/integration/xs-attack.c

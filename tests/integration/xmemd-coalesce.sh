@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmemd-coalesce.sh: guests' demand reports are gathered, changes are not.
 # Every guest rewrites its data/xmem/ keys every period, each key a watch
 # event; xmemd rebalances for them at most once per 250 ms, while a target, a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmemd-demand.sh: on a simulated host with 4 guests and memory to spare, a
 # guest whose demand rises gets it (target and allocation follow), the others
 # keep theirs, and the sum of allocations never exceeds host memory minus the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmemd-hotplug.sh: a guest booted at 512 MiB whose kernel can hot-add memory
 # grows to 1 GiB under load once its maximum is raised with mem-policy --max
 # (static-max and Xen's maxmem raised as xl mem-max does, the boot size kept in

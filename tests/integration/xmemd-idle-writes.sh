@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmemd-idle-writes.sh: an idle host costs the key tree no write per domain
 # per rebalance. Eight domains sit at their targets while xmemd rebalances
 # every 200 ms; its writes (xmem-stored's CONTROL requests for xmemd's pid)

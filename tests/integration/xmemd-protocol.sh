@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmemd-protocol.sh: xmemd against a real xmem-stored and xmem-hvsim, with
 # domains set up as libxl leaves them (hypervisor domain + keys) but no guest
 # processes, so every move is xmemd's own: a demand raises the target with

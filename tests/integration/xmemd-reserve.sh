@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmemd-reserve.sh: the reservation protocol on a host with 4 guests. A 1 GiB
 # reservation that is not free is granted by squeezing the guests; the memory
 # stays free while held; a new domain built from it takes it, and xmemd drops

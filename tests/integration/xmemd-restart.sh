@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmemd-restart.sh: kill -9 of xmemd while a reservation is being squeezed
 # for, and again once it is granted. Restarted, xmemd keeps the reservation
 # (granted, its memory held, not handed to the hungry guests), counts nothing

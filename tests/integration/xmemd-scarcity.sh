@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmemd-scarcity.sh: when the guests together want more than the host has,
 # everyone keeps at least dynamic-min and weights decide the rest: the two
 # heavy guests end with more than the two light ones wanting the same. The

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmemd-uncoop-grow.sh: a guest that stops while growing toward a raised
 # target is marked memory/uncooperative, and xmemd caps its maxmem at what it
 # holds + 1 MiB, so when it resumes it cannot take memory that xmemd handed to

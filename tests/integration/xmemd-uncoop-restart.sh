@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmemd-uncoop-restart.sh: xmemd restarted (kill -9) more often than its
 # grace period still marks a guest that does not follow its target: a
 # restarted xmemd reads back the last progress it published and resumes the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmemd-uncoop.sh: a guest whose frontend stops (SIGSTOP) while a new guest's
 # demand makes xmemd shrink it does not move, so xmemd marks it
 # memory/uncooperative, stops counting on its memory, and the other guests

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xmemd-unmanaged-grow.sh: a domain xmemd does not manage, whose balloon
 # follows a target an administrator raised (as `xl mem-set` does: target and
 # maxmem), may still grow toward that target by itself. That growth is

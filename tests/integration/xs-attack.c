@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xs-attack: the attack classes of the xenstore security advisories (the
  * XSAs against xenstored: resource exhaustion through nodes, watches,

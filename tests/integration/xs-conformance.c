@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xs-conformance: drives xmem-stored through Debian's libxenstore, as
  * toolstacks and guests do, and checks C xenstored's semantics.

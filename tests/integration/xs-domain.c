@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xs-domain: the domain operations of libxenstore for shell scripts (tests,
  * the store demo), which xenstore-utils do not offer:

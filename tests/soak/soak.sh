@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/soak/soak.sh: a simulated host under a hostile guest, a careless admin
 # and kill -9, sampled every 100 ms. `./run soak [MINUTES]` runs it long;
 # tests/integration/soak.sh runs it for 60 s inside make check.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * soak_flood.c: the soak test's connection flood, as a hostile guest would
  * run it on its own store socket:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/xen/bench.sh: run in dom0 by tests/xen/run.sh --bench. The key-tree
 # benchmark (xs-bench, through libxenstore) against the real xenstored and
 # against xmem-stored on its own socket, alternately, five rounds each, in

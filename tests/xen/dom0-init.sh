@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # /init of dom0 in the tests/xen boot (busybox sh). Brings up the Xen
 # toolstack the way xencommons does, starts the guest fixture in the
 # background, runs each scenario of /xmem/scenarios under a time limit,

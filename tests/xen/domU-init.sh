@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # /init of the test guests (busybox sh, PV guest of tests/xen). Runs a command
 # loop on the key tree: dom0 writes "SEQ COMMAND" to data/xmem-test/cmd, the
 # guest runs COMMAND with sh -c and answers data/xmem-test/out (the output,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/xen/syntax.sh: make check's part of the real-Xen harness. The boot
 # itself runs from ./run check (tests/xen/run.sh); here every script of the
 # harness must parse, and every scenario must follow the contract of

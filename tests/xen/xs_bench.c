@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xs_bench.c: a small key-tree benchmark spoken through Debian's
  * libxenstore, for comparing two stores on the same machine in the same run

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xs_conform.c: one xenstore conformance scenario, spoken through Debian's
  * libxenstore, printing every answer in a canonical text form.

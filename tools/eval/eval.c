@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * eval.c: xmem-eval, replay demand traces through the policy, offline.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * plot.c: xmem-eval's plots. The data goes to a CSV file (one row per hour:
  * summed demand, then per policy the summed allocation and the number of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* plot.h: xmem-eval's plots (gnuplot, PNG and SVG), of one replay and of a sweep. */
 #ifndef XMEM_EVAL_PLOT_H
 #define XMEM_EVAL_PLOT_H

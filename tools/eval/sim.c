@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * sim.c: the guest model of xmem-eval, and the replay.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * sim.h: replay a demand trace through a policy on a simulated host
  * (the guest model is described at the top of sim.c and in xmem-eval(1)).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * sweep.c: xmem-eval --sweep. Each point is a whole replay (sim_init and
  * sim_run for every policy) on a host of factor x the peak of the summed

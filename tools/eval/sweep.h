@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * sweep.h: xmem-eval --sweep, the density curve. The same replay on hosts of
  * several sizes, given as multiples of the trace's peak summed demand; per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * claim.h: XENMEM_claim_pages, as arithmetic on free memory.
  *

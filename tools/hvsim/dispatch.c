@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * dispatch.c: the request table of xmem-hvsim (see dispatch.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * dispatch.h: from request bytes to reply bytes, with no I/O.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * frames.c: the frame table (see frames.h for the shape).
  *

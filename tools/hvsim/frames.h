@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * frames.h: the simulated host's machine frames and who owns each one.
  *

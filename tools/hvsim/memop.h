@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * memop.h: the reservation hypercalls of a domain acting on itself.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * query.c: `xmem-hvsim --query DIR [--as DOMID] [--json] COMMAND [ARGS]`.
  *

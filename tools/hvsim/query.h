@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * query.h: `xmem-hvsim --query DIR ...`, a small client of a running
  * simulator (for operators and tests), built on lib/hv.h.

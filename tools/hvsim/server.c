@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * server.c: sockets and connections of xmem-hvsim (see server.h).
  */

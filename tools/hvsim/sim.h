@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * sim.h: the simulated hypervisor's state, with no I/O in it.
  *

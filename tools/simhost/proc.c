@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * proc.c: starting, finding and stopping a simulated host's daemons (see proc.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * proc.h: the daemons of a simulated host, as processes.
  *

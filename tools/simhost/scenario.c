@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * scenario.c: loading and validating scenario files (see scenario.h).
  *

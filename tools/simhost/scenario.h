@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * scenario.h: a simulated host described in a JSON file (xmem-scenario(5)).
  *

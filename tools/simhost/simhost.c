@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * simhost.c: xmem-simhost, a whole simulated Xen host from a scenario file:
  * the command line and what the subcommands share (see simhost.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * simhost.h: xmem-simhost's shared declarations.
  *

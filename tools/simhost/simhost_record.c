@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * simhost_record.c: xmem-simhost record, sampling a running host into CSV.
  */

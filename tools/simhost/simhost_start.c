@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * simhost_start.c: xmem-simhost start, bringing a simulated host up from a
  * scenario (see simhost.c for the design).

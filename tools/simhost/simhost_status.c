@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * simhost_status.c: xmem-simhost status, the components and domains of a
  * host, as a table or JSON.

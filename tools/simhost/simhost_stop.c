@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * simhost_stop.c: xmem-simhost stop, ending every process of a host and
  * removing its sockets (see simhost.c for the design).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * access.c: the node operations (READ, WRITE, MKDIR, RM, DIRECTORY,
  * DIRECTORY_PART, GET_PERMS, SET_PERMS) with C xenstored's permission and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * access.h: the view a request has of the tree (the global tree, or the
  * global tree as modified by the request's transaction), shared between

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * stored.h: the internals of xmem-stored, the xenstore-protocol key-tree daemon.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * transaction.c: transactions with generation-based conflict detection.
  *

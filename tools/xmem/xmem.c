@@ -1,19 +1,19 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xmem.c: global options and dispatch (as xl.c).
  *
- *	xmem [--host DIR] [--json] COMMAND [ARGS]
+ *	xmem [--host DIR] [--json] COMMAND [ARGS] [--json] [--host DIR]
  *
- * Global options come before the command; the command's own options are
+ * Global options may come before the command, or after it as xl users type
+ * them; the command's own options, and the global ones that follow it, are
  * parsed by its main_<command>() through cmdtable_getopt().
  */
 #include "config.h"
 
 #include <getopt.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "host.h"
 #include "log.h"
 #include "xmem.h"
 
@@ -27,7 +27,6 @@ int main(int argc, char **argv)
 	struct xmem_ctx ctx = { .out = stdout };
 	const struct cmd_spec *cmd;
 	const char *host_arg = NULL;
-	char host_abs[PATH_MAX];
 	int opt, rc, verbose = 0;
 
 	log_init("xmem", LOG_TO_CLI, 0);
@@ -65,14 +64,10 @@ int main(int argc, char **argv)
 		cmdtable_report(argv[optind], cmd);
 		return EXIT_FAILURE;
 	}
-	if (host_arg && !host_arg[0]) {
-		ctx_err("--host needs a directory: give a simulated host's runtime directory");
+	if (ctx_set_host(&ctx, host_arg))
 		return EXIT_FAILURE;
-	}
-	ctx.host_dir = host_dir(host_arg);
-	/* Absolute, so the guest processes create starts (which chdir) find it too. */
-	if (ctx.host_dir && realpath(ctx.host_dir, host_abs))
-		ctx.host_dir = host_abs;
+	/* --json and --host may follow the command too. */
+	cmdtable_bind(&ctx);
 
 	/* The command sees argv from its own name on, getopt starting afresh. */
 	argc -= optind;

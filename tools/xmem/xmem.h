@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xmem.h: the xl-style command line, shared declarations.
  *
@@ -17,6 +18,7 @@
 #define XMEM_CLI_H
 
 #include <getopt.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -57,8 +59,9 @@ struct hv;
 
 /* Global state of one run: options and the lazily opened host. */
 struct xmem_ctx {
-	const char *host_dir; /* NULL: the real Xen host */
-	int json;	      /* --json */
+	const char *host_dir;	 /* NULL: the real Xen host */
+	int json;		 /* --json */
+	char host_abs[PATH_MAX]; /* host_dir made absolute (ctx_set_host) */
 	struct xs_handle *xsh;
 	struct hv *hv;
 	int hv_failed; /* opening the hypervisor failed once: do not retry */
@@ -88,6 +91,14 @@ const struct cmd_spec *cmdtable_lookup(const char *s);
 /* Report a failed lookup of s (cmd: NULL or CMDTABLE_AMBIGUOUS), naming the candidates. */
 void cmdtable_report(const char *s, const struct cmd_spec *cmd);
 
+/*
+ * The run whose global options (--json, --host DIR) cmdtable_getopt() takes
+ * when they follow the command, as xl users type them ("xmem list --json").
+ * main() binds its context once, before dispatching; unbound, the two are
+ * unknown options.
+ */
+void cmdtable_bind(struct xmem_ctx *ctx);
+
 /* Print the list of commands (cmd NULL) or one command's help. */
 void cmdtable_help(FILE *f, const struct cmd_spec *cmd);
 
@@ -107,7 +118,9 @@ void cmdtable_completion(FILE *f);
  *	}
  *	then argv[optind] is the first positional argument.
  *
- * It adds -h/--help (prints the command's help, returns CMDOPT_HELP), reports
+ * It adds -h/--help (prints the command's help, returns CMDOPT_HELP), takes
+ * the global --json and --host DIR into the bound context (cmdtable_bind)
+ * without returning them, reports
  * unknown options and fewer than nreq positional arguments (one line on
  * stderr, returns CMDOPT_ERROR). longopts may be NULL.
  */
@@ -147,6 +160,14 @@ struct hv *ctx_hv(struct xmem_ctx *ctx, int quiet);
 
 /* Close everything opened. */
 void ctx_close(struct xmem_ctx *ctx);
+
+/*
+ * Choose the host: arg (--host), else $XMEM_HOST, else the real Xen host;
+ * made absolute when it exists (guest processes change directory). Call it
+ * before the host is opened; a later call replaces the choice. An empty arg
+ * prints an error and returns -1; else 0.
+ */
+int ctx_set_host(struct xmem_ctx *ctx, const char *arg);
 
 /*
  * Run fn inside one transaction, retried on EAGAIN (as libxl). fn returns 0

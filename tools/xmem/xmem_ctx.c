@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xmem_ctx.c: the host a run talks to, opened on first use.
  *
@@ -68,6 +69,22 @@ static int ctx_check_dir(const char *dir)
 			dir, strerror(errno ? errno : ENOTDIR), dir);
 		return -1;
 	}
+	return 0;
+}
+
+int ctx_set_host(struct xmem_ctx *ctx, const char *arg)
+{
+	const char *dir;
+
+	if (arg && !arg[0]) {
+		ctx_err("--host needs a directory: give a simulated host's runtime directory");
+		return -1;
+	}
+	dir = host_dir(arg);
+	ctx->host_dir = dir;
+	/* Absolute, so the guest processes create starts (which chdir) find it too. */
+	if (dir && realpath(dir, ctx->host_abs))
+		ctx->host_dir = ctx->host_abs;
 	return 0;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xmem_fmt.c: what xmem prints. Pure functions of their arguments, so the
  * unit tests pin every column and every JSON member.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xmem_info.c: `xmem info`, the host's memory, xmemd's state and totals.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xmem_list.c: `xmem list [DOM...]`, xl list with dynamic memory columns.
  */

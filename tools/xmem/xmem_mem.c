@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xmem_mem.c: mem-set, mem-max (as xl) and mem-policy (Set-VMMemory for Xen).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xmem_model.c: domains, host figures and reservations as the host reports
  * them.

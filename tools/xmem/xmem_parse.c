@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xmem_parse.c: command-line arguments, checked before anything is written.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xmem_reserve.c: reserve, reservations, release: the client side of
  * xmemd's reservation protocol (docs/architecture.md, "Reservations").

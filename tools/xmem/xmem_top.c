@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xmem_top.c: `xmem top`, a live view in the manner of xentop.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * cache.h: xmemd's watch-driven cache of the key tree.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * conf.h: xmemd's configuration file (/etc/xmem/xmemd.json).
  *

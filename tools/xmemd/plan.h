@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * plan.h: step 4 of xmemd's rebalance (round.h), asking the policy for
  * targets. Pure: the policy computes, the caller applies.

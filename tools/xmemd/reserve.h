@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reserve.h: the reservation protocol's state machine (docs/architecture.md,
  * "Reservations").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * round.h: one rebalance of xmemd as a pipeline over one round structure.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * snapshot.h: the policy's view of the host, built from the cache and the
  * hypervisor's page counts.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # timeout: 400
 # The harness's own proof, with Xen's tools only: the guest fixture is up,
 # and xl mem-set / a raw write of memory/target make a real Linux balloon

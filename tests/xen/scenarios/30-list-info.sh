@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # timeout: 400
 # list-info: xmem list and xmem info agree with xl list and xl
 # info on a real Xen host (names, domids, memory from Xen's tot_pages, the
@@ -13,7 +14,7 @@ compare_list() {
 	local bad=0 n d mem
 	xl list >$r/xl-list.txt 2>&1 || { echo "xl list failed"; return 1; }
 	xmem list >$r/xmem-list.txt 2>$r/xmem-list.err || { echo "xmem list rc!=0: $(cat $r/xmem-list.err)"; return 1; }
-	xmem --json list >$r/xmem-list.json 2>$r/xmem-list.err || { echo "xmem --json list rc!=0: $(cat $r/xmem-list.err)"; return 1; }
+	xmem list --json >$r/xmem-list.json 2>$r/xmem-list.err || { echo "xmem list --json rc!=0: $(cat $r/xmem-list.err)"; return 1; }
 	awk 'NR > 1 {print $1, $2, $3}' $r/xl-list.txt | sort >$r/a.txt
 	awk 'NR > 1 && NF >= 3 {print $1, $2, $3}' $r/xmem-list.txt | sort >$r/b.txt
 	if ! diff $r/a.txt $r/b.txt >$r/list.diff; then
@@ -55,7 +56,7 @@ compare_info() {
 	local bad=0 tot free j
 	xl info >$r/xl-info.txt 2>&1 || { echo "xl info failed"; return 1; }
 	xmem info >$r/xmem-info.txt 2>$r/xmem-info.err || { echo "xmem info rc!=0: $(cat $r/xmem-info.err)"; return 1; }
-	xmem --json info >$r/xmem-info.json 2>$r/xmem-info.err || { echo "xmem --json info rc!=0: $(cat $r/xmem-info.err)"; return 1; }
+	xmem info --json >$r/xmem-info.json 2>$r/xmem-info.err || { echo "xmem info --json rc!=0: $(cat $r/xmem-info.err)"; return 1; }
 	tot=$(awk '$1 == "total_memory" {print $3}' $r/xl-info.txt)
 	free=$(awk '$1 == "free_memory" {print $3}' $r/xl-info.txt)
 	j=$(jget $r/xmem-info.json total_kib)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # timeout: 400
 # mem-set: xmem mem-set and mem-max do exactly what xl's do.
 # g2 is driven by xmem, g3 by xl, step by step; after each step both guests'

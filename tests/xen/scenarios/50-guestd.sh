@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # timeout: 400
 # guestd: xmem-guestd inside a real guest publishes its data/
 # keys from the real /proc and balloon sysfs, and follows them when the

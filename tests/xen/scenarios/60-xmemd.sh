@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # timeout: 480
 # xmemd: xmemd on a real Xen host with per-guest min, max
 # and weight. xmem-guestd reports each guest's demand; the floor is set so
@@ -81,7 +82,7 @@ grew="g1 ${idle1}->${g1_best} MiB under a hog while g2+g3 gave back to $g1_other
 guest_run g1 120 'rm -f /hog/*' >/dev/null
 sleep 5
 want=160
-xmem --json reserve ${want}M --for g4 --wait 180 >$r/reserve.json 2>$r/reserve.err ||
+xmem reserve ${want}M --for g4 --wait 180 --json >$r/reserve.json 2>$r/reserve.err ||
 	fail "xmem reserve ${want}M: $(cat $r/reserve.err $r/reserve.json)"
 id=$(jget $r/reserve.json id)
 st=$(jget $r/reserve.json state)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # timeout: 360
 # xmemd against a real guest that stops following its target. g3 is paused
 # (xl pause: a hung guest, whose balloon driver cannot run), then its
@@ -48,7 +49,7 @@ cur=$(($(xl_mem g3) * 1024))
 wait_until 30 sh -c "[ \"\$(. /xmem/scenarios/lib.sh; xen_max_kib $d)\" -le $((cur + 1024 + 4)) ]" ||
 	fail "g3 is marked but Xen's maxmem is $(xen_max_kib $d) KiB, above what it holds ($cur KiB) + 1 MiB"
 max=$(xen_max_kib $d)
-xmem --json list >$r/list.json 2>&1 || fail "xmem --json list: $(cat $r/list.json)"
+xmem list --json >$r/list.json 2>&1 || fail "xmem list --json: $(cat $r/list.json)"
 st=$(jlist_get $r/list.json g3 state)
 [ "$st" = uncooperative ] || fail "xmem list says g3 is '$st', want uncooperative"
 marked="paused g3 (target $((t / 1024)) MiB, holding $((cur / 1024)) MiB) was marked uncooperative, xmem list says so, and its Xen maxmem was capped at $max KiB"

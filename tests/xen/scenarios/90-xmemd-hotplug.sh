@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # timeout: 660
 # Memory hotplug on real Xen: g5, a PV guest booted with memory = maxmem =
 # 256 MiB, grows past its boot size. Its kernel (Debian's, with

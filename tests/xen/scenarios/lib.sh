@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/xen/scenarios/lib.sh: helpers for the scenarios run in dom0 (busybox sh).
 #
 # A scenario is /xmem/scenarios/NN-name.sh; it runs with SCENARIO=name, may
@@ -72,11 +73,11 @@ wait_xs() {
 	done
 }
 
-# need_prog PROG...: skip the scenario when a project program was not built.
+# need_prog PROG...: fail the scenario, naming it, when a project program is missing.
 need_prog() {
 	local p
 	for p in "$@"; do
-		command -v "$p" >/dev/null 2>&1 || skip "$p not built"
+		command -v "$p" >/dev/null 2>&1 || fail "missing: $p (not built, or not copied into dom0)"
 	done
 }
 

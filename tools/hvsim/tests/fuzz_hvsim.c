@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fuzz_hvsim.c: libFuzzer target for xmem-hvsim's request parser and
  * dispatcher (tools/hvsim/dispatch.c) over a small simulated host.

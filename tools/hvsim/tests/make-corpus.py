@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """make-corpus.py OUTDIR: write the seed corpus of fuzz_hvsim.
 
 Each seed is one caller byte (0 privileged, 1 dom0, 2 guest 1, 3 guest 2,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests for tools/hvsim/dispatch.c: framing, permissions and payload
  * checks of xmem-hvsim's requests, including malformed ones.

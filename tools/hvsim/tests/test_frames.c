@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for tools/hvsim/frames.c: the frame table. */
 #include "config.h"
 

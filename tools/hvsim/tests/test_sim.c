@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests for the simulated hypervisor's accounting: tools/hvsim/sim.c,
  * domain.c, claim.c and memop.c, with Xen's semantics.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for tools/simhost/scenario.c: parsing and validation with field-naming errors. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * harness.h: a store with real connections for the unit tests of
  * xmem-stored. Each connection is one end of a socketpair; the test speaks

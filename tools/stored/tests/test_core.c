@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_core.c: message framing, dispatch, replies and event queueing.
  */

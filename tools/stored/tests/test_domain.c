@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_domain.c: quota accounting per domain, the memory quota, the write
  * rate limit, and what RELEASE resets.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_node.c: path canonicalisation and the tree's primitives.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_transaction.c: conflict detection (the worked examples at the top of
  * transaction.c), isolation and atomicity.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for tools/xmem/xmem_cmdtable.c: lookup, help, completion, the option helper. */
 #include "config.h"
 
@@ -102,12 +103,17 @@ static void cmdtable_help_generated_test(void **state)
 
 	for (i = 0; i < cmd_table_len; i++)
 		assert_non_null(strstr(all, cmd_table[i].name));
-	assert_non_null(strstr(all, "--host DIR"));
+	assert_non_null(strstr(all, "Usage: xmem COMMAND [ARGS] [--json] [--host DIR]"));
+	assert_non_null(
+		strstr(all, "  --host DIR             A simulated host's runtime directory"));
 	free(all);
 
 	one = capture_help(cmdtable_lookup("mem-policy"));
-	assert_non_null(strstr(one, "Usage: xmem [--host DIR] [--json] mem-policy DOM [OPTIONS]"));
+	assert_non_null(strstr(one, "Usage: xmem mem-policy DOM [OPTIONS] [--json] [--host DIR]"));
 	assert_non_null(strstr(one, "  --weight N             Priority under scarcity"));
+	assert_non_null(strstr(one, "  --json                 Machine-readable output"));
+	assert_non_null(
+		strstr(one, "  --host DIR             A simulated host's runtime directory"));
 	assert_non_null(strstr(one, "Changes the host."));
 	free(one);
 	one = capture_help(cmdtable_lookup("list"));
@@ -127,10 +133,13 @@ static void cmdtable_completion_test(void **state)
 	fclose(f);
 	assert_non_null(strstr(buf, "complete -F _xmem xmem"));
 	assert_non_null(strstr(buf, "\tmem-policy) opts=\" --help --min --max --startup --weight "
-				    "--buffer --managed\" ;;"));
+				    "--buffer --managed --hotplug\" ;;"));
 	assert_non_null(strstr(buf, "\treserve) opts=\" --help --wait --for --expires\" ;;"));
 	assert_non_null(strstr(buf, " list mem-set mem-max mem-policy info top reserve "
 				    "reservations release create destroy help"));
+	/* Global options after the command; --host anywhere names the host to list. */
+	assert_non_null(strstr(buf, "\topts=\"$opts --json --host\"\n"));
+	assert_non_null(strstr(buf, "xmem ${1:+--host \"$1\"} list"));
 	free(buf);
 }
 
@@ -184,6 +193,35 @@ static void cmdtable_getopt_errors_test(void **state)
 	assert_int_equal(r[0], CMDOPT_ERROR);
 }
 
+/* --json and --host after the command go to the bound run, not to the caller. */
+static void cmdtable_getopt_global_test(void **state)
+{
+	static const struct option lo[] = { { "weight", required_argument, NULL, 'w' },
+					    { NULL, 0, NULL, 0 } };
+	char *argv1[] = { "mem-policy", "web1", "--json", "--weight", "7", "--host", "/h", NULL };
+	char *argv2[] = { "mem-policy", "web1", "--host", NULL };
+	char *argv3[] = { "mem-policy", "--host=", "web1", NULL };
+	struct xmem_ctx ctx = { .out = stdout };
+	int r[8];
+
+	cmdtable_bind(&ctx);
+	getopt_all(7, argv1, "", lo, 1, r, 8);
+	assert_int_equal(r[0], 'w');
+	assert_int_equal(r[1], CMDOPT_END);
+	assert_string_equal(argv1[optind], "web1");
+	assert_int_equal(ctx.json, 1);
+	assert_string_equal(ctx.host_dir, "/h");
+	/* A missing or empty directory is an error. */
+	getopt_all(3, argv2, "", lo, 1, r, 8);
+	assert_int_equal(r[0], CMDOPT_ERROR);
+	getopt_all(3, argv3, "", lo, 1, r, 8);
+	assert_int_equal(r[0], CMDOPT_ERROR);
+	/* Unbound, they are unknown options. */
+	cmdtable_bind(NULL);
+	getopt_all(7, argv1, "", lo, 1, r, 8);
+	assert_int_equal(r[0], CMDOPT_ERROR);
+}
+
 /* Extra positional arguments are refused. */
 static void cmdtable_max_args_test(void **state)
 {
@@ -209,6 +247,7 @@ int main(void)
 		cmocka_unit_test(cmdtable_getopt_help_test),
 		cmocka_unit_test(cmdtable_getopt_options_test),
 		cmocka_unit_test(cmdtable_getopt_errors_test),
+		cmocka_unit_test(cmdtable_getopt_global_test),
 		cmocka_unit_test(cmdtable_max_args_test),
 	};
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for tools/xmem/xmem_fmt.c (and the pure parts of xmem_model.c): tables and JSON. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for tools/xmem/xmem_parse.c: arguments and policy checks. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for tools/xmemd/apply.c: two-phase application. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests for tools/xmemd/cache.c: watch-driven re-reads. The key tree is
  * a small in-memory table behind wrapped xs_read/xs_directory, which also

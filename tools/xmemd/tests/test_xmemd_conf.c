@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for tools/xmemd/conf.c (the configuration file) and publish.c's metrics text. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for tools/xmemd/coop.c: who follows its target. */
 #include "config.h"
 

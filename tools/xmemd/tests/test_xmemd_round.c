@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests for the steps of xmemd's rebalance (tools/xmemd/round.h), each
  * alone over a hand-made round: snapshot_round, coop_floor, apply_round_doms

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests for tools/xmemd/snapshot.c: the policy's view of a domain and the host. */
 #include "config.h"
 
