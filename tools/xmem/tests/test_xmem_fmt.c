@@ -43,6 +43,9 @@ static struct xmem_dom dom_web1(void)
 	d.hv_max_kib = 4195328;
 	d.target_kib = 1048576;
 	d.static_max_kib = 4194304;
+	d.boot_max_kib = 4194304;
+	d.hotplug_policy = -1;
+	d.hotplug_report = 1;
 	d.videoram_kib = 0;
 	d.dynamic_min_kib = 524288;
 	d.dynamic_max_kib = 4194304;
@@ -386,6 +389,8 @@ static void fmt_policy_test(void **state)
 				 "startup               : 1024\n"
 				 "target                : 1024\n"
 				 "static_max            : 4096\n"
+				 "boot_max              : 4096\n"
+				 "hotplug               : yes\n"
 				 "weight                : 8000\n"
 				 "buffer_pct            : 20\n");
 	free(out);
