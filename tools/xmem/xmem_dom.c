@@ -235,7 +235,7 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 	struct json_out *out = NULL;
 	uint64_t v;
 	uint32_t domid;
-	int opt, rc;
+	int opt, rc, policy_given = 0;
 
 	simdom_config_init(&cfg);
 	cfg.startup_kib = 0;
@@ -275,15 +275,19 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 			break;
 		case 'W':
 			workload = optarg;
-			break;
+			continue;
 		case 'r':
 			cfg.reservation = optarg;
-			break;
+			continue;
 		}
+		policy_given |= opt == 'i' || opt == 'a' || opt == 'w' || opt == 'b';
 	}
 	if (cmdtable_max_args(argc, argv, "create", 1))
 		return EXIT_FAILURE;
 	cfg.name = argv[optind];
+	/* A policy given here is the domain's: xmemd does not replace it with the saved one. */
+	if (policy_given)
+		cfg.policy_source = "given";
 	if (dom_real_host(ctx, "xl create CONFIG"))
 		return EXIT_FAILURE;
 	if (!cfg.startup_kib) {

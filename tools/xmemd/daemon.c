@@ -66,6 +66,12 @@ int daemon_init(struct daemon *d, const struct conf *cfg, const struct policy *p
 		return XMEM_ERR_IO;
 	}
 	d->need_rebalance = CACHE_EV_CHANGE;
+	{
+		char err[VMSTATE_ERR_LEN];
+
+		if (vmstate_init(&d->vms, cfg->state_dir, cfg->domains_dir, err, sizeof(err)))
+			log_warnx("VM policies will not be saved: %s", err);
+	}
 	return 0;
 }
 
@@ -513,6 +519,8 @@ int daemon_rebalance(struct daemon *d)
 	if (rc)
 		goto out;
 	cache_refresh(&d->cache, now_ms);
+	if (vmstate_sync(&d->vms, &d->cache, d->xs))
+		cache_refresh(&d->cache, now_ms); /* saved policies of new domains, answers */
 	nr = d->cache.nr_doms;
 	rc = daemon_round_alloc(&rd, nr, d->cache.nr_res);
 	if (rc)

@@ -282,6 +282,11 @@ int main(int argc, char **argv)
 	if (main_policy(cfg.policy, &pol, err, sizeof(err)))
 		fatalx("policy %s: %s", cfg.policy, err[0] ? err : "cannot be loaded");
 	dir = host_dir(o.host);
+	/* A simulated host keeps its VMs' policies inside its directory. */
+	if (dir && !cfg.state_dir_set)
+		snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s/state", dir);
+	if (dir && !cfg.domains_dir_set)
+		snprintf(cfg.domains_dir, sizeof(cfg.domains_dir), "%s/domains", dir);
 
 	/* The log file first: a start-up failure is then written there. */
 	if (o.d.log_file && daemonize_log_file(o.d.log_file))
