@@ -243,6 +243,15 @@ struct xmem_resv {
 /* Load every reservation. *resv_r is malloc'd. Returns 0 or -1. */
 int model_load_reservations(struct xmem_ctx *ctx, struct xmem_resv **resv_r, size_t *nr_r);
 
+/* xmem_hold.c: memory held for granted reservations. */
+
+/*
+ * May a domain grow by growth_kib now (what: "mem-set web1 2048 MiB", for the
+ * message)? 0, or -1 when that would take memory held for a granted
+ * reservation (error printed).
+ */
+int hold_check_growth(struct xmem_ctx *ctx, const char *what, uint64_t growth_kib);
+
 /* xmem_fmt.c: output. */
 
 /* Sizes in whole MiB as xl prints them, or "-" for XMEM_UNSET. Returns buf. */

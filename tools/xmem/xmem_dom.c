@@ -304,6 +304,12 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 	}
 	if (!ctx_store(ctx) || !ctx_hv(ctx, 0))
 		return EXIT_FAILURE;
+	/* A domain not built from a reservation may not take the memory held for one. */
+	if (!cfg.reservation) {
+		snprintf(err, sizeof(err), "create %s", cfg.name);
+		if (hold_check_growth(ctx, err, cfg.startup_kib))
+			return EXIT_FAILURE;
+	}
 	rc = simdom_create(ctx->xsh, ctx->hv, &cfg, &domid, err, sizeof(err));
 	if (rc == XMEM_ERR_EXISTS) {
 		ctx_err("create: %s: choose another name, or 'xmem destroy %s' first", err,

@@ -43,6 +43,35 @@ static int mem_write(struct xmem_ctx *ctx, xs_transaction_t t, const char *path,
 	return -1;
 }
 
+/*
+ * Refuse a change after which domain domid could grow into memory held for a
+ * granted reservation: its new target target_kib (XMEM_UNSET: unchanged),
+ * and its new cap max_kib (XMEM_UNSET: unchanged).
+ */
+static int mem_hold_check(struct xmem_ctx *ctx, xs_transaction_t t, uint32_t domid, const char *dom,
+			  const char *cmd, uint64_t target_kib, uint64_t max_kib)
+{
+	char what[128];
+	struct xmem_dom d;
+	uint64_t reach, before;
+
+	if (model_load(ctx, t, domid, &d) || d.current_kib == XMEM_UNSET)
+		return 0;
+	if (target_kib == XMEM_UNSET)
+		target_kib = d.target_kib == XMEM_UNSET ? d.current_kib : d.target_kib;
+	/* It grows toward its target as far as its cap lets it. */
+	reach = max_kib != XMEM_UNSET && max_kib < target_kib ? max_kib : target_kib;
+	before = d.hv_max_kib != XMEM_UNSET && d.hv_max_kib < reach ? d.hv_max_kib : reach;
+	if (max_kib == XMEM_UNSET)
+		before = d.current_kib;
+	if (before < d.current_kib)
+		before = d.current_kib;
+	if (reach <= before)
+		return 0;
+	snprintf(what, sizeof(what), "%s %s", cmd, dom);
+	return hold_check_growth(ctx, what, reach - before);
+}
+
 /* Check and write a new target (and the pin), then set the cap. */
 static int mem_set_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 {
@@ -78,6 +107,8 @@ static int mem_set_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 		ctx_err("dom0 needs at least %d MiB: give a larger size", XMEM_MIN_DOM0_KIB / 1024);
 		return -1;
 	}
+	if (mem_hold_check(ctx, t, a->domid, a->dom, "mem-set", a->target_kib, XMEM_UNSET))
+		return -1;
 	a->pinned = ctx_read_u64(ctx, t, DOM_PATH(path, a->domid, XS_DOM_MANAGED)) == 1;
 	if (mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_TARGET), a->target_kib))
 		return -1;
@@ -181,6 +212,9 @@ static int mem_max_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 			a->max_kib / 1024, a->dom, dmax / 1024, a->dom);
 		return -1;
 	}
+	if (mem_hold_check(ctx, t, a->domid, a->dom, "mem-max", XMEM_UNSET,
+			   a->max_kib + XMEM_MAXMEM_CONSTANT_KIB))
+		return -1;
 	if (mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_STATIC_MAX), a->max_kib))
 		return -1;
 	rc = hv_set_maxmem(ctx->hv, a->domid, a->max_kib + XMEM_MAXMEM_CONSTANT_KIB);
@@ -312,6 +346,13 @@ static int mem_policy_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 	if (parse_policy_check(&p, msg, sizeof(msg))) {
 		ctx_err("domain %s: %s", a->dom, msg);
 		return -1;
+	}
+	/* A minimum above what it holds is growth xmemd would owe it. */
+	if (a->given.min_kib != XMEM_UNSET && d.current_kib != XMEM_UNSET &&
+	    a->given.min_kib > d.current_kib) {
+		snprintf(msg, sizeof(msg), "mem-policy %s --min", a->dom);
+		if (hold_check_growth(ctx, msg, a->given.min_kib - d.current_kib))
+			return -1;
 	}
 	if (a->given.min_kib != XMEM_UNSET &&
 	    mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_DYNAMIC_MIN), a->given.min_kib))

@@ -494,6 +494,7 @@ int daemon_rebalance(struct daemon *d)
 	struct publish_host ph;
 	uint64_t now_ms = evloop_now_ms(), unix_ms = daemon_unix_ms();
 	uint64_t held_kib = 0, promised_kib = 0, base_kib, raise_kib, floor_kib = d->cfg.floor_kib;
+	uint64_t short_kib = 0; /* held for granted reservations but taken: the plan frees it */
 	uint32_t *domids = NULL;
 	size_t nr_infos = 0, nr, i, nr_acts = 0, nr_granted = 0, nr_pending = 0;
 	int rc;
@@ -617,8 +618,12 @@ int daemon_rebalance(struct daemon *d)
 		else if (p->managed && p->has_balloon)
 			rh.stuck_kib += above;
 	}
+	for (i = 0; i < nr; i++) /* paused, given no reservation: may be built from one */
+		if (rd.info[i] && (rd.info[i]->flags & HV_DOMF_PAUSED) && !rd.held[i])
+			rh.building_kib += rd.adoms[i].current_kib + rd.adoms[i].outstanding_kib;
 	reserve_plan(d->cache.res, d->cache.nr_res, &rh, daemon_res_dom, d, rd.racts, &held_kib);
 	for (i = 0; i < d->cache.nr_res; i++) {
+		short_kib += rd.racts[i].short_kib;
 		daemon_res_act(d, &d->cache.res[i], &rd.racts[i]);
 		if (rd.racts[i].verdict == RESERVE_GRANT) {
 			d->cache.res[i].state = CACHE_RES_GRANTED;
@@ -679,7 +684,7 @@ publish:
 	memset(&ph, 0, sizeof(ph));
 	ph.total_kib = host.total_kib ? host.total_kib : size_pages_to_kib(pi.total_pages);
 	ph.free_kib = size_pages_to_kib(pi.free_pages);
-	ph.reserved_kib = held_kib;
+	ph.reserved_kib = held_kib - short_kib; /* what is really free for the reservations */
 	ph.floor_kib = d->cfg.floor_kib;
 	ph.now_unix_ms = unix_ms;
 	ph.policy = d->pol.name[0] ? d->pol.name : policy_kind_name(d->pol.kind);
