@@ -243,6 +243,30 @@ struct xmem_resv {
 /* Load every reservation. *resv_r is malloc'd. Returns 0 or -1. */
 int model_load_reservations(struct xmem_ctx *ctx, struct xmem_resv **resv_r, size_t *nr_r);
 
+/* xmem_reserve.c: the reservation protocol for other commands. */
+
+/*
+ * Ask xmemd for size_kib (for_dom: the name it is for, or NULL) and wait up
+ * to wait_s, with progress on a terminal. 1 granted (id in id_r), 0 failed
+ * (xmemd's reason in reason), -1 not answered or interrupted (error
+ * printed). Anything but granted leaves no node behind.
+ */
+int resv_request(struct xmem_ctx *ctx, uint64_t size_kib, const char *for_dom, uint64_t wait_s,
+		 char *id_r, size_t id_len, char *reason, size_t reason_len);
+
+/* Remove reservation id if it is still there. 0, or -1 (error printed). */
+int resv_drop(struct xmem_ctx *ctx, const char *id);
+
+/* xmem_startup.c: a VM starts at its startup size (Hyper-V's start above minimum). */
+
+/*
+ * Have xmemd free size_kib for VM name, squeezing others toward their
+ * minimums, and hold it (reservation id in id_r). 0, or -1 after one line
+ * saying how much is missing and which minimums hold it.
+ */
+int startup_obtain(struct xmem_ctx *ctx, const char *name, uint64_t size_kib, char *id_r,
+		   size_t id_len);
+
 /* xmem_hold.c: memory held for granted reservations. */
 
 /*

@@ -235,6 +235,7 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 	struct json_out *out = NULL;
 	uint64_t v;
 	uint32_t domid;
+	char startup_id[64] = "";
 	int opt, rc, policy_given = 0;
 
 	simdom_config_init(&cfg);
@@ -304,13 +305,23 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 	}
 	if (!ctx_store(ctx) || !ctx_hv(ctx, 0))
 		return EXIT_FAILURE;
-	/* A domain not built from a reservation may not take the memory held for one. */
-	if (!cfg.reservation) {
+	/*
+	 * It starts at its startup size: xmemd frees that much (squeezing the
+	 * others toward their minimums) and holds it for this domain. Without
+	 * xmemd it may not take the memory held for a reservation.
+	 */
+	if (!cfg.reservation && model_xmemd_running(ctx)) {
+		if (startup_obtain(ctx, cfg.name, cfg.startup_kib, startup_id, sizeof(startup_id)))
+			return EXIT_FAILURE;
+		cfg.reservation = startup_id;
+	} else if (!cfg.reservation) {
 		snprintf(err, sizeof(err), "create %s", cfg.name);
 		if (hold_check_growth(ctx, err, cfg.startup_kib))
 			return EXIT_FAILURE;
 	}
 	rc = simdom_create(ctx->xsh, ctx->hv, &cfg, &domid, err, sizeof(err));
+	if (rc && startup_id[0])
+		resv_drop(ctx, startup_id); /* nothing was built from it */
 	if (rc == XMEM_ERR_EXISTS) {
 		ctx_err("create: %s: choose another name, or 'xmem destroy %s' first", err,
 			cfg.name);
@@ -329,6 +340,8 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 	if (workload && dom_start_balloon(ctx, domid, workload)) {
 		dom_stop_balloon(ctx, domid, NULL);
 		simdom_destroy(ctx->xsh, ctx->hv, domid, NULL, 0);
+		if (startup_id[0])
+			resv_drop(ctx, startup_id);
 		return EXIT_FAILURE;
 	}
 	if (!ctx->json) {
