@@ -49,7 +49,9 @@ const struct cmd_spec cmd_table[] = {
 	  "-h, --help\tPrint this help.\n" },
 	{ "release", main_release, 1, "Release a reservation", "ID",
 	  "-h, --help\tPrint this help.\n" },
-	{ "create", main_create, 1, "Create a domain (simulated hosts only)", "NAME [OPTIONS]",
+	{ "create", main_create, 1,
+	  "Start a domain at its startup size (Xen: CONFIG [xl options], around xl)",
+	  "NAME [OPTIONS] (simulated host) | CONFIG [xl options] (Xen host)",
 	  "-h, --help\tPrint this help.\n"
 	  "-m, --memory SIZE\tStartup memory (memory/target).\n"
 	  "-M, --maxmem SIZE\tMaximum memory (memory/static-max).\n"
@@ -59,8 +61,8 @@ const struct cmd_spec cmd_table[] = {
 	  "--buffer PCT\tHeadroom above demand in percent, 5..2000.\n"
 	  "--workload SPEC\tStart an xmem-balloon guest running SPEC.\n"
 	  "--reservation ID\tBuild the domain from a granted reservation.\n" },
-	{ "destroy", main_destroy, 1, "Destroy a domain (simulated hosts only)", "DOM",
-	  "-h, --help\tPrint this help.\n" },
+	{ "destroy", main_destroy, 1, "Destroy a domain (Xen: xl destroy) and xmem's state of it",
+	  "DOM", "-h, --help\tPrint this help.\n" },
 	{ "help", main_help, 0, "Print help for xmem or one command", "[COMMAND]",
 	  "-h, --help\tPrint this help.\n"
 	  "--completion\tPrint a bash completion script.\n" },

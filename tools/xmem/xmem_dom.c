@@ -8,7 +8,8 @@
  * (pid file DIR/run/balloon-<domid>.pid, log DIR/run/balloon-<domid>.log);
  * if it cannot start, the domain is destroyed again, so a failed create
  * leaves nothing behind. destroy stops the guest process and undoes the rest.
- * On a real Xen host both point to xl, which owns domain building there.
+ * On a real Xen host both go around xl, which owns domain building there
+ * (xmem_xlcreate.c).
  */
 #include "config.h"
 
@@ -33,17 +34,6 @@
 #include "xmem_err.h"
 
 #define DOM_STOP_WAIT_MS 5000
-
-/* Refuse on a real host, naming xl's command. */
-static int dom_real_host(struct xmem_ctx *ctx, const char *xl_cmd)
-{
-	if (ctx->host_dir)
-		return 0;
-	ctx_err("this works on simulated hosts only: on a Xen host use '%s', or give --host "
-		"DIR for a simulated host",
-		xl_cmd);
-	return -1;
-}
 
 /* snprintf that reports truncation (paths under the host directory). */
 static int __attribute__((format(printf, 3, 4)))
@@ -238,6 +228,8 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 	char startup_id[64] = "";
 	int opt, rc, policy_given = 0;
 
+	if (!ctx->host_dir)
+		return xlcreate_main(ctx, argc, argv); /* a Xen host: around xl */
 	simdom_config_init(&cfg);
 	cfg.startup_kib = 0;
 	cfg.static_max_kib = 0;
@@ -289,8 +281,6 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 	/* A policy given here is the domain's: xmemd does not replace it with the saved one. */
 	if (policy_given)
 		cfg.policy_source = "given";
-	if (dom_real_host(ctx, "xl create CONFIG"))
-		return EXIT_FAILURE;
 	if (!cfg.startup_kib) {
 		ctx_err("create: --memory SIZE is required: give the domain's startup size, e.g. "
 			"--memory 1G");
@@ -378,8 +368,8 @@ int main_destroy(struct xmem_ctx *ctx, int argc, char **argv)
 	}
 	if (cmdtable_max_args(argc, argv, "destroy", 1))
 		return EXIT_FAILURE;
-	if (dom_real_host(ctx, "xl destroy DOM"))
-		return EXIT_FAILURE;
+	if (!ctx->host_dir)
+		return xlcreate_destroy(ctx, argv[optind]);
 	if (!ctx_store(ctx) || !ctx_hv(ctx, 0) || model_lookup(ctx, argv[optind], &domid))
 		return EXIT_FAILURE;
 	if (domid == 0) {
