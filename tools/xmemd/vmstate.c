@@ -525,8 +525,9 @@ struct vmstate_write {
 };
 
 /*
- * In one transaction (retried on EAGAIN): when the domain's key check_rel
- * still reads check_val (NULL: still absent), make the writes. 1 when made.
+ * In one transaction (retried on EAGAIN): when the domain still has its name
+ * and its key check_rel still reads check_val (NULL: still absent), make the
+ * writes. 1 when made.
  */
 static int vmstate_txn(struct xs_handle *xs, uint32_t domid, const char *check_rel,
 		       const char *check_val, const struct vmstate_write *w, size_t nr)
@@ -543,9 +544,14 @@ static int vmstate_txn(struct xs_handle *xs, uint32_t domid, const char *check_r
 
 		if (t == XBT_NULL)
 			return 0;
-		snprintf(path, sizeof(path), "/local/domain/%u/%s", domid, check_rel);
+		/* A domain gone meanwhile: writing would bring its directory back. */
+		snprintf(path, sizeof(path), "/local/domain/%u/%s", domid, XS_DOM_NAME);
 		v = xs_read(xs, t, path, &len);
-		same = check_val ? v && !strcmp(v, check_val) : !v;
+		same = v != NULL;
+		free(v);
+		snprintf(path, sizeof(path), "/local/domain/%u/%s", domid, check_rel);
+		v = same ? xs_read(xs, t, path, &len) : NULL;
+		same = same && (check_val ? v && !strcmp(v, check_val) : !v);
 		free(v);
 		for (i = 0; same && ok && i < nr; i++) {
 			snprintf(path, sizeof(path), "/local/domain/%u/%s", domid, w[i].rel);
