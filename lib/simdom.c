@@ -515,6 +515,10 @@ static int simdom_policy_keys(struct xs_handle *xs, xs_transaction_t t,
 	    simdom_write_dom_u64(xs, t, domid, XS_DOM_BUFFER, cfg->buffer_pct) ||
 	    simdom_write_dom(xs, t, domid, XS_DOM_MANAGED, cfg->managed ? "1" : "0"))
 		return -1;
+	if (cfg->policy_source &&
+	    simdom_write_dom(xs, t, domid, XS_DOM_POLICY_SOURCE, cfg->policy_source))
+		return -1;
+
 	if (cfg->reservation) {
 		if (simdom_path(path, sizeof(path), XS_XMEMD_RES_DOMID, cfg->reservation) ||
 		    simdom_write_u64(xs, t, path, domid))

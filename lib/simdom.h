@@ -65,20 +65,21 @@ struct hv;
 #define SIMDOM_BUFFER_MAX	   XS_DOM_BUFFER_MAX
 
 struct simdom_config {
-	const char *name;	  /* required; [A-Za-z0-9_.-], unique on the host */
-	uint32_t domid;		  /* SIMDOM_DOMID_AUTO: the lowest free id from 1 */
-	const char *uuid;	  /* NULL: a fresh random (version 4) uuid */
-	int hvm;		  /* 0: PVH; 1: HVM (hvmloader, feature-s3/s4) */
-	uint64_t static_max_kib;  /* memory/static-max: the most it can ever have */
-	uint64_t startup_kib;	  /* allocated at creation; memory/startup */
-	uint64_t dynamic_min_kib; /* 0: startup_kib */
-	uint64_t dynamic_max_kib; /* 0: static_max_kib */
-	uint64_t videoram_kib;	  /* HVM video memory (libxl's video_memkb) */
-	unsigned int weight;	  /* 0..10000 */
-	unsigned int buffer_pct;  /* 5..2000 */
-	int managed;		  /* memory/managed: 1 lets xmemd move the target */
-	const char *reservation;  /* NULL, or the id of a granted reservation */
-	uint64_t maxmem_kib;	  /* 0: startup + LIBXL_MAXMEM_CONSTANT (libxl); more: headroom */
+	const char *name;	   /* required; [A-Za-z0-9_.-], unique on the host */
+	uint32_t domid;		   /* SIMDOM_DOMID_AUTO: the lowest free id from 1 */
+	const char *uuid;	   /* NULL: a fresh random (version 4) uuid */
+	int hvm;		   /* 0: PVH; 1: HVM (hvmloader, feature-s3/s4) */
+	uint64_t static_max_kib;   /* memory/static-max: the most it can ever have */
+	uint64_t startup_kib;	   /* allocated at creation; memory/startup */
+	uint64_t dynamic_min_kib;  /* 0: startup_kib */
+	uint64_t dynamic_max_kib;  /* 0: static_max_kib */
+	uint64_t videoram_kib;	   /* HVM video memory (libxl's video_memkb) */
+	unsigned int weight;	   /* 0..10000 */
+	unsigned int buffer_pct;   /* 5..2000 */
+	int managed;		   /* memory/managed: 1 lets xmemd move the target */
+	const char *reservation;   /* NULL, or the id of a granted reservation */
+	uint64_t maxmem_kib;	   /* 0: startup + LIBXL_MAXMEM_CONSTANT (libxl); more: headroom */
+	const char *policy_source; /* NULL, or memory/policy-source: xmemd keeps these keys */
 };
 
 /* Defaults: domid auto, PVH, weight 5000, buffer 20, managed. */

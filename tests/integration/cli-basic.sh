@@ -96,11 +96,17 @@ expect 1 --host "$IT_DIR" info --json --host "$IT_DIR/nowhere"
 one_line_error "no simulated host at $IT_DIR/nowhere"
 XMEM_HOST="$IT_DIR" "$XMEM" list >/dev/null 2>"$IT_DIR/err" && fail "XMEM_HOST without store succeeded"
 one_line_error "no key-tree daemon on $IT_DIR/store/socket"
-# create/destroy are for simulated hosts; on a real host they point to xl.
+# On a real host create reads an xl configuration (and destroy needs xenstored).
 expect 1 create web1 --memory 1G
-one_line_error "xl create"
-expect 1 destroy web1
-one_line_error "xl destroy"
+one_line_error "create: web1: No such file or directory: fix the configuration"
+printf 'memory = 512\n' > "$IT_DIR/noname.cfg"
+expect 1 create "$IT_DIR/noname.cfg"
+one_line_error "sets no name"
+printf 'name = "g"\nmemory = lots\n' > "$IT_DIR/bad.cfg"
+expect 1 create "$IT_DIR/bad.cfg"
+one_line_error "bad.cfg: line 2: expected key = value"
+XENSTORED_PATH="$IT_DIR/none" "$XMEM" destroy web1 >/dev/null 2>"$IT_DIR/err" && fail "destroy without xenstored succeeded"
+one_line_error "cannot reach xenstored"
 
 # Bash completion generated from the table: valid bash, every command, each one's options.
 expect 0 help --completion
@@ -108,7 +114,7 @@ bash -n "$IT_DIR/out" || fail "completion script is not valid bash"
 for c in $cmds; do
 	grep -q "^	$c) opts=" "$IT_DIR/out" || fail "completion lacks $c"
 done
-grep -q 'mem-policy) opts=" --help --min --max --startup --weight --buffer --managed --hotplug"' "$IT_DIR/out" ||
+grep -q 'mem-policy) opts=" --help --min --max --startup --weight --buffer --managed --hotplug --forget"' "$IT_DIR/out" ||
 	fail "completion lacks mem-policy's options"
 cmp -s "$IT_DIR/out" "$XMEM_BUILDDIR/tools/xmem/completion/xmem" ||
 	fail "installed completion differs from 'xmem help --completion'"

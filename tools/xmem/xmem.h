@@ -289,6 +289,108 @@ struct xmem_resv {
 /* Load every reservation. *resv_r is malloc'd. Returns 0 or -1. */
 int model_load_reservations(struct xmem_ctx *ctx, struct xmem_resv **resv_r, size_t *nr_r);
 
+/* xmem_reserve.c: the reservation protocol for other commands. */
+
+/*
+ * Ask xmemd for size_kib (for_dom: the name it is for, or NULL) and wait up
+ * to wait_s, with progress on a terminal. 1 granted (id in id_r), 0 failed
+ * (xmemd's reason in reason), -1 not answered or interrupted (error
+ * printed). Anything but granted leaves no node behind.
+ */
+int resv_request(struct xmem_ctx *ctx, uint64_t size_kib, const char *for_dom, uint64_t wait_s,
+		 char *id_r, size_t id_len, char *reason, size_t reason_len);
+
+/* Remove reservation id if it is still there. 0, or -1 (error printed). */
+int resv_drop(struct xmem_ctx *ctx, const char *id);
+
+/* xmem_startup.c: a VM starts at its startup size (Hyper-V's start above minimum). */
+
+/*
+ * Have xmemd free size_kib for VM name, squeezing others toward their
+ * minimums, and hold it (reservation id in id_r). 0, or -1 after one line
+ * saying how much is missing and which minimums hold it.
+ */
+int startup_obtain(struct xmem_ctx *ctx, const char *name, uint64_t size_kib, char *id_r,
+		   size_t id_len);
+
+/* xmem_xlcfg.c: what xmem reads of an xl domain configuration. */
+
+struct xlcfg {
+	char name[XMEM_NAME_LEN];
+	uint64_t memory_kib; /* 0: not set */
+	uint64_t maxmem_kib; /* 0: not set (xl: memory) */
+};
+
+/* Parse xl config text into c. 0, or -1 with "line N: ..." in err. */
+int xlcfg_parse(const char *text, struct xlcfg *c, char *err, size_t err_len);
+
+/* Read and parse the file path. 0, or -1 with a message naming the file in err. */
+int xlcfg_load(const char *path, struct xlcfg *c, char *err, size_t err_len);
+
+/* Set key from a value in xl's syntax (other keys are ignored). 0 or -1 (bad value). */
+int xlcfg_set(struct xlcfg *c, const char *key, const char *value);
+
+/* xmem_xlcreate.c: create and destroy on a real Xen host, around xl. */
+
+/* The steps of create, in order; a failure rolls back those before it. */
+enum xlcreate_step {
+	XLCREATE_OK = 0,
+	XLCREATE_RESERVE,   /* xmemd frees and holds the startup memory */
+	XLCREATE_XL_CREATE, /* xl create -p CONFIG [xl options] */
+	XLCREATE_DOMID,	    /* xl domid NAME */
+	XLCREATE_ASSIGN,    /* the reservation's domid = the new domain */
+	XLCREATE_POLICY,    /* xmemd has applied the VM's policy (memory/policy-source) */
+	XLCREATE_UNPAUSE,   /* xl unpause */
+};
+
+/* Each step: 0 or -1. destroy and release are the rollback. */
+struct xlcreate_ops {
+	int (*reserve)(void *arg, const char *name, uint64_t size_kib, char *id_r, size_t len);
+	int (*xl_create)(void *arg, char *const *xl_argv);
+	int (*domid)(void *arg, const char *name, uint32_t *domid_r);
+	int (*assign)(void *arg, const char *resv_id, uint32_t domid);
+	int (*wait_policy)(void *arg, uint32_t domid, char *source_r, size_t len);
+	int (*unpause)(void *arg, uint32_t domid);
+	int (*destroy)(void *arg, const char *dom);
+	int (*release)(void *arg, const char *resv_id);
+};
+
+struct xlcreate_plan {
+	char name[XMEM_NAME_LEN];
+	uint64_t startup_kib;
+	uint64_t need_kib; /* asked of xmemd: startup plus libxl's overhead */
+	char **xl_argv;	   /* "xl", "create", "-p", CONFIG, options..., NULL */
+	/* Filled by the steps. */
+	char resv_id[64];
+	uint32_t domid;
+	char source[300]; /* memory/policy-source as xmemd wrote it */
+};
+
+/*
+ * Run the steps with ops; on a failure undo the earlier ones (destroy the
+ * domain once xl create succeeded, release the reservation once granted)
+ * and write one line naming the cause and what was undone into err.
+ * Returns XLCREATE_OK or the step that failed.
+ */
+enum xlcreate_step xlcreate_run(const struct xlcreate_ops *ops, void *arg, struct xlcreate_plan *p,
+				char *err, size_t err_len);
+
+/* What a failed step means, for messages. */
+const char *xlcreate_step_name(enum xlcreate_step s);
+
+/* create and destroy on a real host (argv as main_create's). */
+int xlcreate_main(struct xmem_ctx *ctx, int argc, char **argv);
+int xlcreate_destroy(struct xmem_ctx *ctx, const char *dom);
+
+/* xmem_hold.c: memory held for granted reservations. */
+
+/*
+ * May a domain grow by growth_kib now (what: "mem-set web1 2048 MiB", for the
+ * message)? 0, or -1 when that would take memory held for a granted
+ * reservation (error printed).
+ */
+int hold_check_growth(struct xmem_ctx *ctx, const char *what, uint64_t growth_kib);
+
 /* xmem_fmt.c: output. */
 
 /* Sizes in whole MiB as xl prints them, or "-" for XMEM_UNSET. Returns buf. */

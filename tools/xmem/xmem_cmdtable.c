@@ -36,7 +36,8 @@ const struct cmd_spec cmd_table[] = {
 	  "--buffer PCT\tHeadroom above demand in percent, 5..2000 (default 20).\n"
 	  "--managed on|off\tWhether xmemd moves this domain's target.\n"
 	  "--hotplug yes|no\tThe guest's kernel can hot-add memory: its maximum may pass "
-	  "its boot size.\n" },
+	  "its boot size.\n"
+	  "--forget\tDrop the VM's saved policy (the running domain keeps its keys).\n" },
 	{ "info", main_info, 0, "Show host memory, xmemd's state and totals", "",
 	  "-h, --help\tPrint this help.\n" },
 	{ "top", main_top, 0, "Live view of domains' memory, refreshed every second", "[OPTIONS]",
@@ -55,7 +56,9 @@ const struct cmd_spec cmd_table[] = {
 	  "-h, --help\tPrint this help.\n" },
 	{ "release", main_release, 1, "Release a reservation", "ID",
 	  "-h, --help\tPrint this help.\n" },
-	{ "create", main_create, 1, "Create a domain (simulated hosts only)", "NAME [OPTIONS]",
+	{ "create", main_create, 1,
+	  "Start a domain at its startup size (Xen: CONFIG [xl options], around xl)",
+	  "NAME [OPTIONS] (simulated host) | CONFIG [xl options] (Xen host)",
 	  "-h, --help\tPrint this help.\n"
 	  "-m, --memory SIZE\tStartup memory (memory/target).\n"
 	  "-M, --maxmem SIZE\tMaximum memory (memory/static-max).\n"
@@ -66,8 +69,8 @@ const struct cmd_spec cmd_table[] = {
 	  "--workload SPEC\tStart an xmem-balloon guest running SPEC.\n"
 	  "--reservation ID\tBuild the domain from a granted reservation.\n"
 	  "--hotplug\tThe guest's kernel can hot-add memory past its boot size.\n" },
-	{ "destroy", main_destroy, 1, "Destroy a domain (simulated hosts only)", "DOM",
-	  "-h, --help\tPrint this help.\n" },
+	{ "destroy", main_destroy, 1, "Destroy a domain (Xen: xl destroy) and xmem's state of it",
+	  "DOM", "-h, --help\tPrint this help.\n" },
 	{ "help", main_help, 0, "Print help for xmem or one command", "[COMMAND]",
 	  "-h, --help\tPrint this help.\n"
 	  "--completion\tPrint a bash completion script.\n" },

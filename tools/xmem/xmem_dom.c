@@ -9,7 +9,8 @@
  * (pid file DIR/run/balloon-<domid>.pid, log DIR/run/balloon-<domid>.log);
  * if it cannot start, the domain is destroyed again, so a failed create
  * leaves nothing behind. destroy stops the guest process and undoes the rest.
- * On a real Xen host both point to xl, which owns domain building there.
+ * On a real Xen host both go around xl, which owns domain building there
+ * (xmem_xlcreate.c).
  */
 #include "config.h"
 
@@ -34,17 +35,6 @@
 #include "xmem_err.h"
 
 #define DOM_STOP_WAIT_MS 5000
-
-/* Refuse on a real host, naming xl's command. */
-static int dom_real_host(struct xmem_ctx *ctx, const char *xl_cmd)
-{
-	if (ctx->host_dir)
-		return 0;
-	ctx_err("this works on simulated hosts only: on a Xen host use '%s', or give --host "
-		"DIR for a simulated host",
-		xl_cmd);
-	return -1;
-}
 
 /* snprintf that reports truncation (paths under the host directory). */
 static int __attribute__((format(printf, 3, 4)))
@@ -242,8 +232,11 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 	struct json_out *out = NULL;
 	uint64_t v;
 	uint32_t domid;
-	int opt, rc, hotplug = 0;
+	char startup_id[64] = "";
+	int opt, rc, policy_given = 0, hotplug = 0;
 
+	if (!ctx->host_dir)
+		return xlcreate_main(ctx, argc, argv); /* a Xen host: around xl */
 	simdom_config_init(&cfg);
 	cfg.startup_kib = 0;
 	cfg.static_max_kib = 0;
@@ -282,25 +275,27 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 			break;
 		case 'W':
 			workload = optarg;
-			break;
+			continue;
 		case 'r':
 			cfg.reservation = optarg;
-			break;
+			continue;
 		case 'H':
 			hotplug = 1;
-			break;
+			continue;
 		}
+		policy_given |= opt == 'i' || opt == 'a' || opt == 'w' || opt == 'b';
 	}
 	if (cmdtable_max_args(argc, argv, "create", 1))
 		return EXIT_FAILURE;
 	cfg.name = argv[optind];
-	if (dom_real_host(ctx, "xl create CONFIG"))
-		return EXIT_FAILURE;
 	if (!workload && hotplug) {
 		ctx_err("create: --hotplug describes the simulated guest's kernel: give --workload "
 			"too");
 		return EXIT_FAILURE;
 	}
+	/* A policy given here is the domain's: xmemd does not replace it with the saved one. */
+	if (policy_given)
+		cfg.policy_source = "given";
 	if (!cfg.startup_kib) {
 		ctx_err("create: --memory SIZE is required: give the domain's startup size, e.g. "
 			"--memory 1G");
@@ -323,7 +318,23 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 	}
 	if (!ctx_store(ctx) || !ctx_hv(ctx, 0))
 		return EXIT_FAILURE;
+	/*
+	 * It starts at its startup size: xmemd frees that much (squeezing the
+	 * others toward their minimums) and holds it for this domain. Without
+	 * xmemd it may not take the memory held for a reservation.
+	 */
+	if (!cfg.reservation && model_xmemd_running(ctx)) {
+		if (startup_obtain(ctx, cfg.name, cfg.startup_kib, startup_id, sizeof(startup_id)))
+			return EXIT_FAILURE;
+		cfg.reservation = startup_id;
+	} else if (!cfg.reservation) {
+		snprintf(err, sizeof(err), "create %s", cfg.name);
+		if (hold_check_growth(ctx, err, cfg.startup_kib))
+			return EXIT_FAILURE;
+	}
 	rc = simdom_create(ctx->xsh, ctx->hv, &cfg, &domid, err, sizeof(err));
+	if (rc && startup_id[0])
+		resv_drop(ctx, startup_id); /* nothing was built from it */
 	if (rc == XMEM_ERR_EXISTS) {
 		ctx_err("create: %s: choose another name, or 'xmem destroy %s' first", err,
 			cfg.name);
@@ -342,6 +353,8 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 	if (workload && dom_start_balloon(ctx, domid, workload, hotplug)) {
 		dom_stop_balloon(ctx, domid, NULL);
 		simdom_destroy(ctx->xsh, ctx->hv, domid, NULL, 0);
+		if (startup_id[0])
+			resv_drop(ctx, startup_id);
 		return EXIT_FAILURE;
 	}
 	if (!ctx->json) {
@@ -378,8 +391,8 @@ int main_destroy(struct xmem_ctx *ctx, int argc, char **argv)
 	}
 	if (cmdtable_max_args(argc, argv, "destroy", 1))
 		return EXIT_FAILURE;
-	if (dom_real_host(ctx, "xl destroy DOM"))
-		return EXIT_FAILURE;
+	if (!ctx->host_dir)
+		return xlcreate_destroy(ctx, argv[optind]);
 	if (!ctx_store(ctx) || !ctx_hv(ctx, 0) || model_lookup(ctx, argv[optind], &domid))
 		return EXIT_FAILURE;
 	if (domid == 0) {

@@ -14,12 +14,15 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hv.h"
 #include "json.h"
 #include "xenstore-schema/xs_schema.h"
 #include "xmem.h"
 #include "xmem_err.h"
+
+#define MEM_ANSWER_WAIT_MS 10000 /* how long mem-policy waits for xmemd to save */
 
 #define DOM_PATH(buf, domid, key) ctx_path(buf, sizeof(buf), XS_LOCAL_DOMAIN "/" key, domid)
 
@@ -39,6 +42,35 @@ static int mem_write(struct xmem_ctx *ctx, xs_transaction_t t, const char *path,
 		return 0;
 	ctx_err("cannot write %s: nothing was written; check the store's log", path);
 	return -1;
+}
+
+/*
+ * Refuse a change after which domain domid could grow into memory held for a
+ * granted reservation: its new target target_kib (XMEM_UNSET: unchanged),
+ * and its new cap max_kib (XMEM_UNSET: unchanged).
+ */
+static int mem_hold_check(struct xmem_ctx *ctx, xs_transaction_t t, uint32_t domid, const char *dom,
+			  const char *cmd, uint64_t target_kib, uint64_t max_kib)
+{
+	char what[128];
+	struct xmem_dom d;
+	uint64_t reach, before;
+
+	if (model_load(ctx, t, domid, &d) || d.current_kib == XMEM_UNSET)
+		return 0;
+	if (target_kib == XMEM_UNSET)
+		target_kib = d.target_kib == XMEM_UNSET ? d.current_kib : d.target_kib;
+	/* It grows toward its target as far as its cap lets it. */
+	reach = max_kib != XMEM_UNSET && max_kib < target_kib ? max_kib : target_kib;
+	before = d.hv_max_kib != XMEM_UNSET && d.hv_max_kib < reach ? d.hv_max_kib : reach;
+	if (max_kib == XMEM_UNSET)
+		before = d.current_kib;
+	if (before < d.current_kib)
+		before = d.current_kib;
+	if (reach <= before)
+		return 0;
+	snprintf(what, sizeof(what), "%s %s", cmd, dom);
+	return hold_check_growth(ctx, what, reach - before);
 }
 
 /* Check and write a new target (and the pin), then set the cap. */
@@ -80,6 +112,8 @@ static int mem_set_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 		ctx_err("domain %s: %s", a->dom, msg);
 		return -1;
 	}
+	if (mem_hold_check(ctx, t, a->domid, a->dom, "mem-set", a->target_kib, XMEM_UNSET))
+		return -1;
 	a->pinned = ctx_read_u64(ctx, t, DOM_PATH(path, a->domid, XS_DOM_MANAGED)) == 1;
 	if (mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_TARGET), a->target_kib))
 		return -1;
@@ -227,6 +261,9 @@ static int mem_max_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 			a->max_kib / 1024, a->dom, d.startup_kib / 1024, a->dom);
 		return -1;
 	}
+	if (mem_hold_check(ctx, t, a->domid, a->dom, "mem-max", XMEM_UNSET,
+			   a->max_kib + XMEM_MAXMEM_CONSTANT_KIB))
+		return -1;
 	return mem_set_static_max(ctx, t, a->dom, &d, a->max_kib);
 }
 
@@ -261,7 +298,73 @@ struct mem_policy_arg {
 	struct xmem_policy given; /* XMEM_UNSET: not given */
 	int managed;		  /* -1: not given */
 	int hotplug;		  /* -1: not given */
+	const char *request;	  /* for xmemd: "save", "forget", or NULL */
 };
+
+/* Ask xmemd (through the domain's keys) to save or forget the VM's policy. */
+static int mem_policy_request(struct xmem_ctx *ctx, xs_transaction_t t,
+			      const struct mem_policy_arg *a)
+{
+	char path[CTX_PATH_LEN];
+
+	if (!a->request)
+		return 0;
+	xs_rm(ctx->xsh, t, DOM_PATH(path, a->domid, XS_DOM_POLICY_RESULT));
+	if (ctx_write_str(ctx, t, DOM_PATH(path, a->domid, XS_DOM_POLICY_REQUEST), a->request)) {
+		ctx_err("cannot write %s: nothing was written; check the store's log", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Wait for xmemd's answer to the request and say what it means. 0, or -1
+ * when xmemd could not do it (error printed).
+ */
+static int mem_policy_answer(struct xmem_ctx *ctx, const struct mem_policy_arg *a)
+{
+	char path[CTX_PATH_LEN], res[CTX_PATH_LEN * 4], *admin;
+	int waited;
+
+	if (!model_xmemd_running(ctx)) {
+		fprintf(stderr,
+			"xmem: note: xmemd is not running: it will %s %s's policy when it "
+			"starts\n",
+			!strcmp(a->request, "save") ? "save" : "forget", a->dom);
+		return 0;
+	}
+	for (waited = 0; waited < MEM_ANSWER_WAIT_MS; waited += 20) {
+		if (!ctx_read_str(ctx, XBT_NULL, DOM_PATH(path, a->domid, XS_DOM_POLICY_REQUEST),
+				  res, sizeof(res)))
+			break;
+		usleep(20 * 1000);
+	}
+	if (!ctx_read_str(ctx, XBT_NULL, DOM_PATH(path, a->domid, XS_DOM_POLICY_RESULT), res,
+			  sizeof(res))) {
+		fprintf(stderr,
+			"xmem: note: xmemd has not answered yet: it will %s %s's policy "
+			"when it gets to it\n",
+			a->request, a->dom);
+		return 0;
+	}
+	admin = strstr(res, "; admin ");
+	if (admin)
+		*admin = '\0';
+	if (!strncmp(res, "failed: ", 8)) {
+		ctx_err("%s's policy is in force but xmemd could not %s it: %s: check xmemd's "
+			"state directory (state_dir in xmemd.json)",
+			a->dom, a->request, res + 8);
+		return -1;
+	}
+	if (!ctx->json)
+		fprintf(ctx->out, "%s: policy %s\n", a->dom, res);
+	if (admin)
+		fprintf(stderr,
+			"xmem: note: %s (configuration management) sets %s's policy when it next "
+			"starts, over the saved one: change that file to make this change last\n",
+			admin + 8, a->dom);
+	return 0;
+}
 
 /* Check the policy as it will be and write the keys given. */
 static int mem_policy_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
@@ -292,6 +395,13 @@ static int mem_policy_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 		ctx_err("domain %s: %s", a->dom, msg);
 		return -1;
 	}
+	/* A minimum above what it holds is growth xmemd would owe it. */
+	if (a->given.min_kib != XMEM_UNSET && d.current_kib != XMEM_UNSET &&
+	    a->given.min_kib > d.current_kib) {
+		snprintf(msg, sizeof(msg), "mem-policy %s --min", a->dom);
+		if (hold_check_growth(ctx, msg, a->given.min_kib - d.current_kib))
+			return -1;
+	}
 	if (a->hotplug >= 0 &&
 	    mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_HOTPLUG), (uint64_t)a->hotplug))
 		return -1;
@@ -317,7 +427,13 @@ static int mem_policy_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 	if (a->managed >= 0 &&
 	    mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_MANAGED), (uint64_t)a->managed))
 		return -1;
-	return 0;
+	return mem_policy_request(ctx, t, a);
+}
+
+/* --forget: only the request. */
+static int mem_policy_forget_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
+{
+	return mem_policy_request(ctx, t, varg);
 }
 
 int main_mem_policy(struct xmem_ctx *ctx, int argc, char **argv)
@@ -330,6 +446,7 @@ int main_mem_policy(struct xmem_ctx *ctx, int argc, char **argv)
 		{ "buffer", required_argument, NULL, 'b' },
 		{ "managed", required_argument, NULL, 'm' },
 		{ "hotplug", required_argument, NULL, 'H' },
+		{ "forget", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mem_policy_arg a = {
@@ -375,17 +492,29 @@ int main_mem_policy(struct xmem_ctx *ctx, int argc, char **argv)
 			if (parse_switch("--hotplug", optarg, &a.hotplug))
 				return EXIT_FAILURE;
 			break;
+		case 'f':
+			a.request = "forget";
+			continue;
 		}
 		changes++;
 	}
+	if (a.request && changes) {
+		ctx_err("--forget drops the saved policy and takes no other option: run it on its "
+			"own");
+		return EXIT_FAILURE;
+	}
+	if (changes)
+		a.request = "save";
 	if (cmdtable_max_args(argc, argv, "mem-policy", 1))
 		return EXIT_FAILURE;
 	a.dom = argv[optind];
 	if (!ctx_store(ctx) || model_lookup(ctx, a.dom, &a.domid))
 		return EXIT_FAILURE;
-	if (changes && ctx_txn(ctx, mem_policy_txn, &a))
+	if (a.request && ctx_txn(ctx, !changes ? mem_policy_forget_txn : mem_policy_txn, &a))
 		return EXIT_FAILURE;
-	if (changes && !ctx->json)
+	if (a.request && mem_policy_answer(ctx, &a))
+		return EXIT_FAILURE;
+	if (a.request && !ctx->json)
 		return EXIT_SUCCESS;
 	if (model_load(ctx, XBT_NULL, a.domid, &d))
 		return EXIT_FAILURE;

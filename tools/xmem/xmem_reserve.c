@@ -371,3 +371,38 @@ int main_release(struct xmem_ctx *ctx, int argc, char **argv)
 		return EXIT_FAILURE;
 	return EXIT_SUCCESS;
 }
+
+int resv_request(struct xmem_ctx *ctx, uint64_t size_kib, const char *for_dom, uint64_t wait_s,
+		 char *id_r, size_t id_len, char *reason, size_t reason_len)
+{
+	struct resv_arg a = { .size_kib = size_kib, .for_dom = for_dom };
+	int r;
+
+	a.expires = (uint64_t)time(NULL) + RESV_DEFAULT_EXPIRES_S;
+	if (ctx_txn(ctx, resv_create_txn, &a))
+		return -1;
+	snprintf(id_r, id_len, "%s", a.id);
+	r = resv_wait(ctx, &a, wait_s, reason, reason_len);
+	if (r != 1)
+		ctx_txn(ctx, resv_remove_txn, a.id); /* leave nothing behind */
+	return r;
+}
+
+/* Remove reservation id if it is still there. */
+static int resv_drop_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
+{
+	char path[CTX_PATH_LEN];
+
+	ctx_path(path, sizeof(path), XS_XMEMD_RESV, (const char *)varg);
+	if (!xs_rm(ctx->xsh, t, path) && errno != ENOENT) {
+		ctx_err("cannot remove reservation '%s' (%s): check the store's log",
+			(const char *)varg, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int resv_drop(struct xmem_ctx *ctx, const char *id)
+{
+	return ctx_txn(ctx, resv_drop_txn, (void *)id);
+}

@@ -301,6 +301,15 @@ static void cache_read_dom(struct cache *c, struct cache_dom *d)
 	d->has_balloon_report = s != NULL;
 	d->balloon = s ? cache_parse_balloon(s) : POLICY_BALLOON_UNKNOWN;
 	free(s);
+
+	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_POLICY_SOURCE);
+	s = cache_read(c, path);
+	d->has_policy_source = s != NULL;
+	free(s);
+	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_POLICY_REQUEST);
+	s = cache_read(c, path);
+	snprintf(d->policy_request, sizeof(d->policy_request), "%s", s ? s : "");
+	free(s);
 }
 
 /* Compare reservations by id. */

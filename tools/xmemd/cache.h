@@ -57,6 +57,8 @@ struct cache_dom {
 	unsigned int psi_some_x100, psi_full_x100;
 	int has_balloon_report; /* data/balloon/state present */
 	enum policy_balloon balloon;
+	int has_policy_source;	 /* memory/policy-source present: xmemd has looked its VM up */
+	char policy_request[16]; /* memory/policy-request ("save", "forget"), "" when absent */
 	/* Daemon side (not from the key tree). */
 	struct coop coop;
 	uint64_t last_change_ms; /* when xmemd last set the target (or first saw it) */

@@ -18,6 +18,8 @@ void conf_defaults(struct conf *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->period_ms = CONF_PERIOD_MS_DEFAULT;
 	cfg->floor_kib = CONF_FLOOR_KIB_DEFAULT;
+	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", CONF_STATE_DIR_DEFAULT);
+	snprintf(cfg->domains_dir, sizeof(cfg->domains_dir), "%s", CONF_DOMAINS_DIR_DEFAULT);
 }
 
 /* Copy string member key into buf if present. */
@@ -40,8 +42,9 @@ static int conf_str(yajl_val root, const char *key, char *buf, size_t len, const
 
 int conf_load(struct conf *cfg, const char *path, int missing_ok, char *err, size_t err_len)
 {
-	static const char *const known[] = { "period_ms",	"floor",    "policy",
-					     "prometheus_file", "pid_file", "log_file" };
+	static const char *const known[] = { "period_ms",	"floor",      "policy",
+					     "prometheus_file", "pid_file",   "log_file",
+					     "state_dir",	"domains_dir" };
 	char jerr[JSON_ERR_LEN];
 	yajl_val root = NULL;
 	size_t i, j;
@@ -93,6 +96,14 @@ int conf_load(struct conf *cfg, const char *path, int missing_ok, char *err, siz
 	if (!rc)
 		rc = conf_str(root, "log_file", cfg->log_file, sizeof(cfg->log_file), path, err,
 			      err_len);
+	if (!rc)
+		rc = conf_str(root, "state_dir", cfg->state_dir, sizeof(cfg->state_dir), path, err,
+			      err_len);
+	if (!rc)
+		rc = conf_str(root, "domains_dir", cfg->domains_dir, sizeof(cfg->domains_dir), path,
+			      err, err_len);
+	cfg->state_dir_set |= json_get(root, "state_dir") != NULL;
+	cfg->domains_dir_set |= json_get(root, "domains_dir") != NULL;
 out:
 	json_free(root);
 	return rc;

@@ -8,8 +8,13 @@
  *     "policy": "/etc/xmem/policy/xmem.json",   a policy file, or a policy name
  *     "prometheus_file": "/var/lib/prometheus/node-exporter/xmem.prom",  "" disables
  *     "pid_file": "/run/xmemd.pid",
- *     "log_file": ""                "" logs to syslog (or stderr in the foreground)
+ *     "log_file": "",               "" logs to syslog (or stderr in the foreground)
+ *     "state_dir": "/var/lib/xmem", each VM's saved policy (vm/NAME.json); "" disables
+ *     "domains_dir": "/etc/xmem/domains"  policy files from configuration management
  *   }
+ *
+ * On a simulated host (--host DIR) the two directories default to DIR/state
+ * and DIR/domains.
  *
  * Every member is optional; command-line options override the file. Unknown
  * members are refused, so a typo does not silently fall back to a default.
@@ -20,12 +25,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONF_PATH_DEFAULT      "/etc/xmem/xmemd.json"
-#define CONF_PERIOD_MS_DEFAULT 1000u
-#define CONF_PERIOD_MS_MIN     10u
-#define CONF_PERIOD_MS_MAX     600000u
-#define CONF_FLOOR_KIB_DEFAULT (256u * 1024u)
-#define CONF_PATH_MAX	       4096
+#define CONF_PATH_DEFAULT	 "/etc/xmem/xmemd.json"
+#define CONF_PERIOD_MS_DEFAULT	 1000u
+#define CONF_PERIOD_MS_MIN	 10u
+#define CONF_PERIOD_MS_MAX	 600000u
+#define CONF_FLOOR_KIB_DEFAULT	 (256u * 1024u)
+#define CONF_PATH_MAX		 4096
+#define CONF_STATE_DIR_DEFAULT	 "/var/lib/xmem"
+#define CONF_DOMAINS_DIR_DEFAULT "/etc/xmem/domains"
 
 struct conf {
 	uint64_t period_ms;
@@ -34,6 +41,9 @@ struct conf {
 	char prometheus_file[CONF_PATH_MAX]; /* "" = none */
 	char pid_file[CONF_PATH_MAX];
 	char log_file[CONF_PATH_MAX];
+	char state_dir[CONF_PATH_MAX];	    /* "" = no saved policies */
+	char domains_dir[CONF_PATH_MAX];    /* "" = no admin's policy files */
+	int state_dir_set, domains_dir_set; /* given by the file (else the host's default) */
 };
 
 /* Fill the defaults. */

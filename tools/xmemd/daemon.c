@@ -37,6 +37,7 @@
 int daemon_init(struct daemon *d, const struct conf *cfg, const struct policy *pol,
 		struct xs_handle *xs, struct hv *hv)
 {
+	char err[VMSTATE_ERR_LEN];
 	int rc;
 
 	memset(d, 0, sizeof(*d));
@@ -58,6 +59,8 @@ int daemon_init(struct daemon *d, const struct conf *cfg, const struct policy *p
 		return XMEM_ERR_IO;
 	}
 	d->need_rebalance = CACHE_EV_CHANGE;
+	if (vmstate_init(&d->vms, cfg->state_dir, cfg->domains_dir, err, sizeof(err)))
+		log_warnx("VM policies will not be saved: %s", err);
 	return 0;
 }
 
@@ -500,6 +503,8 @@ static int daemon_snapshot(struct daemon *d, struct round *rd, uint64_t now_ms, 
 	if (rc)
 		return rc;
 	cache_refresh(&d->cache, now_ms);
+	if (vmstate_sync(&d->vms, &d->cache, d->xs))
+		cache_refresh(&d->cache, now_ms); /* saved policies of new domains, answers */
 	rc = round_alloc(rd, d->cache.nr_doms, d->cache.nr_res);
 	if (rc)
 		return rc;
@@ -561,6 +566,7 @@ static void daemon_reserve(struct daemon *d, struct round *rd)
 	for (i = 0; i < d->cache.nr_res; i++) {
 		struct cache_res *r = &d->cache.res[i];
 
+		rd->short_kib += rd->racts[i].short_kib;
 		daemon_res_act(d, r, &rd->racts[i]);
 		if (rd->racts[i].verdict == RESERVE_GRANT) {
 			r->state = CACHE_RES_GRANTED;

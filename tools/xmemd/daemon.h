@@ -26,6 +26,7 @@
 #include "hv.h"
 #include "policy/policy.h"
 #include "publish.h"
+#include "vmstate.h"
 #include "xenstore-schema/xs_schema.h"
 
 #define DAEMON_WATCH_DOMAINS	  XS_LOCAL_DOMAINS
@@ -45,6 +46,7 @@ struct daemon {
 	struct hv *hv;
 	struct cache cache;
 	struct publish pub;
+	struct vmstate vms; /* each VM's saved policy (vmstate.h) */
 	/*
 	 * What came since the last rebalance (enum cache_event): a change of
 	 * targets, bounds, balloons or domains is answered within

@@ -367,6 +367,11 @@ int main(int argc, char **argv)
 	log_init("xmemd", LOG_TO_CLI, o.d.verbose);
 	main_config(&o, &cfg, &pol);
 	dir = host_dir(o.host);
+	/* A simulated host keeps its VMs' policies inside its directory. */
+	if (dir && !cfg.state_dir_set)
+		snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s/state", dir);
+	if (dir && !cfg.domains_dir_set)
+		snprintf(cfg.domains_dir, sizeof(cfg.domains_dir), "%s/domains", dir);
 
 	/* One xmemd per host, decided before any pid file or key is touched. */
 	lock_fd = main_lock(dir);

@@ -354,7 +354,7 @@ void publish_round(struct round *rd, const struct cache *c, const struct hv_phys
 	ph->total_kib =
 		rd->host.total_kib ? rd->host.total_kib : size_pages_to_kib(pi->total_pages);
 	ph->free_kib = size_pages_to_kib(pi->free_pages);
-	ph->reserved_kib = rd->held_kib;
+	ph->reserved_kib = rd->held_kib - rd->short_kib; /* what is really free for them */
 	ph->floor_kib = floor_kib;
 	ph->now_unix_ms = rd->unix_ms;
 }

@@ -105,11 +105,32 @@ static void reserve_pending(const struct cache_res *r, const struct reserve_host
 	*avail_kib = 0;
 }
 
+/*
+ * A hold is memory that is free. If less is free, a domain being built may
+ * be built from it before its domid was written: what such domains hold is
+ * already counted as theirs, so not again here. The rest of the gap was
+ * taken by others: it stays held (short), so the plan frees it first.
+ */
+static void reserve_short(struct reserve_action *a, uint64_t *avail_kib, uint64_t *building_kib)
+{
+	uint64_t gap, excused;
+
+	if (a->hold_kib > *avail_kib) {
+		gap = a->hold_kib - *avail_kib;
+		excused = gap < *building_kib ? gap : *building_kib;
+		*building_kib -= excused;
+		a->hold_kib -= excused;
+	}
+	a->short_kib = a->hold_kib > *avail_kib ? a->hold_kib - *avail_kib : 0;
+	*avail_kib -= a->hold_kib - a->short_kib;
+}
+
 void reserve_plan(const struct cache_res *res, size_t nr, const struct reserve_host *host,
 		  reserve_dom_fn *dom_fn, void *arg, struct reserve_action *acts,
 		  uint64_t *held_kib_r)
 {
 	uint64_t avail_kib = host->avail_kib, squeeze_kib = host->squeeze_kib, held_kib = 0;
+	uint64_t building_kib = host->building_kib;
 	size_t i;
 
 	for (i = 0; i < nr; i++)
@@ -119,15 +140,8 @@ void reserve_plan(const struct cache_res *res, size_t nr, const struct reserve_h
 		if (res[i].state != CACHE_RES_GRANTED)
 			continue;
 		reserve_granted(&res[i], host, dom_fn, arg, &acts[i]);
-		/*
-		 * A hold is memory that is free. If less is free, a domain is
-		 * being built from it before its domid was written: its pages
-		 * are already counted as that domain's, so not again here.
-		 */
-		if (acts[i].hold_kib > avail_kib)
-			acts[i].hold_kib = avail_kib;
+		reserve_short(&acts[i], &avail_kib, &building_kib);
 		held_kib += acts[i].hold_kib;
-		avail_kib -= acts[i].hold_kib;
 	}
 	for (i = 0; i < nr; i++) {
 		switch (res[i].state) {
@@ -167,4 +181,7 @@ void reserve_round_host(const struct round *rd, struct reserve_host *rh)
 		else if (p->managed && p->has_balloon)
 			rh->stuck_kib += above;
 	}
+	for (i = 0; i < rd->nr; i++) /* paused, given no reservation: may be built from one */
+		if (rd->info[i] && (rd->info[i]->flags & HV_DOMF_PAUSED) && !rd->held[i])
+			rh->building_kib += rd->adoms[i].current_kib + rd->adoms[i].outstanding_kib;
 }

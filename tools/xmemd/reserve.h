@@ -5,9 +5,12 @@
  *
  * reserve_plan() looks at every reservation node and the host's figures and
  * decides, without I/O, what to answer and how much memory to hold back:
- * - granted, not yet given: its granted_kib stays free (held) - as far as it
- *   is free: memory a domain already took (built from it before the client
- *   wrote its domid) is that domain's and is not counted twice;
+ * - granted, not yet given: its granted_kib stays free (held). When less is
+ *   free, what a domain still being built (paused, given no reservation)
+ *   holds may be that domain's, built from it before the client wrote its
+ *   domid, and is not counted twice; the rest was taken by others (a guest
+ *   grown behind xmemd's back) and stays held, so the plan frees it again
+ *   before anything else (short_kib says how much is missing);
  * - granted and given to domain N (domid written): held is what N does not
  *   have yet; dropped (node removed) once N has reached its target;
  * - pending: granted at once if that much is free now; failed when the
@@ -37,10 +40,11 @@ enum reserve_verdict {
 
 /* What the host looks like to the reservation planner (all KiB). */
 struct reserve_host {
-	int64_t now_s;	      /* Unix time */
-	uint64_t avail_kib;   /* free now: free - claimed - floor - promised growth */
-	uint64_t squeeze_kib; /* more that cooperative guests could give (current - min) */
-	uint64_t stuck_kib;   /* what uncooperative guests hold above their minimums */
+	int64_t now_s;	       /* Unix time */
+	uint64_t avail_kib;    /* free now: free - claimed - floor - promised growth */
+	uint64_t squeeze_kib;  /* more that cooperative guests could give (current - min) */
+	uint64_t stuck_kib;    /* what uncooperative guests hold above their minimums */
+	uint64_t building_kib; /* held by paused domains given no reservation (being built) */
 };
 
 /* The domain a reservation was given to, as the caller sees it. */
@@ -58,7 +62,8 @@ typedef void reserve_dom_fn(void *arg, uint32_t domid, struct reserve_dom *dom_r
 struct reserve_action {
 	enum reserve_verdict verdict;
 	uint64_t granted_kib;
-	uint64_t hold_kib; /* memory held back for it after this decision */
+	uint64_t hold_kib;  /* memory held back for it after this decision */
+	uint64_t short_kib; /* of hold_kib, what is not free now (the plan frees it) */
 	char reason[CACHE_RES_REASON_MAX];
 };
 

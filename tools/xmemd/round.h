@@ -56,6 +56,7 @@ struct round {
 	uint64_t promised_kib; /* growth the domains may still take by themselves */
 	uint64_t base_kib;     /* free - claims - floor - promised */
 	uint64_t held_kib;     /* what the reservations hold */
+	uint64_t short_kib;    /* of that, taken by others since: the plan frees it */
 	struct policy_host host;
 	size_t nr_granted, nr_pending;
 };

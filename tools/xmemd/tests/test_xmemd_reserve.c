@@ -122,8 +122,23 @@ static void reserve_granted_held_until_expiry_test(void **state)
 	assert_int_equal(held, 0);
 }
 
-/* A hold counts only what is still free: a domain built from it is not counted twice. */
+/* A domain being built (paused, no reservation) may be built from it: not counted twice. */
 static void reserve_hold_capped_by_free_test(void **state)
+{
+	struct cache_res r = res("a", CACHE_RES_GRANTED, 1 * GIB);
+	struct reserve_host h = host(256 * MIB, 0, 0);
+	struct reserve_action a;
+	uint64_t held;
+
+	h.building_kib = 768 * MIB;
+	reserve_plan(&r, 1, &h, lookup, NULL, &a, &held);
+	assert_int_equal(a.verdict, RESERVE_KEEP);
+	assert_int_equal(held, 256 * MIB);
+	assert_int_equal(a.short_kib, 0);
+}
+
+/* Taken by others (no domain being built): the whole grant stays held, the gap is short. */
+static void reserve_hold_kept_when_taken_test(void **state)
 {
 	struct cache_res r = res("a", CACHE_RES_GRANTED, 1 * GIB);
 	struct reserve_host h = host(256 * MIB, 0, 0);
@@ -132,7 +147,13 @@ static void reserve_hold_capped_by_free_test(void **state)
 
 	reserve_plan(&r, 1, &h, lookup, NULL, &a, &held);
 	assert_int_equal(a.verdict, RESERVE_KEEP);
-	assert_int_equal(held, 256 * MIB);
+	assert_int_equal(held, 1 * GIB);
+	assert_int_equal(a.short_kib, 768 * MIB);
+	/* A domain being built excuses only what it holds. */
+	h.building_kib = 512 * MIB;
+	reserve_plan(&r, 1, &h, lookup, NULL, &a, &held);
+	assert_int_equal(held, 512 * MIB);
+	assert_int_equal(a.short_kib, 256 * MIB);
 }
 
 /* Given to a domain: the hold shrinks as the domain fills, counted once; dropped when built. */
@@ -226,6 +247,7 @@ int main(void)
 		cmocka_unit_test(reserve_granted_held_until_expiry_test),
 		cmocka_unit_test(reserve_given_to_domain_test),
 		cmocka_unit_test(reserve_hold_capped_by_free_test),
+		cmocka_unit_test(reserve_hold_kept_when_taken_test),
 		cmocka_unit_test(reserve_order_test),
 		cmocka_unit_test(reserve_pending_expiry_test),
 		cmocka_unit_test(reserve_bad_size_test),
