@@ -7,8 +7,12 @@
  *     "policy": "/etc/xmem/policy/xmem.json",   a policy file, or a policy name
  *     "prometheus_file": "/var/lib/prometheus/node-exporter/xmem.prom",  "" disables
  *     "pid_file": "/run/xmemd.pid",
- *     "log_file": ""                "" logs to syslog (or stderr in the foreground)
+ *     "log_file": "",               "" logs to syslog (or stderr in the foreground)
+ *     "policy_dir": "/etc/xmem/policy"   where a policy given by name is looked up
  *   }
+ *
+ * A policy given by name (no '/', no ".json") is policy_dir/NAME.json when
+ * that file exists, else the built-in defaults of the policy kind NAME.
  *
  * Every member is optional; command-line options override the file. Unknown
  * members are refused, so a typo does not silently fall back to a default.
@@ -19,12 +23,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONF_PATH_DEFAULT      "/etc/xmem/xmemd.json"
-#define CONF_PERIOD_MS_DEFAULT 1000u
-#define CONF_PERIOD_MS_MIN     10u
-#define CONF_PERIOD_MS_MAX     600000u
-#define CONF_FLOOR_KIB_DEFAULT (256u * 1024u)
-#define CONF_PATH_MAX	       4096
+#define CONF_PATH_DEFAULT	"/etc/xmem/xmemd.json"
+#define CONF_PERIOD_MS_DEFAULT	1000u
+#define CONF_PERIOD_MS_MIN	10u
+#define CONF_PERIOD_MS_MAX	600000u
+#define CONF_FLOOR_KIB_DEFAULT	(256u * 1024u)
+#define CONF_PATH_MAX		4096
+#define CONF_POLICY_DIR_DEFAULT "/etc/xmem/policy"
+#define CONF_WHERE_MAX		(2 * CONF_PATH_MAX + 8) /* a policy file found by name */
 
 struct conf {
 	uint64_t period_ms;
@@ -33,7 +39,10 @@ struct conf {
 	char prometheus_file[CONF_PATH_MAX]; /* "" = none */
 	char pid_file[CONF_PATH_MAX];
 	char log_file[CONF_PATH_MAX];
+	char policy_dir[CONF_PATH_MAX];
 };
+
+struct policy;
 
 /* Fill the defaults. */
 void conf_defaults(struct conf *cfg);
@@ -44,5 +53,20 @@ void conf_defaults(struct conf *cfg);
  * XMEM_ERR_* with a message naming the file and the member in err.
  */
 int conf_load(struct conf *cfg, const char *path, int missing_ok, char *err, size_t err_len);
+
+/*
+ * Load the policy cfg names (see above) into pol_r; where_r (len where_len,
+ * may be NULL) says where it came from: a file, or "built-in". 0 or a
+ * negative XMEM_ERR_* with the reason in err; pol_r is untouched on error.
+ */
+int conf_policy(const struct conf *cfg, struct policy *pol_r, char *where_r, size_t where_len,
+		char *err, size_t err_len);
+
+/*
+ * Log, at info level, every difference between the running configuration
+ * (old, oldp) and a reloaded one (cfg, pol). Returns how many differ.
+ */
+int conf_log_changes(const struct conf *old, const struct policy *oldp, const struct conf *cfg,
+		     const struct policy *pol);
 
 #endif

@@ -26,6 +26,26 @@ int publish_init(struct publish *p, struct xs_handle *xs, const char *prom_path)
 	return 0;
 }
 
+int publish_set_prom_path(struct publish *p, const char *prom_path)
+{
+	char *copy = NULL;
+
+	if (prom_path && prom_path[0] && !(copy = strdup(prom_path)))
+		return XMEM_ERR_NOMEM;
+	if (p->prom_path && (!copy || strcmp(copy, p->prom_path)))
+		publish_remove_metrics(p);
+	free(p->prom_path);
+	p->prom_path = copy;
+	p->prom_failing = 0;
+	return 0;
+}
+
+void publish_remove_metrics(struct publish *p)
+{
+	if (p->prom_path && unlink(p->prom_path) < 0 && errno != ENOENT)
+		log_warn("remove %s", p->prom_path);
+}
+
 void publish_free(struct publish *p)
 {
 	free(p->prom_path);
@@ -107,6 +127,18 @@ static int publish_has(const struct publish_dom *doms, size_t nr, uint32_t domid
 	return 0;
 }
 
+/*
+ * The metrics file could not be written (what says at which step): warn once,
+ * not at every rebalance, until a write succeeds again.
+ */
+static void publish_metrics_failed(struct publish *p, const char *what)
+{
+	if (p->prom_failing)
+		return;
+	p->prom_failing = 1;
+	log_warn("metrics file %s (said once until it works again)", what);
+}
+
 /* Rewrite the metrics file atomically. */
 static void publish_metrics_file(struct publish *p, const struct publish_host *host,
 				 const struct publish_dom *doms, size_t nr)
@@ -124,21 +156,27 @@ static void publish_metrics_file(struct publish *p, const struct publish_host *h
 	snprintf(tmp, len, "%s.tmp", p->prom_path);
 	f = fopen(tmp, "w");
 	if (!f) {
-		log_warn("%s", tmp);
+		publish_metrics_failed(p, tmp);
 		goto out;
 	}
 	if (publish_prometheus(f, host, doms, nr) || fflush(f) || fsync(fileno(f))) {
-		log_warn("%s", tmp);
+		publish_metrics_failed(p, tmp);
 		goto out;
 	}
 	if (fclose(f)) {
 		f = NULL;
-		log_warn("%s", tmp);
+		publish_metrics_failed(p, tmp);
 		goto out;
 	}
 	f = NULL;
-	if (rename(tmp, p->prom_path) < 0)
-		log_warn("rename %s", p->prom_path);
+	if (rename(tmp, p->prom_path) < 0) {
+		publish_metrics_failed(p, p->prom_path);
+		unlink(tmp);
+		goto out;
+	}
+	if (p->prom_failing)
+		log_info("metrics file %s written again", p->prom_path);
+	p->prom_failing = 0;
 out:
 	if (f)
 		fclose(f);

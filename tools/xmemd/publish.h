@@ -52,12 +52,22 @@ struct publish {
 	struct publish_host last_host;
 	int host_valid;
 	char last_policy[64];
-	int lost; /* a write found the connection gone (EBADF, EPIPE, ...) */
+	int lost;	  /* a write found the connection gone (EBADF, EPIPE, ...) */
+	int prom_failing; /* the metrics file could not be written; warned once */
 };
 
 /* Start publishing through xs; prom_path NULL or "" for no metrics file. 0 or XMEM_ERR_NOMEM. */
 int publish_init(struct publish *p, struct xs_handle *xs, const char *prom_path);
 void publish_free(struct publish *p);
+
+/*
+ * Write the metrics to prom_path from now on (NULL or "": none); the file at
+ * the old path, if different, is removed. 0 or XMEM_ERR_NOMEM (p unchanged).
+ */
+int publish_set_prom_path(struct publish *p, const char *prom_path);
+
+/* Remove the metrics file (a clean stop: no stale figures left behind). */
+void publish_remove_metrics(struct publish *p);
 
 /* Write /tool/xmemd/state = state and pid (start-up, shutdown). */
 void publish_daemon_state(struct publish *p, const char *state);
