@@ -10,6 +10,7 @@
 
 #include "../conf.h"
 #include "../publish.h"
+#include "policy/policy.h"
 #include "xmem_err.h"
 
 static char path[] = "/tmp/xmemd-conf-XXXXXX";
@@ -119,6 +120,49 @@ static void publish_prometheus_text_test(void **state)
 	free(buf);
 }
 
+/* A policy by name is policy_dir/NAME.json when it exists, else built in; else refused. */
+static void conf_policy_by_name_test(void **state)
+{
+	char dir[] = "/tmp/xmemd-pdir-XXXXXX", file[128], where[CONF_WHERE_MAX], err[512];
+	struct conf c;
+	struct policy pol;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	conf_defaults(&c);
+	assert_string_equal(c.policy_dir, CONF_POLICY_DIR_DEFAULT);
+	snprintf(c.policy_dir, sizeof(c.policy_dir), "%s", dir);
+	snprintf(c.policy, sizeof(c.policy), "static");
+	assert_int_equal(conf_policy(&c, &pol, where, sizeof(where), err, sizeof(err)), 0);
+	assert_int_equal(pol.kind, POLICY_STATIC);
+	assert_string_equal(where, "built-in");
+
+	snprintf(file, sizeof(file), "%s/static.json", dir);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fputs("{ \"policy\": \"proportional\", \"name\": \"site\" }", f);
+	fclose(f);
+	assert_int_equal(conf_policy(&c, &pol, where, sizeof(where), err, sizeof(err)), 0);
+	assert_int_equal(pol.kind, POLICY_PROPORTIONAL);
+	assert_string_equal(pol.name, "site");
+	assert_string_equal(where, file);
+
+	/* A bad file is refused and the caller's policy left alone. */
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fputs("{ \"policy\": \"xmem\", \"deadband_pct\": 1000 }", f);
+	fclose(f);
+	assert_true(conf_policy(&c, &pol, where, sizeof(where), err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "deadband_pct"));
+	assert_string_equal(pol.name, "site");
+	unlink(file);
+
+	snprintf(c.policy, sizeof(c.policy), "nosuch");
+	assert_true(conf_policy(&c, &pol, NULL, 0, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "nosuch"));
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +170,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(conf_defaults_test, setup, teardown),
 		cmocka_unit_test_setup_teardown(conf_rejects_bad_input_test, setup, teardown),
 		cmocka_unit_test(publish_prometheus_text_test),
+		cmocka_unit_test(conf_policy_by_name_test),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
