@@ -21,6 +21,7 @@
 #include "apply.h"
 #include "daemon.h"
 #include "log.h"
+#include "movelog.h"
 #include "reserve.h"
 #include "size.h"
 #include "snapshot.h"
@@ -405,9 +406,9 @@ static void daemon_trim_claims(struct daemon *d, const struct daemon_round *rd, 
 		if (rc)
 			log_debug("domain %u: trim claim: %s", a->domid, xmem_strerror(rc));
 		else
-			log_info("domain %u: claim of %" PRIu64 " KiB cut to the %" PRIu64
-				 " KiB its target still needs",
-				 a->domid, a->outstanding_kib, need_kib);
+			log_debug("domain %u: claim of %" PRIu64 " KiB cut to the %" PRIu64
+				  " KiB its target still needs",
+				  a->domid, a->outstanding_kib, need_kib);
 	}
 }
 
@@ -650,6 +651,7 @@ int daemon_rebalance(struct daemon *d)
 	d->waiting_kib = apply_plan(rd.adoms, nr, raise_kib, rd.acts, &nr_acts);
 	daemon_apply(d, rd.acts, nr_acts, now_ms);
 	daemon_trim_claims(d, &rd, nr);
+	movelog_rebalance(d->cache.doms, rd.adoms, rd.outs, nr, nr_pending + nr_granted > 0);
 
 publish:
 	for (i = 0; i < nr; i++) {
