@@ -669,6 +669,8 @@ publish:
 		p->last_progress_ms =
 			progress_ms && progress_ms <= now_ms ? unix_ms - (now_ms - progress_ms) : 0;
 		p->uncooperative = cd->coop.uncooperative;
+		p->min_kib = rd.pdoms[i].min_kib;
+		p->squeezable = rd.drive[i];
 	}
 	memset(&ph, 0, sizeof(ph));
 	ph.total_kib = host.total_kib ? host.total_kib : size_pages_to_kib(pi.total_pages);

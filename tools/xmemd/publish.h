@@ -9,7 +9,13 @@
  *
  * A Prometheus text file (node_exporter's textfile collector) is written to
  * a temporary file and renamed over the configured path, so a scraper never
- * reads half of it.
+ * reads half of it. Its figures are in base units (bytes, seconds, ratios):
+ * xmemd_up, xmemd_last_rebalance_timestamp_seconds, the host's figures and
+ * xmem_host_allocatable_bytes, the memory a new domain could get now:
+ *   squeeze="none"       free - floor - reservations' holds
+ *   squeeze="to_demand"  + what lowering every driven guest to its demand frees
+ *   squeeze="to_min"     + what lowering every driven guest to its minimum frees
+ * and per domain demand, target, current, pressure, state, cooperation.
  */
 #ifndef XMEMD_PUBLISH_H
 #define XMEMD_PUBLISH_H
@@ -31,7 +37,9 @@ struct publish_dom {
 	uint64_t target_kib;
 	uint64_t current_kib;
 	uint64_t last_progress_ms; /* Unix ms */
+	uint64_t min_kib;	   /* dynamic-min */
 	int uncooperative;
+	int squeezable; /* xmemd drives its balloon: it can be lowered */
 };
 
 struct publish_host {
@@ -78,6 +86,14 @@ void publish_daemon_state(struct publish *p, const char *state);
  */
 void publish_update(struct publish *p, const struct publish_host *host,
 		    const struct publish_dom *doms, size_t nr);
+
+/*
+ * The memory a new domain could get now (see above), in KiB: [0] from free
+ * memory alone, [1] also squeezing driven guests to their demand, [2] to
+ * their minimum.
+ */
+void publish_allocatable(const struct publish_host *host, const struct publish_dom *doms, size_t nr,
+			 uint64_t alloc_kib_r[3]);
 
 /* Write the Prometheus text for host and doms to f. 0 or a negative XMEM_ERR_*. */
 int publish_prometheus(FILE *f, const struct publish_host *host, const struct publish_dom *doms,
