@@ -2,7 +2,7 @@
 # tests/package/chroot.sh DEBS WORK: the Debian packages on a fresh Debian 12.
 #
 # Makes a minbase Debian 12 chroot with debootstrap (cached as a tarball in
-# WORK/cache; DEBIAN_MIRROR overrides the mirror), installs the packages in
+# WORK/cache; DEBIAN_MIRROR and DEBIAN_SECURITY_MIRROR override the mirrors), installs the packages in
 # DEBS with apt (which resolves their dependencies), lists what they
 # installed, runs systemd-analyze verify and security on the installed units,
 # validates the installed configuration with xmemd --check-config, and starts
@@ -13,6 +13,7 @@ set -euo pipefail
 debs=${1:?usage: chroot.sh DEBS WORK}
 work=${2:?usage: chroot.sh DEBS WORK}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+security=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 root=$work/root
 mounted=()
 
@@ -60,6 +61,13 @@ mount -t proc proc "$root/proc" && mounted+=("$root/proc")
 mount -t sysfs sysfs "$root/sys" && mounted+=("$root/sys")
 mount --bind /dev "$root/dev" && mounted+=("$root/dev")
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# A Debian 12 as installed: its updates and security archives too (the
+# packages were built against their libraries).
+cat >"$root/etc/apt/sources.list" <<LIST
+deb $mirror bookworm main
+deb $mirror bookworm-updates main
+deb $security bookworm-security main
+LIST
 mkdir -p "$root/tmp/debs"
 for f in "$debs"/*.deb; do
 	case $f in *-dbgsym_*) ;; *) cp "$f" "$root/tmp/debs/" ;; esac
@@ -68,8 +76,12 @@ done
 # Install: apt resolves the packages' dependencies from the mirror.
 say "apt-get install the packages"
 inroot apt-get update -qq >"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; fail "apt-get update"; }
+pkgs=()
+for f in "$root"/tmp/debs/*.deb; do
+	pkgs+=("/tmp/debs/${f##*/}")
+done
 inroot env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-	/tmp/debs/xmem_*.deb /tmp/debs/xmem-guest_*.deb /tmp/debs/xmem-sim_*.deb systemd man-db \
+	"${pkgs[@]}" systemd man-db \
 	>>"$work/apt.log" 2>&1 || { tail -n 40 "$work/apt.log" >&2; fail "apt-get install"; }
 for p in xmem xmem-guest xmem-sim; do
 	inroot dpkg-query -W -f='${Status} ${Version}\n' "$p" | grep -q '^install ok installed' ||
@@ -90,8 +102,10 @@ done
 
 # The installed units.
 say "systemd-analyze verify"
-inroot systemd-analyze verify /lib/systemd/system/xmemd.service \
-	/lib/systemd/system/xmem-guestd.service || fail "systemd-analyze verify"
+# Any message (an unknown setting, a missing unit or program) is a failure.
+msgs=$(inroot systemd-analyze verify /lib/systemd/system/xmemd.service \
+	/lib/systemd/system/xmem-guestd.service 2>&1) || fail "systemd-analyze verify: $msgs"
+[ -z "$msgs" ] || fail "systemd-analyze verify: $msgs"
 for u in xmemd xmem-guestd; do
 	level=$(inroot systemd-analyze security --offline=true "/lib/systemd/system/$u.service" 2>&1 |
 		sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
