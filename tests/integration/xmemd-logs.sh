@@ -40,8 +40,8 @@ grep -Eq "moved: (.*; )?g1 \($id1\) [0-9.]+[KMG] -> [0-9.]+[KMG] demand" "$log" 
 	fail "no line says g1 grew for its demand"
 
 # A reservation larger than what is free: a guest is lowered for it.
-xd_reserve r1 $((3600 * 1024))
-xd_wait 60 "r1 to be granted" xd_resv_is r1 granted
+xd_reserve r1 $((3000 * 1024))
+xd_wait 120 "r1 to be granted" xd_resv_is r1 granted
 grep -Eq "moved: .*\) [0-9.]+[KMG] -> [0-9.]+[KMG] reservation" "$log" ||
 	fail "no line says a guest was lowered for the reservation"
 xenstore-rm "$XD_RESV/r1" || fail "release r1"
