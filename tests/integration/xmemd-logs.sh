@@ -19,7 +19,15 @@ printf '{ "prometheus_file": "%s" }\n' "$IT_DIR/ro/sub/xmem.prom" >"$IT_DIR/run/
 # Started at the size its demand asks (demand + 20 %): nothing to move.
 xd_create g2 480M 2G 256M 2G 5000 steady:400M
 xd_xmemd
-xd_rebalances 3
+# Let the guest boot and settle: no new "moved:" line over five rebalances.
+settled() {
+	local n
+	xd_settled g2 || return 1
+	n=$(grep -c 'moved:' "$log")
+	xd_rebalances 5
+	[ "$(grep -c 'moved:' "$log")" = "$n" ]
+}
+xd_wait 120 "g2 to settle" settled
 
 # Quiet: no "moved:" line, and with -v no line at all, over ten rebalances.
 before=$(wc -l <"$log")
