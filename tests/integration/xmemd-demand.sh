@@ -38,7 +38,7 @@ xd_wait 30 "g1's published demand to show its 2 GiB working set" sh -c \
 [ -n "$(xenstore-read /tool/xmemd/host/total_kib)" ] || fail "no host/total_kib"
 [ "$(xenstore-read /tool/xmemd/host/floor_kib)" = "$XD_FLOOR_KIB" ] || fail "host/floor_kib"
 xd_wait 30 "the metrics file" test -s "$IT_DIR/run/xmem.prom"
-grep -q "^xmem_domain_target_kib{domid=\"$id\",name=\"g1\"} " "$IT_DIR/run/xmem.prom" ||
+grep -q "^xmem_domain_target_bytes{domid=\"$id\",name=\"g1\"} " "$IT_DIR/run/xmem.prom" ||
 	fail "metrics file lacks g1's target"
 grep -q '^xmem_host_floor_bytes ' "$IT_DIR/run/xmem.prom" || fail "metrics file lacks the floor"
 

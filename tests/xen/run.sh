@@ -15,6 +15,9 @@
 # Options:
 #   --build DIR     build dir holding the project's binaries (required)
 #   --only A,B      run only these scenarios (names without the number prefix)
+#   --debs DIR      take xmem's programs and /etc/xmem from the Debian packages in
+#                   DIR (./run package; unpacked with dpkg-deb -x) instead of the
+#                   build tree (which still gives the test helpers)
 #   --bench         run tests/xen/bench.sh in dom0 instead of the scenarios;
 #                   its JSON goes to DIR/xen-tests/bench.json
 #   --timeout S     QEMU wall-clock limit (default $XMEM_XEN_TIMEOUT or 1020; dom0 keeps
@@ -33,6 +36,7 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 build=""
 only=""
+debs=""
 mode=test
 timeout_s=${XMEM_XEN_TIMEOUT:-1020}
 guests=1
@@ -44,6 +48,7 @@ while [ $# -gt 0 ]; do
 	--build) build=${2:?--build needs a directory}; shift 2 ;;
 	--build=*) build=${1#--build=}; shift ;;
 	--only) only=${2:?}; shift 2 ;;
+	--debs) debs=${2:?--debs needs a directory}; shift 2 ;;
 	--bench) mode=bench; shift ;;
 	--timeout) timeout_s=${2:?}; shift 2 ;;
 	--no-guests) guests=0; shift ;;
@@ -182,11 +187,29 @@ base_tree() {
 	echo 'root:x:0:' >"$root/etc/group"
 }
 
-# Project binaries: every built xmem* program (and bench/test helpers).
+# With --debs: the packages' files, unpacked as dpkg would install them.
+pkgroot=""
+if [ -n "$debs" ]; then
+	pkgroot="$work/debs-root"
+	rm -rf "$pkgroot"
+	mkdir -p "$pkgroot"
+	for p in xmem xmem-guest xmem-sim; do
+		f=$(ls "$debs/${p}_"*.deb 2>/dev/null | head -n 1)
+		[ -n "$f" ] || { echo "run.sh: no ${p}_*.deb in $debs (./run package)" >&2; exit 2; }
+		dpkg-deb -x "$f" "$pkgroot" || { echo "run.sh: cannot unpack $f" >&2; exit 2; }
+	done
+fi
+
+# Project binaries: every xmem* program (built, or the packages' with --debs)
+# and the bench/test helpers.
 project_bins() {
 	local f
-	for f in "$build"/tools/*/xmem* "$build"/guest/*/xmem-* "$build"/tests/xen/xs-* \
-		"$build"/bench/*/bench_* "$build"/bench/*/bench-*; do
+	if [ -n "$pkgroot" ]; then
+		set -- "$pkgroot"/usr/bin/xmem* "$pkgroot"/usr/sbin/xmem*
+	else
+		set -- "$build"/tools/*/xmem* "$build"/guest/*/xmem-*
+	fi
+	for f in "$@" "$build"/tests/xen/xs-* "$build"/bench/*/bench_* "$build"/bench/*/bench-*; do
 		is_elf "$f" && printf '%s\n' "$f"
 	done
 }
@@ -196,7 +219,9 @@ rm -rf "$work/domU-root" "$work/dom0-root"
 droot="$work/domU-root"
 base_tree "$droot" || broken "cannot build the guest tree"
 install -m 755 "$here/domU-init.sh" "$droot/init"
-for f in "$build"/guest/*/xmem-guestd; do
+guestd=("$build"/guest/*/xmem-guestd)
+[ -n "$pkgroot" ] && guestd=("$pkgroot/usr/sbin/xmem-guestd")
+for f in "${guestd[@]}"; do
 	is_elf "$f" && add_elf "$droot" "$f" "/usr/local/bin/$(basename "$f")"
 done
 (cd "$droot" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/domU-initrd.gz" ||
@@ -220,6 +245,8 @@ cp "$work/domU-initrd.gz" "$root/root/domU-initrd.gz"
 printf 'autoballoon="off"\n' >"$root/etc/xen/xl.conf"
 install -m 755 "$here/dom0-init.sh" "$root/init"
 cp "$here"/scenarios/*.sh "$root/xmem/scenarios/"
+# The packages' configuration and policy files, where xmemd looks by default.
+[ -n "$pkgroot" ] && cp -a "$pkgroot/etc/xmem" "$root/etc/xmem"
 [ -f "$here/bench.sh" ] && install -m 755 "$here/bench.sh" "$root/xmem/bench.sh"
 : >"$root/xmem/programs"
 for f in $(project_bins); do

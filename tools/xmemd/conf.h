@@ -10,11 +10,14 @@
  *     "pid_file": "/run/xmemd.pid",
  *     "log_file": "",               "" logs to syslog (or stderr in the foreground)
  *     "state_dir": "/var/lib/xmem", each VM's saved policy (vm/NAME.json); "" disables
- *     "domains_dir": "/etc/xmem/domains"  policy files from configuration management
+ *     "domains_dir": "/etc/xmem/domains", policy files from configuration management
+ *     "policy_dir": "/etc/xmem/policy"   where a policy given by name is looked up
  *   }
  *
- * On a simulated host (--host DIR) the two directories default to DIR/state
- * and DIR/domains.
+ * On a simulated host (--host DIR) the state and domains directories default
+ * to DIR/state and DIR/domains. A policy given by name (no '/', no ".json")
+ * is policy_dir/NAME.json when that file exists, else the built-in defaults
+ * of the policy kind NAME.
  *
  * Every member is optional; command-line options override the file. Unknown
  * members are refused, so a typo does not silently fall back to a default.
@@ -31,6 +34,8 @@
 #define CONF_PERIOD_MS_MAX	 600000u
 #define CONF_FLOOR_KIB_DEFAULT	 (256u * 1024u)
 #define CONF_PATH_MAX		 4096
+#define CONF_POLICY_DIR_DEFAULT	 "/etc/xmem/policy"
+#define CONF_WHERE_MAX		 (2 * CONF_PATH_MAX + 8) /* a policy file found by name */
 #define CONF_STATE_DIR_DEFAULT	 "/var/lib/xmem"
 #define CONF_DOMAINS_DIR_DEFAULT "/etc/xmem/domains"
 
@@ -44,7 +49,10 @@ struct conf {
 	char state_dir[CONF_PATH_MAX];	    /* "" = no saved policies */
 	char domains_dir[CONF_PATH_MAX];    /* "" = no admin's policy files */
 	int state_dir_set, domains_dir_set; /* given by the file (else the host's default) */
+	char policy_dir[CONF_PATH_MAX];
 };
+
+struct policy;
 
 /* Fill the defaults. */
 void conf_defaults(struct conf *cfg);
@@ -55,5 +63,20 @@ void conf_defaults(struct conf *cfg);
  * XMEM_ERR_* with a message naming the file and the member in err.
  */
 int conf_load(struct conf *cfg, const char *path, int missing_ok, char *err, size_t err_len);
+
+/*
+ * Load the policy cfg names (see above) into pol_r; where_r (len where_len,
+ * may be NULL) says where it came from: a file, or "built-in". 0 or a
+ * negative XMEM_ERR_* with the reason in err; pol_r is untouched on error.
+ */
+int conf_policy(const struct conf *cfg, struct policy *pol_r, char *where_r, size_t where_len,
+		char *err, size_t err_len);
+
+/*
+ * Log, at info level, every difference between the running configuration
+ * (old, oldp) and a reloaded one (cfg, pol). Returns how many differ.
+ */
+int conf_log_changes(const struct conf *old, const struct policy *oldp, const struct conf *cfg,
+		     const struct policy *pol);
 
 #endif

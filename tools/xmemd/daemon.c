@@ -23,6 +23,7 @@
 #include "daemon.h"
 #include "keytree.h"
 #include "log.h"
+#include "movelog.h"
 #include "plan.h"
 #include "reserve.h"
 #include "round.h"
@@ -434,9 +435,9 @@ static void daemon_trim_claims(struct daemon *d, const struct round *rd)
 		if (rc)
 			log_debug("domain %u: trim claim: %s", a->domid, xmem_strerror(rc));
 		else
-			log_info("domain %u: claim of %" PRIu64 " KiB cut to the %" PRIu64
-				 " KiB its target still needs",
-				 a->domid, a->outstanding_kib, need_kib);
+			log_debug("domain %u: claim of %" PRIu64 " KiB cut to the %" PRIu64
+				  " KiB its target still needs",
+				  a->domid, a->outstanding_kib, need_kib);
 	}
 }
 
@@ -591,6 +592,8 @@ static void daemon_apply_round(struct daemon *d, struct round *rd)
 	d->waiting_kib = apply_plan(rd->adoms, rd->nr, raise_kib, rd->acts, &rd->nr_acts);
 	daemon_apply(d, rd->acts, rd->nr_acts, rd->now_ms);
 	daemon_trim_claims(d, rd);
+	movelog_rebalance(d->cache.doms, rd->adoms, rd->outs, rd->nr,
+			  rd->nr_pending + rd->nr_granted > 0);
 }
 
 /* Step 6 (round.h): publish the round. 0, or XMEM_ERR_NOHOST when the key tree is gone. */

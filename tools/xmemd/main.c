@@ -9,6 +9,13 @@
  * reason on stderr). Everything then happens
  * in one event loop: the libxenstore watch fd, a signalfd, and the period
  * timer; an event-driven rebalance runs before the loop sleeps.
+ *
+ * SIGHUP reloads: the configuration file and the policy are read again and
+ * validated (command-line options still override the file); a bad file is
+ * refused with its reason and the running configuration kept. What changed is
+ * logged and applies from the next rebalance, which the reload asks for.
+ * Under systemd (Type=notify) notify.c reports readiness after the first
+ * rebalance, a status line after each, and the watchdog heartbeat.
  */
 #include "config.h"
 
@@ -31,6 +38,7 @@
 #include "host.h"
 #include "hv.h"
 #include "log.h"
+#include "notify.h"
 #include "policy/policy.h"
 #include "size.h"
 #include "xmem_err.h"
@@ -45,11 +53,14 @@ struct main_opts {
 	const char *policy;
 	long period_ms;
 	const char *floor;
+	int check_config;
 	struct daemonize_opts d; /* --foreground, --pid-file, --log-file, -v */
 };
 
 struct main_ctx {
 	struct daemon d;
+	const struct main_opts *o;
+	struct notify n;
 	struct evloop *loop;
 	int sig_fd;
 	long long kick_timer;
@@ -63,6 +74,7 @@ static void main_usage(FILE *f, const struct main_opts *o)
 	fprintf(f,
 		"usage: xmemd [--host DIR] [--config FILE] [--policy FILE|NAME] [--foreground]\n"
 		"             [--pid-file F] [--log-file F] [--period-ms N] [--floor SIZE] [-v]\n"
+		"       xmemd --check-config [FILE]\n"
 		"\n"
 		"The squeezing daemon: shares the host's memory among its domains by demand,\n"
 		"bounds and weight, and serves memory reservations (see xmemd(8)).\n"
@@ -70,8 +82,11 @@ static void main_usage(FILE *f, const struct main_opts *o)
 		"  --host DIR       a simulated host's runtime directory (default $XMEM_HOST,\n"
 		"                   else the real Xen host)\n"
 		"  --config FILE    configuration (default " CONF_PATH_DEFAULT ")\n"
-		"  --policy P       a policy file (policy/*.json) or name: xmem, proportional,\n"
-		"                   static, hyperv (default xmem)\n"
+		"  --policy P       a policy file, or a name: policy_dir/NAME.json if it\n"
+		"                   exists, else built-in xmem, proportional, static or\n"
+		"                   hyperv (default xmem)\n"
+		"  --check-config   validate the configuration (FILE, else --config's)\n"
+		"                   and its policy, then exit: 0 valid, 1 not\n"
 		"  --period-ms N    rebalance at least every N ms (default %u)\n"
 		"  --floor SIZE     memory never handed out (default 256M)\n",
 		CONF_PERIOD_MS_DEFAULT);
@@ -88,6 +103,7 @@ static void main_parse(int argc, char **argv, struct main_opts *o)
 		{ "policy", required_argument, NULL, 'p' },
 		{ "period-ms", required_argument, NULL, 'T' },
 		{ "floor", required_argument, NULL, 'F' },
+		{ "check-config", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -128,6 +144,9 @@ static void main_parse(int argc, char **argv, struct main_opts *o)
 		case 'F':
 			o->floor = optarg;
 			break;
+		case 'K':
+			o->check_config = 1;
+			break;
 		case 'h':
 			main_usage(stdout, o);
 			exit(0);
@@ -136,33 +155,131 @@ static void main_parse(int argc, char **argv, struct main_opts *o)
 			exit(2);
 		}
 	}
+	if (o->check_config && optind == argc - 1) {
+		o->config = argv[optind++];
+		o->config_given = 1;
+	}
 	if (optind != argc) {
 		fprintf(stderr, "xmemd: unexpected argument '%s'\n", argv[optind]);
 		exit(2);
 	}
 }
 
-/* Load the policy named by spec (a file, or a policy name; NULL/"" = xmem). */
-static int main_policy(const char *spec, struct policy *pol, char *err, size_t len)
+/*
+ * Read the configuration file and the policy it names into cfg_r and pol_r,
+ * with the command-line options over the file. 0, or a negative XMEM_ERR_*
+ * with the reason in err (cfg_r and pol_r then unspecified).
+ */
+static int main_load(const struct main_opts *o, struct conf *cfg_r, struct policy *pol_r,
+		     char *where, size_t where_len, char *err, size_t len)
 {
-	enum policy_kind kind;
+	const char *dir;
+	int rc;
 
-	if (!spec || !spec[0]) {
-		policy_defaults(pol, POLICY_XMEM);
-		return 0;
+	conf_defaults(cfg_r);
+	err[0] = '\0';
+	rc = conf_load(cfg_r, o->config, !o->config_given, err, len);
+	if (rc)
+		return rc;
+	if (o->period_ms > 0)
+		cfg_r->period_ms = (uint64_t)o->period_ms;
+	if (o->floor && size_parse_kib(o->floor, &cfg_r->floor_kib)) {
+		snprintf(err, len, "--floor: '%s' is not a size", o->floor);
+		return XMEM_ERR_INVAL;
 	}
-	if (!strchr(spec, '/') && !strstr(spec, ".json") && policy_kind_parse(spec, &kind) == 0) {
-		policy_defaults(pol, kind);
-		return 0;
+	if (o->policy)
+		snprintf(cfg_r->policy, sizeof(cfg_r->policy), "%s", o->policy);
+	if (o->d.pid_file)
+		snprintf(cfg_r->pid_file, sizeof(cfg_r->pid_file), "%s", o->d.pid_file);
+	if (o->d.log_file)
+		snprintf(cfg_r->log_file, sizeof(cfg_r->log_file), "%s", o->d.log_file);
+	/* A simulated host keeps its VMs' policies inside its directory. */
+	dir = host_dir(o->host);
+	if (dir && !cfg_r->state_dir_set)
+		snprintf(cfg_r->state_dir, sizeof(cfg_r->state_dir), "%s/state", dir);
+	if (dir && !cfg_r->domains_dir_set)
+		snprintf(cfg_r->domains_dir, sizeof(cfg_r->domains_dir), "%s/domains", dir);
+	return conf_policy(cfg_r, pol_r, where, where_len, err, len);
+}
+
+/*
+ * SIGHUP: load and validate the configuration again; keep the running one
+ * when it is refused. The new one applies from the next rebalance.
+ */
+static void main_reload(struct main_ctx *m)
+{
+	struct conf cfg;
+	struct policy pol;
+	char err[512], where[CONF_WHERE_MAX], status[600];
+	int rc;
+
+	notify_reloading(&m->n, 0, NULL);
+	if (main_load(m->o, &cfg, &pol, where, sizeof(where), err, sizeof(err))) {
+		log_warnx("reload refused, running configuration kept: %s", err);
+		snprintf(status, sizeof(status), "reload refused: %s", err);
+		notify_reloading(&m->n, 1, status);
+		return;
 	}
-	return policy_load_file(spec, pol, err, len);
+	/* Where the daemon writes its pid and log is fixed at start-up. */
+	memcpy(cfg.pid_file, m->d.cfg.pid_file, sizeof(cfg.pid_file));
+	memcpy(cfg.log_file, m->d.cfg.log_file, sizeof(cfg.log_file));
+	rc = publish_set_prom_path(&m->d.pub, cfg.prometheus_file);
+	if (rc) {
+		log_warnx("reload refused, running configuration kept: %s", xmem_strerror(rc));
+		notify_reloading(&m->n, 1, "reload refused: out of memory");
+		return;
+	}
+	if (!conf_log_changes(&m->d.cfg, &m->d.pol, &cfg, &pol))
+		log_info("reload: nothing changed (policy from %s)", where);
+	else
+		log_info("reload: applied (policy from %s); re-reading every domain", where);
+	m->d.cfg = cfg;
+	m->d.pol = pol;
+	m->d.coop.min_rate_kib_s = pol.min_rate_kib_s;
+	m->d.coop.uncoop_after_s = pol.uncoop_after_s ? pol.uncoop_after_s : 10;
+	cache_mark_all(&m->d.cache);
+	m->d.need_rebalance = CACHE_EV_CHANGE;
+	notify_summary(&m->d.pub, status, sizeof(status));
+	notify_reloading(&m->n, 1, status);
+}
+
+/* --check-config: validate and say so; never returns. */
+static void main_check_config(const struct main_opts *o)
+{
+	struct conf cfg;
+	struct policy pol;
+	char err[512], where[CONF_WHERE_MAX];
+
+	if (main_load(o, &cfg, &pol, where, sizeof(where), err, sizeof(err))) {
+		fprintf(stderr, "xmemd: %s\n", err);
+		exit(1);
+	}
+	printf("%s: valid; policy %s from %s, floor %" PRIu64 " KiB, period %" PRIu64 " ms\n",
+	       o->config, pol.name[0] ? pol.name : policy_kind_name(pol.kind), where, cfg.floor_kib,
+	       cfg.period_ms);
+	exit(0);
+}
+
+/* Watchdog timer: the loop is alive. */
+static long main_watchdog(struct evloop *loop, long long id, void *arg)
+{
+	struct main_ctx *m = arg;
+
+	(void)loop;
+	(void)id;
+	notify_watchdog(&m->n);
+	return (long)(m->n.watchdog_usec / 2000);
 }
 
 /* Rebalance; stop when the host is gone (the service manager restarts xmemd). */
 static void main_rebalance(struct evloop *loop, struct main_ctx *m)
 {
-	if (m->lost || daemon_rebalance(&m->d) != XMEM_ERR_NOHOST)
+	if (m->lost)
 		return;
+	if (daemon_rebalance(&m->d) != XMEM_ERR_NOHOST) {
+		notify_rebalanced(&m->n, &m->d.pub);
+		return;
+	}
 	log_warnx("lost the key tree or the hypervisor; exiting");
 	m->lost = 1;
 	evloop_stop(loop);
@@ -251,9 +368,8 @@ static void main_signal(struct evloop *loop, int fd, unsigned int events, void *
 	(void)events;
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			log_info("SIGHUP: re-reading every domain");
-			cache_mark_all(&m->d.cache);
-			m->d.need_rebalance = CACHE_EV_CHANGE;
+			log_info("SIGHUP: reloading %s", m->o->config);
+			main_reload(m);
 			continue;
 		}
 		log_info("signal %u: stopping", si.ssi_signo);
@@ -261,30 +377,20 @@ static void main_signal(struct evloop *loop, int fd, unsigned int events, void *
 	}
 }
 
-/* The configuration: the file, then the command line over it, then the policy. */
-static void main_config(struct main_opts *o, struct conf *cfg, struct policy *pol)
+/*
+ * The configuration at start-up: main_load's, or exit with the reason. The
+ * pid and log files are the file's unless given on the command line.
+ */
+static void main_config(struct main_opts *o, struct conf *cfg, struct policy *pol, char *where,
+			size_t where_len)
 {
 	char err[512];
 
-	conf_defaults(cfg);
-	if (conf_load(cfg, o->config, !o->config_given, err, sizeof(err)))
-		fatalx("%s", err);
-	if (o->period_ms > 0)
-		cfg->period_ms = (uint64_t)o->period_ms;
-	if (o->floor && size_parse_kib(o->floor, &cfg->floor_kib))
-		fatalx("--floor: '%s' is not a size", o->floor);
-	if (o->policy)
-		snprintf(cfg->policy, sizeof(cfg->policy), "%s", o->policy);
-	if (o->d.pid_file)
-		snprintf(cfg->pid_file, sizeof(cfg->pid_file), "%s", o->d.pid_file);
-	if (o->d.log_file)
-		snprintf(cfg->log_file, sizeof(cfg->log_file), "%s", o->d.log_file);
-	o->d.pid_file = cfg->pid_file[0] ? cfg->pid_file : NULL; /* the file's, unless given */
-	o->d.log_file = cfg->log_file[0] ? cfg->log_file : NULL;
 	memset(pol, 0, sizeof(*pol));
-	err[0] = '\0';
-	if (main_policy(cfg->policy, pol, err, sizeof(err)))
-		fatalx("policy %s: %s", cfg->policy, err[0] ? err : "cannot be loaded");
+	if (main_load(o, cfg, pol, where, where_len, err, sizeof(err)))
+		fatalx("%s", err);
+	o->d.pid_file = cfg->pid_file[0] ? cfg->pid_file : NULL;
+	o->d.log_file = cfg->log_file[0] ? cfg->log_file : NULL;
 }
 
 /*
@@ -332,6 +438,11 @@ static int main_setup(struct main_ctx *m, const char *dir, const struct conf *cf
 		log_warnx("period timer: %s", xmem_strerror((int)tid));
 		return -1;
 	}
+	if (m->n.watchdog_usec >= 2000 &&
+	    evloop_add_timer(m->loop, (long)(m->n.watchdog_usec / 2000), main_watchdog, m) < 0) {
+		log_warnx("watchdog timer");
+		return -1;
+	}
 	evloop_set_before_sleep(m->loop, main_before_sleep, m);
 	return 0;
 }
@@ -360,18 +471,16 @@ int main(int argc, char **argv)
 	struct main_ctx m;
 	const char *dir;
 	struct daemonize dmz;
+	char where[CONF_WHERE_MAX];
 	sigset_t mask;
 	int rc, status = 1, lock_fd;
 
 	main_parse(argc, argv, &o);
 	log_init("xmemd", LOG_TO_CLI, o.d.verbose);
-	main_config(&o, &cfg, &pol);
+	if (o.check_config)
+		main_check_config(&o);
+	main_config(&o, &cfg, &pol, where, sizeof(where));
 	dir = host_dir(o.host);
-	/* A simulated host keeps its VMs' policies inside its directory. */
-	if (dir && !cfg.state_dir_set)
-		snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s/state", dir);
-	if (dir && !cfg.domains_dir_set)
-		snprintf(cfg.domains_dir, sizeof(cfg.domains_dir), "%s/domains", dir);
 
 	/* One xmemd per host, decided before any pid file or key is touched. */
 	lock_fd = main_lock(dir);
@@ -384,6 +493,8 @@ int main(int argc, char **argv)
 
 	memset(&m, 0, sizeof(m));
 	m.sig_fd = -1;
+	m.o = &o;
+	notify_init(&m.n);
 	/*
 	 * Block the signals before libxenstore starts its reader thread, so
 	 * they reach the signalfd and never a thread that would die of them.
@@ -406,8 +517,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	publish_daemon_state(&m.d.pub, XS_XMEMD_STATE_RUNNING);
-	log_info("running: host %s, policy %s, floor %" PRIu64 " KiB, period %" PRIu64 " ms",
-		 dir ? dir : "(Xen)", pol.name[0] ? pol.name : policy_kind_name(pol.kind),
+	log_info("running: host %s, policy %s (%s), floor %" PRIu64 " KiB, period %" PRIu64 " ms",
+		 dir ? dir : "(Xen)", pol.name[0] ? pol.name : policy_kind_name(pol.kind), where,
 		 cfg.floor_kib, cfg.period_ms);
 	if (daemonize_ready(&dmz))
 		log_warn("start-up pipe");
@@ -417,8 +528,11 @@ int main(int argc, char **argv)
 	rc = m.lost ? 0 : evloop_run(m.loop);
 	if (rc)
 		log_warnx("event loop: %s", xmem_strerror(rc));
+	notify_stopping(&m.n);
 	if (!m.lost)
 		publish_daemon_state(&m.d.pub, XS_XMEMD_STATE_STOPPED);
+	if (!m.lost && !rc)
+		publish_remove_metrics(&m.d.pub);
 	status = m.lost || rc ? 1 : 0;
 out:
 	if (status == 0)

@@ -38,6 +38,26 @@ int publish_init(struct publish *p, struct xs_handle *xs, const char *prom_path)
 	return 0;
 }
 
+int publish_set_prom_path(struct publish *p, const char *prom_path)
+{
+	char *copy = NULL;
+
+	if (prom_path && prom_path[0] && !(copy = strdup(prom_path)))
+		return XMEM_ERR_NOMEM;
+	if (p->prom_path && (!copy || strcmp(copy, p->prom_path)))
+		publish_remove_metrics(p);
+	free(p->prom_path);
+	p->prom_path = copy;
+	p->prom_failing = 0;
+	return 0;
+}
+
+void publish_remove_metrics(struct publish *p)
+{
+	if (p->prom_path && unlink(p->prom_path) < 0 && errno != ENOENT)
+		log_warn("remove %s", p->prom_path);
+}
+
 void publish_free(struct publish *p)
 {
 	free(p->prom_path);
@@ -125,6 +145,18 @@ static int publish_has(const struct publish_dom *doms, size_t nr, uint32_t domid
 	return 0;
 }
 
+/*
+ * The metrics file could not be written (what says at which step): warn once,
+ * not at every rebalance, until a write succeeds again.
+ */
+static void publish_metrics_failed(struct publish *p, const char *what)
+{
+	if (p->prom_failing)
+		return;
+	p->prom_failing = 1;
+	log_warn("metrics file %s (said once until it works again)", what);
+}
+
 /* Rewrite the metrics file atomically. */
 static void publish_metrics_file(struct publish *p, const struct publish_host *host,
 				 const struct publish_dom *doms, size_t nr)
@@ -142,21 +174,27 @@ static void publish_metrics_file(struct publish *p, const struct publish_host *h
 	snprintf(tmp, len, "%s.tmp", p->prom_path);
 	f = fopen(tmp, "w");
 	if (!f) {
-		log_warn("%s", tmp);
+		publish_metrics_failed(p, tmp);
 		goto out;
 	}
 	if (publish_prometheus(f, host, doms, nr) || fflush(f) || fsync(fileno(f))) {
-		log_warn("%s", tmp);
+		publish_metrics_failed(p, tmp);
 		goto out;
 	}
 	if (fclose(f)) {
 		f = NULL;
-		log_warn("%s", tmp);
+		publish_metrics_failed(p, tmp);
 		goto out;
 	}
 	f = NULL;
-	if (rename(tmp, p->prom_path) < 0)
-		log_warn("rename %s", p->prom_path);
+	if (rename(tmp, p->prom_path) < 0) {
+		publish_metrics_failed(p, p->prom_path);
+		unlink(tmp);
+		goto out;
+	}
+	if (p->prom_failing)
+		log_info("metrics file %s written again", p->prom_path);
+	p->prom_failing = 0;
 out:
 	if (f)
 		fclose(f);
@@ -253,47 +291,124 @@ static void publish_label(FILE *f, const char *s)
 	}
 }
 
-/* One per-domain gauge family. */
+/* One per-domain gauge family: the u64 at field_off, times scale, divided by div. */
 static void publish_dom_family(FILE *f, const char *name, const char *help,
-			       const struct publish_dom *doms, size_t nr, size_t field_off)
+			       const struct publish_dom *doms, size_t nr, size_t field_off,
+			       uint64_t scale, unsigned int div)
 {
 	size_t i;
 
 	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 	for (i = 0; i < nr; i++) {
-		uint64_t v = *(const uint64_t *)((const char *)&doms[i] + field_off);
+		uint64_t v = *(const uint64_t *)((const char *)&doms[i] + field_off) * scale;
 
 		fprintf(f, "%s{domid=\"%u\",name=\"", name, doms[i].domid);
 		publish_label(f, doms[i].name);
-		fprintf(f, "\"} %" PRIu64 "\n", v);
+		if (div > 1)
+			fprintf(f, "\"} %" PRIu64 ".%02" PRIu64 "\n", v / div, v % div);
+		else
+			fprintf(f, "\"} %" PRIu64 "\n", v);
+	}
+}
+
+/* One host gauge. */
+static void publish_gauge(FILE *f, const char *name, const char *help, uint64_t v)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n%s %" PRIu64 "\n", name, help, name, name, v);
+}
+
+void publish_allocatable(const struct publish_host *host, const struct publish_dom *doms, size_t nr,
+			 uint64_t alloc_kib_r[3])
+{
+	uint64_t keep = host->floor_kib + host->reserved_kib, floor_kib;
+	size_t i;
+
+	alloc_kib_r[0] = host->free_kib > keep ? host->free_kib - keep : 0;
+	alloc_kib_r[1] = alloc_kib_r[0];
+	alloc_kib_r[2] = alloc_kib_r[0];
+	for (i = 0; i < nr; i++) {
+		const struct publish_dom *d = &doms[i];
+
+		if (!d->squeezable)
+			continue;
+		floor_kib = d->demand_kib > d->min_kib ? d->demand_kib : d->min_kib;
+		if (d->demand_kib && d->current_kib > floor_kib)
+			alloc_kib_r[1] += d->current_kib - floor_kib;
+		if (d->current_kib > d->min_kib)
+			alloc_kib_r[2] += d->current_kib - d->min_kib;
+	}
+}
+
+/* The xmemd_* families: up, last rebalance. */
+static void publish_daemon_families(FILE *f, const struct publish_host *host)
+{
+	publish_gauge(f, "xmemd_up", "1 while xmemd runs (the file is removed when it stops).", 1);
+	fprintf(f,
+		"# HELP xmemd_last_rebalance_timestamp_seconds When xmemd last rebalanced.\n"
+		"# TYPE xmemd_last_rebalance_timestamp_seconds gauge\n"
+		"xmemd_last_rebalance_timestamp_seconds %" PRIu64 ".%03" PRIu64 "\n",
+		host->now_unix_ms / 1000, host->now_unix_ms % 1000);
+}
+
+/* The per-domain families. */
+static void publish_dom_families(FILE *f, const struct publish_dom *doms, size_t nr)
+{
+	size_t i;
+
+	publish_dom_family(f, "xmem_domain_target_bytes", "Target xmemd gives the domain.", doms,
+			   nr, offsetof(struct publish_dom, target_kib), 1024, 1);
+	publish_dom_family(f, "xmem_domain_current_bytes", "Allocation of the domain.", doms, nr,
+			   offsetof(struct publish_dom, current_kib), 1024, 1);
+	publish_dom_family(f, "xmem_domain_demand_bytes", "Demand derived for the domain.", doms,
+			   nr, offsetof(struct publish_dom, demand_kib), 1024, 1);
+	publish_dom_family(f, "xmem_domain_min_bytes", "The domain's dynamic minimum.", doms, nr,
+			   offsetof(struct publish_dom, min_kib), 1024, 1);
+	publish_dom_family(f, "xmem_domain_pressure_ratio",
+			   "Memory pressure the guest reports (share of time stalled, 0..1).", doms,
+			   nr, offsetof(struct publish_dom, pressure_pct), 1, 100);
+	fprintf(f, "# HELP xmem_domain_uncooperative 1 while the guest does not follow its "
+		   "target.\n# TYPE xmem_domain_uncooperative gauge\n");
+	for (i = 0; i < nr; i++) {
+		fprintf(f, "xmem_domain_uncooperative{domid=\"%u\",name=\"", doms[i].domid);
+		publish_label(f, doms[i].name);
+		fprintf(f, "\"} %d\n", doms[i].uncooperative);
+	}
+	fprintf(f,
+		"# HELP xmem_domain_state The domain's state for xmemd (the series with value 1)."
+		"\n# TYPE xmem_domain_state gauge\n");
+	for (i = 0; i < nr; i++) {
+		fprintf(f, "xmem_domain_state{domid=\"%u\",name=\"", doms[i].domid);
+		publish_label(f, doms[i].name);
+		fprintf(f, "\",state=\"");
+		publish_label(f, doms[i].state);
+		fprintf(f, "\"} 1\n");
 	}
 }
 
 int publish_prometheus(FILE *f, const struct publish_host *host, const struct publish_dom *doms,
 		       size_t nr)
 {
-	size_t i;
+	uint64_t alloc[3];
 
+	publish_daemon_families(f, host);
+	publish_gauge(f, "xmem_host_total_bytes", "Memory the domains can have.",
+		      host->total_kib * 1024);
+	publish_gauge(f, "xmem_host_free_bytes", "Free host memory.", host->free_kib * 1024);
+	publish_gauge(f, "xmem_host_reserved_bytes", "Memory held for reservations.",
+		      host->reserved_kib * 1024);
+	publish_gauge(f, "xmem_host_floor_bytes", "Memory never handed out.",
+		      host->floor_kib * 1024);
+	publish_gauge(f, "xmem_waiting_bytes", "Raises held back until memory is free.",
+		      host->waiting_kib * 1024);
+	publish_allocatable(host, doms, nr, alloc);
 	fprintf(f,
-		"# HELP xmem_host_total_bytes Memory the domains can have.\n"
-		"# TYPE xmem_host_total_bytes gauge\nxmem_host_total_bytes %" PRIu64 "\n",
-		host->total_kib * 1024);
-	fprintf(f,
-		"# HELP xmem_host_free_bytes Free host memory.\n"
-		"# TYPE xmem_host_free_bytes gauge\nxmem_host_free_bytes %" PRIu64 "\n",
-		host->free_kib * 1024);
-	fprintf(f,
-		"# HELP xmem_host_reserved_bytes Memory held for reservations.\n"
-		"# TYPE xmem_host_reserved_bytes gauge\nxmem_host_reserved_bytes %" PRIu64 "\n",
-		host->reserved_kib * 1024);
-	fprintf(f,
-		"# HELP xmem_host_floor_bytes Memory never handed out.\n"
-		"# TYPE xmem_host_floor_bytes gauge\nxmem_host_floor_bytes %" PRIu64 "\n",
-		host->floor_kib * 1024);
-	fprintf(f,
-		"# HELP xmem_waiting_bytes Raises held back until memory is free.\n"
-		"# TYPE xmem_waiting_bytes gauge\nxmem_waiting_bytes %" PRIu64 "\n",
-		host->waiting_kib * 1024);
+		"# HELP xmem_host_allocatable_bytes Memory a new domain could get now: from free "
+		"memory, or also squeezing guests to their demand or to their minimum.\n"
+		"# TYPE xmem_host_allocatable_bytes gauge\n"
+		"xmem_host_allocatable_bytes{squeeze=\"none\"} %" PRIu64 "\n"
+		"xmem_host_allocatable_bytes{squeeze=\"to_demand\"} %" PRIu64 "\n"
+		"xmem_host_allocatable_bytes{squeeze=\"to_min\"} %" PRIu64 "\n",
+		alloc[0] * 1024, alloc[1] * 1024, alloc[2] * 1024);
 	fprintf(f,
 		"# HELP xmem_reservations Reservations by state.\n"
 		"# TYPE xmem_reservations gauge\n"
@@ -310,21 +425,7 @@ int publish_prometheus(FILE *f, const struct publish_host *host, const struct pu
 		"# HELP xmem_keytree_reads_total Key-tree reads since start.\n"
 		"# TYPE xmem_keytree_reads_total counter\nxmem_keytree_reads_total %" PRIu64 "\n",
 		host->keytree_reads);
-	publish_dom_family(f, "xmem_domain_target_kib", "Target xmemd gives the domain (KiB).",
-			   doms, nr, offsetof(struct publish_dom, target_kib));
-	publish_dom_family(f, "xmem_domain_current_kib", "Allocation of the domain (KiB).", doms,
-			   nr, offsetof(struct publish_dom, current_kib));
-	publish_dom_family(f, "xmem_domain_demand_kib", "Demand derived for the domain (KiB).",
-			   doms, nr, offsetof(struct publish_dom, demand_kib));
-	publish_dom_family(f, "xmem_domain_pressure_pct", "Memory pressure the guest reports.",
-			   doms, nr, offsetof(struct publish_dom, pressure_pct));
-	fprintf(f, "# HELP xmem_domain_uncooperative 1 while the guest does not follow its "
-		   "target.\n# TYPE xmem_domain_uncooperative gauge\n");
-	for (i = 0; i < nr; i++) {
-		fprintf(f, "xmem_domain_uncooperative{domid=\"%u\",name=\"", doms[i].domid);
-		publish_label(f, doms[i].name);
-		fprintf(f, "\"} %d\n", doms[i].uncooperative);
-	}
+	publish_dom_families(f, doms, nr);
 	return ferror(f) ? XMEM_ERR_IO : 0;
 }
 
@@ -349,6 +450,8 @@ void publish_round(struct round *rd, const struct cache *c, const struct hv_phys
 					      ? rd->unix_ms - (rd->now_ms - progress_ms)
 					      : 0;
 		p->uncooperative = cd->coop.uncooperative;
+		p->min_kib = rd->pdoms[i].min_kib;
+		p->squeezable = rd->drive[i];
 	}
 	memset(ph, 0, sizeof(*ph));
 	ph->total_kib =

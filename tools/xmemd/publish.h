@@ -10,7 +10,13 @@
  *
  * A Prometheus text file (node_exporter's textfile collector) is written to
  * a temporary file and renamed over the configured path, so a scraper never
- * reads half of it.
+ * reads half of it. Its figures are in base units (bytes, seconds, ratios):
+ * xmemd_up, xmemd_last_rebalance_timestamp_seconds, the host's figures and
+ * xmem_host_allocatable_bytes, the memory a new domain could get now:
+ *   squeeze="none"       free - floor - reservations' holds
+ *   squeeze="to_demand"  + what lowering every driven guest to its demand frees
+ *   squeeze="to_min"     + what lowering every driven guest to its minimum frees
+ * and per domain demand, target, current, pressure, state, cooperation.
  */
 #ifndef XMEMD_PUBLISH_H
 #define XMEMD_PUBLISH_H
@@ -33,7 +39,9 @@ struct publish_dom {
 	uint64_t target_kib;
 	uint64_t current_kib;
 	uint64_t last_progress_ms; /* Unix ms */
+	uint64_t min_kib;	   /* dynamic-min */
 	int uncooperative;
+	int squeezable; /* xmemd drives its balloon: it can be lowered */
 };
 
 struct publish_host {
@@ -54,7 +62,8 @@ struct publish {
 	struct publish_host last_host;
 	int host_valid;
 	char last_policy[64];
-	int lost; /* a write found the connection gone (EBADF, EPIPE, ...) */
+	int lost;	  /* a write found the connection gone (EBADF, EPIPE, ...) */
+	int prom_failing; /* the metrics file could not be written; warned once */
 };
 
 /* Start publishing through xs; prom_path NULL or "" for no metrics file. 0 or XMEM_ERR_NOMEM. */
@@ -76,6 +85,15 @@ void publish_round(struct round *rd, const struct cache *c, const struct hv_phys
 int publish_init(struct publish *p, struct xs_handle *xs, const char *prom_path);
 void publish_free(struct publish *p);
 
+/*
+ * Write the metrics to prom_path from now on (NULL or "": none); the file at
+ * the old path, if different, is removed. 0 or XMEM_ERR_NOMEM (p unchanged).
+ */
+int publish_set_prom_path(struct publish *p, const char *prom_path);
+
+/* Remove the metrics file (a clean stop: no stale figures left behind). */
+void publish_remove_metrics(struct publish *p);
+
 /* Write /tool/xmemd/state = state and pid (start-up, shutdown). */
 void publish_daemon_state(struct publish *p, const char *state);
 
@@ -85,6 +103,14 @@ void publish_daemon_state(struct publish *p, const char *state);
  */
 void publish_update(struct publish *p, const struct publish_host *host,
 		    const struct publish_dom *doms, size_t nr);
+
+/*
+ * The memory a new domain could get now (see above), in KiB: [0] from free
+ * memory alone, [1] also squeezing driven guests to their demand, [2] to
+ * their minimum.
+ */
+void publish_allocatable(const struct publish_host *host, const struct publish_dom *doms, size_t nr,
+			 uint64_t alloc_kib_r[3]);
 
 /* Write the Prometheus text for host and doms to f. 0 or a negative XMEM_ERR_*. */
 int publish_prometheus(FILE *f, const struct publish_host *host, const struct publish_dom *doms,

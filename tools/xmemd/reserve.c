@@ -81,7 +81,7 @@ static void reserve_pending(const struct cache_res *r, const struct reserve_host
 		*avail_kib -= r->size_kib;
 		return;
 	}
-	could_kib = *avail_kib + *squeeze_kib;
+	could_kib = *avail_kib + *squeeze_kib + host->growing_kib;
 	if (r->size_kib > could_kib + host->stuck_kib) {
 		a->verdict = RESERVE_FAIL;
 		snprintf(a->reason, sizeof(a->reason),
@@ -176,9 +176,14 @@ void reserve_round_host(const struct round *rd, struct reserve_host *rh)
 		const struct policy_dom *p = &rd->pdoms[i];
 		uint64_t above = p->current_kib > p->min_kib ? p->current_kib - p->min_kib : 0;
 
-		if (rd->drive[i])
+		if (rd->drive[i]) {
+			const struct apply_dom *a = &rd->adoms[i];
+			uint64_t to = a->target_kib < a->maxmem_kib ? a->target_kib : a->maxmem_kib;
+
 			rh->squeeze_kib += above;
-		else if (p->managed && p->has_balloon)
+			if (a->grow == APPLY_GROW_TARGET && to > a->current_kib)
+				rh->growing_kib += to - a->current_kib;
+		} else if (p->managed && p->has_balloon)
 			rh->stuck_kib += above;
 	}
 	for (i = 0; i < rd->nr; i++) /* paused, given no reservation: may be built from one */

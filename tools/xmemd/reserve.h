@@ -43,6 +43,8 @@ struct reserve_host {
 	int64_t now_s;	       /* Unix time */
 	uint64_t avail_kib;    /* free now: free - claimed - floor - promised growth */
 	uint64_t squeeze_kib;  /* more that cooperative guests could give (current - min) */
+	uint64_t growing_kib;  /* growth promised to driven guests: lowering their targets
+				* cancels it, so it is freeable too */
 	uint64_t stuck_kib;    /* what uncooperative guests hold above their minimums */
 	uint64_t building_kib; /* held by paused domains given no reservation (being built) */
 };

@@ -91,6 +91,26 @@ static void reserve_fail_minimums_test(void **state)
 	assert_int_equal(held, 0);
 }
 
+/*
+ * Growth promised to driven guests is not counted free, but lowering their
+ * targets cancels it: a reservation that needs it is held, not failed.
+ */
+static void reserve_growing_is_freeable_test(void **state)
+{
+	struct cache_res r = res("a", CACHE_RES_PENDING, 3 * GIB);
+	struct reserve_host h = host(1 * GIB, 1 * GIB, 0);
+	struct reserve_action a;
+	uint64_t held;
+
+	h.growing_kib = 2 * GIB;
+	reserve_plan(&r, 1, &h, lookup, NULL, &a, &held);
+	assert_int_equal(a.verdict, RESERVE_KEEP);
+	assert_int_equal(held, 3 * GIB);
+	h.growing_kib = 0;
+	reserve_plan(&r, 1, &h, lookup, NULL, &a, &held);
+	assert_int_equal(a.verdict, RESERVE_FAIL);
+}
+
 /* Possible only with what uncooperative guests hold: failed, guests refused. */
 static void reserve_fail_refused_test(void **state)
 {
@@ -243,6 +263,7 @@ int main(void)
 		cmocka_unit_test(reserve_grant_when_free_test),
 		cmocka_unit_test(reserve_squeeze_then_grant_test),
 		cmocka_unit_test(reserve_fail_minimums_test),
+		cmocka_unit_test(reserve_growing_is_freeable_test),
 		cmocka_unit_test(reserve_fail_refused_test),
 		cmocka_unit_test(reserve_granted_held_until_expiry_test),
 		cmocka_unit_test(reserve_given_to_domain_test),
