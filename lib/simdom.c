@@ -136,6 +136,17 @@ static void simdom_range(const struct simdom_config *cfg, uint64_t *min_r, uint6
 	*max_r = cfg->dynamic_max_kib ? cfg->dynamic_max_kib : cfg->static_max_kib;
 }
 
+int simdom_agent_ok(const char *name)
+{
+	static const char *const agents[] = { "xmem", "xe-guest-utilities", "qubes", "none" };
+	size_t i;
+
+	for (i = 0; name && i < sizeof(agents) / sizeof(agents[0]); i++)
+		if (!strcmp(name, agents[i]))
+			return 1;
+	return 0;
+}
+
 int simdom_validate(const struct simdom_config *cfg, char *err, size_t err_len)
 {
 	uint64_t dmin, dmax;
@@ -205,6 +216,11 @@ int simdom_validate(const struct simdom_config *cfg, char *err, size_t err_len)
 			   "K), got %" PRIu64 "K",
 			   cfg->startup_kib, SIMDOM_MAXMEM_CONSTANT_KIB,
 			   cfg->static_max_kib + SIMDOM_MAXMEM_CONSTANT_KIB, cfg->maxmem_kib);
+		return XMEM_ERR_INVAL;
+	}
+	if (cfg->agent && !simdom_agent_ok(cfg->agent)) {
+		simdom_err(err, err_len, "agent: expected one of %s, got \"%s\"", SIMDOM_AGENTS,
+			   cfg->agent);
 		return XMEM_ERR_INVAL;
 	}
 	if (cfg->reservation && !simdom_ident_ok(cfg->reservation, SIMDOM_NAME_MAX, 0)) {
@@ -508,6 +524,11 @@ static int simdom_write_keys(struct xs_handle *xs, xs_transaction_t t,
 	    simdom_write_dom_u64(xs, t, domid, XS_DOM_WEIGHT, cfg->weight) ||
 	    simdom_write_dom_u64(xs, t, domid, XS_DOM_BUFFER, cfg->buffer_pct) ||
 	    simdom_write_dom(xs, t, domid, XS_DOM_MANAGED, cfg->managed ? "1" : "0"))
+		return -1;
+	/* Qubes lets its meminfo-writer report under memory/. */
+	if (cfg->agent && !strcmp(cfg->agent, "qubes") &&
+	    (simdom_dom_path(path, sizeof(path), domid, XS_DOM_QUBES_MEMINFO) ||
+	     simdom_mkdir_perms(xs, t, path, domid, 1)))
 		return -1;
 
 	if (cfg->reservation) {

@@ -362,9 +362,11 @@ const char *report_balloon_state(const struct report_sample *s, unsigned int sta
 void report_cache_reset(struct report_cache *c)
 {
 	uint64_t seq = c->seq;
+	int no_seq = c->no_seq;
 
 	memset(c, 0, sizeof(*c));
 	c->seq = seq; /* keep counting up: readers compare with what they saw */
+	c->no_seq = no_seq;
 }
 
 void report_resume_seq(struct xs_handle *xs, struct report_cache *c)
@@ -471,7 +473,7 @@ int report_write(struct xs_handle *xs, struct report_cache *c, const struct repo
 	if (n > REPORT_MAX_KVS)
 		n = REPORT_MAX_KVS;
 	nr = report_diff(c, kvs, n, changed);
-	if (nr == 0)
+	if (nr == 0 && (c->no_seq || ++c->idle < REPORT_HEARTBEAT_CALLS))
 		return 0;
 	snprintf(seq, sizeof(seq), "%" PRIu64, c->seq + 1);
 	for (tries = 0; tries < REPORT_TXN_TRIES; tries++) {
@@ -483,10 +485,11 @@ int report_write(struct xs_handle *xs, struct report_cache *c, const struct repo
 			    !xs_write(xs, t, kvs[i].path, kvs[i].val, strlen(kvs[i].val)))
 				goto abort;
 		}
-		if (!xs_write(xs, t, XS_DOM_REPORT_SEQ, seq, strlen(seq)))
+		if (!c->no_seq && !xs_write(xs, t, XS_DOM_REPORT_SEQ, seq, strlen(seq)))
 			goto abort;
 		if (xs_transaction_end(xs, t, false)) {
 			c->seq++;
+			c->idle = 0;
 			report_cache_commit(c, kvs, n, changed);
 			return (int)nr;
 		}

@@ -57,6 +57,7 @@ const struct cmd_spec cmd_table[] = {
 	  "--weight N\tPriority under scarcity, 0..10000.\n"
 	  "--buffer PCT\tHeadroom above demand in percent, 5..2000.\n"
 	  "--workload SPEC\tStart an xmem-balloon guest running SPEC.\n"
+	  "--agent AGENT\tThe guest's agent: xmem, xe-guest-utilities, qubes, none.\n"
 	  "--reservation ID\tBuild the domain from a granted reservation.\n" },
 	{ "destroy", main_destroy, 1, "Destroy a domain (simulated hosts only)", "DOM",
 	  "-h, --help\tPrint this help.\n" },

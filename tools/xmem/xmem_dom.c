@@ -87,7 +87,8 @@ static void dom_balloon_bin(char *buf, size_t len)
 }
 
 /* Start xmem-balloon for domid; it daemonises once its pid file is written. */
-static int dom_start_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *workload)
+static int dom_start_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *workload,
+			     const char *agent)
 {
 	char bin[PATH_MAX], domid_s[16], pidf[PATH_MAX], logf[PATH_MAX], rundir[PATH_MAX];
 	char errf[PATH_MAX], why[256] = "";
@@ -126,7 +127,8 @@ static int dom_start_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *w
 	if (pid == 0) {
 		dup2(fd, STDERR_FILENO);
 		execlp(bin, bin, "--host", ctx->host_dir, "--domid", domid_s, "--workload",
-		       workload, "--pid-file", pidf, "--log-file", logf, (char *)NULL);
+		       workload, "--agent", agent ? agent : "xmem", "--pid-file", pidf,
+		       "--log-file", logf, (char *)NULL);
 		fprintf(stderr, "cannot run %s: %s\n", bin, strerror(errno));
 		_exit(127);
 	}
@@ -227,6 +229,7 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 		{ "buffer", required_argument, NULL, 'b' },
 		{ "workload", required_argument, NULL, 'W' },
 		{ "reservation", required_argument, NULL, 'r' },
+		{ "agent", required_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct simdom_config cfg;
@@ -279,6 +282,9 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 		case 'r':
 			cfg.reservation = optarg;
 			break;
+		case 'g':
+			cfg.agent = optarg;
+			break;
 		}
 	}
 	if (cmdtable_max_args(argc, argv, "create", 1))
@@ -316,7 +322,11 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 		ctx_err("create: %s: nothing was created; check the host's daemons", err);
 		return EXIT_FAILURE;
 	}
-	if (workload && dom_start_balloon(ctx, domid, workload)) {
+	if (cfg.agent && !workload) {
+		ctx_err("create: --agent needs --workload: only a simulated guest plays an agent");
+		return EXIT_FAILURE;
+	}
+	if (workload && dom_start_balloon(ctx, domid, workload, cfg.agent)) {
 		dom_stop_balloon(ctx, domid, NULL);
 		simdom_destroy(ctx->xsh, ctx->hv, domid, NULL, 0);
 		return EXIT_FAILURE;
