@@ -12,7 +12,7 @@
  *               what it uses and what it holds; a lower target only ends in
  *               a balloon that gives up
  *      need     demand (startup while the guest has reported nothing)
- *      buffer   demand x (1 + buffer)
+ *      buffer   demand x (1 + buffer), more for a coarse source (policy_buffer_kib)
  *      memory   the remembered recent peak, decaying (xmem only, stability.c)
  *    each clamped into [dynamic-min, dynamic-max]. The kinds differ only here:
  *      xmem          min, held, need, buffer, memory; weights
@@ -230,8 +230,7 @@ static uint64_t policy_ladder(const struct policy *pol, const struct policy_host
 		need = buf = policy_clamp(dom->startup_kib, lo, hi);
 	} else {
 		need = policy_clamp(demand_kib, lo, hi);
-		buf = policy_clamp(demand_buffered_kib(demand_kib, demand_buffer_pct(pol, dom)), lo,
-				   hi);
+		buf = policy_clamp(policy_buffer_kib(pol, dom, demand_kib), lo, hi);
 	}
 	mem = buf;
 	if (pol->kind == POLICY_XMEM && dom->has_demand)

@@ -99,6 +99,15 @@ struct policy_dom {
 	 */
 	uint64_t prev_desired_kib;
 	uint64_t prev_plan_ms;
+	/*
+	 * Added by policy/ (zero: a fine, fast source such as xmem-guestd).
+	 * How coarse the demand report is: the source's period (a report
+	 * every demand_period_s at best) and its step (it reports only moves
+	 * larger than demand_step_kib). A coarse source gets more buffer
+	 * (policy_buffer_kib).
+	 */
+	unsigned int demand_period_s;
+	uint64_t demand_step_kib;
 };
 
 struct policy_out {
@@ -126,6 +135,19 @@ const char *policy_kind_name(enum policy_kind kind);
 
 /* The demand of one domain from its signals, in KiB (0 when it has none). */
 uint64_t policy_demand_kib(const struct policy *pol, const struct policy_dom *dom);
+
+/*
+ * Added by policy/. The buffered size of dom for demand_kib: demand x (1 +
+ * buffer), where a slow source adds POLICY_SLOW_PCT_PER_MIN points of buffer
+ * per minute of its period (at most POLICY_SLOW_MAX_PCT), for what the guest
+ * may grow between two reports, and a coarse one adds its step, for what it
+ * may have moved without reporting. A source with a period of a few seconds
+ * and no step gets exactly demand x (1 + buffer).
+ */
+uint64_t policy_buffer_kib(const struct policy *pol, const struct policy_dom *dom,
+			   uint64_t demand_kib);
+#define POLICY_SLOW_PCT_PER_MIN 10u
+#define POLICY_SLOW_MAX_PCT	50u
 
 /*
  * Plan targets for nr domains. out must have room for nr entries and is

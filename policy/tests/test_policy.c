@@ -158,6 +158,50 @@ static void policy_demand_buffer_test(void **state)
 	assert_int_equal(out[0].phase, 2);
 }
 
+/*
+ * A coarse, slow source gets more buffer: POLICY_SLOW_PCT_PER_MIN points per
+ * minute of its period (capped), and its step on top; a fast fine one none.
+ */
+static void policy_coarse_source_buffer_test(void **state)
+{
+	struct policy_dom d[3] = { dom_make(1, 256 * MIB, GIB, 8 * GIB),
+				   dom_make(2, 256 * MIB, GIB, 8 * GIB),
+				   dom_make(3, 256 * MIB, GIB, 8 * GIB) };
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+
+	policy_defaults(&pol, POLICY_XMEM);
+	dom_demand(&d[0], 2 * GIB); /* xmem-guestd: 1 s, no step */
+	d[0].demand_period_s = 1;
+	dom_demand(&d[1], 2 * GIB); /* xe-guest-utilities: 120 s */
+	d[1].demand_period_s = 120;
+	dom_demand(&d[2], 2 * GIB); /* qubes: no period, 30000 KiB steps */
+	d[2].demand_step_kib = 30000;
+	assert_int_equal(policy_buffer_kib(&pol, &d[0], 2 * GIB), 2 * GIB + 2 * GIB / 5);
+	assert_int_equal(policy_buffer_kib(&pol, &d[1], 2 * GIB),
+			 2 * GIB + 2 * GIB * (20 + 2 * POLICY_SLOW_PCT_PER_MIN) / 100);
+	assert_int_equal(policy_buffer_kib(&pol, &d[2], 2 * GIB), 2 * GIB + 2 * GIB / 5 + 30000);
+	h = host_make(64 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_int_equal(out[0].target_kib, 2 * GIB + 2 * GIB / 5);
+	assert_true(out[1].target_kib > out[0].target_kib);
+	assert_true(out[2].target_kib > out[0].target_kib);
+	/* The extra is capped, and demand itself is not raised. */
+	d[1].demand_period_s = 3600;
+	assert_int_equal(policy_buffer_kib(&pol, &d[1], 2 * GIB),
+			 2 * GIB + 2 * GIB * (20 + POLICY_SLOW_MAX_PCT) / 100);
+	assert_int_equal(policy_demand_kib(&pol, &d[1]), 2 * GIB);
+	/* Under scarcity the extra goes first, like any buffer: demand is kept. */
+	d[0].current_kib = d[1].current_kib = d[2].current_kib = 2 * GIB + 64 * MIB;
+	d[0].target_kib = d[1].target_kib = d[2].target_kib = 2 * GIB + 64 * MIB;
+	h = host_make(3 * (2 * GIB + 64 * MIB), d, 3);
+	assert_int_equal(h.free_kib, 0);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[1].target_kib >= 2 * GIB);
+	assert_true(out[1].target_kib < 2 * GIB + 2 * GIB / 5);
+}
+
 /* A guest that stalls or swaps needs more than it uses: its demand is raised. */
 static void policy_demand_pressure_test(void **state)
 {
@@ -911,6 +955,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(policy_bounds_test),
 		cmocka_unit_test(policy_demand_buffer_test),
+		cmocka_unit_test(policy_coarse_source_buffer_test),
 		cmocka_unit_test(policy_demand_pressure_test),
 		cmocka_unit_test(policy_no_signal_startup_test),
 		cmocka_unit_test(policy_plenty_test),

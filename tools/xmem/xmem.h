@@ -181,6 +181,9 @@ struct xmem_dom {
 	char balloon_state[16];
 	uint64_t balloon_current_kib;
 	char state[16]; /* ok, ballooning, uncooperative, no-balloon, unmanaged */
+	/* xmem-guestd, xe-guest-utilities, qubes, none: xmemd's, else what the keys show */
+	char demand_source[24];
+	uint64_t demand_age_s; /* since xmemd saw that report change; UNSET: not known */
 };
 
 /* Effective policy values (defaults of docs/architecture.md applied). */
@@ -188,6 +191,9 @@ uint64_t model_min_kib(const struct xmem_dom *d);
 uint64_t model_max_kib(const struct xmem_dom *d);
 uint64_t model_weight(const struct xmem_dom *d);
 uint64_t model_buffer_pct(const struct xmem_dom *d);
+
+/* The demand source when xmemd has not published one: the richest report present. */
+const char *model_derive_source(struct xmem_ctx *ctx, xs_transaction_t t, uint32_t domid);
 
 /* The state column when xmemd has not published one. */
 const char *model_derive_state(const struct xmem_dom *d);

@@ -44,7 +44,8 @@ int fmt_list_table(FILE *f, const struct xmem_dom *doms, size_t nr)
 		{ "Mem", 7, TABLE_RIGHT },    { "Target", 7, TABLE_RIGHT },
 		{ "Demand", 7, TABLE_RIGHT }, { "Press%", 6, TABLE_RIGHT },
 		{ "Min", 7, TABLE_RIGHT },    { "Max", 7, TABLE_RIGHT },
-		{ "Weight", 6, TABLE_RIGHT }, { "State", 0, TABLE_LEFT },
+		{ "Weight", 6, TABLE_RIGHT }, { "Source", 18, TABLE_LEFT },
+		{ "Age", 4, TABLE_RIGHT },    { "State", 0, TABLE_LEFT },
 	};
 	struct table *t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
 	const struct xmem_dom *d;
@@ -62,6 +63,8 @@ int fmt_list_table(FILE *f, const struct xmem_dom *doms, size_t nr)
 		table_cell(t, "%s", fmt_mib(model_min_kib(d), buf, sizeof(buf)));
 		table_cell(t, "%s", fmt_mib(model_max_kib(d), buf, sizeof(buf)));
 		table_cell(t, "%" PRIu64, model_weight(d));
+		table_cell(t, "%s", d->demand_source);
+		table_cell(t, "%s", fmt_num(d->demand_age_s, buf, sizeof(buf)));
 		table_cell(t, "%s", d->state);
 	}
 	return table_print_free(t, f);
@@ -110,6 +113,8 @@ static void fmt_dom_json(struct json_out *out, const struct xmem_dom *d)
 	fmt_kv_strn(out, "balloon_state", d->balloon_state);
 	fmt_kv_u64n(out, "balloon_current_kib", d->balloon_current_kib);
 	json_out_kv_str(out, "state", d->state);
+	json_out_kv_str(out, "demand_source", d->demand_source);
+	fmt_kv_u64n(out, "demand_age_s", d->demand_age_s);
 	json_out_obj_close(out);
 }
 

@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "host.h"
 #include "hv.h"
@@ -60,6 +61,31 @@ const char *model_derive_state(const struct xmem_dom *d)
 	if (strcmp(d->balloon_state, "done") != 0)
 		return "ballooning";
 	return "ok";
+}
+
+const char *model_derive_source(struct xmem_ctx *ctx, xs_transaction_t t, uint32_t domid)
+{
+	char path[CTX_PATH_LEN], buf[64];
+
+	if (ctx_read_u64(ctx, t, DOM_PATH(path, domid, XS_DOM_MEM_USED)) != XMEM_UNSET ||
+	    ctx_read_u64(ctx, t, DOM_PATH(path, domid, XS_DOM_MEM_COMMITTED)) != XMEM_UNSET)
+		return "xmem-guestd";
+	if (ctx_read_u64(ctx, t, DOM_PATH(path, domid, XS_DOM_MEMINFO_TOTAL)) != XMEM_UNSET &&
+	    ctx_read_u64(ctx, t, DOM_PATH(path, domid, XS_DOM_MEMINFO_FREE)) != XMEM_UNSET)
+		return "xe-guest-utilities";
+	if (ctx_read_str(ctx, t, DOM_PATH(path, domid, XS_DOM_QUBES_MEMINFO), buf, sizeof(buf)) &&
+	    buf[0])
+		return "qubes";
+	return "none";
+}
+
+/* Unix time in ms. */
+static uint64_t model_unix_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
 }
 
 /* 1 when the store has /local/domain/domid. */
@@ -137,6 +163,20 @@ int model_load(struct xmem_ctx *ctx, xs_transaction_t t, uint32_t domid, struct 
 			  sizeof(d->state)) ||
 	    !d->state[0])
 		snprintf(d->state, sizeof(d->state), "%s", model_derive_state(d));
+	d->demand_age_s = XMEM_UNSET;
+	if (!ctx_read_str(ctx, t, ctx_path(path, sizeof(path), XS_XMEMD_DOM_DEMAND_SOURCE, domid),
+			  d->demand_source, sizeof(d->demand_source)) ||
+	    !d->demand_source[0]) {
+		snprintf(d->demand_source, sizeof(d->demand_source), "%s",
+			 model_derive_source(ctx, t, domid));
+	} else {
+		uint64_t now = model_unix_ms();
+
+		v = ctx_read_u64(ctx, t,
+				 ctx_path(path, sizeof(path), XS_XMEMD_DOM_DEMAND_UPDATED, domid));
+		if (v != XMEM_UNSET && v && v <= now)
+			d->demand_age_s = (now - v) / 1000;
+	}
 	return 0;
 }
 

@@ -94,8 +94,14 @@ static enum cache_event cache_rel_event(const char *rel)
 		const char *prefix;
 		enum cache_event ev;
 	} rels[] = {
-		{ XS_DOM_MEMORY, CACHE_EV_CHANGE },	     { "data/xmem", CACHE_EV_REPORT },
-		{ "data/balloon", CACHE_EV_CHANGE },	     { XS_DOM_NAME, CACHE_EV_CHANGE },
+		{ XS_DOM_QUBES_MEMINFO, CACHE_EV_REPORT },
+		{ XS_DOM_MEMINFO_TOTAL, CACHE_EV_REPORT },
+		{ XS_DOM_MEMINFO_FREE, CACHE_EV_REPORT },
+		{ XS_DOM_UPDATED, CACHE_EV_REPORT },
+		{ XS_DOM_MEMORY, CACHE_EV_CHANGE },
+		{ "data/xmem", CACHE_EV_REPORT },
+		{ "data/balloon", CACHE_EV_CHANGE },
+		{ XS_DOM_NAME, CACHE_EV_CHANGE },
 		{ XS_DOM_FEATURE_BALLOON, CACHE_EV_CHANGE },
 	};
 	size_t i;
@@ -241,6 +247,34 @@ static enum policy_balloon cache_parse_balloon(const char *s)
 	return POLICY_BALLOON_UNKNOWN;
 }
 
+/* Read every agent's demand report of d into d->src.raw (source.h). */
+static void cache_read_source(struct cache *c, struct cache_dom *d)
+{
+	struct source_raw *r = &d->src.raw;
+	char path[CACHE_PATH_MAX];
+	uint64_t free_kib = 0;
+	char *s;
+
+	memset(r, 0, sizeof(*r));
+	r->has_guestd = d->has_report;
+	r->guestd_used_kib = d->used_kib;
+	r->guestd_committed_kib = d->committed_kib;
+	cache_read_dom_u64(c, d->domid, XS_DOM_REPORT_SEQ, &r->guestd_seq);
+	r->meminfo_total_kib = d->meminfo_total_kib;
+	r->has_meminfo = d->meminfo_total_kib &&
+			 cache_read_dom_u64(c, d->domid, XS_DOM_MEMINFO_FREE, &free_kib);
+	r->meminfo_free_kib = free_kib;
+	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_UPDATED);
+	s = cache_read(c, path);
+	r->has_updated = s != NULL;
+	snprintf(r->updated, sizeof(r->updated), "%s", s ? s : "");
+	free(s);
+	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_QUBES_MEMINFO);
+	s = cache_read(c, path);
+	r->has_qubes = s && source_parse_qubes(s, &r->qubes_used_kib) == 0;
+	free(s);
+}
+
 /* Re-read every key of d. */
 static void cache_read_dom(struct cache *c, struct cache_dom *d)
 {
@@ -308,6 +342,7 @@ static void cache_read_dom(struct cache *c, struct cache_dom *d)
 	d->has_balloon_report = s != NULL;
 	d->balloon = s ? cache_parse_balloon(s) : POLICY_BALLOON_UNKNOWN;
 	free(s);
+	cache_read_source(c, d);
 }
 
 /* Compare reservations by id. */

@@ -20,6 +20,7 @@
 #include <xenstore.h>
 
 #include "coop.h"
+#include "source.h"
 #include "policy/policy.h"
 
 #define CACHE_NAME_MAX	     64
@@ -56,6 +57,7 @@ struct cache_dom {
 	unsigned int psi_some_x100, psi_full_x100;
 	int has_balloon_report; /* data/balloon/state present */
 	enum policy_balloon balloon;
+	struct source_state src; /* every agent's demand report (source.h) */
 	/* Daemon side (not from the key tree). */
 	struct coop coop;
 	uint64_t last_change_ms; /* when xmemd last set the target (or first saw it) */
@@ -94,8 +96,8 @@ void cache_free(struct cache *c);
 /* What a watch event means to xmemd; ordered, so the most urgent of several is the largest. */
 enum cache_event {
 	CACHE_EV_NOISE = 0, /* another subtree of a domain, /tool/xmemd's own state */
-	CACHE_EV_REPORT,    /* a guest's demand report (data/xmem/...): rebalance soon */
-	CACHE_EV_CHANGE,    /* targets, bounds, balloons, domains, reservations: rebalance now */
+	CACHE_EV_REPORT, /* a guest's demand report (data/xmem/..., an agent's keys): rebalance soon */
+	CACHE_EV_CHANGE, /* targets, bounds, balloons, domains, reservations: rebalance now */
 };
 
 /* A watch fired on path. Marks what it touches dirty and says what it means. */

@@ -546,6 +546,7 @@ int daemon_rebalance(struct daemon *d)
 		judged = rd.pdoms[i].managed && rd.pdoms[i].has_balloon;
 		daemon_judge(d, cd, rd.info[i], judged, now_ms);
 		snapshot_dom(cd, rd.info[i], &rd.pdoms[i]); /* the judgement may move the target */
+		source_judge(&cd->src, rd.pdoms[i].current_kib, now_ms, &rd.pdoms[i]);
 		rd.pdoms[i].cooperative = !cd->coop.uncooperative;
 		if (cd->refused_kib && rd.pdoms[i].managed) {
 			struct policy_dom *p = &rd.pdoms[i];
@@ -667,6 +668,7 @@ publish:
 		p->last_progress_ms =
 			progress_ms && progress_ms <= now_ms ? unix_ms - (now_ms - progress_ms) : 0;
 		p->uncooperative = cd->coop.uncooperative;
+		publish_dom_source(p, &cd->src, now_ms, unix_ms);
 	}
 	memset(&ph, 0, sizeof(ph));
 	ph.total_kib = host.total_kib ? host.total_kib : size_pages_to_kib(pi.total_pages);

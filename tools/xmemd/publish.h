@@ -19,6 +19,8 @@
 
 #include <xenstore.h>
 
+#include "source.h"
+
 #define PUBLISH_STATE_MAX 16
 #define PUBLISH_NAME_MAX  64
 
@@ -32,6 +34,8 @@ struct publish_dom {
 	uint64_t current_kib;
 	uint64_t last_progress_ms; /* Unix ms */
 	int uncooperative;
+	const char *demand_source;  /* source_name(): static */
+	uint64_t demand_updated_ms; /* Unix ms the report in use last changed (0: none) */
 };
 
 struct publish_host {
@@ -68,6 +72,13 @@ void publish_daemon_state(struct publish *p, const char *state);
  */
 void publish_update(struct publish *p, const struct publish_host *host,
 		    const struct publish_dom *doms, size_t nr);
+
+/*
+ * Fill d's demand source and the Unix time its report last changed from src
+ * (now_ms monotonic, unix_ms the same moment in Unix time).
+ */
+void publish_dom_source(struct publish_dom *d, const struct source_state *src, uint64_t now_ms,
+			uint64_t unix_ms);
 
 /* Write the Prometheus text for host and doms to f. 0 or a negative XMEM_ERR_*. */
 int publish_prometheus(FILE *f, const struct publish_host *host, const struct publish_dom *doms,
