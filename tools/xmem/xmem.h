@@ -184,6 +184,8 @@ struct xmem_dom {
 	/* xmem-guestd, xe-guest-utilities, qubes, none: xmemd's, else what the keys show */
 	char demand_source[24];
 	uint64_t demand_age_s; /* since xmemd saw that report change; UNSET: not known */
+	char balloon_mode[8];  /* memory/balloon: yes, no, auto (the default) */
+	char balloon[16];      /* xmemd's judgement: yes, no, probing, unknown; "" unpublished */
 };
 
 /* Effective policy values (defaults of docs/architecture.md applied). */

@@ -29,7 +29,9 @@ const struct cmd_spec cmd_table[] = {
 	  "--startup SIZE\tSize kept until the guest reports demand.\n"
 	  "--weight N\tPriority under scarcity, 0..10000 (default 5000).\n"
 	  "--buffer PCT\tHeadroom above demand in percent, 5..2000 (default 20).\n"
-	  "--managed on|off\tWhether xmemd moves this domain's target.\n" },
+	  "--managed on|off\tWhether xmemd moves this domain's target.\n"
+	  "--balloon yes|no|auto\tWhether the guest has a balloon driver (auto: xmemd finds "
+	  "out).\n" },
 	{ "info", main_info, 0, "Show host memory, xmemd's state and totals", "",
 	  "-h, --help\tPrint this help.\n" },
 	{ "top", main_top, 0, "Live view of domains' memory, refreshed every second", "[OPTIONS]",

@@ -115,6 +115,8 @@ static void fmt_dom_json(struct json_out *out, const struct xmem_dom *d)
 	json_out_kv_str(out, "state", d->state);
 	json_out_kv_str(out, "demand_source", d->demand_source);
 	fmt_kv_u64n(out, "demand_age_s", d->demand_age_s);
+	json_out_kv_str(out, "balloon_mode", d->balloon_mode);
+	fmt_kv_strn(out, "balloon", d->balloon);
 	json_out_obj_close(out);
 }
 
@@ -169,6 +171,11 @@ void fmt_policy(FILE *f, const struct xmem_dom *d)
 	fmt_line_mib(f, "static_max", d->static_max_kib);
 	fmt_line(f, "weight", fmt_num(model_weight(d), buf, sizeof(buf)));
 	fmt_line(f, "buffer_pct", fmt_num(model_buffer_pct(d), buf, sizeof(buf)));
+	if (d->balloon[0])
+		snprintf(buf, sizeof(buf), "%s (xmemd: %s)", d->balloon_mode, d->balloon);
+	else
+		snprintf(buf, sizeof(buf), "%s", d->balloon_mode);
+	fmt_line(f, "balloon", buf);
 }
 
 int fmt_policy_json(FILE *f, const struct xmem_dom *d)
@@ -188,6 +195,8 @@ int fmt_policy_json(FILE *f, const struct xmem_dom *d)
 	fmt_kv_u64n(out, "static_max_kib", d->static_max_kib);
 	json_out_kv_u64(out, "weight", model_weight(d));
 	json_out_kv_u64(out, "buffer_pct", model_buffer_pct(d));
+	json_out_kv_str(out, "balloon_mode", d->balloon_mode);
+	fmt_kv_strn(out, "balloon", d->balloon);
 	json_out_obj_close(out);
 	return fmt_json_done(out, f);
 }

@@ -220,6 +220,7 @@ struct mem_policy_arg {
 	const char *dom;
 	struct xmem_policy given; /* XMEM_UNSET: not given */
 	int managed;		  /* -1: not given */
+	const char *balloon;	  /* yes, no, auto; NULL: not given */
 };
 
 /* Check the policy as it will be and write the keys given. */
@@ -262,6 +263,11 @@ static int mem_policy_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 	if (a->managed >= 0 &&
 	    mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_MANAGED), (uint64_t)a->managed))
 		return -1;
+	if (a->balloon &&
+	    ctx_write_str(ctx, t, DOM_PATH(path, a->domid, XS_DOM_BALLOON_MODE), a->balloon)) {
+		ctx_err("cannot write %s: nothing was written; check the store's log", path);
+		return -1;
+	}
 	return 0;
 }
 
@@ -274,6 +280,7 @@ int main_mem_policy(struct xmem_ctx *ctx, int argc, char **argv)
 		{ "weight", required_argument, NULL, 'w' },
 		{ "buffer", required_argument, NULL, 'b' },
 		{ "managed", required_argument, NULL, 'm' },
+		{ "balloon", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mem_policy_arg a = {
@@ -313,6 +320,17 @@ int main_mem_policy(struct xmem_ctx *ctx, int argc, char **argv)
 		case 'm':
 			if (parse_switch("--managed", optarg, &a.managed))
 				return EXIT_FAILURE;
+			break;
+		case 'B':
+			if (strcmp(optarg, "yes") && strcmp(optarg, "no") &&
+			    strcmp(optarg, "auto")) {
+				ctx_err("--balloon: '%s' is not yes, no or auto: say whether the "
+					"guest runs a balloon driver, or auto to let xmemd find "
+					"out",
+					optarg);
+				return EXIT_FAILURE;
+			}
+			a.balloon = optarg;
 			break;
 		}
 		changes++;

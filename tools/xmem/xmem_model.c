@@ -163,6 +163,13 @@ int model_load(struct xmem_ctx *ctx, xs_transaction_t t, uint32_t domid, struct 
 			  sizeof(d->state)) ||
 	    !d->state[0])
 		snprintf(d->state, sizeof(d->state), "%s", model_derive_state(d));
+	if (!ctx_read_str(ctx, t, DOM_PATH(path, domid, XS_DOM_BALLOON_MODE), d->balloon_mode,
+			  sizeof(d->balloon_mode)) ||
+	    (strcmp(d->balloon_mode, "yes") && strcmp(d->balloon_mode, "no")))
+		snprintf(d->balloon_mode, sizeof(d->balloon_mode), "auto");
+	if (!ctx_read_str(ctx, t, ctx_path(path, sizeof(path), XS_XMEMD_DOM_BALLOON, domid),
+			  d->balloon, sizeof(d->balloon)))
+		d->balloon[0] = '\0';
 	d->demand_age_s = XMEM_UNSET;
 	if (!ctx_read_str(ctx, t, ctx_path(path, sizeof(path), XS_XMEMD_DOM_DEMAND_SOURCE, domid),
 			  d->demand_source, sizeof(d->demand_source)) ||

@@ -20,6 +20,7 @@
 #include <xenstore.h>
 
 #include "coop.h"
+#include "detect.h"
 #include "source.h"
 #include "policy/policy.h"
 
@@ -57,9 +58,11 @@ struct cache_dom {
 	unsigned int psi_some_x100, psi_full_x100;
 	int has_balloon_report; /* data/balloon/state present */
 	enum policy_balloon balloon;
-	struct source_state src; /* every agent's demand report (source.h) */
+	struct source_state src;       /* every agent's demand report (source.h) */
+	enum detect_mode balloon_mode; /* memory/balloon: yes, no, auto (detect.h) */
 	/* Daemon side (not from the key tree). */
 	struct coop coop;
+	struct detect bdetect;	 /* the balloon judgement (detect.h) */
 	uint64_t last_change_ms; /* when xmemd last set the target (or first saw it) */
 	uint64_t swap_prev_pages, swap_prev_ms;
 	uint64_t swap_kib_s;

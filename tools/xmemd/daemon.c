@@ -542,6 +542,8 @@ int daemon_rebalance(struct daemon *d)
 		if (!rd.info[i])
 			continue; /* cannot happen: synced above */
 		snapshot_swap_rate(cd, now_ms);
+		detect_dom(d->xs, cd, size_pages_to_kib(rd.info[i]->tot_pages),
+			   (uint64_t)d->coop.uncoop_after_s * 1000, now_ms);
 		snapshot_dom(cd, rd.info[i], &rd.pdoms[i]);
 		judged = rd.pdoms[i].managed && rd.pdoms[i].has_balloon;
 		daemon_judge(d, cd, rd.info[i], judged, now_ms);
@@ -669,6 +671,7 @@ publish:
 			progress_ms && progress_ms <= now_ms ? unix_ms - (now_ms - progress_ms) : 0;
 		p->uncooperative = cd->coop.uncooperative;
 		publish_dom_source(p, &cd->src, now_ms, unix_ms);
+		p->balloon = detect_verdict_name(cd->bdetect.verdict);
 	}
 	memset(&ph, 0, sizeof(ph));
 	ph.total_kib = host.total_kib ? host.total_kib : size_pages_to_kib(pi.total_pages);

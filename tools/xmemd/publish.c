@@ -174,6 +174,10 @@ static void publish_dom_demand_source(struct publish *p, const struct publish_do
 		snprintf(path, sizeof(path), XS_XMEMD_DOM_DEMAND_UPDATED, d->domid);
 		publish_write_u64(p, path, a);
 	}
+	if (d->balloon && (force || !o->balloon || strcmp(d->balloon, o->balloon))) {
+		snprintf(path, sizeof(path), XS_XMEMD_DOM_BALLOON, d->domid);
+		publish_write(p, path, d->balloon);
+	}
 }
 
 void publish_update(struct publish *p, const struct publish_host *host,

@@ -36,6 +36,7 @@ struct publish_dom {
 	int uncooperative;
 	const char *demand_source;  /* source_name(): static */
 	uint64_t demand_updated_ms; /* Unix ms the report in use last changed (0: none) */
+	const char *balloon;	    /* detect_verdict_name(): static */
 };
 
 struct publish_host {
