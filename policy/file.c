@@ -31,6 +31,7 @@ static const struct file_param file_params[] = {
 	{ "min_rate", 0, SIZE_MAX_KIB_POLICY, 1 },
 	{ "uncoop_after_s", 1, 86400, 0 },
 	{ "headroom_halflife_s", 0, 30 * 86400, 0 },
+	{ "silent_surplus_pct", 0, 100, 0 },
 };
 
 #define FILE_NR_PARAMS (sizeof(file_params) / sizeof(file_params[0]))
@@ -41,9 +42,10 @@ static void file_param_field(struct policy *pol, size_t k, unsigned int **u_r, u
 	unsigned int *const u[FILE_NR_PARAMS] = {
 		&pol->default_buffer_pct, NULL, &pol->deadband_pct,   &pol->shrink_pct_per_s,
 		&pol->pressure_boost_pct, NULL, &pol->uncoop_after_s, &pol->headroom_halflife_s,
+		&pol->silent_surplus_pct,
 	};
 	uint64_t *const kib[FILE_NR_PARAMS] = {
-		NULL, &pol->deadband_kib, NULL, NULL, NULL, &pol->min_rate_kib_s, NULL, NULL,
+		NULL, &pol->deadband_kib, NULL, NULL, NULL, &pol->min_rate_kib_s, NULL, NULL, NULL,
 	};
 
 	*u_r = u[k];

@@ -11,9 +11,13 @@
  *      held     what the guest cannot give (xmem, hyperv): the smaller of
  *               what it uses and what it holds; a lower target only ends in
  *               a balloon that gives up
- *      need     demand (startup while the guest has reported nothing)
+ *      need     demand (startup while the guest has reported nothing: a
+ *               silent guest keeps its startup size, and under scarcity
+ *               gives down to its minimum by weight like any other)
  *      buffer   demand x (1 + buffer), more for a coarse source (policy_buffer_kib)
- *      memory   the remembered recent peak, decaying (xmem only, stability.c)
+ *      memory   the remembered recent peak, decaying (xmem only, stability.c);
+ *               for a silent guest, silent_surplus_pct of its headroom above
+ *               startup when the policy gives one (xmem, hyperv)
  *    each clamped into [dynamic-min, dynamic-max]. The kinds differ only here:
  *      xmem          min, held, need, buffer, memory; weights
  *      hyperv        min, held, need, buffer; weights; no memory, no pressure boost
@@ -235,6 +239,9 @@ static uint64_t policy_ladder(const struct policy *pol, const struct policy_host
 	mem = buf;
 	if (pol->kind == POLICY_XMEM && dom->has_demand)
 		mem = policy_clamp(stability_memory_kib(pol, dom, host->now_ms, buf), lo, hi);
+	if (!dom->has_demand && pol->silent_surplus_pct && hi > buf)
+		mem = buf + (hi - buf) / 100 * pol->silent_surplus_pct +
+		      (hi - buf) % 100 * pol->silent_surplus_pct / 100;
 	/*
 	 * A guest never gives its working set: below what it uses (or holds,
 	 * if less) a balloon only backs off and gives up. That tier comes

@@ -49,6 +49,14 @@ struct policy {
 	unsigned int uncoop_after_s;	 /* ... for this long */
 	/* Added by policy/ (zero: off). */
 	unsigned int headroom_halflife_s; /* remembered peaks decay with this half-life */
+	/*
+	 * Added by policy/ (zero: off). Guests that report no demand may take
+	 * this percent of their headroom above startup ([startup, dynamic-max])
+	 * from the surplus, in the last tier (after every domain's demand and
+	 * buffer), shared by weight when the surplus is short: squeezed's
+	 * proportional share for guests xmemd knows nothing about.
+	 */
+	unsigned int silent_surplus_pct;
 };
 
 /* Balloon frontend states as guests report them (data/balloon/state). */

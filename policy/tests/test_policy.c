@@ -255,6 +255,64 @@ static void policy_no_signal_startup_test(void **state)
 	assert_int_equal(out[1].apply, 0);
 }
 
+/*
+ * Guests that report nothing: kept at startup; under scarcity squeezed toward
+ * (never below) their minimum, the lower weight first; given silent_surplus_pct
+ * of their headroom above startup from the surplus when the policy says so.
+ */
+static void policy_silent_guests_test(void **state)
+{
+	struct policy_dom d[3] = { dom_make(1, 256 * MIB, GIB, 3 * GIB),
+				   dom_make(2, 256 * MIB, GIB, 3 * GIB),
+				   dom_make(3, 256 * MIB, GIB, 4 * GIB) };
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+
+	policy_defaults(&pol, POLICY_XMEM);
+	assert_int_equal(pol.silent_surplus_pct, 0);
+	d[1].weight = 9000;
+	d[0].weight = 1000;
+	dom_demand(&d[2], 2 * GIB); /* the one that reports */
+	h = host_make(64 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_int_equal(out[0].target_kib, GIB);
+	assert_int_equal(out[1].target_kib, GIB);
+	assert_int_equal(out[0].included, 1);
+	/* Scarce: the reporter keeps its demand; the silent give, low weight first, not below min. */
+	d[2].current_kib = d[2].target_kib = 2 * GIB - 512 * MIB;
+	h = host_make(3 * GIB + 512 * MIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[2].target_kib >= 2 * GIB);
+	assert_true(out[0].target_kib >= 256 * MIB);
+	assert_true(out[1].target_kib >= 256 * MIB);
+	assert_true(out[0].target_kib < out[1].target_kib);
+	assert_true(out[0].target_kib + out[1].target_kib + out[2].target_kib <= h.total_kib);
+	/*
+	 * Very scarce (only the minimums and what the reporter cannot give fit):
+	 * both silent ones at their minimum, none below. Between the two cases
+	 * their startup competes with the others' demand by weight.
+	 */
+	h = host_make(2 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_int_equal(out[0].target_kib, 256 * MIB);
+	assert_int_equal(out[1].target_kib, 256 * MIB);
+	/* A surplus share when the policy gives one: half of [startup, max] each. */
+	pol.silent_surplus_pct = 50;
+	d[2].current_kib = d[2].target_kib = GIB;
+	h = host_make(64 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_int_equal(out[0].target_kib, GIB + GIB);
+	assert_int_equal(out[1].target_kib, GIB + GIB);
+	assert_int_equal(out[2].target_kib, 2 * GIB + 2 * GIB / 5); /* the reporter: unchanged */
+	/* A short surplus goes by weight, and never before anyone's demand and buffer. */
+	h = host_make(GIB + GIB + 2 * GIB + 2 * GIB / 5 + 512 * MIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_int_equal(out[2].target_kib, 2 * GIB + 2 * GIB / 5);
+	assert_true(out[1].target_kib > out[0].target_kib);
+	assert_true(out[0].target_kib >= GIB);
+}
+
 /* Plenty: everyone gets its desired size and the rest stays free. */
 static void policy_plenty_test(void **state)
 {
@@ -923,6 +981,14 @@ static void policy_file_test(void **state)
 	assert_int_equal(pol.headroom_halflife_s, 0);
 	assert_int_equal(pol.shrink_pct_per_s, 1);
 
+	p = tmp_file("{\"policy\":\"xmem\",\"silent_surplus_pct\":30}");
+	assert_int_equal(policy_load_file(p, &pol, err, sizeof(err)), 0);
+	unlink(p);
+	assert_int_equal(pol.silent_surplus_pct, 30);
+	p = tmp_file("{\"policy\":\"xmem\",\"silent_surplus_pct\":101}");
+	assert_int_equal(policy_load_file(p, &pol, err, sizeof(err)), XMEM_ERR_INVAL);
+	unlink(p);
+	assert_non_null(strstr(err, "silent_surplus_pct"));
 	p = tmp_file("{\"policy\":\"xmem\",\"bufer_pct\":50}");
 	assert_int_equal(policy_load_file(p, &pol, err, sizeof(err)), XMEM_ERR_INVAL);
 	unlink(p);
@@ -958,6 +1024,7 @@ int main(void)
 		cmocka_unit_test(policy_coarse_source_buffer_test),
 		cmocka_unit_test(policy_demand_pressure_test),
 		cmocka_unit_test(policy_no_signal_startup_test),
+		cmocka_unit_test(policy_silent_guests_test),
 		cmocka_unit_test(policy_plenty_test),
 		cmocka_unit_test(policy_scarcity_weight_test),
 		cmocka_unit_test(policy_scarcity_fairness_test),
