@@ -488,6 +488,7 @@ int daemon_rebalance(struct daemon *d)
 	struct publish_host ph;
 	uint64_t now_ms = evloop_now_ms(), unix_ms = daemon_unix_ms();
 	uint64_t held_kib = 0, promised_kib = 0, base_kib, raise_kib, floor_kib = d->cfg.floor_kib;
+	uint64_t probe_room_kib;
 	uint32_t *domids = NULL;
 	size_t nr_infos = 0, nr, i, nr_acts = 0, nr_granted = 0, nr_pending = 0;
 	int rc;
@@ -535,6 +536,9 @@ int daemon_rebalance(struct daemon *d)
 			rd.held[cd - d->cache.doms] = 1;
 	}
 	/* Cooperation, and the policy's view of each domain. */
+	probe_room_kib =
+		detect_room_kib(&d->cache, d->infos, nr_infos, size_pages_to_kib(pi.free_pages),
+				size_pages_to_kib(pi.outstanding_pages), floor_kib);
 	for (i = 0; i < nr; i++) {
 		struct cache_dom *cd = &d->cache.doms[i];
 		int judged;
@@ -542,7 +546,7 @@ int daemon_rebalance(struct daemon *d)
 		if (!rd.info[i])
 			continue; /* cannot happen: synced above */
 		snapshot_swap_rate(cd, now_ms);
-		detect_dom(d->xs, cd, size_pages_to_kib(rd.info[i]->tot_pages),
+		detect_dom(d->xs, d->hv, cd, rd.info[i], &probe_room_kib,
 			   (uint64_t)d->coop.uncoop_after_s * 1000, now_ms);
 		snapshot_dom(cd, rd.info[i], &rd.pdoms[i]);
 		judged = rd.pdoms[i].managed && rd.pdoms[i].has_balloon;
@@ -578,6 +582,9 @@ int daemon_rebalance(struct daemon *d)
 		a->outstanding_kib = size_pages_to_kib(rd.info[i]->outstanding_pages);
 		if (!p->has_balloon || rd.held[i])
 			a->grow = APPLY_GROW_NONE; /* a hold covers a held domain's growth */
+		if (d->cache.doms[i].bdetect.probing && d->cache.doms[i].bdetect.probe_up &&
+		    !rd.held[i])
+			a->grow = APPLY_GROW_TARGET; /* a balloon probe's raise is promised */
 		else if (p->managed && !p->cooperative)
 			a->grow = APPLY_GROW_MAXMEM;
 		else

@@ -16,11 +16,19 @@
  *              DETECT_FOLLOW_KIB (or half the gap, when smaller) proves a
  *              balloon; not moving for the wait (the policy's
  *              uncoop_after_s) proves there is none;
- *            - a managed domain settled at its target is probed: xmemd lowers
- *              its target by DETECT_PROBE_KIB (less when nearer its minimum)
- *              and watches the same way. A probe that is not followed is
- *              undone (the target goes back) and tried again after
- *              DETECT_RETRY_MS.
+ *            - a managed domain settled at its target is probed: xmemd raises
+ *              its target (and maxmem, xl's rule) by DETECT_PROBE_KIB when
+ *              free memory, its dynamic-max and its static-max allow, since
+ *              a guest short of memory cannot give any back but always
+ *              takes more; else it lowers it by as much (less near its
+ *              minimum). It watches the same way; the raise is counted as
+ *              growth promised. A probe is undone once judged (target
+ *              and maxmem go back; the plan moves a domain found with a
+ *              balloon from where it was); one not followed is tried again after
+ *              DETECT_RETRY_MS. A silent guest with no room to grow that
+ *              is too short of memory to give 16 MiB fails a downward
+ *              probe as if it had no balloon; it is probed again later,
+ *              and `--balloon yes` settles it.
  *          A domain proven not to follow is reported ("no"), left at its
  *          size and never counted as reclaimable; one proven to follow stays
  *          "yes" (a balloon that later stops is the uncooperative judgement's
@@ -61,9 +69,11 @@ struct detect {
 	int seen;	 /* last_target_kib is valid */
 	uint64_t last_target_kib;
 	uint64_t watch_target_kib, watch_from_kib, watch_since_ms;
-	int probing;	      /* the watched target is xmemd's probe */
-	uint64_t restore_kib; /* the target before the probe */
-	uint64_t retry_ms;    /* absent: probe again from then */
+	int probing;		     /* the watched target is xmemd's probe */
+	int probe_up;		     /* ... a raise (its growth is promised) */
+	uint64_t restore_kib;	     /* the target before the probe */
+	uint64_t restore_maxmem_kib; /* maxmem before a raise */
+	uint64_t retry_ms;	     /* absent: probe again from then */
 };
 
 struct detect_in {
@@ -72,15 +82,22 @@ struct detect_in {
 	int managed;  /* memory/managed = 1 */
 	int has_target;
 	uint64_t target_kib, current_kib, min_kib;
-	uint64_t tolerance_kib; /* "at its target" */
-	uint64_t wait_ms;	/* how long a balloon may take to start moving */
+	uint64_t max_kib, static_max_kib; /* dynamic-max, static-max */
+	uint64_t maxmem_kib;		  /* the hypervisor's cap now */
+	uint64_t maxmem_slack_kib;	  /* maxmem above a target (videoram + 1 MiB) */
+	uint64_t room_kib;		  /* free memory a raise may take */
+	uint64_t tolerance_kib;		  /* "at its target" */
+	uint64_t wait_ms;		  /* how long a balloon may take to start moving */
 	uint64_t now_ms;
 };
 
 struct detect_out {
 	int set_target; /* write target_kib now (a probe, or undoing one) */
 	uint64_t target_kib;
-	int changed; /* the verdict changed to present or absent */
+	int set_maxmem; /* set maxmem_kib, before the target when raising, after when undoing */
+	uint64_t maxmem_kib;
+	uint64_t took_kib; /* free memory the probe may take (from room_kib) */
+	int changed;	   /* the verdict changed to present or absent */
 };
 
 /* Parse memory/balloon (yes, no, auto); NULL or anything else is auto. */
@@ -103,14 +120,29 @@ void detect_step(struct detect *d, const struct detect_in *in, struct detect_out
 
 struct cache_dom;
 struct xs_handle;
+struct hv;
+struct hv_dominfo;
+
+struct cache;
 
 /*
- * Judge cd (its cache entry, allocation current_kib) at now_ms, wait_ms being
- * the policy's grace period: writes memory/target for a probe or its undoing
- * (and updates cd's target), logs a verdict, and leaves it in cd->bdetect
- * for snapshot_dom().
+ * Free memory probes may take: free, less claims, the floor, every granted
+ * reservation, and every domain's growth toward its target (up to its
+ * maxmem), whether or not it has a balloon (0 when negative). Conservative:
+ * a raising probe never takes memory promised elsewhere.
  */
-void detect_dom(struct xs_handle *xs, struct cache_dom *cd, uint64_t current_kib, uint64_t wait_ms,
+uint64_t detect_room_kib(struct cache *c, const struct hv_dominfo *infos, size_t nr,
+			 uint64_t free_kib, uint64_t claimed_kib, uint64_t floor_kib);
+
+/*
+ * Judge cd (its cache entry; info its hypervisor record) at now_ms, wait_ms
+ * being the policy's grace period and *room_kib the free memory probes may
+ * still take (reduced by what this one takes): sets maxmem and writes
+ * memory/target for a probe or its undoing (and updates cd's target), logs
+ * a verdict, and leaves it in cd->bdetect for snapshot_dom().
+ */
+void detect_dom(struct xs_handle *xs, struct hv *hv, struct cache_dom *cd,
+		const struct hv_dominfo *info, uint64_t *room_kib, uint64_t wait_ms,
 		uint64_t now_ms);
 
 #endif

@@ -7,13 +7,18 @@
 
 #include "../../../tests/cmocka_all.h"
 
+#include "../cache.h"
 #include "../detect.h"
+#include "hv.h"
 
 #define MIB  (UINT64_C(1024))
 #define SEC  (UINT64_C(1000))
 #define WAIT (20 * SEC)
 
-/* A managed domain at its 1 GiB target, minimum 256 MiB, no frontend, auto. */
+/*
+ * A managed domain at its 1 GiB target, 256 MiB..2 GiB, no frontend, auto,
+ * and no free memory for a raising probe (the tests that want one give room).
+ */
 static struct detect_in detect_make(void)
 {
 	struct detect_in in;
@@ -24,6 +29,9 @@ static struct detect_in detect_make(void)
 	in.has_target = 1;
 	in.target_kib = in.current_kib = 1024 * MIB;
 	in.min_kib = 256 * MIB;
+	in.max_kib = in.static_max_kib = 2048 * MIB;
+	in.maxmem_kib = 1025 * MIB;
+	in.maxmem_slack_kib = MIB;
 	in.tolerance_kib = 1024;
 	in.wait_ms = WAIT;
 	in.now_ms = 1000 * SEC;
@@ -93,7 +101,9 @@ static void detect_probe_followed_test(void **state)
 	detect_step(&d, &in, &out);
 	assert_int_equal(d.has_balloon, 1);
 	assert_int_equal(out.changed, 1);
-	assert_int_equal(out.set_target, 0); /* the plan takes it from here */
+	assert_int_equal(out.set_target, 1); /* the probe is undone; the plan takes it from there */
+	assert_int_equal(out.target_kib, 1024 * MIB);
+	assert_int_equal(out.set_maxmem, 0);
 	/* It stays: a later stall is the cooperation judgement's business. */
 	in.now_ms += 600 * SEC;
 	detect_step(&d, &in, &out);
@@ -132,6 +142,67 @@ static void detect_probe_ignored_test(void **state)
 	in.now_ms += 1;
 	detect_step(&d, &in, &out);
 	assert_int_equal(out.set_target, 1);
+	assert_int_equal(out.target_kib, 1024 * MIB - DETECT_PROBE_KIB);
+}
+
+/*
+ * With free memory and room below its bounds the probe raises (a guest short
+ * of memory cannot give, but takes): maxmem with it, its growth counted;
+ * not followed, target and maxmem go back; followed, the plan takes over.
+ */
+static void detect_probe_up_test(void **state)
+{
+	struct detect d;
+	struct detect_in in = detect_make();
+	struct detect_out out;
+
+	memset(&d, 0, sizeof(d));
+	in.room_kib = 64 * MIB;
+	detect_step(&d, &in, &out);
+	assert_int_equal(out.set_target, 1);
+	assert_int_equal(out.target_kib, 1024 * MIB + DETECT_PROBE_KIB);
+	assert_int_equal(out.set_maxmem, 1);
+	assert_int_equal(out.maxmem_kib, 1024 * MIB + DETECT_PROBE_KIB + MIB);
+	assert_int_equal(out.took_kib, DETECT_PROBE_KIB);
+	assert_int_equal(d.probe_up, 1);
+	in.target_kib = out.target_kib;
+	in.maxmem_kib = out.maxmem_kib;
+	in.now_ms += WAIT;
+	detect_step(&d, &in, &out);
+	assert_string_equal(detect_verdict_name(d.verdict), "no");
+	assert_int_equal(out.set_target, 1);
+	assert_int_equal(out.target_kib, 1024 * MIB);
+	assert_int_equal(out.set_maxmem, 1);
+	assert_int_equal(out.maxmem_kib, 1025 * MIB);
+	assert_int_equal(d.probe_up, 0);
+	/* A guest that grows: present, maxmem left to the plan. */
+	memset(&d, 0, sizeof(d));
+	in = detect_make();
+	in.room_kib = 64 * MIB;
+	detect_step(&d, &in, &out);
+	in.target_kib = out.target_kib;
+	in.current_kib += 4 * MIB;
+	in.now_ms += SEC;
+	detect_step(&d, &in, &out);
+	assert_int_equal(d.has_balloon, 1);
+	assert_int_equal(out.set_target, 1);
+	assert_int_equal(out.target_kib, 1024 * MIB);
+	assert_int_equal(out.set_maxmem, 1);
+	assert_int_equal(out.maxmem_kib, 1025 * MIB);
+	assert_int_equal(d.probe_up, 0);
+	/* No room above: dynamic-max or static-max reached, or too little free: down instead. */
+	memset(&d, 0, sizeof(d));
+	in = detect_make();
+	in.room_kib = 64 * MIB;
+	in.max_kib = 1024 * MIB + DETECT_PROBE_KIB - 1;
+	detect_step(&d, &in, &out);
+	assert_int_equal(out.target_kib, 1024 * MIB - DETECT_PROBE_KIB);
+	assert_int_equal(out.set_maxmem, 0);
+	assert_int_equal(out.took_kib, 0);
+	memset(&d, 0, sizeof(d));
+	in = detect_make();
+	in.room_kib = DETECT_PROBE_KIB - 1;
+	detect_step(&d, &in, &out);
 	assert_int_equal(out.target_kib, 1024 * MIB - DETECT_PROBE_KIB);
 }
 
@@ -248,15 +319,53 @@ static void detect_restore_test(void **state)
 	assert_int_equal(out.set_target, 1);
 }
 
+/* The room for raising probes leaves out claims, the floor, granted holds and growth promised anywhere. */
+static void detect_room_test(void **state)
+{
+	static const uint32_t ids[] = { 1, 2 };
+	struct hv_dominfo infos[2];
+	struct cache_res res[1];
+	struct cache c;
+
+	cache_init(&c, NULL);
+	assert_int_equal(cache_sync_domains(&c, ids, 2), 0);
+	memset(infos, 0, sizeof(infos));
+	infos[0].domid = 1;
+	infos[0].tot_pages = 256 * MIB / 4; /* 256 MiB, growing to 512 MiB, maxmem 400 MiB */
+	infos[0].max_pages = 400 * MIB / 4;
+	c.doms[0].has_target = 1;
+	c.doms[0].target_kib = 512 * MIB;
+	infos[1].domid = 2;
+	infos[1].tot_pages = 256 * MIB / 4; /* shrinking: nothing promised */
+	infos[1].max_pages = 1024 * MIB / 4;
+	c.doms[1].has_target = 1;
+	c.doms[1].target_kib = 128 * MIB;
+	assert_int_equal(detect_room_kib(&c, infos, 2, 1024 * MIB, 10 * MIB, 64 * MIB),
+			 (1024 - 10 - 64 - 144) * MIB);
+	memset(res, 0, sizeof(res));
+	res[0].state = CACHE_RES_GRANTED;
+	res[0].granted_kib = 100 * MIB;
+	c.res = res;
+	c.nr_res = 1;
+	assert_int_equal(detect_room_kib(&c, infos, 2, 1024 * MIB, 10 * MIB, 64 * MIB),
+			 (1024 - 10 - 64 - 144 - 100) * MIB);
+	assert_int_equal(detect_room_kib(&c, infos, 2, 100 * MIB, 10 * MIB, 64 * MIB), 0);
+	c.res = NULL;
+	c.nr_res = 0;
+	cache_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(detect_modes_test),
 		cmocka_unit_test(detect_probe_followed_test),
 		cmocka_unit_test(detect_probe_ignored_test),
+		cmocka_unit_test(detect_probe_up_test),
 		cmocka_unit_test(detect_admin_change_test),
 		cmocka_unit_test(detect_gap_and_interrupt_test),
 		cmocka_unit_test(detect_restore_test),
+		cmocka_unit_test(detect_room_test),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
