@@ -116,14 +116,21 @@ struct report_cache {
 	uint64_t seq;	   /* the last data/xmem/seq written */
 	int no_seq;	   /* write no data/xmem/seq (playing another agent, which has none) */
 	unsigned int idle; /* calls of report_write() with nothing to write since the last write */
+	unsigned int heartbeat_calls; /* 0: REPORT_HEARTBEAT_CALLS (report_heartbeat_calls()) */
 };
 
 /*
  * A reporter with nothing new still says it is alive: every
- * REPORT_HEARTBEAT_CALLS-th call without a change writes data/xmem/seq alone,
- * so a reader can tell a steady guest from a reporter that stopped.
+ * heartbeat_calls-th call without a change writes data/xmem/seq alone, so a
+ * reader can tell a steady guest from a reporter that stopped. Callers set
+ * it from their period so the heartbeat comes every REPORT_HEARTBEAT_MS (or
+ * every period, when that is longer).
  */
 #define REPORT_HEARTBEAT_CALLS 20u
+#define REPORT_HEARTBEAT_MS    20000u
+
+/* The heartbeat_calls for a reporter writing every period_ms. */
+unsigned int report_heartbeat_calls(long period_ms);
 
 /* Forget everything written (after a reconnect: the store may have lost it). */
 void report_cache_reset(struct report_cache *c);

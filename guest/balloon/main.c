@@ -450,6 +450,7 @@ int main(int argc, char **argv)
 	b.domid = (unsigned int)domid;
 	agent_init(&b.agent, agent, (uint64_t)agent_period_ms);
 	b.cache.no_seq = agent != AGENT_XMEM;
+	b.cache.heartbeat_calls = report_heartbeat_calls(b.period_ms);
 	rc = workload_parse(spec, scale, &b.workload, err, sizeof(err));
 	if (rc)
 		fatalx("%s", err);

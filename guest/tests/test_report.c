@@ -424,6 +424,14 @@ static void report_heartbeat_test(void **state)
 	assert_int_equal(fx.nr_writes, 1);
 	report_cache_reset(&c);
 	assert_int_equal(c.no_seq, 1);
+	/* From the period: every 20 s, or every period when that is longer. */
+	assert_int_equal(report_heartbeat_calls(1000), 20);
+	assert_int_equal(report_heartbeat_calls(100), 200);
+	assert_int_equal(report_heartbeat_calls(60000), 1);
+	assert_int_equal(report_heartbeat_calls(0), 1);
+	c.heartbeat_calls = 3;
+	report_cache_reset(&c);
+	assert_int_equal(c.heartbeat_calls, 3);
 }
 
 /* A restarted reporter continues seq from the store, never backwards; garbage there is ignored. */

@@ -97,8 +97,11 @@ void source_observe(struct source_state *s, uint64_t current_kib, uint64_t now_m
 
 	if (r->has_guestd && (first || !o->has_guestd || r->guestd_seq != o->guestd_seq ||
 			      r->guestd_used_kib != o->guestd_used_kib ||
-			      r->guestd_committed_kib != o->guestd_committed_kib))
+			      r->guestd_committed_kib != o->guestd_committed_kib)) {
+		if (s->guestd_ms && now_ms > s->guestd_ms)
+			s->guestd_gap_ms = now_ms - s->guestd_ms;
 		s->guestd_ms = now_ms;
+	}
 	if (r->has_meminfo &&
 	    (first || !o->has_meminfo || r->meminfo_total_kib != o->meminfo_total_kib ||
 	     r->meminfo_free_kib != o->meminfo_free_kib || r->has_updated != o->has_updated ||
@@ -112,10 +115,10 @@ void source_observe(struct source_state *s, uint64_t current_kib, uint64_t now_m
 	s->observed = 1;
 }
 
-/* Changed at since_ms, fresh at now_ms for a source of period_s? */
-static int source_fresh(uint64_t since_ms, uint64_t now_ms, unsigned int period_s)
+/* Changed at since_ms, fresh at now_ms for a source of period_ms? */
+static int source_fresh(uint64_t since_ms, uint64_t now_ms, uint64_t period_ms)
 {
-	uint64_t stale_ms = (uint64_t)period_s * SOURCE_STALE_PERIODS * 1000;
+	uint64_t stale_ms = period_ms * SOURCE_STALE_PERIODS;
 
 	return since_ms && (now_ms < since_ms || now_ms - since_ms <= stale_ms);
 }
@@ -123,13 +126,16 @@ static int source_fresh(uint64_t since_ms, uint64_t now_ms, unsigned int period_
 enum source_kind source_pick(const struct source_state *s, uint64_t now_ms)
 {
 	const struct source_raw *r = &s->raw;
+	uint64_t guestd_ms = (uint64_t)SOURCE_GUESTD_PERIOD_S * 1000;
 
-	if (r->has_guestd && source_fresh(s->guestd_ms, now_ms, SOURCE_GUESTD_PERIOD_S))
+	if (s->guestd_gap_ms > guestd_ms)
+		guestd_ms = s->guestd_gap_ms;
+	if (r->has_guestd && source_fresh(s->guestd_ms, now_ms, guestd_ms))
 		return SOURCE_GUESTD;
 	/* xmem-guestd's own meminfo keys (MemFree, not MemAvailable) are not an agent's. */
 	if (r->has_meminfo && (r->has_updated || !r->has_guestd) &&
 	    r->meminfo_total_kib >= r->meminfo_free_kib &&
-	    source_fresh(s->xe_ms, now_ms, SOURCE_XE_PERIOD_S))
+	    source_fresh(s->xe_ms, now_ms, (uint64_t)SOURCE_XE_PERIOD_S * 1000))
 		return SOURCE_XE;
 	if (r->has_qubes && s->qubes_ms)
 		return SOURCE_QUBES;

@@ -25,7 +25,9 @@
  * rewritten only when it changed; data/updated holds the guest's local time
  * in a zone xmemd does not know, so only its changes count). A report is
  * stale, and not used, after SOURCE_STALE_PERIODS of its source's period:
- * 60 s for xmem-guestd (its heartbeat), 360 s for the XenServer agent.
+ * 60 s for xmem-guestd (its heartbeat; longer when the gap between its last
+ * two reports was longer: a reporter with a period over 20 s beats every
+ * period), 360 s for the XenServer agent.
  * Qubes' writer has no heartbeat (it writes only on moves over 30 MB), so
  * its report does not go stale by age, as qmemman trusts it.
  *
@@ -72,6 +74,7 @@ struct source_state {
 	struct source_raw seen;		     /* raw as of the last source_observe() */
 	int observed;			     /* seen is valid */
 	uint64_t guestd_ms, xe_ms, qubes_ms; /* when each last changed (0: never) */
+	uint64_t guestd_gap_ms;		     /* the last gap between two xmem-guestd changes */
 	uint64_t xe_alloc_kib;		     /* the allocation when the xe report changed */
 	enum source_kind kind;		     /* in use after the last source_judge() */
 	uint64_t since_ms;		     /* when the report in use last changed */

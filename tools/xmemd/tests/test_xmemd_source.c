@@ -89,6 +89,19 @@ static void source_guestd_test(void **state)
 	assert_int_equal(pd.used_kib, 0);
 	assert_int_equal(pd.psi_some_x100, 0);
 	assert_int_equal(pd.swap_kib_s, 0);
+	/* A reporter with a long period: stale only after three of its gaps. */
+	memset(&s, 0, sizeof(s));
+	s.raw.has_guestd = 1;
+	s.raw.guestd_seq = 1;
+	source_pd(&pd);
+	source_judge(&s, 1024 * MIB, t, &pd);
+	s.raw.guestd_seq = 2;
+	source_pd(&pd);
+	source_judge(&s, 1024 * MIB, t + 100 * SEC, &pd);
+	source_pd(&pd);
+	assert_int_equal(source_judge(&s, 1024 * MIB, t + 400 * SEC, &pd), SOURCE_GUESTD);
+	source_pd(&pd);
+	assert_int_equal(source_judge(&s, 1024 * MIB, t + 401 * SEC, &pd), SOURCE_NONE);
 }
 
 /*
