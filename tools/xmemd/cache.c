@@ -247,6 +247,24 @@ static enum policy_balloon cache_parse_balloon(const char *s)
 	return POLICY_BALLOON_UNKNOWN;
 }
 
+/* memory/balloon of d and, on the first read, an earlier xmemd's verdict (detect.h). */
+static void cache_read_balloon(struct cache *c, struct cache_dom *d)
+{
+	char path[CACHE_PATH_MAX];
+	char *s;
+
+	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_BALLOON_MODE);
+	s = cache_read(c, path);
+	d->balloon_mode = detect_parse_mode(s);
+	free(s);
+	if (d->bdetect.judged)
+		return;
+	snprintf(path, sizeof(path), XS_XMEMD_DOM_BALLOON, d->domid);
+	s = cache_read(c, path);
+	detect_restore(&d->bdetect, s);
+	free(s);
+}
+
 /* Read every agent's demand report of d into d->src.raw (source.h). */
 static void cache_read_source(struct cache *c, struct cache_dom *d)
 {
@@ -305,17 +323,7 @@ static void cache_read_dom(struct cache *c, struct cache_dom *d)
 	}
 	d->managed = cache_read_dom_u64(c, d->domid, XS_DOM_MANAGED, &v) && v == 1;
 	d->feature_balloon = cache_read_dom_u64(c, d->domid, XS_DOM_FEATURE_BALLOON, &v) && v == 1;
-	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_BALLOON_MODE);
-	s = cache_read(c, path);
-	d->balloon_mode = detect_parse_mode(s);
-	free(s);
-	if (!d->bdetect.judged) {
-		/* First read of this domain: an earlier xmemd's balloon verdict. */
-		snprintf(path, sizeof(path), XS_XMEMD_DOM_BALLOON, d->domid);
-		s = cache_read(c, path);
-		detect_restore(&d->bdetect, s);
-		free(s);
-	}
+	cache_read_balloon(c, d);
 
 	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_UNCOOPERATIVE);
 	s = cache_read(c, path);
