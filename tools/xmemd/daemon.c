@@ -582,13 +582,13 @@ int daemon_rebalance(struct daemon *d)
 		a->outstanding_kib = size_pages_to_kib(rd.info[i]->outstanding_pages);
 		if (!p->has_balloon || rd.held[i])
 			a->grow = APPLY_GROW_NONE; /* a hold covers a held domain's growth */
-		if (d->cache.doms[i].bdetect.probing && d->cache.doms[i].bdetect.probe_up &&
-		    !rd.held[i])
-			a->grow = APPLY_GROW_TARGET; /* a balloon probe's raise is promised */
 		else if (p->managed && !p->cooperative)
 			a->grow = APPLY_GROW_MAXMEM;
 		else
 			a->grow = APPLY_GROW_TARGET; /* driven, or unmanaged: follows its target */
+		if (d->cache.doms[i].bdetect.probing && d->cache.doms[i].bdetect.probe_up &&
+		    !rd.held[i])
+			a->grow = APPLY_GROW_TARGET; /* a balloon probe's raise is promised */
 		if (a->grow == APPLY_GROW_MAXMEM)
 			daemon_cap_uncoop(d, &d->cache.doms[i], a);
 	}
