@@ -1,5 +1,5 @@
 #!/bin/sh
-# timeout: 720
+# timeout: 1500
 # Guests without xmem-guestd on a real Xen host. Two fresh PV guests: ga runs
 # only Linux's balloon driver (it writes no key at all); gx also runs a small
 # script writing what XenServer's guest agent writes (data/meminfo_total,
