@@ -69,7 +69,12 @@ log "ga and gx found ballooning; gx's demand from the XenServer agent's keys"
 # The hog in gx (as in the xmemd scenario): a tmpfs filled 4 MiB at a time
 # while MemAvailable stays above 16 MiB. gx can only grow from ga.
 bal_mib() { echo $(($(guest_balloon_kib $1) / 1024)); }
+# gx idle first: xmemd sizes it by its reported demand; wait until it holds its target.
+at_target() { t=$(xenstore-read /local/domain/$1/memory/target) && c=$(xenstore-read /local/domain/$1/data/xmem-test/current_kb) && [ $((t > c ? t - c : c - t)) -le 2048 ]; }
+pause 20
+wait_until 120 at_target $dx || fail "gx does not settle at its target: holds $(bal_mib gx) MiB, target $(xenstore-read /local/domain/$dx/memory/target) KiB"
 idle=$(bal_mib gx)
+log "gx idle at $idle MiB (its demand from the agent's keys)"
 guest_run gx 60 'mkdir -p /hog && mount -t tmpfs -o size=400m hog /hog' >/dev/null || fail "cannot mount the hog's tmpfs in gx"
 guest_run gx 120 '(i=0; while [ $i -lt 60 ]; do a=""; while read -r k v _; do case $k in MemAvailable:) a=$v ;; esac; done </proc/meminfo; if [ $a -gt 16384 ]; then dd if=/dev/zero of=/hog/$i bs=1M count=4 2>/dev/null; i=$((i + 1)); else read -t 1 _ <>/run/pause; fi; done) >/dev/null 2>&1 &' >/dev/null ||
 	fail "cannot start the hog in gx"
