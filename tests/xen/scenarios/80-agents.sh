@@ -76,7 +76,7 @@ wait_until 120 at_target $dx || fail "gx does not settle at its target: holds $(
 idle=$(bal_mib gx)
 log "gx idle at $idle MiB (its demand from the agent's keys)"
 guest_run gx 60 'mkdir -p /hog && mount -t tmpfs -o size=400m hog /hog' >/dev/null || fail "cannot mount the hog's tmpfs in gx"
-guest_run gx 120 '(i=0; while [ $i -lt 60 ]; do a=""; while read -r k v _; do case $k in MemAvailable:) a=$v ;; esac; done </proc/meminfo; if [ $a -gt 16384 ]; then dd if=/dev/zero of=/hog/$i bs=1M count=4 2>/dev/null; i=$((i + 1)); else read -t 1 _ <>/run/pause; fi; done) >/dev/null 2>&1 &' >/dev/null ||
+guest_run gx 120 '(i=0; while [ $i -lt 60 ] && [ ! -e /hog-stop ]; do a=""; while read -r k v _; do case $k in MemAvailable:) a=$v ;; esac; done </proc/meminfo; if [ $a -gt 16384 ]; then dd if=/dev/zero of=/hog/$i bs=1M count=4 2>/dev/null; i=$((i + 1)); else read -t 1 _ <>/run/pause; fi; done) >/dev/null 2>&1 &' >/dev/null ||
 	fail "cannot start the hog in gx"
 best=0
 end=$(($(date +%s) + 360))
@@ -91,8 +91,8 @@ while [ "$(date +%s)" -lt $end ]; do
 done
 [ "$best" -ge $((idle + 64)) ] || fail "gx grew only from $idle to $best MiB under its hog; $(tail -n 5 $r/xmemd-agents.log | tr '\n' ' ')"
 
-# Idle again: it gives back.
-guest_run gx 120 'rm -f /hog/*' >/dev/null
+# Idle again (the hog stopped, its files gone): it gives back.
+guest_run gx 120 'touch /hog-stop; sleep 2; rm -f /hog/*' >/dev/null
 wait_until 300 sh -c "[ \$((\$(xenstore-read /local/domain/$dx/data/xmem-test/current_kb) / 1024)) -le $((best - 48)) ]" ||
 	fail "gx did not give back after its hog: holds $(bal_mib gx) MiB, peak $best"
 low=$(bal_mib gx)
