@@ -99,12 +99,13 @@ low=$(bal_mib gx)
 log "gx ${idle}->${best} MiB under a hog, back to $low MiB when idle"
 
 # A reservation of what is free above the floor, all of gx's target above its
-# demand and everything ga holds above its minimum, less 4 MiB: memory goes
+# demand (or its minimum) and everything ga holds above its minimum, less 4 MiB: memory goes
 # from free first, then from buffers, then from the need of the low weight.
 ma=$(bal_mib ga)
 tx=$(xenstore-read /local/domain/$dx/memory/target)
 dx_kib=$(xenstore-read /tool/xmemd/domain/$dx/demand_kib)
-gx_extra=$(( tx > dx_kib ? (tx - dx_kib) / 1024 : 0 ))
+floor_x=$(( dx_kib > 128 * 1024 ? dx_kib : 128 * 1024 ))
+gx_extra=$(( tx > floor_x ? (tx - floor_x) / 1024 : 0 ))
 want=$(( ma - 160 + $(xen_free_mib) - floor + gx_extra - 4 ))
 [ "$want" -gt 8 ] || fail "nothing to reserve: ga holds $ma MiB"
 xmem --json reserve ${want}M --wait 180 >$r/reserve.json 2>$r/reserve.err ||
