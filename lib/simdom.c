@@ -138,6 +138,17 @@ static void simdom_range(const struct simdom_config *cfg, uint64_t *min_r, uint6
 	*max_r = cfg->dynamic_max_kib ? cfg->dynamic_max_kib : cfg->static_max_kib;
 }
 
+int simdom_agent_ok(const char *name)
+{
+	static const char *const agents[] = { "xmem", "xe-guest-utilities", "qubes", "none" };
+	size_t i;
+
+	for (i = 0; name && i < sizeof(agents) / sizeof(agents[0]); i++)
+		if (!strcmp(name, agents[i]))
+			return 1;
+	return 0;
+}
+
 int simdom_validate(const struct simdom_config *cfg, char *err, size_t err_len)
 {
 	uint64_t dmin, dmax;
@@ -207,6 +218,11 @@ int simdom_validate(const struct simdom_config *cfg, char *err, size_t err_len)
 			   "K), got %" PRIu64 "K",
 			   cfg->startup_kib, SIMDOM_MAXMEM_CONSTANT_KIB,
 			   cfg->static_max_kib + SIMDOM_MAXMEM_CONSTANT_KIB, cfg->maxmem_kib);
+		return XMEM_ERR_INVAL;
+	}
+	if (cfg->agent && !simdom_agent_ok(cfg->agent)) {
+		simdom_err(err, err_len, "agent: expected one of %s, got \"%s\"", SIMDOM_AGENTS,
+			   cfg->agent);
 		return XMEM_ERR_INVAL;
 	}
 	if (cfg->reservation && !simdom_ident_ok(cfg->reservation, SIMDOM_NAME_MAX, 0)) {
@@ -517,6 +533,11 @@ static int simdom_policy_keys(struct xs_handle *xs, xs_transaction_t t,
 		return -1;
 	if (cfg->policy_source &&
 	    simdom_write_dom(xs, t, domid, XS_DOM_POLICY_SOURCE, cfg->policy_source))
+		return -1;
+	/* Qubes lets its meminfo-writer report under memory/. */
+	if (cfg->agent && !strcmp(cfg->agent, "qubes") &&
+	    (simdom_dom_path(path, sizeof(path), domid, XS_DOM_QUBES_MEMINFO) ||
+	     simdom_mkdir_perms(xs, t, path, domid, 1)))
 		return -1;
 
 	if (cfg->reservation) {

@@ -26,7 +26,8 @@
  *        memory/{static-max,target,videoram} cpu/0/availability
  *        store/{port,ring-ref}
  *      plus xmem's policy keys memory/{dynamic-min,dynamic-max,startup,
- *      weight,buffer,managed}, and, when the memory comes from a granted
+ *      weight,buffer,managed}, memory/meminfo [nN] for a Qubes guest
+ *      (cfg->agent "qubes"), and, when the memory comes from a granted
  *      reservation, /tool/xmemd/reservation/<id>/domid = N;
  *   3. the domain is introduced to the store (xs_introduce_domain), which
  *      opens its guest connection.
@@ -80,7 +81,19 @@ struct simdom_config {
 	const char *reservation;   /* NULL, or the id of a granted reservation */
 	uint64_t maxmem_kib;	   /* 0: startup + LIBXL_MAXMEM_CONSTANT (libxl); more: headroom */
 	const char *policy_source; /* NULL, or memory/policy-source: xmemd keeps these keys */
+	const char *agent;	   /* guest agent (simdom_agent_ok); NULL: xmem */
 };
+
+/*
+ * Guest agents a simulated guest can play (xmem-balloon --agent): xmem,
+ * xe-guest-utilities, qubes, none. For qubes the toolstack side is Qubes':
+ * memory/meminfo is created writable by the guest ([nN]), as qubesd does
+ * for its meminfo-writer; libxl alone leaves memory/ read-only.
+ */
+#define SIMDOM_AGENTS "xmem, xe-guest-utilities, qubes, none"
+
+/* 1 when name is one of SIMDOM_AGENTS. */
+int simdom_agent_ok(const char *name);
 
 /* Defaults: domid auto, PVH, weight 5000, buffer 20, managed. */
 void simdom_config_init(struct simdom_config *cfg);

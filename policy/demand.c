@@ -18,6 +18,14 @@
  * the previous report, over 20%: avg10 is a 10 s average that keeps raising
  * a guest's demand long after the step that made it stall (where the caller
  * knows no total, the three signals above are used).
+ *
+ * Buffer for coarse sources (policy_buffer_kib): a report every 120 s (the
+ * XenServer agent's memory) can miss two minutes of growth, a report that
+ * moves only in 30 MB steps (Qubes' meminfo-writer) can be 30 MB behind. So
+ * the buffer grows by POLICY_SLOW_PCT_PER_MIN points per minute of the
+ * source's period (rounded down, at most POLICY_SLOW_MAX_PCT: 120 s gives
+ * +20 points, so 20% becomes 40%) and by the source's step, added after the
+ * percentage. xmem-guestd (1 s, no step) is unchanged.
  */
 #include "config.h"
 
@@ -83,4 +91,19 @@ uint64_t demand_buffered_kib(uint64_t demand_kib, unsigned int buffer_pct)
 	if (demand_kib > SIZE_MAX_KIB_POLICY)
 		demand_kib = SIZE_MAX_KIB_POLICY;
 	return demand_kib + demand_kib / 100 * buffer_pct + demand_kib % 100 * buffer_pct / 100;
+}
+
+uint64_t policy_buffer_kib(const struct policy *pol, const struct policy_dom *dom,
+			   uint64_t demand_kib)
+{
+	unsigned int pct = demand_buffer_pct(pol, dom);
+	unsigned int extra = dom->demand_period_s / 60 * POLICY_SLOW_PCT_PER_MIN;
+	uint64_t step = dom->demand_step_kib, buf;
+
+	if (extra > POLICY_SLOW_MAX_PCT)
+		extra = POLICY_SLOW_MAX_PCT;
+	buf = demand_buffered_kib(demand_kib, pct + extra);
+	if (step > SIZE_MAX_KIB_POLICY)
+		step = SIZE_MAX_KIB_POLICY;
+	return buf + step;
 }

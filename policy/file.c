@@ -36,6 +36,7 @@ static const struct file_param file_params[] = {
 	{ "keep_free", 0, SIZE_MAX_KIB_POLICY, 1 },
 	{ "surplus_base", 0, SIZE_MAX_KIB_POLICY, 1 },
 	{ "boost_capped", 0, 1, 0 },
+	{ "silent_surplus_pct", 0, 100, 0 },
 };
 
 #define FILE_NR_PARAMS (sizeof(file_params) / sizeof(file_params[0]))
@@ -56,6 +57,7 @@ static void file_param_field(struct policy *pol, size_t k, unsigned int **u_r, u
 		NULL,
 		NULL,
 		&pol->boost_capped,
+		&pol->silent_surplus_pct,
 	};
 	uint64_t *const kib[FILE_NR_PARAMS] = {
 		NULL,
@@ -69,6 +71,7 @@ static void file_param_field(struct policy *pol, size_t k, unsigned int **u_r, u
 		NULL,
 		&pol->keep_free_kib,
 		&pol->surplus_base_kib,
+		NULL,
 		NULL,
 	};
 

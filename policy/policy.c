@@ -12,10 +12,14 @@
  *      held     what the guest cannot give (xmem, hyperv): the smaller of
  *               what it uses and what it holds; a lower target only ends in
  *               a balloon that gives up
- *      need     demand (startup while the guest has reported nothing)
- *      buffer   demand x (1 + buffer)
+ *      need     demand (startup while the guest has reported nothing: a
+ *               silent guest keeps its startup size, and under scarcity
+ *               gives down to its minimum by weight like any other)
+ *      buffer   demand x (1 + buffer), more for a coarse source (policy_buffer_kib)
  *      memory   the remembered recent peak, decaying, or the demand plus its
- *               recent largest one-step rise if more (xmem only, stability.c)
+ *               recent largest one-step rise if more (xmem only, stability.c);
+ *               for a silent guest, silent_surplus_pct of its headroom above
+ *               startup when the policy gives one (xmem, hyperv)
  *    and beyond them, filled last on weights of its own, the surplus: up to
  *    dynamic-max, by weight and volatility, keeping keep_free free (xmem
  *    only, surplus.c).
@@ -261,8 +265,7 @@ static uint64_t policy_ladder(const struct policy *pol, const struct policy_host
 		need = buf = policy_clamp(dom->startup_kib, lo, hi);
 	} else {
 		need = policy_clamp(demand_kib, lo, hi);
-		buf = policy_clamp(demand_buffered_kib(demand_kib, demand_buffer_pct(pol, dom)), lo,
-				   hi);
+		buf = policy_clamp(policy_buffer_kib(pol, dom, demand_kib), lo, hi);
 	}
 	mem = buf;
 	if (pol->kind == POLICY_SPREAD) {
@@ -274,6 +277,9 @@ static uint64_t policy_ladder(const struct policy *pol, const struct policy_host
 			mem = demand_kib + *swing_r;
 		mem = policy_clamp(mem, lo, hi);
 	}
+	if (!dom->has_demand && pol->silent_surplus_pct && hi > buf)
+		mem = buf + (hi - buf) / 100 * pol->silent_surplus_pct +
+		      (hi - buf) % 100 * pol->silent_surplus_pct / 100;
 	/*
 	 * A guest never gives its working set: below what it uses (or holds,
 	 * if less) a balloon only backs off and gives up. That tier comes
@@ -345,7 +351,9 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		for (t = 0; t < POLICY_NR_TIERS; t++)
 			s.level[t][n] = lv[t];
 		s.w[n] = w;
-		s.top[n] = policy_surplus_on(pol) ? d->max_kib : lv[POLICY_NR_TIERS - 1];
+		/* A guest that reports nothing gets no surplus beyond silent_surplus_pct. */
+		s.top[n] = policy_surplus_on(pol) && d->has_demand ? d->max_kib
+								   : lv[POLICY_NR_TIERS - 1];
 		s.ws[n] = surplus_weight(pol, o->swing_kib, w);
 		s.idx[n] = i;
 		n++;

@@ -70,6 +70,14 @@ struct policy {
 	 * rate (has_stall) instead of PSI avg10 where the caller knows it.
 	 */
 	unsigned int boost_capped;
+	/*
+	 * Added by policy/ (zero: off). Guests that report no demand may take
+	 * this percent of their headroom above startup ([startup, dynamic-max])
+	 * from the surplus, in the last tier (after every domain's demand and
+	 * buffer), shared by weight when the surplus is short: squeezed's
+	 * proportional share for guests xmemd knows nothing about.
+	 */
+	unsigned int silent_surplus_pct;
 };
 
 /* Balloon frontend states as guests report them (data/balloon/state). */
@@ -134,6 +142,15 @@ struct policy_dom {
 	 */
 	uint64_t prev_demand_kib;
 	uint64_t prev_swing_kib;
+	/*
+	 * Added by policy/ (zero: a fine, fast source such as xmem-guestd).
+	 * How coarse the demand report is: the source's period (a report
+	 * every demand_period_s at best) and its step (it reports only moves
+	 * larger than demand_step_kib). A coarse source gets more buffer
+	 * (policy_buffer_kib).
+	 */
+	unsigned int demand_period_s;
+	uint64_t demand_step_kib;
 };
 
 struct policy_out {
@@ -165,6 +182,19 @@ const char *policy_kind_name(enum policy_kind kind);
 
 /* The demand of one domain from its signals, in KiB (0 when it has none). */
 uint64_t policy_demand_kib(const struct policy *pol, const struct policy_dom *dom);
+
+/*
+ * Added by policy/. The buffered size of dom for demand_kib: demand x (1 +
+ * buffer), where a slow source adds POLICY_SLOW_PCT_PER_MIN points of buffer
+ * per minute of its period (at most POLICY_SLOW_MAX_PCT), for what the guest
+ * may grow between two reports, and a coarse one adds its step, for what it
+ * may have moved without reporting. A source with a period of a few seconds
+ * and no step gets exactly demand x (1 + buffer).
+ */
+uint64_t policy_buffer_kib(const struct policy *pol, const struct policy_dom *dom,
+			   uint64_t demand_kib);
+#define POLICY_SLOW_PCT_PER_MIN 10u
+#define POLICY_SLOW_MAX_PCT	50u
 
 /*
  * Plan targets for nr domains. out must have room for nr entries and is

@@ -236,6 +236,7 @@ int main(int argc, char **argv)
 		guestd_usage(stderr);
 		return 2;
 	}
+	g.cache.heartbeat_calls = report_heartbeat_calls(g.period_ms);
 	/* Inside a real guest there is no host directory: only --host selects one. */
 	if (host_arg) {
 		dir = host_dir(host_arg);

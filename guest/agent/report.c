@@ -382,12 +382,23 @@ const char *report_balloon_state(const struct report_sample *s, unsigned int sta
 	return XS_DOM_BALLOON_STATE_WORKING;
 }
 
+unsigned int report_heartbeat_calls(long period_ms)
+{
+	if (period_ms <= 0 || period_ms >= (long)REPORT_HEARTBEAT_MS)
+		return 1;
+	return (unsigned int)(REPORT_HEARTBEAT_MS / (unsigned long)period_ms);
+}
+
 void report_cache_reset(struct report_cache *c)
 {
 	uint64_t seq = c->seq;
+	int no_seq = c->no_seq;
+	unsigned int heartbeat_calls = c->heartbeat_calls;
 
 	memset(c, 0, sizeof(*c));
+	c->heartbeat_calls = heartbeat_calls;
 	c->seq = seq; /* keep counting up: readers compare with what they saw */
+	c->no_seq = no_seq;
 }
 
 void report_resume_seq(struct xs_handle *xs, struct report_cache *c)
@@ -486,7 +497,8 @@ int report_write(struct xs_handle *xs, struct report_cache *c, const struct repo
 	if (n > REPORT_MAX_KVS)
 		n = REPORT_MAX_KVS;
 	nr = report_diff(c, kvs, n, changed);
-	if (nr == 0)
+	if (nr == 0 && (c->no_seq || ++c->idle < (c->heartbeat_calls ? c->heartbeat_calls
+								     : REPORT_HEARTBEAT_CALLS)))
 		return 0;
 	snprintf(seq, sizeof(seq), "%" PRIu64, c->seq + 1);
 	for (tries = 0; tries < REPORT_TXN_TRIES; tries++) {
@@ -498,10 +510,11 @@ int report_write(struct xs_handle *xs, struct report_cache *c, const struct repo
 			    !xs_write(xs, t, kvs[i].path, kvs[i].val, strlen(kvs[i].val)))
 				goto abort;
 		}
-		if (!xs_write(xs, t, XS_DOM_REPORT_SEQ, seq, strlen(seq)))
+		if (!c->no_seq && !xs_write(xs, t, XS_DOM_REPORT_SEQ, seq, strlen(seq)))
 			goto abort;
 		if (xs_transaction_end(xs, t, false)) {
 			c->seq++;
+			c->idle = 0;
 			report_cache_commit(c, kvs, n, changed);
 			return (int)nr;
 		}

@@ -125,8 +125,24 @@ struct report_cache {
 	size_t nr;
 	const char *paths[REPORT_MAX_KVS];
 	char vals[REPORT_MAX_KVS][REPORT_VAL_LEN];
-	uint64_t seq; /* the last data/xmem/seq written */
+	uint64_t seq;	   /* the last data/xmem/seq written */
+	int no_seq;	   /* write no data/xmem/seq (playing another agent, which has none) */
+	unsigned int idle; /* calls of report_write() with nothing to write since the last write */
+	unsigned int heartbeat_calls; /* 0: REPORT_HEARTBEAT_CALLS (report_heartbeat_calls()) */
 };
+
+/*
+ * A reporter with nothing new still says it is alive: every
+ * heartbeat_calls-th call without a change writes data/xmem/seq alone, so a
+ * reader can tell a steady guest from a reporter that stopped. Callers set
+ * it from their period so the heartbeat comes every REPORT_HEARTBEAT_MS (or
+ * every period, when that is longer).
+ */
+#define REPORT_HEARTBEAT_CALLS 20u
+#define REPORT_HEARTBEAT_MS    20000u
+
+/* The heartbeat_calls for a reporter writing every period_ms. */
+unsigned int report_heartbeat_calls(long period_ms);
 
 /* Forget everything written (after a reconnect: the store may have lost it). */
 void report_cache_reset(struct report_cache *c);
@@ -149,9 +165,9 @@ void report_cache_commit(struct report_cache *c, const struct report_kv *kvs, si
 			 const unsigned char *changed);
 
 /*
- * Write the pairs of kvs that changed, plus data/xmem/seq, in one
- * transaction (retried on EAGAIN), and update the cache. Nothing changed:
- * nothing is written. Returns the number of pairs written, or a negative
+ * Write the pairs of kvs that changed, plus data/xmem/seq (unless
+ * c->no_seq), in one transaction (retried on EAGAIN), and update the cache. Nothing changed:
+ * nothing is written, but for the heartbeat (seq alone, see above). Returns the number of pairs written, or a negative
  * XMEM_ERR_* with errno from libxenstore (XMEM_ERR_IO: the connection is
  * likely gone).
  */

@@ -9,7 +9,9 @@
  *   - the store connection's watch fd: memory/target events;
  *   - the frontend timer: one pass per expiry, at the delay the pass asked;
  *   - the period timer (1 s): advance the workload and the model, then write
- *     what changed under data/ in one transaction.
+ *     what the guest's agent (agent.c: xmem-guestd by default, or
+ *     XenServer's, Qubes', or none) writes at this time, only what changed,
+ *     in one transaction.
  * The hypervisor is reached as this domain acting on itself
  * (hv_open_sim_guest), the store as this domain (host_xs_open).
  */
@@ -24,10 +26,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../agent/report.h"
 #include "../agent/xsconn.h"
+#include "agent.h"
 #include "daemonize.h"
 #include "evloop.h"
 #include "frontend.h"
@@ -52,7 +56,9 @@ struct balloon {
 	struct memmodel model;
 	struct workload workload;
 	struct report_cache cache;
-	uint64_t start_ms; /* when the workload started (0: not yet) */
+	struct agent agent;
+	int feature_refused; /* control/feature-balloon write refused (logged once) */
+	uint64_t start_ms;   /* when the workload started (0: not yet) */
 	uint64_t last_tick_ms;
 	long long fe_timer;
 	long long period_timer;
@@ -235,8 +241,27 @@ static struct xs_handle *balloon_connect(struct balloon *b)
 		return NULL;
 	}
 	report_cache_reset(&b->cache);
-	report_resume_seq(xs, &b->cache);
+	if (b->agent.kind == AGENT_XMEM)
+		report_resume_seq(xs, &b->cache);
 	return xs;
+}
+
+/*
+ * The XenServer agent says ballooning is supported, each pass. libxl makes
+ * control/ read-only to the guest, so this fails there; the agent logs it
+ * (once here) and carries on.
+ */
+static void balloon_feature(struct balloon *b, struct xs_handle *xs)
+{
+	if (xs_write(xs, XBT_NULL, XS_DOM_FEATURE_BALLOON, "1", 1)) {
+		if (b->feature_refused)
+			log_info("%s written", XS_DOM_FEATURE_BALLOON);
+		b->feature_refused = 0;
+	} else if (!b->feature_refused) {
+		log_warnx("cannot write %s: %s (the toolstack does not allow it)",
+			  XS_DOM_FEATURE_BALLOON, strerror(errno));
+		b->feature_refused = 1;
+	}
 }
 
 /* Once a period: the workload moves, the model ticks, the report goes out. */
@@ -249,7 +274,7 @@ static long balloon_period_timer(struct evloop *loop, long long id, void *arg)
 	struct xs_handle *xs;
 	uint64_t now = evloop_now_ms(), pages = 0;
 	size_t n;
-	int rc;
+	int rc, feature = 0;
 
 	/* The workload starts once the guest has booted: its first target reached
 	 * (or the balloon stopped short of it). */
@@ -271,7 +296,12 @@ static long balloon_period_timer(struct evloop *loop, long long id, void *arg)
 	rb.target_kib = b->fe.target_kib;
 	rb.retries = b->fe.retries;
 	rb.last_error = b->fe.last_error;
-	n = report_format(&s, b->fe.have_target ? &rb : NULL, kvs, REPORT_MAX_KVS);
+	/* Another agent starts once the guest has booted (xmem's report shows the boot). */
+	n = 0;
+	if (b->agent.kind == AGENT_XMEM || b->start_ms)
+		n = agent_tick(&b->agent, now, &s, b->fe.have_target ? &rb : NULL,
+			       size_pages_to_kib(b->fe.current_pages), time(NULL), kvs,
+			       REPORT_MAX_KVS, &feature);
 
 	xs = balloon_connect(b);
 	if (!xs) {
@@ -286,7 +316,16 @@ static long balloon_period_timer(struct evloop *loop, long long id, void *arg)
 		}
 		return b->period_ms;
 	}
+	if (feature)
+		balloon_feature(b, xs);
 	rc = report_write(xs, &b->cache, kvs, n);
+	if (rc < 0 && rc != XMEM_ERR_IO && b->agent.kind == AGENT_QUBES && n) {
+		/* meminfo-writer exits when its write fails: the balloon goes on. */
+		log_warnx("cannot write %s (%s): the meminfo writer stops", XS_DOM_QUBES_MEMINFO,
+			  xmem_strerror(rc));
+		b->agent.stopped = 1;
+		rc = 0;
+	}
 	if (rc == 0)
 		rc = report_probe(xs); /* nothing written: is the store still there? */
 	if (rc == XMEM_ERR_IO)
@@ -307,14 +346,18 @@ static void balloon_on_signal(int sig)
 
 static void balloon_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: xmem-balloon --host DIR --domid N --workload SPEC [--time-scale X]\n"
-		"                    [--period-ms N] [--foreground] [--pid-file F] [--log-file F]\n"
-		"                    [--hotplug] [-v]\n"
-		"  SPEC: idle | steady:SIZE | ramp:FROM:TO:SECONDS |\n"
-		"        spike:BASE:PEAK:PERIOD_S:LENGTH_S | trace:FILE:VM_ID\n"
-		"  X: trace seconds per real second (default 300)\n"
-		"  --hotplug: the guest's kernel can hot-add memory past its boot size\n");
+	fprintf(f, "usage: xmem-balloon --host DIR --domid N --workload SPEC [--time-scale X]\n"
+		   "                    [--period-ms N] [--agent AGENT] [--agent-period-ms N]\n"
+		   "                    [--hotplug] [--foreground] [--pid-file F] [--log-file F]\n"
+		   "                    [-v]\n"
+		   "  SPEC: idle | steady:SIZE | ramp:FROM:TO:SECONDS |\n"
+		   "        spike:BASE:PEAK:PERIOD_S:LENGTH_S | trace:FILE:VM_ID\n"
+		   "  X: trace seconds per real second (default 300)\n"
+		   "  AGENT: what the guest runs and writes: xmem (xmem-guestd, the default),\n"
+		   "         xe-guest-utilities, qubes (meminfo-writer) or none (the kernel's\n"
+		   "         balloon driver alone)\n"
+		   "  --agent-period-ms: xe-guest-utilities' pass interval (default 60000)\n"
+		   "  --hotplug: the guest's kernel can hot-add memory past its boot size\n");
 }
 
 int main(int argc, char **argv)
@@ -326,6 +369,8 @@ int main(int argc, char **argv)
 		{ "time-scale", required_argument, NULL, 't' },
 		{ "period-ms", required_argument, NULL, 'P' },
 		{ "hotplug", no_argument, NULL, 'X' },
+		{ "agent", required_argument, NULL, 'A' },
+		{ "agent-period-ms", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -338,6 +383,8 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	unsigned long domid = ULONG_MAX;
 	uint64_t cur_pages = 0;
+	enum agent_kind agent = AGENT_XMEM;
+	long agent_period_ms = 0;
 	int c, rc;
 	struct daemonize dmz;
 
@@ -347,7 +394,7 @@ int main(int argc, char **argv)
 	log_init("xmem-balloon", LOG_TO_CLI, 1);
 	if (daemonize_opts_table(longopts, sizeof(longopts) / sizeof(longopts[0]), own))
 		fatalx("option table");
-	while ((c = getopt_long(argc, argv, "H:d:w:t:P:fp:l:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "H:d:w:t:P:A:T:fp:l:vh", longopts, NULL)) != -1) {
 		if (daemonize_opts_parse(&dopts, c, optarg))
 			continue;
 		switch (c) {
@@ -381,6 +428,20 @@ int main(int argc, char **argv)
 		case 'X':
 			b.hotplug = 1;
 			break;
+		case 'A':
+			if (agent_parse(optarg, &agent))
+				fatalx("--agent: '%s' is not an agent (xmem, xe-guest-utilities, "
+				       "qubes, none)",
+				       optarg);
+			break;
+		case 'T':
+			errno = 0;
+			agent_period_ms = strtol(optarg, &end, 10);
+			if (errno || !optarg[0] || *end || agent_period_ms < 10 ||
+			    agent_period_ms > BALLOON_PERIOD_MS_MAX)
+				fatalx("--agent-period-ms: '%s' is not a period from 10 ms to 1 h",
+				       optarg);
+			break;
 		case 'h':
 			balloon_usage(stdout);
 			return 0;
@@ -401,6 +462,9 @@ int main(int argc, char **argv)
 	if (!spec)
 		fatalx("--workload is required");
 	b.domid = (unsigned int)domid;
+	agent_init(&b.agent, agent, (uint64_t)agent_period_ms);
+	b.cache.no_seq = agent != AGENT_XMEM;
+	b.cache.heartbeat_calls = report_heartbeat_calls(b.period_ms);
 	rc = workload_parse(spec, scale, &b.workload, err, sizeof(err));
 	if (rc)
 		fatalx("%s", err);
@@ -449,8 +513,8 @@ int main(int argc, char **argv)
 	b.last_tick_ms = evloop_now_ms();
 	if (daemonize_ready(&dmz))
 		fatal("cannot signal readiness");
-	log_info("domain %u: holding %" PRIu64 " KiB, workload %s", b.domid,
-		 size_pages_to_kib(cur_pages), spec);
+	log_info("domain %u: holding %" PRIu64 " KiB, workload %s, agent %s", b.domid,
+		 size_pages_to_kib(cur_pages), spec, agent_name(agent));
 	balloon_connect(&b);
 	b.period_timer = evloop_add_timer(b.loop, 0, balloon_period_timer, &b);
 	if (b.period_timer < 0)

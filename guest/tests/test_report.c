@@ -417,6 +417,54 @@ static void report_write_retry_and_failure_test(void **state)
 	assert_int_equal(c.seq, 2);
 }
 
+/*
+ * With nothing new, every REPORT_HEARTBEAT_CALLS-th call writes seq alone;
+ * a cache playing another agent (no_seq) never writes seq, heartbeat or not.
+ */
+static void report_heartbeat_test(void **state)
+{
+	struct report_kv kvs[REPORT_MAX_KVS];
+	struct report_sample s = { 0 };
+	struct report_cache c;
+	unsigned int i;
+	size_t n;
+
+	memset(&c, 0, sizeof(c));
+	report_set(&s, REPORT_MEM_TOTAL, 100);
+	n = report_format(&s, NULL, kvs, REPORT_MAX_KVS);
+	assert_int_equal(report_write(NULL, &c, kvs, n), 1);
+	for (i = 1; i < REPORT_HEARTBEAT_CALLS; i++)
+		assert_int_equal(report_write(NULL, &c, kvs, n), 0);
+	memset(&fx, 0, sizeof(fx));
+	assert_int_equal(report_write(NULL, &c, kvs, n), 0);
+	assert_int_equal(fx.nr_commit, 1);
+	assert_int_equal(fx.nr_writes, 1);
+	assert_string_equal(written(XS_DOM_REPORT_SEQ), "2");
+	memset(&fx, 0, sizeof(fx));
+	assert_int_equal(report_write(NULL, &c, kvs, n), 0);
+	assert_int_equal(fx.nr_start, 0);
+
+	memset(&c, 0, sizeof(c));
+	c.no_seq = 1;
+	memset(&fx, 0, sizeof(fx));
+	assert_int_equal(report_write(NULL, &c, kvs, n), 1);
+	assert_int_equal(fx.nr_writes, 1);
+	assert_null(written(XS_DOM_REPORT_SEQ));
+	for (i = 0; i < 3 * REPORT_HEARTBEAT_CALLS; i++)
+		assert_int_equal(report_write(NULL, &c, kvs, n), 0);
+	assert_int_equal(fx.nr_writes, 1);
+	report_cache_reset(&c);
+	assert_int_equal(c.no_seq, 1);
+	/* From the period: every 20 s, or every period when that is longer. */
+	assert_int_equal(report_heartbeat_calls(1000), 20);
+	assert_int_equal(report_heartbeat_calls(100), 200);
+	assert_int_equal(report_heartbeat_calls(60000), 1);
+	assert_int_equal(report_heartbeat_calls(0), 1);
+	c.heartbeat_calls = 3;
+	report_cache_reset(&c);
+	assert_int_equal(c.heartbeat_calls, 3);
+}
+
 /* A restarted reporter continues seq from the store, never backwards; garbage there is ignored. */
 static void report_resume_seq_test(void **state)
 {
@@ -470,6 +518,7 @@ int main(void)
 		cmocka_unit_test_setup(report_write_only_changes_test, reset_fake),
 		cmocka_unit_test_setup(report_write_retry_and_failure_test, reset_fake),
 		cmocka_unit_test_setup(report_resume_seq_test, reset_fake),
+		cmocka_unit_test_setup(report_heartbeat_test, reset_fake),
 		cmocka_unit_test_setup(report_probe_test, reset_fake),
 		cmocka_unit_test(report_root_hotplug_test),
 	};

@@ -160,6 +160,50 @@ static void policy_demand_buffer_test(void **state)
 	assert_int_equal(out[0].phase, 2);
 }
 
+/*
+ * A coarse, slow source gets more buffer: POLICY_SLOW_PCT_PER_MIN points per
+ * minute of its period (capped), and its step on top; a fast fine one none.
+ */
+static void policy_coarse_source_buffer_test(void **state)
+{
+	struct policy_dom d[3] = { dom_make(1, 256 * MIB, GIB, 8 * GIB),
+				   dom_make(2, 256 * MIB, GIB, 8 * GIB),
+				   dom_make(3, 256 * MIB, GIB, 8 * GIB) };
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+
+	policy_defaults(&pol, POLICY_XMEM);
+	dom_demand(&d[0], 2 * GIB); /* xmem-guestd: 1 s, no step */
+	d[0].demand_period_s = 1;
+	dom_demand(&d[1], 2 * GIB); /* xe-guest-utilities: 120 s */
+	d[1].demand_period_s = 120;
+	dom_demand(&d[2], 2 * GIB); /* qubes: no period, 30000 KiB steps */
+	d[2].demand_step_kib = 30000;
+	assert_int_equal(policy_buffer_kib(&pol, &d[0], 2 * GIB), 2 * GIB + 2 * GIB / 5);
+	assert_int_equal(policy_buffer_kib(&pol, &d[1], 2 * GIB),
+			 2 * GIB + 2 * GIB * (20 + 2 * POLICY_SLOW_PCT_PER_MIN) / 100);
+	assert_int_equal(policy_buffer_kib(&pol, &d[2], 2 * GIB), 2 * GIB + 2 * GIB / 5 + 30000);
+	h = host_make(64 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_int_equal(out[0].target_kib, 2 * GIB + 2 * GIB / 5);
+	assert_true(out[1].target_kib > out[0].target_kib);
+	assert_true(out[2].target_kib > out[0].target_kib);
+	/* The extra is capped, and demand itself is not raised. */
+	d[1].demand_period_s = 3600;
+	assert_int_equal(policy_buffer_kib(&pol, &d[1], 2 * GIB),
+			 2 * GIB + 2 * GIB * (20 + POLICY_SLOW_MAX_PCT) / 100);
+	assert_int_equal(policy_demand_kib(&pol, &d[1]), 2 * GIB);
+	/* Under scarcity the extra goes first, like any buffer: demand is kept. */
+	d[0].current_kib = d[1].current_kib = d[2].current_kib = 2 * GIB + 64 * MIB;
+	d[0].target_kib = d[1].target_kib = d[2].target_kib = 2 * GIB + 64 * MIB;
+	h = host_make(3 * (2 * GIB + 64 * MIB), d, 3);
+	assert_int_equal(h.free_kib, 0);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[1].target_kib >= 2 * GIB);
+	assert_true(out[1].target_kib < 2 * GIB + 2 * GIB / 5);
+}
+
 /* A guest that stalls or swaps needs more than it uses: its demand is raised. */
 static void policy_demand_pressure_test(void **state)
 {
@@ -259,6 +303,69 @@ static void policy_no_signal_startup_test(void **state)
 	assert_int_equal(out[0].phase, 1);
 	assert_int_equal(out[1].target_kib, GIB);
 	assert_int_equal(out[1].apply, 0);
+}
+
+/*
+ * Guests that report nothing: kept at startup; under scarcity squeezed toward
+ * (never below) their minimum, the lower weight first; given silent_surplus_pct
+ * of their headroom above startup from the surplus when the policy says so.
+ */
+static void policy_silent_guests_test(void **state)
+{
+	struct policy_dom d[3] = { dom_make(1, 256 * MIB, GIB, 3 * GIB),
+				   dom_make(2, 256 * MIB, GIB, 3 * GIB),
+				   dom_make(3, 256 * MIB, GIB, 4 * GIB) };
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+
+	policy_defaults(&pol, POLICY_XMEM);
+	assert_int_equal(pol.silent_surplus_pct, 0);
+	d[1].weight = 9000;
+	d[0].weight = 1000;
+	dom_demand(&d[2], 2 * GIB); /* the one that reports */
+	h = host_make(64 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_int_equal(out[0].target_kib, GIB);
+	assert_int_equal(out[1].target_kib, GIB);
+	assert_int_equal(out[0].included, 1);
+	/* The surplus tier goes to the reporter only: nothing says the silent need it. */
+	assert_true(out[2].target_kib > 2 * GIB + 2 * GIB / 5);
+	pol.surplus = 0; /* the rest: the silent rules alone */
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_int_equal(out[0].target_kib, GIB);
+	/* Scarce: the reporter keeps its demand; the silent give, low weight first, not below min. */
+	d[2].current_kib = d[2].target_kib = 2 * GIB - 512 * MIB;
+	h = host_make(3 * GIB + 512 * MIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[2].target_kib >= 2 * GIB);
+	assert_true(out[0].target_kib >= 256 * MIB);
+	assert_true(out[1].target_kib >= 256 * MIB);
+	assert_true(out[0].target_kib < out[1].target_kib);
+	assert_true(out[0].target_kib + out[1].target_kib + out[2].target_kib <= h.total_kib);
+	/*
+	 * Very scarce (only the minimums and what the reporter cannot give fit):
+	 * both silent ones at their minimum, none below. Between the two cases
+	 * their startup competes with the others' demand by weight.
+	 */
+	h = host_make(2 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_int_equal(out[0].target_kib, 256 * MIB);
+	assert_int_equal(out[1].target_kib, 256 * MIB);
+	/* A surplus share when the policy gives one: half of [startup, max] each. */
+	pol.silent_surplus_pct = 50;
+	d[2].current_kib = d[2].target_kib = GIB;
+	h = host_make(64 * GIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_int_equal(out[0].target_kib, GIB + GIB);
+	assert_int_equal(out[1].target_kib, GIB + GIB);
+	assert_int_equal(out[2].target_kib, 2 * GIB + 2 * GIB / 5); /* the reporter: unchanged */
+	/* A short surplus goes by weight, and never before anyone's demand and buffer. */
+	h = host_make(GIB + GIB + 2 * GIB + 2 * GIB / 5 + 512 * MIB, d, 3);
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_int_equal(out[2].target_kib, 2 * GIB + 2 * GIB / 5);
+	assert_true(out[1].target_kib > out[0].target_kib);
+	assert_true(out[0].target_kib >= GIB);
 }
 
 /* Plenty: everyone gets its desired size; the rest stays free without the surplus tier. */
@@ -1150,6 +1257,14 @@ static void policy_file_test(void **state)
 	unlink(p);
 	assert_non_null(strstr(err, "surplus"));
 
+	p = tmp_file("{\"policy\":\"xmem\",\"silent_surplus_pct\":30}");
+	assert_int_equal(policy_load_file(p, &pol, err, sizeof(err)), 0);
+	unlink(p);
+	assert_int_equal(pol.silent_surplus_pct, 30);
+	p = tmp_file("{\"policy\":\"xmem\",\"silent_surplus_pct\":101}");
+	assert_int_equal(policy_load_file(p, &pol, err, sizeof(err)), XMEM_ERR_INVAL);
+	unlink(p);
+	assert_non_null(strstr(err, "silent_surplus_pct"));
 	p = tmp_file("{\"policy\":\"xmem\",\"bufer_pct\":50}");
 	assert_int_equal(policy_load_file(p, &pol, err, sizeof(err)), XMEM_ERR_INVAL);
 	unlink(p);
@@ -1182,9 +1297,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(policy_bounds_test),
 		cmocka_unit_test(policy_demand_buffer_test),
+		cmocka_unit_test(policy_coarse_source_buffer_test),
 		cmocka_unit_test(policy_demand_pressure_test),
 		cmocka_unit_test(policy_demand_boost_capped_test),
 		cmocka_unit_test(policy_no_signal_startup_test),
+		cmocka_unit_test(policy_silent_guests_test),
 		cmocka_unit_test(policy_plenty_test),
 		cmocka_unit_test(policy_scarcity_weight_test),
 		cmocka_unit_test(policy_scarcity_fairness_test),

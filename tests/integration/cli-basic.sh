@@ -114,7 +114,7 @@ bash -n "$IT_DIR/out" || fail "completion script is not valid bash"
 for c in $cmds; do
 	grep -q "^	$c) opts=" "$IT_DIR/out" || fail "completion lacks $c"
 done
-grep -q 'mem-policy) opts=" --help --min --max --startup --weight --buffer --managed --hotplug --forget"' "$IT_DIR/out" ||
+grep -q 'mem-policy) opts=" --help --min --max --startup --weight --buffer --managed --hotplug --balloon --forget"' "$IT_DIR/out" ||
 	fail "completion lacks mem-policy's options"
 cmp -s "$IT_DIR/out" "$XMEM_BUILDDIR/tools/xmem/completion/xmem" ||
 	fail "installed completion differs from 'xmem help --completion'"

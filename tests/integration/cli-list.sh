@@ -52,6 +52,21 @@ expect 0 list web1 --json
 grep -q '"state": "ok"' "$OUT" || fail "xmemd's state does not win: $(cat "$OUT")"
 grep -q '"demand_kib": 800000' "$OUT" || fail "xmemd's demand does not win"
 grep -q '"pressure_pct": 40' "$OUT" || fail "xmemd's pressure does not win"
+# The demand source: derived from the keys (above: web1 xmem-guestd, others none), unless
+# xmemd publishes one; its age from when xmemd saw the report change.
+expect 0 list db1
+assert_eq "$(awk 'NR == 2 { print $(NF - 2) }' "$OUT")" none "db1's source without a report"
+xenstore-write /local/domain/2/data/meminfo_total 1900000 /local/domain/2/data/meminfo_free 900000 ||
+	fail "write"
+expect 0 list db1
+assert_eq "$(awk 'NR == 2 { print $(NF - 2) }' "$OUT")" "xe-guest-utilities" "db1's derived source"
+now_ms=$(($(date +%s) * 1000))
+xenstore-write /tool/xmemd/domain/1/demand_source qubes \
+	/tool/xmemd/domain/1/demand_updated $((now_ms - 42000)) || fail "write"
+expect 0 --json list web1
+grep -q '"demand_source": "qubes"' "$OUT" || fail "xmemd's source does not win: $(cat "$OUT")"
+age=$(sed -n 's/.*"demand_age_s": \([0-9]*\).*/\1/p' "$OUT")
+[ "$age" -ge 41 ] && [ "$age" -le 60 ] || fail "demand_age_s: got '$age', want about 42"
 
 # top: plain snapshots, sortable; not a --json command.
 expect 0 top -b -n 2 -d 1 -s name

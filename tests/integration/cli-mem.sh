@@ -98,6 +98,7 @@ boot_max              : 4096
 hotplug               : no
 weight                : 9000
 buffer_pct            : 30
+balloon               : auto
 EOT
 diff -u "$IT_DIR/want" "$OUT" >&2 || fail "mem-policy's report"
 expect 0 mem-policy web1 --weight 100 --json
@@ -109,6 +110,16 @@ refused "domain web1: max (8192 MiB) is above the domain's static-max (4096 MiB)
 refused "domain web1: startup (256 MiB) is below min (512 MiB)" mem-policy web1 --startup 256M
 refused "--weight 20000 is out of range" mem-policy web1 --weight 20000 --min 1G
 refused "unknown domain 'web9'" mem-policy web9 --weight 1
+# The balloon setting: memory/balloon, shown with xmemd's judgement once published.
+expect 0 mem-policy web1 --balloon no
+assert_eq "$(key $D/balloon)" no "memory/balloon"
+xenstore-write /tool/xmemd/domain/1/balloon no || fail "write"
+expect 0 mem-policy web1
+grep -q '^balloon  *: no (xmemd: no)$' "$OUT" || fail "mem-policy's balloon line: $(cat "$OUT")"
+expect 0 --json mem-policy web1 --balloon auto
+grep -q '"balloon_mode": "auto"' "$OUT" || fail "mem-policy --json balloon_mode: $(cat "$OUT")"
+refused "--balloon: 'maybe' is not yes, no or auto" mem-policy web1 --balloon maybe
+assert_eq "$(key $D/balloon)" auto "memory/balloon after a refused change"
 
 # Concurrent changes: each is one transaction (retried on EAGAIN), so every one
 # succeeds and the result is exactly one of them, never a mix.

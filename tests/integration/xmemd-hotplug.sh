@@ -3,7 +3,7 @@
 # xmemd-hotplug.sh: a guest booted at 512 MiB whose kernel can hot-add memory
 # grows to 1 GiB under load once its maximum is raised with mem-policy --max
 # (static-max and Xen's maxmem raised as xl mem-max does, the boot size kept in
-# memory/boot-max); a guest whose kernel cannot is refused the raise and stays
+# xmem/boot-max); a guest whose kernel cannot is refused the raise and stays
 # clamped at its boot size, even when an admin claims hotplug for it.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"
 . "$XMEM_SRCDIR/tests/integration/lib-xmemd.sh"
@@ -31,14 +31,14 @@ grep -q "above the domain's static-max" "$IT_DIR/err" || fail "mem-policy --max 
 xd_xmem mem-max g2 1G 2>"$IT_DIR/err" && fail "mem-max past the boot size of a guest without hotplug was accepted"
 grep -q "cannot hot-add memory" "$IT_DIR/err" || fail "mem-max refusal: $(cat "$IT_DIR/err")"
 [ "$(xd_key g2 memory/static-max)" = 524288 ] || fail "a refused raise changed g2's static-max"
-[ -z "$(xd_key g2 memory/boot-max)" ] || fail "a refused raise wrote g2's boot-max"
+[ -z "$(xd_key g2 xmem/boot-max)" ] || fail "a refused raise wrote g2's boot-max"
 # mem-max within the boot size needs no hotplug.
 xd_xmem mem-max g2 512M || fail "mem-max at the boot size refused"
 
 # g1: the maximum is raised with the policy; static-max and Xen's maxmem follow.
 xd_xmem mem-policy g1 --max 1G || fail "mem-policy g1 --max 1G"
 [ "$(xd_key g1 memory/static-max)" = 1048576 ] || fail "g1's static-max not raised"
-[ "$(xd_key g1 memory/boot-max)" = 524288 ] || fail "g1's boot size not kept in memory/boot-max"
+[ "$(xd_key g1 xmem/boot-max)" = 524288 ] || fail "g1's boot size not kept in xmem/boot-max"
 [ "$(xd_key g1 memory/dynamic-max)" = 1048576 ] || fail "g1's dynamic-max"
 xd_xmem --json list g1 > "$IT_DIR/list.json" || fail "list --json"
 grep -q '"boot_max_kib": 524288' "$IT_DIR/list.json" || fail "list --json lacks the boot size: $(cat "$IT_DIR/list.json")"

@@ -28,9 +28,18 @@ t=$(xenstore-read /local/domain/1/memory/target)
 xd_wait 30 "d1's maxmem to follow its target" xd_maxmem_is 1 $((t + 1024))
 m=$(xd_hv list | awk '$1 == 1 { print $3 * 4 }')
 [ "$m" = $((t + 1024)) ] || fail "d1's maxmem $m KiB, target $t KiB"
-# The domain without a balloon frontend is left at its size.
-assert_eq "$(xenstore-read /local/domain/3/memory/target)" $((512 * MIB)) "nob's target"
-xd_wait 30 "nob published as no-balloon" sh -c '[ "$(xenstore-read /tool/xmemd/domain/3/state)" = no-balloon ]'
+# The domain without a balloon frontend (nothing runs it) is probed: its target
+# (and maxmem) raised a little, not followed within the grace period, so it has
+# none; target and maxmem go back and it is left at its size.
+xd_wait 30 "nob to be probed" sh -c '[ "$(xenstore-read /tool/xmemd/domain/3/balloon)" = probing ]'
+[ "$(xenstore-read /local/domain/3/memory/target)" -gt $((512 * MIB)) ] || fail "nob's probe target"
+xd_wait 60 "nob found without a balloon" sh -c '[ "$(xenstore-read /tool/xmemd/domain/3/balloon)" = no ]'
+assert_eq "$(xenstore-read /local/domain/3/memory/target)" $((512 * MIB)) "nob's target after the probe"
+assert_eq "$(xenstore-read /tool/xmemd/domain/3/state)" no-balloon "nob's state"
+grep -q "domain 3 (nob) has no balloon: its allocation did not follow its target" "$IT_DIR/run/xmemd.log" ||
+	fail "the verdict on nob is not logged"
+assert_eq "$(xd_hv list | awk '$1 == 3 { print $2 * 4 }')" $((512 * MIB)) "nob's allocation"
+xd_wait 10 "nob's maxmem back" xd_maxmem_is 3 $((512 * MIB + 1024))
 # d1 never moves (nobody runs it): uncooperative.
 xd_wait 90 "d1 to be marked uncooperative" xenstore-read /local/domain/1/memory/uncooperative
 assert_eq "$(xenstore-read /tool/xmemd/domain/1/state)" uncooperative "d1's published state"
@@ -59,6 +68,8 @@ xd_rebalances 5
 xd_resv_is r1 granted || fail "r1 is $(xd_resv_state r1) after kill -9"
 assert_eq "$(xenstore-read /tool/xmemd/host/reserved_kib)" $((512 * MIB)) "reserved after restart"
 xenstore-read /local/domain/1/memory/uncooperative >/dev/null || fail "d1's mark lost on restart"
+assert_eq "$(xenstore-read /tool/xmemd/domain/3/balloon)" no "nob's verdict after restart"
+assert_eq "$(xenstore-read /local/domain/3/memory/target)" $((512 * MIB)) "nob not probed again at restart"
 xd_free_at_least $((512 * MIB + XD_FLOOR_KIB)) || fail "held memory not free"
 
 # A quiet host: rebalances read nothing from the key tree.

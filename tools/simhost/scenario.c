@@ -28,7 +28,7 @@ static const char *const scenario_fields[] = { "name",	 "memory",     "dom0",	  
 					       "about",	 "source",     NULL };
 static const char *const scenario_guest_fields[] = { "name",	"static-max", "startup", "min",
 						     "max",	"weight",     "buffer",	 "workload",
-						     "managed", "hvm",	      NULL };
+						     "managed", "hvm",	      "agent",	 NULL };
 
 /* Format a message into err. */
 static void scenario_err(char *err, size_t err_len, const char *fmt, ...)
@@ -331,6 +331,13 @@ static int scenario_guest(yajl_val obj, size_t idx, const char *base, struct sce
 		scenario_err(err, err_len, "%shvm: expected true or false", where);
 		return XMEM_ERR_INVAL;
 	}
+	s = "xmem";
+	rc = json_get_str(obj, "agent", &s);
+	if ((rc && rc != XMEM_ERR_NOTFOUND) || !simdom_agent_ok(s)) {
+		scenario_err(err, err_len, "%sagent: expected one of %s", where, SIMDOM_AGENTS);
+		return XMEM_ERR_INVAL;
+	}
+	snprintf(g->agent, sizeof(g->agent), "%s", s);
 	s = "idle";
 	rc = json_get_str(obj, "workload", &s);
 	if (rc && rc != XMEM_ERR_NOTFOUND) {
@@ -596,6 +603,7 @@ int scenario_save(const struct scenario *sc, const char *path)
 		json_out_kv_bool(out, "managed", g->managed);
 		json_out_kv_bool(out, "hvm", g->hvm);
 		json_out_kv_str(out, "workload", g->workload);
+		json_out_kv_str(out, "agent", g->agent);
 		json_out_obj_close(out);
 	}
 	json_out_arr_close(out);

@@ -13,8 +13,11 @@
  *     "guests": [ { "name": "web1", "static-max": "4G", "startup": "1G",
  *                   "min": "256M", "max": "4G", "weight": 5000, "buffer": 20,
  *                   "workload": "trace:FILE:VM_ID", "managed": true,
- *                   "hvm": false }, ... ]
+ *                   "hvm": false, "agent": "xmem" }, ... ]
  *   }
+ *
+ * A guest's agent is what its xmem-balloon plays (xmem-balloon --agent):
+ * xmem (default), xe-guest-utilities, qubes or none.
  *
  * Sizes are numbers (KiB) or strings with xl's suffixes (a bare number in a
  * string is MiB, as xl). Relative file names (policy, trace files) are taken
@@ -42,6 +45,7 @@ struct scenario_guest {
 	int managed;
 	int hvm;
 	char *workload; /* SPEC as xmem-balloon takes it, trace file made absolute */
+	char agent[24]; /* the guest's agent (xmem-balloon --agent); default xmem */
 };
 
 struct scenario {

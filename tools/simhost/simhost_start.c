@@ -265,6 +265,7 @@ static int simhost_create_domains(const char *dir, const struct scenario *sc, ui
 		cfg.weight = g->weight;
 		cfg.buffer_pct = g->buffer_pct;
 		cfg.managed = g->managed;
+		cfg.agent = g->agent;
 		if (simdom_create(xs, hv, &cfg, &domids_r[i], err, sizeof(err))) {
 			log_warnx("cannot start: guest %s: %s", g->name, err);
 			goto out;
@@ -310,12 +311,12 @@ static int simhost_start_balloons(const char *dir, const struct scenario *sc,
 		simhost_runfile(dir, name, "log", logf, sizeof(logf));
 		snprintf(domid, sizeof(domid), "%" PRIu32, domids[i]);
 		{
-			const char *argv[] = {
-				b->balloon, "--host",	  dir,	       "--domid",
-				domid,	    "--workload", g->workload, "--time-scale",
-				scale,	    "--pid-file", pidf,	       "--log-file",
-				logf,	    NULL
-			};
+			const char *argv[] = { b->balloon,   "--host",	     dir,
+					       "--domid",    domid,	     "--workload",
+					       g->workload,  "--time-scale", scale,
+					       "--pid-file", pidf,	     "--log-file",
+					       logf,	     "--agent",	     g->agent,
+					       NULL };
 
 			if (simhost_start_one(dir, name, argv) < 0)
 				return -1;

@@ -203,7 +203,7 @@ struct xmem_dom {
 	uint64_t hv_max_kib;	  /* the hypervisor's cap */
 	uint64_t target_kib;	  /* memory/target */
 	uint64_t static_max_kib;  /* memory/static-max */
-	uint64_t boot_max_kib;	  /* memory/boot-max, else static-max: the boot size */
+	uint64_t boot_max_kib;	  /* xmem/boot-max, else static-max: the boot size */
 	int hotplug_policy;	  /* memory/hotplug: 1, 0, or -1 when absent */
 	int hotplug_report;	  /* data/xmem/hotplug: 1, 0, or -1 when absent */
 	uint64_t videoram_kib;	  /* memory/videoram, 0 when absent */
@@ -220,6 +220,11 @@ struct xmem_dom {
 	char balloon_state[16];
 	uint64_t balloon_current_kib;
 	char state[16]; /* ok, ballooning, uncooperative, no-balloon, unmanaged */
+	/* xmem-guestd, xe-guest-utilities, qubes, none: xmemd's, else what the keys show */
+	char demand_source[24];
+	uint64_t demand_age_s; /* since xmemd saw that report change; UNSET: not known */
+	char balloon_mode[8];  /* memory/balloon: yes, no, auto (the default) */
+	char balloon[16];      /* xmemd's judgement: yes, no, probing, unknown; "" unpublished */
 };
 
 /* Effective policy values (defaults of docs/architecture.md applied). */
@@ -234,6 +239,9 @@ uint64_t model_buffer_pct(const struct xmem_dom *d);
  * reports (data/xmem/hotplug), else no.
  */
 int model_hotplug(const struct xmem_dom *d);
+
+/* The demand source when xmemd has not published one: the richest report present. */
+const char *model_derive_source(struct xmem_ctx *ctx, xs_transaction_t t, uint32_t domid);
 
 /* The state column when xmemd has not published one. */
 const char *model_derive_state(const struct xmem_dom *d);

@@ -37,6 +37,8 @@ const struct cmd_spec cmd_table[] = {
 	  "--managed on|off\tWhether xmemd moves this domain's target.\n"
 	  "--hotplug yes|no\tThe guest's kernel can hot-add memory: its maximum may pass "
 	  "its boot size.\n"
+	  "--balloon yes|no|auto\tWhether the guest has a balloon driver (auto: xmemd finds "
+	  "out).\n"
 	  "--forget\tDrop the VM's saved policy (the running domain keeps its keys).\n" },
 	{ "info", main_info, 0, "Show host memory, xmemd's state and totals", "",
 	  "-h, --help\tPrint this help.\n" },
@@ -67,6 +69,7 @@ const struct cmd_spec cmd_table[] = {
 	  "--weight N\tPriority under scarcity, 0..10000.\n"
 	  "--buffer PCT\tHeadroom above demand in percent, 5..2000.\n"
 	  "--workload SPEC\tStart an xmem-balloon guest running SPEC.\n"
+	  "--agent AGENT\tThe guest's agent: xmem, xe-guest-utilities, qubes, none.\n"
 	  "--reservation ID\tBuild the domain from a granted reservation.\n"
 	  "--hotplug\tThe guest's kernel can hot-add memory past its boot size.\n" },
 	{ "destroy", main_destroy, 1, "Destroy a domain (Xen: xl destroy) and xmem's state of it",

@@ -78,11 +78,12 @@ static void dom_balloon_bin(char *buf, size_t len)
 }
 
 /*
- * Start xmem-balloon for domid (with a kernel that can hot-add memory when
- * hotplug is set); it daemonises once its pid file is written.
+ * Start xmem-balloon for domid playing agent (NULL: xmem), with a kernel that
+ * can hot-add memory when hotplug is set; it daemonises once its pid file is
+ * written.
  */
 static int dom_start_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *workload,
-			     int hotplug)
+			     const char *agent, int hotplug)
 {
 	char bin[PATH_MAX], domid_s[16], pidf[PATH_MAX], logf[PATH_MAX], rundir[PATH_MAX];
 	char errf[PATH_MAX], why[256] = "";
@@ -121,8 +122,8 @@ static int dom_start_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *w
 	if (pid == 0) {
 		dup2(fd, STDERR_FILENO);
 		execlp(bin, bin, "--host", ctx->host_dir, "--domid", domid_s, "--workload",
-		       workload, "--pid-file", pidf, "--log-file", logf,
-		       hotplug ? "--hotplug" : (char *)NULL, (char *)NULL);
+		       workload, "--agent", agent ? agent : "xmem", "--pid-file", pidf,
+		       "--log-file", logf, hotplug ? "--hotplug" : (char *)NULL, (char *)NULL);
 		fprintf(stderr, "cannot run %s: %s\n", bin, strerror(errno));
 		_exit(127);
 	}
@@ -224,6 +225,7 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 		{ "workload", required_argument, NULL, 'W' },
 		{ "reservation", required_argument, NULL, 'r' },
 		{ "hotplug", no_argument, NULL, 'H' },
+		{ "agent", required_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct simdom_config cfg;
@@ -281,6 +283,9 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 			continue;
 		case 'H':
 			hotplug = 1;
+			continue;
+		case 'g':
+			cfg.agent = optarg;
 			continue;
 		}
 		policy_given |= opt == 'i' || opt == 'a' || opt == 'w' || opt == 'b';
@@ -350,7 +355,11 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 		ctx_err("create: %s: nothing was created; check the host's daemons", err);
 		return EXIT_FAILURE;
 	}
-	if (workload && dom_start_balloon(ctx, domid, workload, hotplug)) {
+	if (cfg.agent && !workload) {
+		ctx_err("create: --agent needs --workload: only a simulated guest plays an agent");
+		return EXIT_FAILURE;
+	}
+	if (workload && dom_start_balloon(ctx, domid, workload, cfg.agent, hotplug)) {
 		dom_stop_balloon(ctx, domid, NULL);
 		simdom_destroy(ctx->xsh, ctx->hv, domid, NULL, 0);
 		if (startup_id[0])

@@ -45,7 +45,8 @@ int fmt_list_table(FILE *f, const struct xmem_dom *doms, size_t nr)
 		{ "Mem", 7, TABLE_RIGHT },    { "Target", 7, TABLE_RIGHT },
 		{ "Demand", 7, TABLE_RIGHT }, { "Press%", 6, TABLE_RIGHT },
 		{ "Min", 7, TABLE_RIGHT },    { "Max", 7, TABLE_RIGHT },
-		{ "Weight", 6, TABLE_RIGHT }, { "State", 0, TABLE_LEFT },
+		{ "Weight", 6, TABLE_RIGHT }, { "Source", 18, TABLE_LEFT },
+		{ "Age", 4, TABLE_RIGHT },    { "State", 0, TABLE_LEFT },
 	};
 	struct table *t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
 	const struct xmem_dom *d;
@@ -63,6 +64,8 @@ int fmt_list_table(FILE *f, const struct xmem_dom *doms, size_t nr)
 		table_cell(t, "%s", fmt_mib(model_min_kib(d), buf, sizeof(buf)));
 		table_cell(t, "%s", fmt_mib(model_max_kib(d), buf, sizeof(buf)));
 		table_cell(t, "%" PRIu64, model_weight(d));
+		table_cell(t, "%s", d->demand_source);
+		table_cell(t, "%s", fmt_num(d->demand_age_s, buf, sizeof(buf)));
 		table_cell(t, "%s", d->state);
 	}
 	return table_print_free(t, f);
@@ -113,6 +116,10 @@ static void fmt_dom_json(struct json_out *out, const struct xmem_dom *d)
 	fmt_kv_strn(out, "balloon_state", d->balloon_state);
 	fmt_kv_u64n(out, "balloon_current_kib", d->balloon_current_kib);
 	json_out_kv_str(out, "state", d->state);
+	json_out_kv_str(out, "demand_source", d->demand_source);
+	fmt_kv_u64n(out, "demand_age_s", d->demand_age_s);
+	json_out_kv_str(out, "balloon_mode", d->balloon_mode);
+	fmt_kv_strn(out, "balloon", d->balloon);
 	json_out_obj_close(out);
 }
 
@@ -169,6 +176,11 @@ void fmt_policy(FILE *f, const struct xmem_dom *d)
 	fmt_line(f, "hotplug", model_hotplug(d) ? "yes" : "no");
 	fmt_line(f, "weight", fmt_num(model_weight(d), buf, sizeof(buf)));
 	fmt_line(f, "buffer_pct", fmt_num(model_buffer_pct(d), buf, sizeof(buf)));
+	if (d->balloon[0])
+		snprintf(buf, sizeof(buf), "%s (xmemd: %s)", d->balloon_mode, d->balloon);
+	else
+		snprintf(buf, sizeof(buf), "%s", d->balloon_mode);
+	fmt_line(f, "balloon", buf);
 }
 
 int fmt_policy_json(FILE *f, const struct xmem_dom *d)
@@ -190,6 +202,8 @@ int fmt_policy_json(FILE *f, const struct xmem_dom *d)
 	json_out_kv_bool(out, "hotplug", model_hotplug(d));
 	json_out_kv_u64(out, "weight", model_weight(d));
 	json_out_kv_u64(out, "buffer_pct", model_buffer_pct(d));
+	json_out_kv_str(out, "balloon_mode", d->balloon_mode);
+	fmt_kv_strn(out, "balloon", d->balloon);
 	json_out_obj_close(out);
 	return fmt_json_done(out, f);
 }

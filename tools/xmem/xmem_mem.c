@@ -203,7 +203,7 @@ struct mem_max_arg {
  * Set static-max and the hypervisor's cap to max_kib, as xl mem-max does,
  * for domain d (loaded in t). A maximum past the boot size needs a kernel
  * that can hot-add memory (model_hotplug); the first change keeps the boot
- * size in memory/boot-max so that it is known after any later change.
+ * size in xmem/boot-max so that it is known after any later change.
  */
 static int mem_set_static_max(struct xmem_ctx *ctx, xs_transaction_t t, const char *dom,
 			      const struct xmem_dom *d, uint64_t max_kib)
@@ -299,6 +299,7 @@ struct mem_policy_arg {
 	int managed;		  /* -1: not given */
 	int hotplug;		  /* -1: not given */
 	const char *request;	  /* for xmemd: "save", "forget", or NULL */
+	const char *balloon;	  /* yes, no, auto; NULL: not given */
 };
 
 /* Ask xmemd (through the domain's keys) to save or forget the VM's policy. */
@@ -427,6 +428,11 @@ static int mem_policy_txn(struct xmem_ctx *ctx, xs_transaction_t t, void *varg)
 	if (a->managed >= 0 &&
 	    mem_write(ctx, t, DOM_PATH(path, a->domid, XS_DOM_MANAGED), (uint64_t)a->managed))
 		return -1;
+	if (a->balloon &&
+	    ctx_write_str(ctx, t, DOM_PATH(path, a->domid, XS_DOM_BALLOON_MODE), a->balloon)) {
+		ctx_err("cannot write %s: nothing was written; check the store's log", path);
+		return -1;
+	}
 	return mem_policy_request(ctx, t, a);
 }
 
@@ -447,6 +453,7 @@ int main_mem_policy(struct xmem_ctx *ctx, int argc, char **argv)
 		{ "managed", required_argument, NULL, 'm' },
 		{ "hotplug", required_argument, NULL, 'H' },
 		{ "forget", no_argument, NULL, 'f' },
+		{ "balloon", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mem_policy_arg a = {
@@ -495,6 +502,17 @@ int main_mem_policy(struct xmem_ctx *ctx, int argc, char **argv)
 		case 'f':
 			a.request = "forget";
 			continue;
+		case 'B':
+			if (strcmp(optarg, "yes") && strcmp(optarg, "no") &&
+			    strcmp(optarg, "auto")) {
+				ctx_err("--balloon: '%s' is not yes, no or auto: say whether the "
+					"guest runs a balloon driver, or auto to let xmemd find "
+					"out",
+					optarg);
+				return EXIT_FAILURE;
+			}
+			a.balloon = optarg;
+			break;
 		}
 		changes++;
 	}

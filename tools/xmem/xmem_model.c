@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "host.h"
 #include "hv.h"
@@ -79,6 +80,31 @@ const char *model_derive_state(const struct xmem_dom *d)
 	return XS_XMEMD_DOM_STATE_OK;
 }
 
+const char *model_derive_source(struct xmem_ctx *ctx, xs_transaction_t t, uint32_t domid)
+{
+	char path[CTX_PATH_LEN], buf[64];
+
+	if (ctx_read_u64(ctx, t, DOM_PATH(path, domid, XS_DOM_MEM_USED)) != XMEM_UNSET ||
+	    ctx_read_u64(ctx, t, DOM_PATH(path, domid, XS_DOM_MEM_COMMITTED)) != XMEM_UNSET)
+		return "xmem-guestd";
+	if (ctx_read_u64(ctx, t, DOM_PATH(path, domid, XS_DOM_MEMINFO_TOTAL)) != XMEM_UNSET &&
+	    ctx_read_u64(ctx, t, DOM_PATH(path, domid, XS_DOM_MEMINFO_FREE)) != XMEM_UNSET)
+		return "xe-guest-utilities";
+	if (ctx_read_str(ctx, t, DOM_PATH(path, domid, XS_DOM_QUBES_MEMINFO), buf, sizeof(buf)) &&
+	    buf[0])
+		return "qubes";
+	return "none";
+}
+
+/* Unix time in ms. */
+static uint64_t model_unix_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
+}
+
 /* 1 when the store has /local/domain/domid. */
 static int model_in_store(struct xmem_ctx *ctx, xs_transaction_t t, uint32_t domid)
 {
@@ -91,6 +117,36 @@ static int model_in_store(struct xmem_ctx *ctx, xs_transaction_t t, uint32_t dom
 		return 0;
 	free(val);
 	return 1;
+}
+
+/* The demand source and its age, and the balloon setting and verdict, of d. */
+static void model_load_agent(struct xmem_ctx *ctx, xs_transaction_t t, uint32_t domid,
+			     struct xmem_dom *d)
+{
+	char path[CTX_PATH_LEN];
+	uint64_t v;
+
+	if (!ctx_read_str(ctx, t, DOM_PATH(path, domid, XS_DOM_BALLOON_MODE), d->balloon_mode,
+			  sizeof(d->balloon_mode)) ||
+	    (strcmp(d->balloon_mode, "yes") && strcmp(d->balloon_mode, "no")))
+		snprintf(d->balloon_mode, sizeof(d->balloon_mode), "auto");
+	if (!ctx_read_str(ctx, t, ctx_path(path, sizeof(path), XS_XMEMD_DOM_BALLOON, domid),
+			  d->balloon, sizeof(d->balloon)))
+		d->balloon[0] = '\0';
+	d->demand_age_s = XMEM_UNSET;
+	if (!ctx_read_str(ctx, t, ctx_path(path, sizeof(path), XS_XMEMD_DOM_DEMAND_SOURCE, domid),
+			  d->demand_source, sizeof(d->demand_source)) ||
+	    !d->demand_source[0]) {
+		snprintf(d->demand_source, sizeof(d->demand_source), "%s",
+			 model_derive_source(ctx, t, domid));
+	} else {
+		uint64_t now = model_unix_ms();
+
+		v = ctx_read_u64(ctx, t,
+				 ctx_path(path, sizeof(path), XS_XMEMD_DOM_DEMAND_UPDATED, domid));
+		if (v != XMEM_UNSET && v && v <= now)
+			d->demand_age_s = (now - v) / 1000;
+	}
 }
 
 int model_load(struct xmem_ctx *ctx, xs_transaction_t t, uint32_t domid, struct xmem_dom *d)
@@ -159,6 +215,7 @@ int model_load(struct xmem_ctx *ctx, xs_transaction_t t, uint32_t domid, struct 
 			  sizeof(d->state)) ||
 	    !d->state[0])
 		snprintf(d->state, sizeof(d->state), "%s", model_derive_state(d));
+	model_load_agent(ctx, t, domid, d);
 	return 0;
 }
 

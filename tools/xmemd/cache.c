@@ -86,6 +86,10 @@ static enum cache_event cache_rel_event(const char *rel)
 		const char *prefix;
 		enum cache_event ev;
 	} rels[] = {
+		{ XS_DOM_QUBES_MEMINFO, CACHE_EV_REPORT },
+		{ XS_DOM_MEMINFO_TOTAL, CACHE_EV_REPORT },
+		{ XS_DOM_MEMINFO_FREE, CACHE_EV_REPORT },
+		{ XS_DOM_UPDATED, CACHE_EV_REPORT },
 		{ XS_DOM_MEMORY, CACHE_EV_CHANGE },
 		{ XS_DOM_XMEM_REPORT, CACHE_EV_REPORT },
 		{ XS_DOM_BALLOON_REPORT, CACHE_EV_CHANGE },
@@ -232,6 +236,52 @@ static enum policy_balloon cache_parse_balloon(const char *s)
 	return states[i];
 }
 
+/* memory/balloon of d and, on the first read, an earlier xmemd's verdict (detect.h). */
+static void cache_read_balloon(struct cache *c, struct cache_dom *d)
+{
+	char path[CACHE_PATH_MAX];
+	char *s;
+
+	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_BALLOON_MODE);
+	s = cache_read(c, path);
+	d->balloon_mode = detect_parse_mode(s);
+	free(s);
+	if (d->bdetect.judged)
+		return;
+	snprintf(path, sizeof(path), XS_XMEMD_DOM_BALLOON, d->domid);
+	s = cache_read(c, path);
+	detect_restore(&d->bdetect, s);
+	free(s);
+}
+
+/* Read every agent's demand report of d into d->src.raw (source.h). */
+static void cache_read_source(struct cache *c, struct cache_dom *d)
+{
+	struct source_raw *r = &d->src.raw;
+	char path[CACHE_PATH_MAX];
+	uint64_t free_kib = 0;
+	char *s;
+
+	memset(r, 0, sizeof(*r));
+	r->has_guestd = d->has_report;
+	r->guestd_used_kib = d->used_kib;
+	r->guestd_committed_kib = d->committed_kib;
+	cache_read_dom_u64(c, d->domid, XS_DOM_REPORT_SEQ, &r->guestd_seq);
+	r->meminfo_total_kib = d->meminfo_total_kib;
+	r->has_meminfo = d->meminfo_total_kib &&
+			 cache_read_dom_u64(c, d->domid, XS_DOM_MEMINFO_FREE, &free_kib);
+	r->meminfo_free_kib = free_kib;
+	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_UPDATED);
+	s = cache_read(c, path);
+	r->has_updated = s != NULL;
+	snprintf(r->updated, sizeof(r->updated), "%s", s ? s : "");
+	free(s);
+	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_QUBES_MEMINFO);
+	s = cache_read(c, path);
+	r->has_qubes = s && source_parse_qubes(s, &r->qubes_used_kib) == 0;
+	free(s);
+}
+
 /* Re-read every key of d. */
 static void cache_read_dom(struct cache *c, struct cache_dom *d)
 {
@@ -262,6 +312,7 @@ static void cache_read_dom(struct cache *c, struct cache_dom *d)
 	}
 	d->managed = cache_read_dom_u64(c, d->domid, XS_DOM_MANAGED, &v) && v == 1;
 	d->feature_balloon = cache_read_dom_u64(c, d->domid, XS_DOM_FEATURE_BALLOON, &v) && v == 1;
+	cache_read_balloon(c, d);
 
 	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_UNCOOPERATIVE);
 	s = cache_read(c, path);
@@ -310,6 +361,7 @@ static void cache_read_dom(struct cache *c, struct cache_dom *d)
 	s = cache_read(c, path);
 	snprintf(d->policy_request, sizeof(d->policy_request), "%s", s ? s : "");
 	free(s);
+	cache_read_source(c, d);
 }
 
 /* Compare reservations by id. */

@@ -21,6 +21,8 @@
 #include <xenstore.h>
 
 #include "coop.h"
+#include "detect.h"
+#include "source.h"
 #include "policy/policy.h"
 
 #define CACHE_NAME_MAX	     64
@@ -59,8 +61,11 @@ struct cache_dom {
 	enum policy_balloon balloon;
 	int has_policy_source;	 /* memory/policy-source present: xmemd has looked its VM up */
 	char policy_request[16]; /* memory/policy-request ("save", "forget"), "" when absent */
+	struct source_state src; /* every agent's demand report (source.h) */
+	enum detect_mode balloon_mode; /* memory/balloon: yes, no, auto (detect.h) */
 	/* Daemon side (not from the key tree). */
 	struct coop coop;
+	struct detect bdetect;	 /* the balloon judgement (detect.h) */
 	uint64_t last_change_ms; /* when xmemd last set the target (or first saw it) */
 	uint64_t swap_prev_pages, swap_prev_ms;
 	uint64_t swap_kib_s;
@@ -102,8 +107,8 @@ void cache_free(struct cache *c);
 /* What a watch event means to xmemd; ordered, so the most urgent of several is the largest. */
 enum cache_event {
 	CACHE_EV_NOISE = 0, /* another subtree of a domain, /tool/xmemd's own state */
-	CACHE_EV_REPORT,    /* a guest's demand report (data/xmem/...): rebalance soon */
-	CACHE_EV_CHANGE,    /* targets, bounds, balloons, domains, reservations: rebalance now */
+	CACHE_EV_REPORT, /* a guest's demand report (data/xmem/..., an agent's keys): rebalance soon */
+	CACHE_EV_CHANGE, /* targets, bounds, balloons, domains, reservations: rebalance now */
 };
 
 /* A watch fired on path. Marks what it touches dirty and says what it means. */

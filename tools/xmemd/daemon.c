@@ -476,6 +476,27 @@ static void daemon_apply(struct daemon *d, const struct apply_action *acts, size
 }
 
 /*
+ * Part of step 1: find out, with a small probe of the target where needed,
+ * which domains have a balloon driver (detect.h), before their snapshots.
+ */
+static void daemon_detect(struct daemon *d, const struct hv_physinfo *pi, size_t nr_infos,
+			  uint64_t now_ms)
+{
+	uint64_t room_kib;
+	size_t i;
+
+	room_kib = detect_room_kib(&d->cache, d->infos, nr_infos, size_pages_to_kib(pi->free_pages),
+				   size_pages_to_kib(pi->outstanding_pages), d->cfg.floor_kib);
+	for (i = 0; i < nr_infos; i++) {
+		struct cache_dom *cd = cache_find(&d->cache, d->infos[i].domid);
+
+		if (cd)
+			detect_dom(d->xs, d->hv, cd, &d->infos[i], &room_kib,
+				   (uint64_t)d->coop.uncoop_after_s * 1000, now_ms);
+	}
+}
+
+/*
  * Step 1 (round.h): poll the hypervisor, bring the cache up to date, allocate
  * rd for the round at now_ms / unix_ms and take each domain's snapshot.
  * *pi and *nr_infos_r receive the hypervisor's figures. 0, XMEM_ERR_NOHOST
@@ -506,6 +527,7 @@ static int daemon_snapshot(struct daemon *d, struct round *rd, uint64_t now_ms, 
 	cache_refresh(&d->cache, now_ms);
 	if (vmstate_sync(&d->vms, &d->cache, d->xs))
 		cache_refresh(&d->cache, now_ms); /* saved policies of new domains, answers */
+	daemon_detect(d, pi, nr_infos, now_ms);
 	rc = round_alloc(rd, d->cache.nr_doms, d->cache.nr_res);
 	if (rc)
 		return rc;
@@ -533,6 +555,7 @@ static void daemon_judge_round(struct daemon *d, struct round *rd)
 			continue; /* cannot happen: the cache was synced to the same domids */
 		if (daemon_judge(d, cd, rd->info[i], pd->managed && pd->has_balloon, rd->now_ms))
 			snapshot_dom(cd, rd->info[i], pd);
+		source_judge(&cd->src, pd->current_kib, rd->now_ms, pd);
 		pd->cooperative = !cd->coop.uncooperative;
 		coop_floor(pd, cd->refused_kib);
 		rd->drive[i] = policy_dom_driven(pd);
@@ -549,9 +572,17 @@ static void daemon_free_memory(struct daemon *d, struct round *rd, const struct 
 	size_t i;
 
 	apply_round_doms(rd, &d->cache);
-	for (i = 0; i < rd->nr; i++)
-		if (rd->info[i] && rd->adoms[i].grow == APPLY_GROW_MAXMEM)
+	for (i = 0; i < rd->nr; i++) {
+		const struct detect *bd = &d->cache.doms[i].bdetect;
+
+		if (!rd->info[i])
+			continue;
+		if (bd->probing && bd->probe_up && !rd->held[i])
+			rd->adoms[i].grow =
+				APPLY_GROW_TARGET; /* a balloon probe's raise is promised */
+		if (rd->adoms[i].grow == APPLY_GROW_MAXMEM)
 			daemon_cap_uncoop(d, &d->cache.doms[i], &rd->adoms[i]);
+	}
 	apply_round_budget(rd, pi, d->cfg.floor_kib);
 }
 

@@ -201,6 +201,41 @@ out:
 	free(tmp);
 }
 
+void publish_dom_source(struct publish_dom *d, const struct source_state *src, uint64_t now_ms,
+			uint64_t unix_ms)
+{
+	d->demand_source = source_name(src->kind);
+	d->demand_updated_ms = 0;
+	if (src->kind != SOURCE_NONE && src->since_ms && src->since_ms <= now_ms &&
+	    now_ms - src->since_ms <= unix_ms)
+		d->demand_updated_ms = unix_ms - (now_ms - src->since_ms);
+}
+
+/*
+ * The demand source and when its report changed; the time is rewritten only
+ * when it moved by a second or more, so a steady report costs no writes.
+ */
+static void publish_dom_demand_source(struct publish *p, const struct publish_dom *d,
+				      const struct publish_dom *o, int force)
+{
+	const char *src = d->demand_source ? d->demand_source : "none";
+	char path[PUBLISH_PATH_MAX];
+	uint64_t a = d->demand_updated_ms, b = o->demand_updated_ms;
+
+	if (force || !o->demand_source || strcmp(src, o->demand_source)) {
+		snprintf(path, sizeof(path), XS_XMEMD_DOM_DEMAND_SOURCE, d->domid);
+		publish_write(p, path, src);
+	}
+	if (force || (a > b ? a - b : b - a) >= 1000) {
+		snprintf(path, sizeof(path), XS_XMEMD_DOM_DEMAND_UPDATED, d->domid);
+		publish_write_u64(p, path, a);
+	}
+	if (d->balloon && (force || !o->balloon || strcmp(d->balloon, o->balloon))) {
+		snprintf(path, sizeof(path), XS_XMEMD_DOM_BALLOON, d->domid);
+		publish_write(p, path, d->balloon);
+	}
+}
+
 void publish_update(struct publish *p, const struct publish_host *host,
 		    const struct publish_dom *doms, size_t nr)
 {
@@ -257,6 +292,7 @@ void publish_update(struct publish *p, const struct publish_host *host,
 			snprintf(path, sizeof(path), XS_XMEMD_DOM_STATE, d->domid);
 			publish_write(p, path, d->state);
 		}
+		publish_dom_demand_source(p, d, o, force);
 	}
 	for (i = 0; i < p->nr_last; i++) {
 		if (publish_has(doms, nr, p->last[i].domid))
@@ -452,6 +488,8 @@ void publish_round(struct round *rd, const struct cache *c, const struct hv_phys
 		p->uncooperative = cd->coop.uncooperative;
 		p->min_kib = rd->pdoms[i].min_kib;
 		p->squeezable = rd->drive[i];
+		publish_dom_source(p, &cd->src, rd->now_ms, rd->unix_ms);
+		p->balloon = detect_verdict_name(cd->bdetect.verdict);
 	}
 	memset(ph, 0, sizeof(*ph));
 	ph->total_kib =

@@ -27,6 +27,8 @@
 
 #include <xenstore.h>
 
+#include "source.h"
+
 #define PUBLISH_STATE_MAX 16
 #define PUBLISH_NAME_MAX  64
 
@@ -41,7 +43,10 @@ struct publish_dom {
 	uint64_t last_progress_ms; /* Unix ms */
 	uint64_t min_kib;	   /* dynamic-min */
 	int uncooperative;
-	int squeezable; /* xmemd drives its balloon: it can be lowered */
+	int squeezable;		    /* xmemd drives its balloon: it can be lowered */
+	const char *demand_source;  /* source_name(): static */
+	uint64_t demand_updated_ms; /* Unix ms the report in use last changed (0: none) */
+	const char *balloon;	    /* detect_verdict_name(): static */
 };
 
 struct publish_host {
@@ -111,6 +116,13 @@ void publish_update(struct publish *p, const struct publish_host *host,
  */
 void publish_allocatable(const struct publish_host *host, const struct publish_dom *doms, size_t nr,
 			 uint64_t alloc_kib_r[3]);
+
+/*
+ * Fill d's demand source and the Unix time its report last changed from src
+ * (now_ms monotonic, unix_ms the same moment in Unix time).
+ */
+void publish_dom_source(struct publish_dom *d, const struct source_state *src, uint64_t now_ms,
+			uint64_t unix_ms);
 
 /* Write the Prometheus text for host and doms to f. 0 or a negative XMEM_ERR_*. */
 int publish_prometheus(FILE *f, const struct publish_host *host, const struct publish_dom *doms,

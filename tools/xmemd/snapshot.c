@@ -77,7 +77,8 @@ int snapshot_dom(const struct cache_dom *cd, const struct hv_dominfo *info, stru
 	pd->prev_demand_kib = cd->prev_demand_kib;
 	pd->prev_swing_kib = cd->prev_swing_kib;
 	pd->balloon = cd->balloon;
-	pd->has_balloon = cd->feature_balloon || cd->has_balloon_report;
+	pd->has_balloon = cd->bdetect.judged ? cd->bdetect.has_balloon
+					     : cd->feature_balloon || cd->has_balloon_report;
 	pd->cooperative = !cd->coop.uncooperative;
 	pd->managed = cd->managed && cd->has_target &&
 		      !(info->flags & (HV_DOMF_DYING | HV_DOMF_SHUTDOWN));

@@ -15,6 +15,7 @@ need_prog xmemd xmem xmem-guestd
 need_guests
 
 r=/run/xmem
+xmemd_stop_all
 out=$(guestd_start $GUESTS) || fail "$out"
 for g in $GUESTS; do
 	[ "$(xl_mem $g)" = 256 ] || fail "$g holds $(xl_mem $g) MiB before xmemd starts, want 256"
@@ -101,6 +102,6 @@ f=$(xen_free_mib)
 [ "$f" -ge $((floor - 4)) ] || fail "after g4 started, Xen free memory $f MiB is below the floor $floor MiB"
 sample
 log "g4 up: $SAMPLE g4=$(xl_mem g4)"
-kill "$(cat $r/xmemd.pid)" 2>/dev/null
+xmemd_stop_all
 xl destroy g4
 pass "$grew, free memory never below the floor and everyone within [min,max]; a ${want} MiB reservation was granted (Xen free $f MiB) and g4 created into it with xl create"

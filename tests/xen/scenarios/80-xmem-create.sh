@@ -19,9 +19,11 @@ cat >$r/xmemd-vm.json <<JSON
 { "state_dir": "$r/state", "domains_dir": "$r/domains", "prometheus_file": "" }
 JSON
 export XMEM_STATE_DIR=$r/state XMEM_DOMAINS_DIR=$r/domains
+xmemd_stop_all
 xmemd --config $r/xmemd-vm.json --floor 64M --period-ms 1000 --pid-file $r/xmemd-vm.pid \
-	--log-file $r/xmemd-vm.log -v || fail "xmemd does not start: $(tail -n 3 $r/xmemd-vm.log)"
-stop_xmemd() { kill "$(cat $r/xmemd-vm.pid)" 2>/dev/null; }
+	--log-file $r/xmemd-vm.log -v 2>$r/xmemd-vm.err ||
+	fail "xmemd does not start: $(cat $r/xmemd-vm.err) $(tail -n 3 $r/xmemd-vm.log 2>/dev/null)"
+stop_xmemd() { xmemd_stop_all; }
 trap stop_xmemd EXIT
 
 guest_cfg g5 256 512

@@ -6,7 +6,7 @@
 # CONFIG_XEN_BALLOON_MEMORY_HOTPLUG) onlines new memory blocks
 # (auto_online_blocks), and xmem-guestd reports that it can hot-add. After
 # `xmem mem-policy g5 --max 512M --hotplug yes` (static-max and Xen's maxmem
-# raised as xl mem-max does, the boot size kept in memory/boot-max) a memory
+# raised as xl mem-max does, the boot size kept in xmem/boot-max) a memory
 # hog in g5 makes xmemd raise its target past 256 MiB; the balloon driver
 # hot-adds memory, g5 holds at least 384 MiB and its MemTotal shows it.
 # g1..g3 are unmanaged here.
@@ -16,7 +16,7 @@ need_prog xmemd xmem xmem-guestd
 need_guests
 
 r=/run/xmem
-[ -f $r/xmemd.pid ] && kill "$(cat $r/xmemd.pid)" 2>/dev/null
+xmemd_stop_all
 pause 1
 for g in g1 g2 g3; do
 	xmem mem-policy $g --managed off >$r/pol.out 2>&1 || fail "mem-policy $g --managed off: $(cat $r/pol.out)"
@@ -36,7 +36,7 @@ memtotal0=$(guest_run g5 30 'awk "/^MemTotal:/ {print \$2}" /proc/meminfo')
 xmem mem-policy g5 --min 192M --max 512M --hotplug yes --managed on >$r/pol.out 2>&1 ||
 	fail "mem-policy g5 --max 512M --hotplug yes: $(cat $r/pol.out)"
 [ "$(xenstore-read /local/domain/$d/memory/static-max)" = 524288 ] || fail "static-max of g5 not raised to 512 MiB"
-[ "$(xenstore-read /local/domain/$d/memory/boot-max)" = 262144 ] || fail "boot-max of g5 is not its 256 MiB boot size"
+[ "$(xenstore-read /local/domain/$d/xmem/boot-max)" = 262144 ] || fail "boot-max of g5 is not its 256 MiB boot size"
 xmem --json list g5 >$r/list-g5.json 2>&1 || fail "xmem --json list g5: $(cat $r/list-g5.json)"
 grep -q '"boot_max_kib": 262144' $r/list-g5.json || fail "list --json lacks g5's boot size: $(cat $r/list-g5.json)"
 
@@ -71,6 +71,6 @@ fi
 memtotal=$(guest_run g5 30 'awk "/^MemTotal:/ {print \$2}" /proc/meminfo')
 [ -n "$memtotal" ] && [ "$memtotal" -gt $((memtotal0 + 64 * 1024)) ] ||
 	fail "g5 holds $best MiB but its MemTotal is $memtotal KiB (was $memtotal0 KiB at boot)"
-kill "$(cat $r/xmemd.pid)" 2>/dev/null
+xmemd_stop_all
 xl destroy g5
 pass "g5 booted at 256 MiB (MemTotal $memtotal0 KiB) grew to $best MiB under a hog after mem-policy --max 512M --hotplug yes; MemTotal $memtotal KiB; Xen free memory never below the floor"

@@ -58,6 +58,26 @@ pause() {
 	return 0
 }
 
+# xmemd_stop_all: stop every xmemd a scenario started (pid files
+# /run/xmem/xmemd*.pid, also those of a scenario that failed before stopping
+# its own) and wait, at most 30 s each, until each has exited: only one xmemd
+# runs per host, and the next one needs the host's lock.
+xmemd_stop_all() {
+	local f p n
+	for f in /run/xmem/xmemd*.pid; do
+		[ -f "$f" ] || continue
+		p=$(cat "$f" 2>/dev/null)
+		[ -n "$p" ] && kill "$p" 2>/dev/null
+		n=0
+		while [ -n "$p" ] && [ -d "/proc/$p" ] && [ $n -lt 30 ] &&
+			! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null; do
+			pause 1
+			n=$((n + 1))
+		done
+		rm -f "$f"
+	done
+}
+
 # wait_xs SECONDS PATH CMD...: like wait_until, but sleeps in a watch on PATH
 # of the key tree between checks (a change there wakes it at once).
 wait_xs() {

@@ -133,7 +133,7 @@ static void cmdtable_completion_test(void **state)
 	fclose(f);
 	assert_non_null(strstr(buf, "complete -F _xmem xmem"));
 	assert_non_null(strstr(buf, "\tmem-policy) opts=\" --help --min --max --startup --weight "
-				    "--buffer --managed --hotplug --forget\" ;;"));
+				    "--buffer --managed --hotplug --balloon --forget\" ;;"));
 	assert_non_null(strstr(buf, "\treserve) opts=\" --help --wait --for --expires\" ;;"));
 	assert_non_null(strstr(buf, " list mem-set mem-max mem-policy info top reserve "
 				    "reservations release create destroy help"));

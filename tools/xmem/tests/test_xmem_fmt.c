@@ -58,6 +58,10 @@ static struct xmem_dom dom_web1(void)
 	strcpy(d.balloon_state, "done");
 	d.balloon_current_kib = 1048576;
 	strcpy(d.state, "ok");
+	strcpy(d.demand_source, "xe-guest-utilities");
+	d.demand_age_s = 42;
+	strcpy(d.balloon_mode, "auto");
+	strcpy(d.balloon, "yes");
 	return d;
 }
 
@@ -82,6 +86,9 @@ static struct xmem_dom dom_bare(void)
 	d.pressure_pct = XMEM_UNSET;
 	d.balloon_current_kib = XMEM_UNSET;
 	strcpy(d.state, model_derive_state(&d));
+	strcpy(d.demand_source, "none");
+	d.demand_age_s = XMEM_UNSET;
+	strcpy(d.balloon_mode, "auto");
 	return d;
 }
 
@@ -108,11 +115,11 @@ static void fmt_list_table_test(void **state)
 	out = cap_close(&c);
 	assert_string_equal(out,
 			    "Name                    ID     Mem  Target  Demand Press%     Min     "
-			    "Max Weight State\n"
+			    "Max Weight Source              Age State\n"
 			    "web1                     3    1025    1024     683     12     512    "
-			    "4096   8000 ok\n"
+			    "4096   8000 xe-guest-utilities   42 ok\n"
 			    "bare                     7       -     256       -      -     256     "
-			    "256   5000 unmanaged\n");
+			    "256   5000 none                  - unmanaged\n");
 	free(out);
 }
 
@@ -160,8 +167,20 @@ static void fmt_list_json_test(void **state)
 	assert_true(b);
 	assert_int_equal(json_get_str(o, "state", &s), 0);
 	assert_string_equal(s, "ok");
+	assert_int_equal(json_get_str(o, "demand_source", &s), 0);
+	assert_string_equal(s, "xe-guest-utilities");
+	assert_int_equal(json_get_u64(o, "demand_age_s", 0, UINT64_MAX, &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(json_get_str(o, "balloon_mode", &s), 0);
+	assert_string_equal(s, "auto");
+	assert_int_equal(json_get_str(o, "balloon", &s), 0);
+	assert_string_equal(s, "yes");
 
 	o = root->u.array.values[1];
+	assert_true(YAJL_IS_NULL(json_get(o, "demand_age_s")));
+	assert_true(YAJL_IS_NULL(json_get(o, "balloon")));
+	assert_int_equal(json_get_str(o, "demand_source", &s), 0);
+	assert_string_equal(s, "none");
 	assert_true(YAJL_IS_NULL(json_get(o, "current_kib")));
 	assert_true(YAJL_IS_NULL(json_get(o, "demand_kib")));
 	assert_true(YAJL_IS_NULL(json_get(o, "static_max_kib")));
@@ -392,7 +411,8 @@ static void fmt_policy_test(void **state)
 				 "boot_max              : 4096\n"
 				 "hotplug               : yes\n"
 				 "weight                : 8000\n"
-				 "buffer_pct            : 20\n");
+				 "buffer_pct            : 20\n"
+				 "balloon               : auto (xmemd: yes)\n");
 	free(out);
 }
 
