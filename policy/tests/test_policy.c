@@ -174,7 +174,7 @@ static void policy_coarse_source_buffer_test(void **state)
 	struct policy_host h;
 
 	policy_defaults(&pol, POLICY_XMEM);
-	pol.surplus = 0; /* the buffer rule alone: no surplus tier on top */
+	pol.surplus = 0;	    /* the buffer rule alone: no surplus tier on top */
 	dom_demand(&d[0], 2 * GIB); /* xmem-guestd: 1 s, no step */
 	d[0].demand_period_s = 1;
 	dom_demand(&d[1], 2 * GIB); /* xe-guest-utilities: 120 s */

@@ -463,6 +463,21 @@ static int main_lock(const char *dir)
 	return fd;
 }
 
+/*
+ * Block the signals xmemd handles (into mask) before libxenstore starts its
+ * reader thread, so they reach the signalfd and never a thread that would die
+ * of them; ignore SIGPIPE.
+ */
+static void main_block_signals(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
 int main(int argc, char **argv)
 {
 	struct main_opts o;
@@ -495,16 +510,7 @@ int main(int argc, char **argv)
 	m.sig_fd = -1;
 	m.o = &o;
 	notify_init(&m.n);
-	/*
-	 * Block the signals before libxenstore starts its reader thread, so
-	 * they reach the signalfd and never a thread that would die of them.
-	 */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	main_block_signals(&mask);
 	if (main_setup(&m, dir, &cfg, &pol, &mask))
 		goto out;
 	if (o.d.pid_file && daemonize_write_pid(o.d.pid_file)) {
