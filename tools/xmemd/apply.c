@@ -30,21 +30,26 @@ int apply_maxmem_differs(uint64_t cap_kib, uint64_t have_kib)
 	return cap_kib / XMEM_PAGE_KIB * XMEM_PAGE_KIB != have_kib;
 }
 
+uint64_t apply_dom_promised_kib(const struct apply_dom *d)
+{
+	uint64_t upto = d->maxmem_kib;
+
+	if (d->grow == APPLY_GROW_NONE)
+		return 0;
+	if (d->grow == APPLY_GROW_TARGET && d->target_kib < upto)
+		upto = d->target_kib;
+	return upto > d->current_kib + d->outstanding_kib
+		       ? upto - d->current_kib - d->outstanding_kib
+		       : 0;
+}
+
 uint64_t apply_promised_kib(const struct apply_dom *doms, size_t nr)
 {
 	uint64_t sum = 0;
 	size_t i;
 
-	for (i = 0; i < nr; i++) {
-		uint64_t upto = doms[i].maxmem_kib;
-
-		if (doms[i].grow == APPLY_GROW_NONE)
-			continue;
-		if (doms[i].grow == APPLY_GROW_TARGET && doms[i].target_kib < upto)
-			upto = doms[i].target_kib;
-		if (upto > doms[i].current_kib + doms[i].outstanding_kib)
-			sum += upto - doms[i].current_kib - doms[i].outstanding_kib;
-	}
+	for (i = 0; i < nr; i++)
+		sum += apply_dom_promised_kib(&doms[i]);
 	return sum;
 }
 

@@ -91,6 +91,9 @@ int apply_maxmem_differs(uint64_t cap_kib, uint64_t have_kib);
  */
 uint64_t apply_promised_kib(const struct apply_dom *doms, size_t nr);
 
+/* One domain's share of apply_promised_kib(). */
+uint64_t apply_dom_promised_kib(const struct apply_dom *d);
+
 /*
  * Plan the writes for nr domains. What a driven domain may reach without new
  * memory is max(current, min(target, maxmem)) (already promised); anything

@@ -177,12 +177,8 @@ void reserve_round_host(const struct round *rd, struct reserve_host *rh)
 		uint64_t above = p->current_kib > p->min_kib ? p->current_kib - p->min_kib : 0;
 
 		if (rd->drive[i]) {
-			const struct apply_dom *a = &rd->adoms[i];
-			uint64_t to = a->target_kib < a->maxmem_kib ? a->target_kib : a->maxmem_kib;
-
 			rh->squeeze_kib += above;
-			if (a->grow == APPLY_GROW_TARGET && to > a->current_kib)
-				rh->growing_kib += to - a->current_kib;
+			rh->growing_kib += apply_dom_promised_kib(&rd->adoms[i]);
 		} else if (p->managed && p->has_balloon)
 			rh->stuck_kib += above;
 	}
