@@ -5,7 +5,7 @@
 # Turn the samples `xmem-simhost record` wrote into a report directory:
 #   OUTDIR/samples.csv                   the samples (copied)
 #   OUTDIR/guests/NAME.csv               one CSV per guest
-#   OUTDIR/guests.png, guests.svg        per guest: workload demand, reported use,
+#   OUTDIR/guests.png, guests.svg        per guest: workload demand, used in the guest,
 #                                        target and allocation over time
 #   OUTDIR/host.png, host.svg            host totals: allocated, demand, free, reserved
 #   OUTDIR/summary.md, summary.json      the summary table
@@ -105,12 +105,12 @@ plot_guests() {
 		echo "set xlabel 's'; set ylabel 'GiB'"
 		echo "set grid"
 		echo "set xrange [0:$tmax]; set yrange [0:*]"
-		echo "set multiplot layout $rows,$cols title 'Per guest: workload demand, reported use, target, MemTotal and allocation (GiB)'"
+		echo "set multiplot layout $rows,$cols title 'Per guest: workload demand, used in the guest, target, MemTotal and allocation (GiB)'"
 		for g in "${guests[@]}"; do
 			f="$out/guests/$g.csv"
 			echo "set title '$g' noenhanced"
 			echo "plot '$f' every ::1 using $c_t:(\$$c_wl/1048576.0) with lines lw 2 lc rgb '#d62728' title 'workload', \\"
-			echo "     '' every ::1 using $c_t:(\$$c_dem/1048576.0) with lines lc rgb '#ff7f0e' title 'reported use', \\"
+			echo "     '' every ::1 using $c_t:(\$$c_dem/1048576.0) with lines lc rgb '#ff7f0e' title 'used in the guest', \\"
 			echo "     '' every ::1 using $c_t:(\$$c_tgt/1048576.0) with lines dt 2 lc rgb '#7f7f7f' title 'target', \\"
 			[ "$c_mt" = 0 ] ||
 				echo "     '' every ::1 using $c_t:(\$$c_mt/1048576.0) with lines lw 1 lc rgb '#2ca02c' title 'MemTotal (allocation - guest kernel)', \\"
@@ -131,7 +131,7 @@ plot_host() {
 		echo "set title 'Host: memory allocated to guests, their demand, free and reserved memory'"
 		echo "plot '$out/host.csv' every ::1 using 1:(\$2/1048576.0) with lines lw 2 title 'allocated', \\"
 		echo "     '' every ::1 using 1:(\$4/1048576.0) with lines lw 2 title 'workload demand', \\"
-		echo "     '' every ::1 using 1:(\$3/1048576.0) with lines title 'reported use', \\"
+		echo "     '' every ::1 using 1:(\$3/1048576.0) with lines title 'used in the guest', \\"
 		echo "     '' every ::1 using 1:(\$6/1048576.0) with lines title 'host free', \\"
 		echo "     '' every ::1 using 1:(\$7/1048576.0) with lines dt 2 title 'reserved'"
 	} | gnuplot 2> "$out/.gnuplot.err" || { cat "$out/.gnuplot.err" >&2; die "gnuplot failed on $file"; }

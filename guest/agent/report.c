@@ -341,6 +341,16 @@ static void report_add(struct report_kv *kvs, size_t max, size_t *n, const char 
 	(*n)++;
 }
 
+int report_used_kib(const struct report_sample *s, uint64_t *used_kib_r)
+{
+	if (!report_has(s, REPORT_MEM_TOTAL) || !report_has(s, REPORT_MEM_AVAILABLE))
+		return XMEM_ERR_NOTFOUND;
+	*used_kib_r = s->val[REPORT_MEM_TOTAL] > s->val[REPORT_MEM_AVAILABLE]
+			      ? s->val[REPORT_MEM_TOTAL] - s->val[REPORT_MEM_AVAILABLE]
+			      : 0;
+	return 0;
+}
+
 size_t report_format(const struct report_sample *s, const struct report_balloon *balloon,
 		     struct report_kv *kvs, size_t max)
 {
@@ -352,12 +362,8 @@ size_t report_format(const struct report_sample *s, const struct report_balloon 
 			report_add(kvs, max, &n, report_keys[i].path, "%" PRIu64,
 				   s->val[report_keys[i].field]);
 	}
-	if (report_has(s, REPORT_MEM_TOTAL) && report_has(s, REPORT_MEM_AVAILABLE)) {
-		used = s->val[REPORT_MEM_TOTAL] > s->val[REPORT_MEM_AVAILABLE]
-			       ? s->val[REPORT_MEM_TOTAL] - s->val[REPORT_MEM_AVAILABLE]
-			       : 0;
+	if (report_used_kib(s, &used) == 0)
 		report_add(kvs, max, &n, XS_DOM_MEM_USED, "%" PRIu64, used);
-	}
 	if (balloon) {
 		report_add(kvs, max, &n, XS_DOM_BALLOON_STATE, "%s", balloon->state);
 		report_add(kvs, max, &n, XS_DOM_BALLOON_CURRENT, "%" PRIu64, balloon->current_kib);

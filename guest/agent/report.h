@@ -102,6 +102,12 @@ struct report_balloon {
 };
 
 /*
+ * The guest's used memory as xmem-guestd reports it (data/xmem/used_kib):
+ * MemTotal - MemAvailable. 0, or XMEM_ERR_NOTFOUND when either is unknown.
+ */
+int report_used_kib(const struct report_sample *s, uint64_t *used_kib_r);
+
+/*
  * Turn a sample (and, when balloon is not NULL, the frontend's progress)
  * into key/value pairs: data/meminfo_total, data/meminfo_free and
  * the data/xmem keys for the known signals (used_kib when MemTotal and

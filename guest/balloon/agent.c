@@ -46,6 +46,15 @@ void agent_init(struct agent *a, enum agent_kind kind, uint64_t period_ms)
 	a->period_ms = period_ms ? period_ms : AGENT_XE_PERIOD_MS;
 }
 
+uint64_t agent_xe_period_ms(double time_scale, uint64_t tick_ms)
+{
+	double ms = time_scale > 0 ? AGENT_XE_PERIOD_MS / time_scale : AGENT_XE_PERIOD_MS;
+
+	if (ms > AGENT_PERIOD_MS_MAX)
+		ms = AGENT_PERIOD_MS_MAX;
+	return ms < (double)tick_ms ? tick_ms : (uint64_t)ms;
+}
+
 /* Append one pair if there is room. */
 static void agent_add(struct report_kv *kvs, size_t max, size_t *n, const char *path, uint64_t v)
 {

@@ -55,6 +55,7 @@ enum agent_kind {
 #define AGENT_XE_MEMORY_EVERY	  2u	 /* memory collected on every second pass */
 #define AGENT_QUBES_THRESHOLD_KIB 30000u /* meminfo-writer's first argument in Qubes */
 #define AGENT_UPDATED_LEN	  32
+#define AGENT_PERIOD_MS_MAX	  3600000u /* an hour */
 
 struct agent {
 	enum agent_kind kind;
@@ -71,6 +72,15 @@ const char *agent_name(enum agent_kind kind);
 
 /* Start an agent of kind; period_ms 0 means its own default. */
 void agent_init(struct agent *a, enum agent_kind kind, uint64_t period_ms);
+
+/*
+ * xe-guest-utilities' pass interval in real milliseconds when the guest's
+ * workload runs time_scale times faster than real time: its 60 s pass is
+ * 60 s of guest time, as the workload's samples are. Never shorter than the
+ * guest's own period tick_ms (the agent runs at most once a period), never
+ * longer than an hour.
+ */
+uint64_t agent_xe_period_ms(double time_scale, uint64_t tick_ms);
 
 /*
  * What the agent writes at now_ms (monotonic), given this period's sample s,

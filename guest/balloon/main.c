@@ -39,6 +39,7 @@
 #include "hv.h"
 #include "log.h"
 #include "memmodel.h"
+#include "procfs.h"
 #include "size.h"
 #include "workload.h"
 #include "xenstore-schema/xs_schema.h"
@@ -65,8 +66,10 @@ struct balloon {
 	int watch_fd;
 	int first_event_seen;
 	long period_ms;
-	int write_rc; /* the last report's outcome, to log a failure once */
-	int hotplug;  /* the simulated kernel can hot-add memory */
+	int write_rc;	       /* the last report's outcome, to log a failure once */
+	int hotplug;	       /* the simulated kernel can hot-add memory */
+	const char *proc_root; /* where the guest's /proc is written (NULL: nowhere) */
+	int proc_rc;	       /* the last procfs_write() outcome, to log a failure once */
 	unsigned int domid;
 };
 
@@ -291,6 +294,13 @@ static long balloon_period_timer(struct evloop *loop, long long id, void *arg)
 
 	memmodel_sample(&b->model, &s);
 	report_set(&s, REPORT_HOTPLUG, (uint64_t)b->hotplug);
+	if (b->proc_root) {
+		rc = procfs_write(b->proc_root, &s);
+		if (rc && !b->proc_rc)
+			log_warnx("cannot write the guest's /proc under %s: %s", b->proc_root,
+				  xmem_strerror(rc));
+		b->proc_rc = rc;
+	}
 	rb.state = frontend_state_name(b->fe.state);
 	rb.current_kib = size_pages_to_kib(b->fe.current_pages);
 	rb.target_kib = b->fe.target_kib;
@@ -348,7 +358,8 @@ static void balloon_usage(FILE *f)
 {
 	fprintf(f, "usage: xmem-balloon --host DIR --domid N --workload SPEC [--time-scale X]\n"
 		   "                    [--period-ms N] [--agent AGENT] [--agent-period-ms N]\n"
-		   "                    [--hotplug] [--foreground] [--pid-file F] [--log-file F]\n"
+		   "                    [--hotplug] [--proc-root DIR] [--foreground]\n"
+		   "                    [--pid-file F] [--log-file F]\n"
 		   "                    [-v]\n"
 		   "  SPEC: idle | steady:SIZE | ramp:FROM:TO:SECONDS |\n"
 		   "        spike:BASE:PEAK:PERIOD_S:LENGTH_S | trace:FILE:VM_ID\n"
@@ -356,8 +367,11 @@ static void balloon_usage(FILE *f)
 		   "  AGENT: what the guest runs and writes: xmem (xmem-guestd, the default),\n"
 		   "         xe-guest-utilities, qubes (meminfo-writer) or none (the kernel's\n"
 		   "         balloon driver alone)\n"
-		   "  --agent-period-ms: xe-guest-utilities' pass interval (default 60000)\n"
-		   "  --hotplug: the guest's kernel can hot-add memory past its boot size\n");
+		   "  --agent-period-ms: xe-guest-utilities' pass interval in real ms (default:\n"
+		   "         its 60 s pass in guest time, 60000 / X, at least --period-ms)\n"
+		   "  --hotplug: the guest's kernel can hot-add memory past its boot size\n"
+		   "  --proc-root: write the guest's /proc/{meminfo,vmstat,pressure/memory}\n"
+		   "         under DIR every period, for observers (xmem-simhost record)\n");
 }
 
 int main(int argc, char **argv)
@@ -371,6 +385,7 @@ int main(int argc, char **argv)
 		{ "hotplug", no_argument, NULL, 'X' },
 		{ "agent", required_argument, NULL, 'A' },
 		{ "agent-period-ms", required_argument, NULL, 'T' },
+		{ "proc-root", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -394,7 +409,7 @@ int main(int argc, char **argv)
 	log_init("xmem-balloon", LOG_TO_CLI, 1);
 	if (daemonize_opts_table(longopts, sizeof(longopts) / sizeof(longopts[0]), own))
 		fatalx("option table");
-	while ((c = getopt_long(argc, argv, "H:d:w:t:P:A:T:fp:l:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "H:d:w:t:P:A:T:R:fp:l:vh", longopts, NULL)) != -1) {
 		if (daemonize_opts_parse(&dopts, c, optarg))
 			continue;
 		switch (c) {
@@ -442,6 +457,11 @@ int main(int argc, char **argv)
 				fatalx("--agent-period-ms: '%s' is not a period from 10 ms to 1 h",
 				       optarg);
 			break;
+		case 'R':
+			if (!optarg[0])
+				fatalx("--proc-root: an empty path");
+			b.proc_root = optarg;
+			break;
 		case 'h':
 			balloon_usage(stdout);
 			return 0;
@@ -462,6 +482,8 @@ int main(int argc, char **argv)
 	if (!spec)
 		fatalx("--workload is required");
 	b.domid = (unsigned int)domid;
+	if (!agent_period_ms)
+		agent_period_ms = (long)agent_xe_period_ms(scale, (uint64_t)b.period_ms);
 	agent_init(&b.agent, agent, (uint64_t)agent_period_ms);
 	b.cache.no_seq = agent != AGENT_XMEM;
 	b.cache.heartbeat_calls = report_heartbeat_calls(b.period_ms);

@@ -185,12 +185,24 @@ static void agent_qubes_test(void **state)
 	assert_int_equal(feature, 0);
 }
 
+/* xe's pass is 60 s of guest time: scaled, at least one period, at most an hour. */
+static void agent_xe_period_test(void **state)
+{
+	(void)state;
+	assert_int_equal(agent_xe_period_ms(1.0, 1000), 60000);
+	assert_int_equal(agent_xe_period_ms(30.0, 1000), 2000);
+	assert_int_equal(agent_xe_period_ms(300.0, 1000), 1000);
+	assert_int_equal(agent_xe_period_ms(300.0, 100), 200);
+	assert_int_equal(agent_xe_period_ms(0.001, 1000), AGENT_PERIOD_MS_MAX);
+	assert_int_equal(agent_xe_period_ms(0, 1000), 60000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(agent_names_test), cmocka_unit_test(agent_xmem_test),
 		cmocka_unit_test(agent_none_test),  cmocka_unit_test(agent_xe_test),
-		cmocka_unit_test(agent_qubes_test),
+		cmocka_unit_test(agent_qubes_test), cmocka_unit_test(agent_xe_period_test),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

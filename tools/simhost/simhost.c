@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest/agent/report.h"
 #include "host.h"
 #include "hv.h"
 #include "json.h"
@@ -210,8 +211,33 @@ uint64_t simhost_dom_u64(struct xs_handle *xs, uint32_t domid, const char *rel, 
 	return simhost_read_u64(xs, path, ok_r);
 }
 
-/* Snapshot every domain (but dom0) of the host. Returns how many (at most max). */
-size_t simhost_snapshot(struct xs_handle *xs, struct hv *hv, struct simhost_dom *doms, size_t max)
+void simhost_guest_root(const char *dir, uint32_t domid, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/guest/%" PRIu32, dir, domid);
+}
+
+/* Take use, PSI and MemTotal from the guest's /proc when it is there. */
+static void simhost_dom_proc(const char *dir, struct simhost_dom *d)
+{
+	struct report_sample s;
+	char root[PATH_MAX];
+
+	memset(&s, 0, sizeof(s));
+	simhost_guest_root(dir, d->domid, root, sizeof(root));
+	if (report_read_root(root, &s))
+		return;
+	d->from_proc = 1;
+	d->has_demand = report_used_kib(&s, &d->demand_kib) == 0;
+	d->has_psi = report_has(&s, REPORT_PSI_SOME);
+	d->psi_some = d->has_psi ? s.val[REPORT_PSI_SOME] : 0;
+	d->has_psi_total = report_has(&s, REPORT_PSI_SOME_TOTAL);
+	d->psi_some_total_us = d->has_psi_total ? s.val[REPORT_PSI_SOME_TOTAL] : 0;
+	d->has_mem_total = report_has(&s, REPORT_MEM_TOTAL);
+	d->mem_total_kib = d->has_mem_total ? s.val[REPORT_MEM_TOTAL] : 0;
+}
+
+size_t simhost_snapshot(struct xs_handle *xs, struct hv *hv, const char *dir,
+			struct simhost_dom *doms, size_t max)
 {
 	static struct hv_dominfo infos[SIMHOST_MAX_PIDS];
 	size_t nr_hv = 0, nr = 0, i, k;
@@ -248,6 +274,8 @@ size_t simhost_snapshot(struct xs_handle *xs, struct hv *hv, struct simhost_dom 
 			simhost_dom_u64(xs, d->domid, XS_DOM_MEMINFO_TOTAL, &d->has_mem_total);
 		snprintf(path, sizeof(path), XS_XMEMD_DOM_DEMAND, d->domid);
 		d->xmemd_demand_kib = simhost_read_u64(xs, path, &d->has_xmemd_demand);
+		if (dir)
+			simhost_dom_proc(dir, d);
 		for (k = 0; k < nr_hv; k++) {
 			if (infos[k].domid == d->domid) {
 				d->alloc_kib = size_pages_to_kib(infos[k].tot_pages);

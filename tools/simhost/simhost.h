@@ -49,6 +49,7 @@ struct simhost_dom {
 	uint64_t demand_kib, xmemd_demand_kib, psi_some, psi_some_total_us, mem_total_kib;
 	int has_target, has_demand, has_xmemd_demand, has_alloc, has_psi, has_min, has_max;
 	int has_psi_total, has_mem_total;
+	int from_proc; /* use, PSI and MemTotal read from the guest's /proc */
 };
 
 /* Resolve the runtime directory into o->dir; create it when create is set. */
@@ -72,8 +73,21 @@ uint64_t simhost_read_u64(struct xs_handle *xs, const char *path, int *ok_r);
 /* Read ~/rel of domid as unsigned. */
 uint64_t simhost_dom_u64(struct xs_handle *xs, uint32_t domid, const char *rel, int *ok_r);
 
-/* Snapshot every domain (but dom0) of the host. Returns how many (at most max). */
-size_t simhost_snapshot(struct xs_handle *xs, struct hv *hv, struct simhost_dom *doms, size_t max);
+/*
+ * The root of guest domid's simulated filesystem, DIR/guest/DOMID: its
+ * xmem-balloon writes proc/meminfo, proc/vmstat and proc/pressure/memory
+ * there (--proc-root), as the guest's kernel would.
+ */
+void simhost_guest_root(const char *dir, uint32_t domid, char *buf, size_t len);
+
+/*
+ * Snapshot every domain (but dom0) of the host. A guest's use, PSI and
+ * MemTotal come from its /proc under DIR/guest (the guest's kernel, whatever
+ * agent it runs) when dir is not NULL and the files are there, else from
+ * what its agent reported in the key tree. Returns how many (at most max).
+ */
+size_t simhost_snapshot(struct xs_handle *xs, struct hv *hv, const char *dir,
+			struct simhost_dom *doms, size_t max);
 
 /*
  * Stop everything of the host in dir. quiet: no summary line. Returns 0, or

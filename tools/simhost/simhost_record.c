@@ -229,7 +229,7 @@ static void simhost_record_loop(const struct simhost_opts *o, struct xs_handle *
 		if (!has_free && proc_running(o->dir, "hvsim") < 0)
 			break; /* the host stopped */
 		reserved = simhost_read_u64(xs, XS_XMEMD_HOST_RESERVED, &has_res);
-		nr = simhost_snapshot(xs, hv, doms, SIMHOST_MAX_PIDS);
+		nr = simhost_snapshot(xs, hv, o->dir, doms, SIMHOST_MAX_PIDS);
 		if (nr == 0 && proc_running(o->dir, "stored") < 0)
 			break;
 		simhost_record_rows(f, t, doms, nr, &pi, has_free, reserved, has_res, wls);

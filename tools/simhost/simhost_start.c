@@ -285,7 +285,7 @@ out:
 static int simhost_start_balloons(const char *dir, const struct scenario *sc,
 				  const struct simhost_bins *b, const uint32_t *domids)
 {
-	char name[160], pidf[PATH_MAX], logf[PATH_MAX], domid[16], scale[32];
+	char name[160], pidf[PATH_MAX], logf[PATH_MAX], root[PATH_MAX], domid[16], scale[32];
 	char sock[PATH_MAX + 64];
 	size_t i;
 
@@ -309,14 +309,15 @@ static int simhost_start_balloons(const char *dir, const struct scenario *sc,
 		simhost_balloon_name(g->name, name, sizeof(name));
 		simhost_runfile(dir, name, "pid", pidf, sizeof(pidf));
 		simhost_runfile(dir, name, "log", logf, sizeof(logf));
+		simhost_guest_root(dir, domids[i], root, sizeof(root));
 		snprintf(domid, sizeof(domid), "%" PRIu32, domids[i]);
 		{
-			const char *argv[] = { b->balloon,   "--host",	     dir,
-					       "--domid",    domid,	     "--workload",
-					       g->workload,  "--time-scale", scale,
-					       "--pid-file", pidf,	     "--log-file",
-					       logf,	     "--agent",	     g->agent,
-					       NULL };
+			const char *argv[] = { b->balloon,    "--host",	      dir,
+					       "--domid",     domid,	      "--workload",
+					       g->workload,   "--time-scale", scale,
+					       "--pid-file",  pidf,	      "--log-file",
+					       logf,	      "--agent",      g->agent,
+					       "--proc-root", root,	      NULL };
 
 			if (simhost_start_one(dir, name, argv) < 0)
 				return -1;

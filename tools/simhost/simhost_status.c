@@ -242,7 +242,7 @@ int simhost_cmd_status(struct simhost_opts *o)
 		if (hv && hv_physinfo(hv, &st.pi) == 0)
 			st.has_pi = 1;
 		if (xs)
-			st.nr_doms = simhost_snapshot(xs, hv, doms, SIMHOST_MAX_PIDS);
+			st.nr_doms = simhost_snapshot(xs, hv, o->dir, doms, SIMHOST_MAX_PIDS);
 	}
 	rc = st.state;
 	if (o->json ? simhost_status_json(&st) : simhost_status_text(&st))

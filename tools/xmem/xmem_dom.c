@@ -86,7 +86,7 @@ static int dom_start_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *w
 			     const char *agent, int hotplug)
 {
 	char bin[PATH_MAX], domid_s[16], pidf[PATH_MAX], logf[PATH_MAX], rundir[PATH_MAX];
-	char errf[PATH_MAX], why[256] = "";
+	char errf[PATH_MAX], root[PATH_MAX], why[256] = "";
 	int status, fd = -1, rc = -1;
 	FILE *f;
 	pid_t pid;
@@ -96,7 +96,8 @@ static int dom_start_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *w
 	if (dom_fmt(rundir, sizeof(rundir), "%s/run", ctx->host_dir) ||
 	    dom_fmt(pidf, sizeof(pidf), "%s/balloon-%" PRIu32 ".pid", rundir, domid) ||
 	    dom_fmt(logf, sizeof(logf), "%s/balloon-%" PRIu32 ".log", rundir, domid) ||
-	    dom_fmt(errf, sizeof(errf), "%s/balloon-%" PRIu32 ".start", rundir, domid)) {
+	    dom_fmt(errf, sizeof(errf), "%s/balloon-%" PRIu32 ".start", rundir, domid) ||
+	    dom_fmt(root, sizeof(root), "%s/guest/%" PRIu32, ctx->host_dir, domid)) {
 		ctx_err("host directory name too long: use a shorter --host path");
 		return -1;
 	}
@@ -122,8 +123,9 @@ static int dom_start_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *w
 	if (pid == 0) {
 		dup2(fd, STDERR_FILENO);
 		execlp(bin, bin, "--host", ctx->host_dir, "--domid", domid_s, "--workload",
-		       workload, "--agent", agent ? agent : "xmem", "--pid-file", pidf,
-		       "--log-file", logf, hotplug ? "--hotplug" : (char *)NULL, (char *)NULL);
+		       workload, "--agent", agent ? agent : "xmem", "--proc-root", root,
+		       "--pid-file", pidf, "--log-file", logf, hotplug ? "--hotplug" : (char *)NULL,
+		       (char *)NULL);
 		fprintf(stderr, "cannot run %s: %s\n", bin, strerror(errno));
 		_exit(127);
 	}
