@@ -8,7 +8,8 @@
 #   OUTDIR/guests.png, guests.svg        per guest: workload demand, used in the guest,
 #                                        target and allocation over time
 #   OUTDIR/host.png, host.svg            host totals: allocated, demand, free, reserved
-#   OUTDIR/summary.md, summary.json      the summary table
+#   OUTDIR/summary.md, summary.json      the summary table; per guest, and per demand
+#                                        source (xmemd's, when recorded) in summary.md
 # KEY=VALUE pairs are extra facts for the summary, printed as given:
 #   reservation_grant_s=1.23  reservation_kib=4194304  scenario=demo  host_kib=...
 # Definitions (also written into summary.md):
@@ -66,8 +67,8 @@ c_tgt=$(need_col target_kib); c_alloc=$(need_col alloc_kib); c_smax=$(need_col s
 c_psi=$(need_col psi_some); c_free=$(need_col host_free_kib); c_res=$(need_col host_reserved_kib)
 c_wl=$(need_col workload_kib)
 # Newer recordings only (0: absent, the summary then goes without them).
-c_tot=$(col psi_some_total_us); c_mt=$(col meminfo_total_kib)
-: "${c_tot:=0}" "${c_mt:=0}"
+c_tot=$(col psi_some_total_us); c_mt=$(col meminfo_total_kib); c_src=$(col demand_source)
+: "${c_tot:=0}" "${c_mt:=0}" "${c_src:=0}"
 
 # One CSV per guest, in order of first appearance.
 awk -F, -v dir="$out/guests" 'NR == 1 { hdr = $0; next }
@@ -144,7 +145,7 @@ rm -f "$out/.gnuplot.err"
 
 # Summary.
 extra=("$@")
-awk -F, -v psi_lim="$((psi_pct * 100))" -v has_tot="$([ "$c_tot" != 0 ] && echo 1 || echo 0)" -v has_mt="$([ "$c_mt" != 0 ] && echo 1 || echo 0)" -v md="$out/summary.md" -v js="$out/summary.json" \
+awk -F, -v psi_lim="$((psi_pct * 100))" -v has_tot="$([ "$c_tot" != 0 ] && echo 1 || echo 0)" -v has_mt="$([ "$c_mt" != 0 ] && echo 1 || echo 0)" -v has_src="$([ "$c_src" != 0 ] && echo 1 || echo 0)" -v md="$out/summary.md" -v js="$out/summary.json" \
 	-v extra="${extra[*]:-}" -v psi_pct="$psi_pct" '
 	NR == 1 { next }
 	{ t = $'"$c_t"' + 0; g = $'"$c_name"'
@@ -165,6 +166,7 @@ awk -F, -v psi_lim="$((psi_pct * 100))" -v has_tot="$([ "$c_tot" != 0 ] && echo 
 	  mt = has_mt ? $'"$c_mt"' : ""
 	  if (mt != "" && $'"$c_wl"' != "" && $'"$c_wl"' + 0 > mt + 0) short_mt[t] += $'"$c_wl"' - mt
 	  samples++
+	  if (has_src && $'"$c_src"' != "") gsrc[g] = $'"$c_src"'
 	  gal[g] += $'"$c_alloc"'; gsm[g] = $'"$c_smax"'
 	  if ($'"$c_wl"' != "") { gwl[g] += $'"$c_wl"'; gwn[g]++ } }
 	END {
@@ -193,9 +195,15 @@ awk -F, -v psi_lim="$((psi_pct * 100))" -v has_tot="$([ "$c_tot" != 0 ] && echo 
 			printf "| workload demand not covered by the guests'"'"' MemTotal (allocation less guest kernel), mean | %.2f GiB |\n", nt ? shm / nt / gib : 0 >> md
 		n = split(extra, kv, " ")
 		for (i = 1; i <= n; i++) { split(kv[i], p, "="); if (p[1] != "") printf "| %s | %s |\n", p[1], p[2] >> md }
-		printf "\n## Per guest\n\n| guest | static-max | mean allocation | mean workload | time under pressure |\n|---|---|---|---|---|\n" >> md
-		for (i = 1; i <= ng; i++) { g = gname[i]
-			printf "| %s | %.2f GiB | %.2f GiB | %s | %.0f s |\n", g, gsm[g] / gib, gal[g] / gs[g] / gib, gwn[g] ? sprintf("%.2f GiB", gwl[g] / gwn[g] / gib) : "-", gp[g] * dt >> md }
+		printf "\n## Per guest\n\n| guest | demand source | static-max | mean allocation | mean workload | time under pressure |\n|---|---|---|---|---|---|\n" >> md
+		for (i = 1; i <= ng; i++) { g = gname[i]; src = (g in gsrc) ? gsrc[g] : "-"
+			sg[src]++; ss[src] += gs[g]; sp[src] += gp[g]; if (sg[src] == 1) sname[++nsrc] = src
+			printf "| %s | %s | %.2f GiB | %.2f GiB | %s | %.0f s |\n", g, src, gsm[g] / gib, gal[g] / gs[g] / gib, gwn[g] ? sprintf("%.2f GiB", gwl[g] / gwn[g] / gib) : "-", gp[g] * dt >> md }
+		if (nsrc > 1 || (nsrc == 1 && sname[1] != "-")) {
+			printf "\n## By demand source (what xmemd read each guest'"'"'s demand from)\n\n| demand source | guests | guest-time under pressure |\n|---|---|---|\n" >> md
+			for (i = 1; i <= nsrc; i++) { src = sname[i]
+				printf "| %s | %d | %.1f%% |\n", src, sg[src], ss[src] ? 100 * sp[src] / ss[src] : 0 >> md }
+		}
 		printf "\nStatic sizing gives every guest its static-max. A guest is under pressure while its memory\nstall (PSI some, from the stall total it reports) is at least %d%% of the interval since its\nprevious sample; where no total is known, while its PSI some avg10 is. avg10 is a 10 s moving\naverage: sampled every second it counts a stall of one second for about six samples.\nPlots: guests.png/svg, host.png/svg; data: samples.csv, guests/*.csv, host.csv.\n", psi_pct >> md
 		printf "{\n  \"duration_s\": %.1f,\n  \"samples\": %d,\n  \"guests\": %d,\n", ts[nt] - ts[1], nt, ng > js
 		printf "  \"static_kib\": %d,\n  \"mean_alloc_kib\": %d,\n  \"peak_alloc_kib\": %d,\n", smax_last, mean, peak >> js

@@ -31,14 +31,17 @@ simhost_wait 10 "xe1's next pass" sh -c "[ \"\$(xenstore-read /local/domain/$d_x
 
 "$SIMHOST" record --dir "$IT_DIR" --out "$IT_DIR/rec.csv" --interval-ms 200 --duration-s 2 ||
 	fail "record failed"
-head -n1 "$IT_DIR/rec.csv" | grep -q '^t_s,domid,name,demand_kib,.*,psi_some_total_us,meminfo_total_kib$' ||
+head -n1 "$IT_DIR/rec.csv" | grep -q '^t_s,domid,name,demand_kib,.*,psi_some_total_us,meminfo_total_kib,demand_source$' ||
 	fail "record: header $(head -n1 "$IT_DIR/rec.csv")"
-for g in xmem1 xe1 qubes1 none1; do
-	# Columns: 4 demand_kib, 11 psi_some, 15 psi_some_total_us, 16 meminfo_total_kib.
+# Columns: 4 demand_kib, 11 psi_some, 15 psi_some_total_us, 16 meminfo_total_kib,
+# 17 demand_source (xmemd's).
+for gs in xmem1:xmem-guestd xe1:xe-guest-utilities qubes1:qubes none1:none; do
+	g=${gs%%:*} src=${gs#*:}
 	awk -F, -v g="$g" '$3 == g { n++; if ($4 != "" && $4 > 0 && $11 != "" && $15 != "" && $16 > 0) ok++ }
 		END { exit !(n > 0 && ok == n) }' "$IT_DIR/rec.csv" ||
 		fail "record: $g lacks use, PSI, stall total or MemTotal: $(grep ",$g," "$IT_DIR/rec.csv" | head -n 2)"
+	last=$(awk -F, -v g="$g" '$3 == g { s = $17 } END { print s }' "$IT_DIR/rec.csv")
+	assert_eq "$last" "$src" "$g's demand source in the recording"
 done
-# The same figure a guest's /proc says: xe1's use is MemTotal - MemAvailable.
 "$SIMHOST" stop --dir "$IT_DIR" >/dev/null || fail "stop failed"
 pass

@@ -41,8 +41,19 @@ assert_eq "$(val pressure_share)" 0.1667 "pressure share"
 # g1's workload is 2 GiB on 1 GiB held: 1 GiB uncovered at every sample.
 assert_eq "$(val uncovered_mean_kib)" 1048576 "uncovered demand"
 assert_eq "$(val reservation_grant_s)" 1.25 "extra facts are passed on"
-grep -q '| g2 | 4.00 GiB | 1.00 GiB | 0.50 GiB | 5 s |' "$out/summary.md" ||
+grep -q '| g2 | - | 4.00 GiB | 1.00 GiB | 0.50 GiB | 5 s |' "$out/summary.md" ||
 	fail "summary.md per-guest row of g2 wrong: $(grep '| g2 ' "$out/summary.md")"
+
+# With xmemd's demand source recorded: per guest, and the pressure per source.
+awk -F, -v OFS=, 'NR == 1 { print $0, "demand_source"; next } { print $0, ($3 == "g1" ? "xmem-guestd" : "none") }' \
+	"$csv" > "$IT_DIR/samples-src.csv"
+"$XMEM_SRCDIR/scripts/demo-report.sh" "$IT_DIR/samples-src.csv" "$IT_DIR/report-src" ||
+	fail "demo-report.sh failed on a recording with demand_source"
+md="$IT_DIR/report-src/summary.md"
+grep -q '| g2 | none | 4.00 GiB |' "$md" || fail "summary.md: g2's demand source: $(grep '| g2 ' "$md")"
+# none: g2 under pressure in 5 of its 10 samples, g3 never: 5 of 20.
+grep -q '^| none | 2 | 25.0% |$' "$md" || fail "summary.md: by source, none: $(grep -A4 'By demand source' "$md")"
+grep -q '^| xmem-guestd | 1 | 0.0% |$' "$md" || fail "summary.md: by source, xmem-guestd: $(grep -A4 'By demand source' "$md")"
 
 # Bad input: a clear error, no report.
 echo "nonsense" > "$IT_DIR/bad.csv"

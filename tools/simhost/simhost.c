@@ -23,6 +23,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -216,6 +217,20 @@ void simhost_guest_root(const char *dir, uint32_t domid, char *buf, size_t len)
 	snprintf(buf, len, "%s/guest/%" PRIu32, dir, domid);
 }
 
+/* A demand source name fit for a CSV cell: letters, digits and '-' only, else "". */
+static void simhost_source_name(const char *v, char *buf, size_t len)
+{
+	size_t i;
+
+	buf[0] = '\0';
+	if (!v || strlen(v) >= len)
+		return;
+	for (i = 0; v[i]; i++)
+		if (!isalnum((unsigned char)v[i]) && v[i] != '-')
+			return;
+	snprintf(buf, len, "%s", v);
+}
+
 /* Take use, PSI and MemTotal from the guest's /proc when it is there. */
 static void simhost_dom_proc(const char *dir, struct simhost_dom *d)
 {
@@ -274,6 +289,10 @@ size_t simhost_snapshot(struct xs_handle *xs, struct hv *hv, const char *dir,
 			simhost_dom_u64(xs, d->domid, XS_DOM_MEMINFO_TOTAL, &d->has_mem_total);
 		snprintf(path, sizeof(path), XS_XMEMD_DOM_DEMAND, d->domid);
 		d->xmemd_demand_kib = simhost_read_u64(xs, path, &d->has_xmemd_demand);
+		snprintf(path, sizeof(path), XS_XMEMD_DOM_DEMAND_SOURCE, d->domid);
+		v = xs_read(xs, XBT_NULL, path, &len);
+		simhost_source_name(v, d->demand_source, sizeof(d->demand_source));
+		free(v);
 		if (dir)
 			simhost_dom_proc(dir, d);
 		for (k = 0; k < nr_hv; k++) {

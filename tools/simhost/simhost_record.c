@@ -191,7 +191,7 @@ static void simhost_record_rows(FILE *f, double t, const struct simhost_dom *dom
 		simhost_csv_opt(f, has_wl, wl);
 		simhost_csv_opt(f, d->has_psi_total, d->psi_some_total_us);
 		simhost_csv_opt(f, d->has_mem_total, d->mem_total_kib);
-		fputc('\n', f);
+		fprintf(f, ",%s\n", d->demand_source);
 	}
 }
 
@@ -214,7 +214,7 @@ static void simhost_record_loop(const struct simhost_opts *o, struct xs_handle *
 
 	fprintf(f, "t_s,domid,name,demand_kib,xmemd_demand_kib,target_kib,alloc_kib,"
 		   "static_max_kib,min_kib,max_kib,psi_some,host_free_kib,host_reserved_kib,"
-		   "workload_kib,psi_some_total_us,meminfo_total_kib\n");
+		   "workload_kib,psi_some_total_us,meminfo_total_kib,demand_source\n");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!simhost_quit) {
 		struct hv_physinfo pi;
