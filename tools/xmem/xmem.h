@@ -204,6 +204,7 @@ struct xmem_dom {
 	uint64_t target_kib;	  /* memory/target */
 	uint64_t static_max_kib;  /* memory/static-max */
 	uint64_t boot_max_kib;	  /* xmem/boot-max, else static-max: the boot size */
+	int has_boot_max;	  /* xmem/boot-max is written (the boot size is kept) */
 	int hotplug_policy;	  /* memory/hotplug: 1, 0, or -1 when absent */
 	int hotplug_report;	  /* data/xmem/hotplug: 1, 0, or -1 when absent */
 	uint64_t videoram_kib;	  /* memory/videoram, 0 when absent */

@@ -219,8 +219,7 @@ static int mem_set_static_max(struct xmem_ctx *ctx, xs_transaction_t t, const ch
 			max_kib / 1024, dom, d->boot_max_kib / 1024, d->boot_max_kib / 1024, dom);
 		return -1;
 	}
-	if (d->static_max_kib != XMEM_UNSET && d->static_max_kib != max_kib &&
-	    ctx_read_u64(ctx, t, DOM_PATH(path, d->domid, XS_DOM_BOOT_MAX)) == XMEM_UNSET &&
+	if (d->static_max_kib != XMEM_UNSET && d->static_max_kib != max_kib && !d->has_boot_max &&
 	    mem_write(ctx, t, DOM_PATH(path, d->domid, XS_DOM_BOOT_MAX), d->static_max_kib))
 		return -1;
 	if (mem_write(ctx, t, DOM_PATH(path, d->domid, XS_DOM_STATIC_MAX), max_kib))

@@ -180,7 +180,8 @@ int model_load(struct xmem_ctx *ctx, xs_transaction_t t, uint32_t domid, struct 
 	d->target_kib = ctx_read_u64(ctx, t, DOM_PATH(path, domid, XS_DOM_TARGET));
 	d->static_max_kib = ctx_read_u64(ctx, t, DOM_PATH(path, domid, XS_DOM_STATIC_MAX));
 	d->boot_max_kib = ctx_read_u64(ctx, t, DOM_PATH(path, domid, XS_DOM_BOOT_MAX));
-	if (d->boot_max_kib == XMEM_UNSET)
+	d->has_boot_max = d->boot_max_kib != XMEM_UNSET;
+	if (!d->has_boot_max)
 		d->boot_max_kib = d->static_max_kib;
 	d->hotplug_policy = model_read_bool(ctx, t, DOM_PATH(path, domid, XS_DOM_HOTPLUG));
 	d->hotplug_report = model_read_bool(ctx, t, DOM_PATH(path, domid, XS_DOM_HOTPLUG_REPORT));
