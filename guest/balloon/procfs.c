@@ -64,28 +64,44 @@ static int procfs_mkdir(const char *root, const char *rel)
 	return mkdir(path, 0755) && errno != EEXIST ? XMEM_ERR_IO : 0;
 }
 
-/* Append "Name:  N kB" when the field is known. */
-static size_t procfs_kb(char *buf, size_t len, size_t at, const struct report_sample *s,
-			enum report_field f, const char *name)
+struct procfs_line {
+	enum report_field field;
+	const char *name;
+};
+
+static const struct procfs_line procfs_meminfo[] = {
+	{ REPORT_MEM_TOTAL, "MemTotal:" },	   { REPORT_MEM_FREE, "MemFree:" },
+	{ REPORT_MEM_AVAILABLE, "MemAvailable:" }, { REPORT_SWAP_TOTAL, "SwapTotal:" },
+	{ REPORT_SWAP_FREE, "SwapFree:" },	   { REPORT_COMMITTED, "Committed_AS:" },
+};
+
+static const struct procfs_line procfs_vmstat[] = {
+	{ REPORT_PSWPIN, "pswpin" },
+	{ REPORT_PSWPOUT, "pswpout" },
+	{ REPORT_PGMAJFAULT, "pgmajfault" },
+};
+
+/*
+ * Fill buf with the known fields of s among lines: "Name:  N kB" as
+ * /proc/meminfo when kb is set, else "name N" as /proc/vmstat.
+ */
+static void procfs_lines(char *buf, size_t len, const struct report_sample *s,
+			 const struct procfs_line *lines, size_t nr, int kb)
 {
+	size_t i, at = 0;
 	int r;
 
-	if (!report_has(s, f) || at >= len)
-		return at;
-	r = snprintf(buf + at, len - at, "%-16s%8" PRIu64 " kB\n", name, s->val[f]);
-	return r < 0 ? at : at + (size_t)r;
-}
-
-/* Append "name N" when the field is known. */
-static size_t procfs_count(char *buf, size_t len, size_t at, const struct report_sample *s,
-			   enum report_field f, const char *name)
-{
-	int r;
-
-	if (!report_has(s, f) || at >= len)
-		return at;
-	r = snprintf(buf + at, len - at, "%s %" PRIu64 "\n", name, s->val[f]);
-	return r < 0 ? at : at + (size_t)r;
+	buf[0] = '\0';
+	for (i = 0; i < nr && at < len; i++) {
+		if (!report_has(s, lines[i].field))
+			continue;
+		r = kb ? snprintf(buf + at, len - at, "%-16s%8" PRIu64 " kB\n", lines[i].name,
+				  s->val[lines[i].field])
+		       : snprintf(buf + at, len - at, "%s %" PRIu64 "\n", lines[i].name,
+				  s->val[lines[i].field]);
+		if (r > 0)
+			at += (size_t)r;
+	}
 }
 
 /* One PSI line; avg10 is kept in hundredths of a percent. */
@@ -111,22 +127,13 @@ int procfs_write(const char *root, const struct report_sample *s)
 
 	if (procfs_mkdir(root, "proc/pressure"))
 		return XMEM_ERR_IO;
-	text[0] = '\0';
-	n = procfs_kb(text, sizeof(text), n, s, REPORT_MEM_TOTAL, "MemTotal:");
-	n = procfs_kb(text, sizeof(text), n, s, REPORT_MEM_FREE, "MemFree:");
-	n = procfs_kb(text, sizeof(text), n, s, REPORT_MEM_AVAILABLE, "MemAvailable:");
-	n = procfs_kb(text, sizeof(text), n, s, REPORT_SWAP_TOTAL, "SwapTotal:");
-	n = procfs_kb(text, sizeof(text), n, s, REPORT_SWAP_FREE, "SwapFree:");
-	n = procfs_kb(text, sizeof(text), n, s, REPORT_COMMITTED, "Committed_AS:");
+	procfs_lines(text, sizeof(text), s, procfs_meminfo,
+		     sizeof(procfs_meminfo) / sizeof(procfs_meminfo[0]), 1);
 	rc = procfs_put(root, "proc/meminfo", text);
 	if (rc)
 		return rc;
-
-	n = 0;
-	text[0] = '\0';
-	n = procfs_count(text, sizeof(text), n, s, REPORT_PSWPIN, "pswpin");
-	n = procfs_count(text, sizeof(text), n, s, REPORT_PSWPOUT, "pswpout");
-	n = procfs_count(text, sizeof(text), n, s, REPORT_PGMAJFAULT, "pgmajfault");
+	procfs_lines(text, sizeof(text), s, procfs_vmstat,
+		     sizeof(procfs_vmstat) / sizeof(procfs_vmstat[0]), 0);
 	rc = procfs_put(root, "proc/vmstat", text);
 	if (rc)
 		return rc;

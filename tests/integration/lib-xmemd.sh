@@ -103,15 +103,7 @@ xd_xmemd() {
 }
 
 # Wait up to $1 seconds for "$3..." to succeed; fail with $2 otherwise.
-xd_wait() {
-	local secs=$1 what=$2 n=0
-	shift 2
-	while ! "$@"; do
-		n=$((n + 1))
-		[ $n -ge $((secs * 5)) ] && fail "timed out ($secs s) waiting for: $what"
-		sleep 0.2
-	done
-}
+xd_wait() { it_wait "$@"; }
 
 # One check of the invariant: allocations <= host memory - Xen - floor.
 xd_check_floor_once() {

@@ -63,6 +63,17 @@ it_setup() {
 }
 
 # Remember a pid to stop at exit.
+# Wait up to $1 seconds for "$3..." to succeed; fail naming $2 otherwise.
+it_wait() {
+	local secs=$1 what=$2 n=0
+	shift 2
+	while ! "$@"; do
+		n=$((n + 1))
+		[ $n -ge $((secs * 5)) ] && fail "timed out ($secs s) waiting for: $what"
+		sleep 0.2
+	done
+}
+
 it_track() { IT_PIDS="$IT_PIDS $1"; }
 
 # Wait until socket $1 exists (up to 10 s).

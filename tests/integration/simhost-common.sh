@@ -47,14 +47,3 @@ simhost_setup() {
 	# Run the host's stop before lib.sh's cleanup removes the directory.
 	trap 'simhost_rc=$?; simhost_cleanup; (exit $simhost_rc); it_cleanup' EXIT
 }
-
-# Wait up to $1 seconds for "$3..." to succeed; fail naming $2 otherwise.
-simhost_wait() {
-	local secs=$1 what=$2 n=0
-	shift 2
-	while ! "$@"; do
-		n=$((n + 1))
-		[ $n -ge $((secs * 5)) ] && fail "timed out ($secs s) waiting for: $what"
-		sleep 0.2
-	done
-}

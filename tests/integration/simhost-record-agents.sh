@@ -14,7 +14,7 @@ simhost_need_daemons
 export XENSTORED_PATH="$IT_DIR/store/socket"
 for g in xmem1 xe1 qubes1 none1; do
 	d=$(simhost_domid $g) || fail "$g is not in the key tree"
-	simhost_wait 20 "$g's /proc" test -s "$IT_DIR/guest/$d/proc/pressure/memory"
+	it_wait 20 "$g's /proc" test -s "$IT_DIR/guest/$d/proc/pressure/memory"
 	grep -q '^MemAvailable:' "$IT_DIR/guest/$d/proc/meminfo" || fail "$g's proc/meminfo: $(cat "$IT_DIR/guest/$d/proc/meminfo")"
 	eval "d_$g=$d"
 done
@@ -27,7 +27,7 @@ done
 
 # xe1's agent: a pass (data/updated rewritten) every period at 300x, not every 60 s.
 u1=$(xenstore-read "/local/domain/$d_xe1/data/updated" 2>/dev/null) || true
-simhost_wait 10 "xe1's next pass" sh -c "[ \"\$(xenstore-read /local/domain/$d_xe1/data/updated 2>/dev/null)\" != '$u1' ]"
+it_wait 10 "xe1's next pass" sh -c "[ \"\$(xenstore-read /local/domain/$d_xe1/data/updated 2>/dev/null)\" != '$u1' ]"
 
 "$SIMHOST" record --dir "$IT_DIR" --out "$IT_DIR/rec.csv" --interval-ms 200 --duration-s 2 ||
 	fail "record failed"
