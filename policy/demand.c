@@ -19,6 +19,13 @@
  * a guest's demand long after the step that made it stall (where the caller
  * knows no total, the three signals above are used).
  *
+ * A blind guest (its agent reports use but no stall or swap) has no signal
+ * for the demand it cannot hold: once its use reaches what it holds (as
+ * above, within 2% + 4 MiB) it counts as under full pressure, else as under
+ * none. Without this, a full guest of XenServer's agent reports exactly its
+ * allocation, its demand is its allocation, and on a short host (where
+ * buffers are squeezed) it never grows while guests that report a stall do.
+ *
  * Buffer for coarse sources (policy_buffer_kib): a report every 120 s (the
  * XenServer agent's memory) can miss two minutes of growth, a report that
  * moves only in 30 MB steps (Qubes' meminfo-writer) can be 30 MB behind. So
@@ -36,6 +43,8 @@ double demand_pressure(const struct policy_dom *dom, int by_stall)
 	uint64_t base_kib = dom->used_kib ? dom->used_kib : dom->committed_kib;
 	double p = 0, q;
 
+	if (dom->blind)
+		return demand_capped(dom) ? 1 : 0;
 	if (by_stall && dom->has_stall)
 		return dom->stall_x100 >= POLICY_PSI_SOME_FULL_X100
 			       ? 1

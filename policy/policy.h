@@ -123,6 +123,13 @@ struct policy_dom {
 	 */
 	int has_stall;
 	unsigned int stall_x100;
+	/*
+	 * Added by policy/ (zero: the guest reports stall and swap, or nothing).
+	 * 1: its agent reports use but no stall or swap (XenServer's agent,
+	 * Qubes' meminfo-writer). Such a guest whose use has reached what it
+	 * holds cannot show demand beyond it: it is taken as under full pressure.
+	 */
+	int blind;
 	enum policy_balloon balloon;
 	int managed;	 /* xmemd may move it */
 	int has_balloon; /* a frontend follows memory/target */

@@ -44,6 +44,7 @@ void agent_init(struct agent *a, enum agent_kind kind, uint64_t period_ms)
 	memset(a, 0, sizeof(*a));
 	a->kind = kind;
 	a->period_ms = period_ms ? period_ms : AGENT_XE_PERIOD_MS;
+	a->memory_every = AGENT_XE_MEMORY_EVERY;
 }
 
 uint64_t agent_xe_period_ms(double time_scale, uint64_t tick_ms)
@@ -53,6 +54,17 @@ uint64_t agent_xe_period_ms(double time_scale, uint64_t tick_ms)
 	if (ms > AGENT_PERIOD_MS_MAX)
 		ms = AGENT_PERIOD_MS_MAX;
 	return ms < (double)tick_ms ? tick_ms : (uint64_t)ms;
+}
+
+unsigned int agent_xe_memory_every(double time_scale, uint64_t period_ms)
+{
+	double memory_ms = (double)AGENT_XE_PERIOD_MS * AGENT_XE_MEMORY_EVERY /
+			   (time_scale > 0 ? time_scale : 1.0);
+	double passes = period_ms ? memory_ms / (double)period_ms : AGENT_XE_MEMORY_EVERY;
+
+	if (passes >= AGENT_XE_MEMORY_EVERY)
+		return AGENT_XE_MEMORY_EVERY;
+	return passes > 1.5 ? 2 : 1;
 }
 
 /* Append one pair if there is room. */
@@ -100,7 +112,7 @@ static size_t agent_xe_tick(struct agent *a, uint64_t now_ms, const struct repor
 		return 0;
 	a->next_pass_ms = now_ms + a->period_ms;
 	*feature_r = 1;
-	if (a->passes++ % AGENT_XE_MEMORY_EVERY == 0) {
+	if (a->passes++ % (a->memory_every ? a->memory_every : 1) == 0) {
 		if (report_has(s, REPORT_MEM_TOTAL))
 			agent_add(kvs, max, &n, XS_DOM_MEMINFO_TOTAL, s->val[REPORT_MEM_TOTAL]);
 		if (report_has(s, REPORT_MEM_AVAILABLE))

@@ -59,11 +59,12 @@ enum agent_kind {
 
 struct agent {
 	enum agent_kind kind;
-	uint64_t period_ms;	 /* xe: between passes; others: unused */
-	uint64_t next_pass_ms;	 /* xe: when the next pass runs */
-	unsigned long passes;	 /* xe: passes so far */
-	uint64_t qubes_prev_kib; /* qubes: the last used value written (0: none yet) */
-	int stopped;		 /* qubes: its write failed: the writer is gone */
+	uint64_t period_ms;	   /* xe: between passes; others: unused */
+	unsigned int memory_every; /* xe: memory on every Nth pass (AGENT_XE_MEMORY_EVERY) */
+	uint64_t next_pass_ms;	   /* xe: when the next pass runs */
+	unsigned long passes;	   /* xe: passes so far */
+	uint64_t qubes_prev_kib;   /* qubes: the last used value written (0: none yet) */
+	int stopped;		   /* qubes: its write failed: the writer is gone */
 };
 
 /* Parse an agent name (xmem, xe-guest-utilities, qubes, none). 0 or XMEM_ERR_INVAL. */
@@ -81,6 +82,14 @@ void agent_init(struct agent *a, enum agent_kind kind, uint64_t period_ms);
  * longer than an hour.
  */
 uint64_t agent_xe_period_ms(double time_scale, uint64_t tick_ms);
+
+/*
+ * With that pass interval (period_ms, from agent_xe_period_ms), on every how
+ * many passes xe-guest-utilities collects memory so that it does every 120 s
+ * of guest time (every second 60 s pass), as near as the passes allow: 2
+ * unscaled, 1 when a pass is already 120 s of guest time or more.
+ */
+unsigned int agent_xe_memory_every(double time_scale, uint64_t period_ms);
 
 /*
  * What the agent writes at now_ms (monotonic), given this period's sample s,

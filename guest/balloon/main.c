@@ -367,8 +367,9 @@ static void balloon_usage(FILE *f)
 		   "  AGENT: what the guest runs and writes: xmem (xmem-guestd, the default),\n"
 		   "         xe-guest-utilities, qubes (meminfo-writer) or none (the kernel's\n"
 		   "         balloon driver alone)\n"
-		   "  --agent-period-ms: xe-guest-utilities' pass interval in real ms (default:\n"
-		   "         its 60 s pass in guest time, 60000 / X, at least --period-ms)\n"
+		   "  --agent-period-ms: xe-guest-utilities' pass interval in real ms, memory\n"
+		   "         every second pass (default: its 60 s pass and 120 s memory in\n"
+		   "         guest time, 60000 / X, a pass at least every --period-ms)\n"
 		   "  --hotplug: the guest's kernel can hot-add memory past its boot size\n"
 		   "  --proc-root: write the guest's /proc/{meminfo,vmstat,pressure/memory}\n"
 		   "         under DIR every period, for observers (xmem-simhost record)\n");
@@ -482,9 +483,13 @@ int main(int argc, char **argv)
 	if (!spec)
 		fatalx("--workload is required");
 	b.domid = (unsigned int)domid;
-	if (!agent_period_ms)
-		agent_period_ms = (long)agent_xe_period_ms(scale, (uint64_t)b.period_ms);
-	agent_init(&b.agent, agent, (uint64_t)agent_period_ms);
+	if (agent_period_ms) {
+		agent_init(&b.agent, agent, (uint64_t)agent_period_ms);
+	} else {
+		/* The agent's cadence in guest time, as the workload's. */
+		agent_init(&b.agent, agent, agent_xe_period_ms(scale, (uint64_t)b.period_ms));
+		b.agent.memory_every = agent_xe_memory_every(scale, b.agent.period_ms);
+	}
 	b.cache.no_seq = agent != AGENT_XMEM;
 	b.cache.heartbeat_calls = report_heartbeat_calls(b.period_ms);
 	rc = workload_parse(spec, scale, &b.workload, err, sizeof(err));

@@ -195,14 +195,41 @@ static void agent_xe_period_test(void **state)
 	assert_int_equal(agent_xe_period_ms(300.0, 100), 200);
 	assert_int_equal(agent_xe_period_ms(0.001, 1000), AGENT_PERIOD_MS_MAX);
 	assert_int_equal(agent_xe_period_ms(0, 1000), 60000);
+	/* Memory every 120 s of guest time: every second pass unless a pass is longer. */
+	assert_int_equal(agent_xe_memory_every(1.0, 60000), 2);
+	assert_int_equal(agent_xe_memory_every(30.0, 2000), 2);
+	assert_int_equal(agent_xe_memory_every(300.0, 1000), 1);
+	assert_int_equal(agent_xe_memory_every(100.0, 1000), 1);
+	assert_int_equal(agent_xe_memory_every(300.0, 200), 2);
+}
+
+/* A pass with memory_every 1 collects memory on every pass. */
+static void agent_xe_every_pass_test(void **state)
+{
+	struct report_kv kvs[REPORT_MAX_KVS];
+	struct report_sample s;
+	struct agent a;
+	int feature;
+	size_t n;
+
+	(void)state;
+	agent_init(&a, AGENT_XE, 1000);
+	a.memory_every = 1;
+	agent_sample(&s, 300 * MIB, 0);
+	n = agent_tick(&a, 0, &s, NULL, 1024 * MIB, 0, kvs, REPORT_MAX_KVS, &feature);
+	assert_non_null(agent_find(kvs, n, XS_DOM_MEMINFO_FREE));
+	agent_sample(&s, 200 * MIB, 0);
+	n = agent_tick(&a, 1000, &s, NULL, 1024 * MIB, 1, kvs, REPORT_MAX_KVS, &feature);
+	assert_non_null(agent_find(kvs, n, XS_DOM_MEMINFO_FREE));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(agent_names_test), cmocka_unit_test(agent_xmem_test),
-		cmocka_unit_test(agent_none_test),  cmocka_unit_test(agent_xe_test),
-		cmocka_unit_test(agent_qubes_test), cmocka_unit_test(agent_xe_period_test),
+		cmocka_unit_test(agent_names_test),	    cmocka_unit_test(agent_xmem_test),
+		cmocka_unit_test(agent_none_test),	    cmocka_unit_test(agent_xe_test),
+		cmocka_unit_test(agent_qubes_test),	    cmocka_unit_test(agent_xe_period_test),
+		cmocka_unit_test(agent_xe_every_pass_test),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

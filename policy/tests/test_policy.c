@@ -239,6 +239,61 @@ static void policy_demand_pressure_test(void **state)
 }
 
 /*
+ * A blind guest (use reported, no stall or swap): under full pressure once
+ * its use reaches what it holds, under none before.
+ */
+static void policy_demand_blind_test(void **state)
+{
+	struct policy_dom d = dom_make(1, 256 * MIB, 2 * GIB, 8 * GIB);
+	struct policy pol;
+
+	(void)state;
+	policy_defaults(&pol, POLICY_XMEM);
+	dom_demand(&d, GIB);
+	d.blind = 1;
+	assert_int_equal(policy_demand_kib(&pol, &d), GIB);
+	/* Full: 2 GiB held, all of it used (its allocation-terms use). */
+	dom_demand(&d, 2 * GIB);
+	d.blind = 1;
+	assert_int_equal(policy_demand_kib(&pol, &d),
+			 2 * GIB + 2 * GIB * pol.pressure_boost_pct / 100);
+	/* Within 2% + 4 MiB of what it holds counts as full. */
+	dom_demand(&d, 2 * GIB - 40 * MIB);
+	d.blind = 1;
+	assert_true(policy_demand_kib(&pol, &d) > 2 * GIB);
+	/* The same guest with a stall signal it does not show is not boosted. */
+	d.blind = 0;
+	assert_int_equal(policy_demand_kib(&pol, &d), 2 * GIB - 40 * MIB);
+	/* With boost_capped too. */
+	pol.boost_capped = 1;
+	d.blind = 1;
+	assert_true(policy_demand_kib(&pol, &d) > 2 * GIB);
+	/*
+	 * On a short host, beside a guest that stalls: each full, each holding
+	 * 1 GiB of 2.5 GiB. Not counted as under pressure, the blind guest
+	 * would stay at 1 GiB while the other took 1.5 GiB; it is, so they share.
+	 */
+	{
+		struct policy_dom two[2] = { dom_make(1, 256 * MIB, GIB, 8 * GIB),
+					     dom_make(2, 256 * MIB, GIB, 8 * GIB) };
+		struct policy_out out[2];
+		struct policy_host h;
+
+		policy_defaults(&pol, POLICY_XMEM);
+		dom_demand(&two[0], GIB);
+		two[0].blind = 1;
+		dom_demand(&two[1], GIB);
+		two[1].psi_some_x100 = 10000;
+		h = host_make(2 * GIB + GIB / 2, two, 2);
+		assert_int_equal(policy_plan(&pol, &h, two, 2, out), 0);
+		assert_true(out[0].target_kib >= GIB + GIB / 8);
+		two[0].blind = 0;
+		assert_int_equal(policy_plan(&pol, &h, two, 2, out), 0);
+		assert_true(out[0].target_kib < GIB + GIB / 16);
+	}
+}
+
+/*
  * boost_capped: only a guest whose used memory reached its MemTotal (its
  * allocation, within 2% + 4 MiB) is boosted, by its stall rate where known.
  */
@@ -1300,6 +1355,7 @@ int main(void)
 		cmocka_unit_test(policy_demand_buffer_test),
 		cmocka_unit_test(policy_coarse_source_buffer_test),
 		cmocka_unit_test(policy_demand_pressure_test),
+		cmocka_unit_test(policy_demand_blind_test),
 		cmocka_unit_test(policy_demand_boost_capped_test),
 		cmocka_unit_test(policy_no_signal_startup_test),
 		cmocka_unit_test(policy_silent_guests_test),

@@ -152,6 +152,7 @@ static void source_clear(struct policy_dom *pd)
 	pd->swap_kib_s = 0;
 	pd->demand_period_s = 0;
 	pd->demand_step_kib = 0;
+	pd->blind = 0;
 }
 
 enum source_kind source_judge(struct source_state *s, uint64_t current_kib, uint64_t now_ms,
@@ -177,6 +178,7 @@ enum source_kind source_judge(struct source_state *s, uint64_t current_kib, uint
 		pd->has_demand = 1;
 		pd->used_kib = used;
 		pd->demand_period_s = SOURCE_XE_PERIOD_S;
+		pd->blind = 1;
 		break;
 	case SOURCE_QUBES:
 		s->since_ms = s->qubes_ms;
@@ -184,6 +186,7 @@ enum source_kind source_judge(struct source_state *s, uint64_t current_kib, uint
 		pd->has_demand = 1;
 		pd->used_kib = r->qubes_used_kib;
 		pd->demand_step_kib = SOURCE_QUBES_STEP_KIB;
+		pd->blind = 1;
 		break;
 	case SOURCE_NONE:
 	default:

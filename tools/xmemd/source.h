@@ -33,7 +33,9 @@
  * its report does not go stale by age, as qmemman trusts it.
  *
  * The policy is told how coarse the source is (demand_period_s,
- * demand_step_kib) and gives a coarse one more buffer (policy_buffer_kib).
+ * demand_step_kib) and gives a coarse one more buffer (policy_buffer_kib);
+ * and that the XenServer and Qubes agents report no stall (blind), so a
+ * guest of theirs that is full counts as under pressure.
  * Everything here is pure but for cache.c filling struct source_raw.
  */
 #ifndef XMEMD_SOURCE_H

@@ -75,6 +75,7 @@ static void source_guestd_test(void **state)
 	assert_int_equal(pd.used_kib, 300 * MIB); /* snapshot_dom's figures kept */
 	assert_int_equal(pd.psi_some_x100, 500);
 	assert_int_equal(pd.demand_period_s, 1);
+	assert_int_equal(pd.blind, 0);
 	assert_int_equal(s.since_ms, t);
 	/* Quiet but for the heartbeat (seq alone): still fresh. */
 	s.raw.guestd_seq = 2;
@@ -129,6 +130,7 @@ static void source_xe_test(void **state)
 	assert_int_equal(pd.committed_kib, 0);
 	assert_int_equal(pd.psi_some_x100, 0);
 	assert_int_equal(pd.demand_period_s, SOURCE_XE_PERIOD_S);
+	assert_int_equal(pd.blind, 1); /* no stall reported */
 	/* The allocation shrinks before the next report: the overhead stays the report's. */
 	source_pd(&pd);
 	assert_int_equal(source_judge(&s, 700 * MIB, t + 30 * SEC, &pd), SOURCE_XE);
@@ -141,7 +143,9 @@ static void source_xe_test(void **state)
 	source_pd(&pd);
 	assert_int_equal(source_judge(&s, 700 * MIB, t + 420 * SEC, &pd), SOURCE_XE);
 	source_pd(&pd);
+	pd.blind = 1; /* left by the previous judgement */
 	assert_int_equal(source_judge(&s, 700 * MIB, t + 421 * SEC, &pd), SOURCE_NONE);
+	assert_int_equal(pd.blind, 0); /* a stale report: no signal at all */
 	assert_int_equal(pd.has_demand, 0);
 	/* free above total is nonsense: not used. */
 	memset(&s, 0, sizeof(s));
@@ -167,6 +171,7 @@ static void source_qubes_test(void **state)
 	assert_int_equal(pd.used_kib, 294035);
 	assert_int_equal(pd.demand_step_kib, SOURCE_QUBES_STEP_KIB);
 	assert_int_equal(pd.demand_period_s, 0);
+	assert_int_equal(pd.blind, 1);
 	assert_int_equal(pd.psi_some_x100, 0);
 	source_pd(&pd);
 	assert_int_equal(source_judge(&s, (1024 * MIB), t + 86400 * SEC, &pd), SOURCE_QUBES);
