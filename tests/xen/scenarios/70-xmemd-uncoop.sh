@@ -21,11 +21,7 @@ need_prog xmemd xmem xmem-guestd
 need_guests
 
 r=/run/xmem
-xmemd_stop_all
-pause 1
-for g in g1 g2 g3; do
-	xmem mem-policy $g --managed off >$r/pol.out 2>&1 || fail "mem-policy $g --managed off: $(cat $r/pol.out)"
-done
+fixtures_aside
 d=$(domid_of g3) || fail "no g3"
 out=$(guestd_start g3) || fail "$out"
 xl mem-set g3 256m || fail "xl mem-set g3 256m"

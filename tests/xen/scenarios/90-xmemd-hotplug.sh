@@ -16,11 +16,7 @@ need_prog xmemd xmem xmem-guestd
 need_guests
 
 r=/run/xmem
-xmemd_stop_all
-pause 1
-for g in g1 g2 g3; do
-	xmem mem-policy $g --managed off >$r/pol.out 2>&1 || fail "mem-policy $g --managed off: $(cat $r/pol.out)"
-done
+fixtures_aside
 guest_create g5 256 256 || fail "xl create g5: $(cat $r/xl-create-g5.log)"
 d=$(domid_of g5) || fail "no g5"
 out=$(guest_run g5 60 'test -e /proc/sys/xen/balloon/hotplug_unpopulated && echo sysctl; test -d /sys/devices/system/memory && echo blocks; cat /sys/devices/system/memory/auto_online_blocks; echo online > /sys/devices/system/memory/auto_online_blocks && cat /sys/devices/system/memory/auto_online_blocks') ||

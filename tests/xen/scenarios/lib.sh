@@ -78,6 +78,18 @@ xmemd_stop_all() {
 	done
 }
 
+# fixtures_aside: a scenario of its own guests starts from a quiet host: no
+# xmemd running, and the fixture guests g1..g3 unmanaged (left at their size).
+fixtures_aside() {
+	local g
+	xmemd_stop_all
+	pause 1
+	for g in g1 g2 g3; do
+		xmem mem-policy $g --managed off >/run/xmem/pol.out 2>&1 ||
+			fail "mem-policy $g --managed off: $(cat /run/xmem/pol.out)"
+	done
+}
+
 # wait_xs SECONDS PATH CMD...: like wait_until, but sleeps in a watch on PATH
 # of the key tree between checks (a change there wakes it at once).
 wait_xs() {
