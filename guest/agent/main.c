@@ -7,6 +7,11 @@
  * changed under data/ in one transaction (report.c). The store connection
  * comes back after a store restart (xsconn.c). --json prints the report to
  * stdout instead of writing it; --once stops after one report.
+ *
+ * Under systemd (Type=notify, sd_notify(3)): READY=1 after the first report
+ * was tried, with STATUS= saying whether it reached the key tree; STATUS=
+ * again when that changes; WATCHDOG=1 every period when the unit asks for a
+ * watchdog; STOPPING=1 at the end. Without $NOTIFY_SOCKET these do nothing.
  */
 #include "config.h"
 
@@ -20,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <systemd/sd-daemon.h>
 
 #include "daemonize.h"
 #include "evloop.h"
@@ -44,7 +51,10 @@ struct guestd {
 	uint64_t last_current_kb; /* balloon progress, to see a stalled balloon */
 	unsigned int stalled_periods;
 	long period_ms;
-	int write_rc; /* the last write's outcome, to log a failure once */
+	int write_rc;		/* the last write's outcome, to log a failure once */
+	int notified;		/* READY=1 was sent */
+	int notified_ok;	/* the report reached the key tree, as the last STATUS= said */
+	uint64_t watchdog_usec; /* 0: no watchdog asked for */
 };
 
 static volatile sig_atomic_t guestd_stop;
@@ -139,6 +149,26 @@ static int guestd_report(struct guestd *g)
 	return 0;
 }
 
+/* Tell the service manager how the report went (see the note at the top). */
+static void guestd_notify(struct guestd *g, int rc)
+{
+	int ok = rc == 0;
+
+	if (!g->notified || ok != g->notified_ok) {
+		if (ok)
+			sd_notifyf(0, "%sSTATUS=reporting every %ld ms to %s",
+				   g->notified ? "" : "READY=1\n", g->period_ms, g->conn.where);
+		else
+			sd_notifyf(0,
+				   "%sSTATUS=cannot write the report (%s): retrying every %ld ms",
+				   g->notified ? "" : "READY=1\n", xmem_strerror(rc), g->period_ms);
+		g->notified = 1;
+		g->notified_ok = ok;
+	}
+	if (g->watchdog_usec)
+		sd_notify(0, "WATCHDOG=1");
+}
+
 static long guestd_timer(struct evloop *loop, long long id, void *arg)
 {
 	struct guestd *g = arg;
@@ -150,6 +180,7 @@ static long guestd_timer(struct evloop *loop, long long id, void *arg)
 		guestd_stop = 1;
 		return EVLOOP_NOMORE;
 	}
+	guestd_notify(g, rc);
 	return g->period_ms;
 }
 
@@ -273,6 +304,8 @@ int main(int argc, char **argv)
 	g.loop = evloop_new();
 	if (!g.loop)
 		fatal("evloop_new");
+	if (!g.once && sd_watchdog_enabled(0, &g.watchdog_usec) <= 0)
+		g.watchdog_usec = 0;
 	if (evloop_add_timer(g.loop, 0, guestd_timer, &g) < 0)
 		fatalx("cannot add a timer");
 	if (daemonize_ready(&dmz))
@@ -283,6 +316,8 @@ int main(int argc, char **argv)
 		if (evloop_run_once(g.loop, -1) < 0)
 			fatalx("event loop failed");
 	}
+	if (!g.once)
+		sd_notify(0, "STOPPING=1");
 	daemonize_remove_pid(dopts.pid_file);
 	xsconn_close(&g.conn);
 	evloop_free(g.loop);
