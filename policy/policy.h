@@ -34,6 +34,8 @@
 #define POLICY_BUFFER_DEFAULT_PCT	((unsigned int)XS_DOM_BUFFER_DEFAULT)
 #define POLICY_KEEP_FREE_DEFAULT_KIB	(UINT64_C(1024) * 1024) /* xmem: 1 GiB left free */
 #define POLICY_SURPLUS_BASE_DEFAULT_KIB (UINT64_C(1024) * 1024)
+#define POLICY_COVER_HALFLIFE_DEFAULT_S 21600u /* xmem: the cover tier's history, 6 h */
+#define POLICY_COVER_RISE_DEFAULT_S	300u
 
 enum policy_kind {
 	POLICY_XMEM = 0,     /* demand x (1 + buffer), weighted max-min fairness, stability */
@@ -78,6 +80,34 @@ struct policy {
 	 * proportional share for guests xmemd knows nothing about.
 	 */
 	unsigned int silent_surplus_pct;
+	/*
+	 * Added by policy/ (zero: off). The cover tier (xmem, cover.c): under
+	 * scarcity the memory above demand goes where it covers the most
+	 * likely rises per MiB, from each domain's history (struct
+	 * policy_history), which decays with cover_halflife_s; a rise weighs
+	 * as much as cover_rise_s of time spent at a level.
+	 */
+	unsigned int cover_halflife_s;
+	unsigned int cover_rise_s;
+};
+
+/*
+ * Added by policy/. What the cover tier knows of a domain's past, fed back
+ * by the caller from one plan (policy_out.history) into the next
+ * (policy_dom.prev_history), with prev_plan_ms and prev_demand_kib. All
+ * zero: no history. Both are decaying histograms on geometric bins: level,
+ * the share of recent time the demand spent at each level; rise, its recent
+ * rises from one plan to the next.
+ */
+#define POLICY_COVER_LEVEL_BINS	      96
+#define POLICY_COVER_LEVEL_BASE_KIB   (16.0 * 1024) /* bin 0 ends at 16 MiB x 2^(1/8) */
+#define POLICY_COVER_LEVEL_PER_OCTAVE 8u
+#define POLICY_COVER_RISE_BINS	      40
+#define POLICY_COVER_RISE_BASE_KIB    (4.0 * 1024) /* bin 0 ends at 4 MiB x 2^(1/4) */
+#define POLICY_COVER_RISE_PER_OCTAVE  4u
+struct policy_history {
+	float level[POLICY_COVER_LEVEL_BINS];
+	float rise[POLICY_COVER_RISE_BINS];
 };
 
 /* Balloon frontend states as guests report them (data/balloon/state). */
@@ -151,6 +181,8 @@ struct policy_dom {
 	 */
 	unsigned int demand_period_s;
 	uint64_t demand_step_kib;
+	/* Added by policy/: the previous plan's history of it, fed back (cover tier). */
+	struct policy_history prev_history;
 };
 
 struct policy_out {
@@ -162,6 +194,7 @@ struct policy_out {
 	int apply;	      /* 1: write target_kib now (outside the deadband) */
 	int phase;	      /* 1: frees memory; 2: takes memory; 0: unchanged */
 	int included;	      /* 0: left out (unmanaged, uncooperative, no balloon) */
+	struct policy_history history; /* to feed back as prev_history (cover tier; 0: none) */
 };
 
 /* Fill pol with the defaults of kind. */

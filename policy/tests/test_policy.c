@@ -4,6 +4,7 @@
 
 #include "../../tests/cmocka_all.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -978,6 +979,7 @@ static void pol_surplus(struct policy *pol, uint64_t keep_free_kib)
 	pol->deadband_pct = 0;
 	pol->shrink_pct_per_s = 0;
 	pol->headroom_halflife_s = 0;
+	pol->cover_halflife_s = 0;
 	pol->keep_free_kib = keep_free_kib;
 }
 
@@ -1127,6 +1129,193 @@ static void policy_surplus_taken_first_test(void **state)
 	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
 	assert_int_equal(out[0].target_kib, 2 * GIB);
 	assert_int_equal(out[1].target_kib, 12 * GIB);
+}
+
+/* The cover tier's rules alone: xmem with no deadband, no remembered peaks, no surplus. */
+static void pol_cover(struct policy *pol)
+{
+	policy_defaults(pol, POLICY_XMEM);
+	pol->deadband_kib = 0;
+	pol->deadband_pct = 0;
+	pol->shrink_pct_per_s = 0;
+	pol->headroom_halflife_s = 0;
+	pol->surplus = 0;
+	pol->cover_halflife_s = 3600;
+	pol->cover_rise_s = 300;
+}
+
+/* The level bin of v (policy.h's ladder: 2^(1/8) apart from 16 MiB). */
+static unsigned int level_bin(uint64_t v)
+{
+	double b = floor(log2((double)v / POLICY_COVER_LEVEL_BASE_KIB) *
+			 POLICY_COVER_LEVEL_PER_OCTAVE);
+
+	return b < 1 ? 0 : (unsigned int)b;
+}
+
+/* Upper edge of level bin b, in KiB. */
+static double level_edge(unsigned int b)
+{
+	return POLICY_COVER_LEVEL_BASE_KIB * exp2((double)(b + 1) / POLICY_COVER_LEVEL_PER_OCTAVE);
+}
+
+/* The rise bin of v (2^(1/4) apart from 4 MiB). */
+static unsigned int rise_bin(uint64_t v)
+{
+	double b =
+		floor(log2((double)v / POLICY_COVER_RISE_BASE_KIB) * POLICY_COVER_RISE_PER_OCTAVE);
+
+	return b < 1 ? 0 : (unsigned int)b;
+}
+
+/*
+ * The history: the time since the previous plan is recorded at that plan's
+ * demand, a rise in its bin, and what was fed back decays by the half-life.
+ */
+static void policy_cover_history_test(void **state)
+{
+	struct policy_dom d = dom_make(1, 256 * MIB, 2 * GIB, 8 * GIB);
+	struct policy_out out;
+	struct policy pol;
+	struct policy_host h;
+	unsigned int b1 = level_bin(GIB), b3 = level_bin(3 * GIB), r = rise_bin(512 * MIB);
+
+	(void)state;
+	pol_cover(&pol);
+	dom_demand(&d, GIB + 512 * MIB);
+	h = host_make(16 * GIB, &d, 1);
+	d.prev_plan_ms = h.now_ms - 3600 * 1000; /* one half-life ago */
+	d.prev_demand_kib = GIB;
+	d.prev_history.level[b3] = 0.8f;
+	d.prev_history.rise[2] = 0.2f;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_float_equal(out.history.level[b3], 0.4, 1e-6);
+	assert_float_equal(out.history.level[b1], 0.5, 1e-6);
+	assert_float_equal(out.history.rise[2], 0.1, 1e-6);
+	assert_float_equal(out.history.rise[r], M_LN2 * 300 / 3600, 1e-6);
+	/* No rise, no new rise mass; no feedback, no history; off, none. */
+	dom_demand(&d, GIB);
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_float_equal(out.history.rise[r], 0, 1e-9);
+	d.prev_plan_ms = 0;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_float_equal(out.history.level[b1], 0, 1e-9);
+	d.prev_plan_ms = h.now_ms - 1000;
+	pol.cover_halflife_s = 0;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_float_equal(out.history.level[b3], 0, 1e-9);
+	/* A fed-back mass that is not a number or negative counts as none. */
+	pol_cover(&pol);
+	d.prev_history.level[b3] = NAN;
+	d.prev_history.rise[2] = -1.0f;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_float_equal(out.history.level[b3], 0, 1e-9);
+	assert_float_equal(out.history.rise[2], 0, 1e-9);
+}
+
+/* Three domains of 1 GiB demand on a host with 300 MiB above their demand. */
+static void cover_three(struct policy_dom *d, struct policy_host *h)
+{
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		d[i] = dom_make((uint32_t)i + 1, 256 * MIB, GIB, 8 * GIB);
+		dom_demand(&d[i], GIB);
+	}
+	*h = host_make(3 * GIB + 300 * MIB, d, 3);
+	for (i = 0; i < 3; i++) {
+		d[i].prev_plan_ms = h->now_ms - 1000;
+		d[i].prev_demand_kib = GIB;
+	}
+}
+
+/*
+ * Under scarcity the memory above demand goes where it covers the most
+ * mass per MiB: d0 spends 60% of its time at 1.1 GiB (about 200 MiB up),
+ * d1 half at 2 GiB (more than 1 GiB up), d2 is quiet. d0 is covered, d1
+ * is not (it would take the whole budget and more), and what is left is
+ * shared as buffer. Water-filling would give each 100 MiB: d0 uncovered.
+ */
+static void policy_cover_price_test(void **state)
+{
+	struct policy_dom d[3];
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+	unsigned int b0 = level_bin(GIB + GIB / 10);
+
+	(void)state;
+	pol_cover(&pol);
+	cover_three(d, &h);
+	d[0].prev_history.level[b0] = 0.6f;
+	d[1].prev_history.level[level_bin(2 * GIB)] = 0.5f;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[0].target_kib >= (uint64_t)level_edge(b0));
+	assert_true(out[1].target_kib < GIB + 100 * MIB);
+	assert_true(out[2].target_kib < GIB + 100 * MIB);
+	assert_true(sum_targets(out, 3) <= 3 * GIB + 300 * MIB);
+	/* The same host with the tier off: an even share, d0 below its level. */
+	pol.cover_halflife_s = 0;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[0].target_kib < GIB + GIB / 10);
+}
+
+/*
+ * Many small rises before one big one: d0 and d1 each rose by about 128 MiB
+ * recently, d2 by 1 GiB as often. 320 MiB covers both small ones, not the
+ * big one; the weight counts: with d2 twenty times heavier, its rise is bought first.
+ */
+static void policy_cover_rise_test(void **state)
+{
+	struct policy_dom d[3];
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+	size_t i;
+
+	(void)state;
+	pol_cover(&pol);
+	cover_three(d, &h);
+	for (i = 0; i < 2; i++)
+		d[i].prev_history.rise[rise_bin(128 * MIB)] = 0.3f;
+	d[2].prev_history.rise[rise_bin(GIB)] = 0.3f;
+	h.total_kib = 3 * GIB + 320 * MIB;
+	h.free_kib = 320 * MIB;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[0].target_kib >= GIB + 128 * MIB);
+	assert_true(out[1].target_kib >= GIB + 128 * MIB);
+	assert_true(out[2].target_kib < GIB + GIB / 2);
+	/* Weighted: d2 heavier by ten, more mass per MiB: its rise is covered. */
+	h.total_kib = 3 * GIB + 1300 * MIB;
+	h.free_kib = 1300 * MIB;
+	d[0].weight = d[1].weight = 500;
+	d[2].weight = 10000;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[2].target_kib >= 2 * GIB);
+	assert_true(out[0].target_kib < GIB + 128 * MIB);
+	assert_true(sum_targets(out, 3) <= 3 * GIB + 1300 * MIB);
+}
+
+/* The deadband keeps no lower target below what the cover tier bought (less a quarter of it). */
+static void policy_cover_deadband_test(void **state)
+{
+	struct policy_dom d[3];
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+	unsigned int b0 = level_bin(GIB + GIB / 10);
+
+	(void)state;
+	pol_cover(&pol);
+	pol.deadband_kib = 64 * MIB;
+	pol.deadband_pct = 50;
+	pol.default_buffer_pct = 0;
+	cover_three(d, &h);
+	d[0].prev_history.level[b0] = 0.6f;
+	/* d0's target in force is its demand: within the deadband of the plan. */
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[0].target_kib + 16 * MIB >= (uint64_t)level_edge(b0));
+	assert_int_equal(out[0].apply, 1);
 }
 
 /* Phases: targets that free memory are phase 1, those that take it phase 2. */
@@ -1321,6 +1510,10 @@ int main(void)
 		cmocka_unit_test(policy_surplus_max_test),
 		cmocka_unit_test(policy_surplus_weight_swing_test),
 		cmocka_unit_test(policy_surplus_taken_first_test),
+		cmocka_unit_test(policy_cover_history_test),
+		cmocka_unit_test(policy_cover_price_test),
+		cmocka_unit_test(policy_cover_rise_test),
+		cmocka_unit_test(policy_cover_deadband_test),
 		cmocka_unit_test(policy_phases_test),
 		cmocka_unit_test(policy_invalid_test),
 		cmocka_unit_test(policy_kind_names_test),

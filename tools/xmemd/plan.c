@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "plan.h"
 #include "round.h"
 #include "snapshot.h"
@@ -29,6 +31,10 @@ int plan_round(struct round *rd, const struct policy *pol, struct cache *c,
 		c->doms[i].prev_plan_ms = rd->outs[i].included ? rd->now_ms : 0;
 		c->doms[i].prev_demand_kib = rd->outs[i].included ? rd->outs[i].demand_kib : 0;
 		c->doms[i].prev_swing_kib = rd->outs[i].included ? rd->outs[i].swing_kib : 0;
+		if (rd->outs[i].included)
+			c->doms[i].prev_history = rd->outs[i].history;
+		else
+			memset(&c->doms[i].prev_history, 0, sizeof(c->doms[i].prev_history));
 		rd->adoms[i].drive = rd->drive[i] && rd->outs[i].included;
 		rd->adoms[i].new_target_kib = rd->outs[i].target_kib;
 		rd->adoms[i].apply = rd->outs[i].apply;

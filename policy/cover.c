@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cover.c: the cover tier. Where memory above demand is short, cover the
+ * most guests' next rise.
+ *
+ * What is scored where memory is short is how many guests stall, not how
+ * many GiB they lack. A guest stalls when its demand rises past what it
+ * holds before the plan sees the rise. So the memory above demand is worth
+ * most where it covers the likeliest rises for the fewest MiB: a quiet guest
+ * needs little, a guest that swings within a band needs its band, and a
+ * guest whose rises are huge may be cheaper to leave uncovered than ten
+ * small ones. Water-filling shares headroom evenly; this tier prices it.
+ *
+ * Each domain carries a history (struct policy_history), fed back by the
+ * caller from the previous plan like the swing: two histograms that decay
+ * with cover_halflife_s:
+ * - level: the share of recent time its demand spent at each level (bins
+ *   POLICY_COVER_LEVEL_RATIO apart, from POLICY_COVER_LEVEL_BASE_KIB): a
+ *   guest whose demand falls usually rises back to where it was;
+ * - rise: its recent rises of demand from one plan to the next (bins
+ *   POLICY_COVER_RISE_RATIO apart, from POLICY_COVER_RISE_BASE_KIB), each
+ *   weighing as much as cover_rise_s of time at a level: a guest that grows
+ *   in steps keeps growing.
+ * The mass above demand + h, weighted by the domain's weight, is how likely
+ * its next rise outruns a headroom h. Every domain's candidate headrooms
+ * (the upper edges of the bins above its demand) form a curve of mass
+ * covered against MiB given; on the upper concave hull of each curve every
+ * step costs MiB and covers mass, and the steps are taken in order of mass
+ * per MiB, across all domains, for as long as the budget lasts (a knapsack
+ * by greedy price; on concave curves it is exact up to the last step). The
+ * price is found by selection, as fair.c finds its water level: linear on
+ * average, no sorting.
+ *
+ * The tier sits between demand and buffer: under scarcity it decides who
+ * gets memory above demand, before anyone's even buffer; when the budget
+ * covers every candidate, the buffer, remembered peaks and surplus follow
+ * as before. A domain with no history yet gets nothing from this tier and
+ * its buffer in the next one.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy_int.h"
+#include "xmem_err.h"
+
+/* Drop masses below this: they cost work and cover nothing. */
+#define COVER_EPS 1e-6
+/* No honest mass comes near this: a level share is at most 1, rises a few times that. */
+#define COVER_MAX 1e6f
+
+/* The bin of v on a geometric ladder of nr bins (the first and last take what is below and above). */
+static unsigned int cover_bin(uint64_t v, double base_kib, unsigned int per_octave, unsigned int nr)
+{
+	double b;
+
+	if ((double)v < base_kib * exp2(1.0 / per_octave))
+		return 0;
+	b = floor(log2((double)v / base_kib) * per_octave);
+	if (b >= nr - 1)
+		return nr - 1;
+	return (unsigned int)b;
+}
+
+/*
+ * A fed-back mass decayed by f. What comes back is the caller's to keep: a
+ * mass that is not a number, negative or absurd (beyond COVER_MAX) is 0.
+ */
+static float cover_mass(float m, double f)
+{
+	if (!(m > 0) || m > COVER_MAX)
+		return 0;
+	return (float)(m * f);
+}
+
+void cover_history(const struct policy *pol, const struct policy_dom *dom, uint64_t now_ms,
+		   uint64_t demand_kib, struct policy_history *h)
+{
+	double f, dt;
+	unsigned int b;
+
+	memset(h, 0, sizeof(*h));
+	if (!pol->cover_halflife_s || !dom->has_demand || !dom->prev_plan_ms ||
+	    !dom->prev_demand_kib)
+		return;
+	*h = dom->prev_history;
+	dt = now_ms > dom->prev_plan_ms ? (double)(now_ms - dom->prev_plan_ms) / 1000.0 : 0;
+	f = exp2(-dt / pol->cover_halflife_s);
+	for (b = 0; b < POLICY_COVER_LEVEL_BINS; b++)
+		h->level[b] = cover_mass(h->level[b], f);
+	for (b = 0; b < POLICY_COVER_RISE_BINS; b++)
+		h->rise[b] = cover_mass(h->rise[b], f);
+	/* The demand held since the previous plan was that plan's. */
+	b = cover_bin(dom->prev_demand_kib, POLICY_COVER_LEVEL_BASE_KIB,
+		      POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS);
+	h->level[b] = (float)(h->level[b] + (1 - f));
+	if (demand_kib > dom->prev_demand_kib && pol->cover_rise_s) {
+		b = cover_bin(demand_kib - dom->prev_demand_kib, POLICY_COVER_RISE_BASE_KIB,
+			      POLICY_COVER_RISE_PER_OCTAVE, POLICY_COVER_RISE_BINS);
+		h->rise[b] =
+			(float)(h->rise[b] + M_LN2 * pol->cover_rise_s / pol->cover_halflife_s);
+	}
+}
+
+/* One candidate headroom of a domain: h KiB above its demand covers mass. */
+struct cover_pt {
+	double h, mass;
+};
+
+/*
+ * The level candidates above need, up to cap: the upper edge of each bin
+ * above need with its mass (the bin holding need: only the part above
+ * need, taken as spread evenly over the bin). Returns how many.
+ */
+static size_t cover_levels(const struct policy_history *hist, double need, double cap,
+			   struct cover_pt *pt)
+{
+	const double ratio = exp2(1.0 / POLICY_COVER_LEVEL_PER_OCTAVE);
+	unsigned int a = cover_bin((uint64_t)need, POLICY_COVER_LEVEL_BASE_KIB,
+				   POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS);
+	double lo =
+		a ? POLICY_COVER_LEVEL_BASE_KIB * exp2((double)a / POLICY_COVER_LEVEL_PER_OCTAVE)
+		  : 0;
+	double hi =
+		POLICY_COVER_LEVEL_BASE_KIB * exp2((double)(a + 1) / POLICY_COVER_LEVEL_PER_OCTAVE);
+	size_t k = 0;
+	double m;
+
+	for (; a < POLICY_COVER_LEVEL_BINS && hi - need <= cap; a++, lo = hi, hi *= ratio) {
+		m = hist->level[a];
+		if (hi <= need || m <= COVER_EPS)
+			continue;
+		if (lo < need)
+			m *= (hi - need) / (hi - lo);
+		pt[k].h = hi - need;
+		pt[k].mass = m;
+		k++;
+	}
+	return k;
+}
+
+/* The rise candidates up to cap: the upper edge of each bin with its mass. */
+static size_t cover_rises(const struct policy_history *hist, double cap, struct cover_pt *pt)
+{
+	const double ratio = exp2(1.0 / POLICY_COVER_RISE_PER_OCTAVE);
+	double hi = POLICY_COVER_RISE_BASE_KIB * ratio;
+	unsigned int r;
+	size_t k = 0;
+
+	for (r = 0; r < POLICY_COVER_RISE_BINS && hi <= cap; r++, hi *= ratio) {
+		if (hist->rise[r] <= COVER_EPS)
+			continue;
+		pt[k].h = hi;
+		pt[k].mass = hist->rise[r];
+		k++;
+	}
+	return k;
+}
+
+/*
+ * The curve of one domain above need, up to cap KiB of headroom: from the
+ * origin, the level and rise candidates merged by h, with the mass they
+ * cover together (weighted by w) accumulated. Returns how many points.
+ */
+static size_t cover_points(const struct policy_history *hist, uint64_t need, uint64_t cap, double w,
+			   struct cover_pt *pt)
+{
+	struct cover_pt lv[POLICY_COVER_LEVEL_BINS], rs[POLICY_COVER_RISE_BINS], *c;
+	size_t nl = cover_levels(hist, (double)need, (double)cap, lv);
+	size_t nr = cover_rises(hist, (double)cap, rs);
+	size_t a = 0, r = 0, k = 1;
+	double cum = 0;
+
+	pt[0].h = pt[0].mass = 0;
+	while (a < nl || r < nr) {
+		c = r >= nr || (a < nl && lv[a].h <= rs[r].h) ? &lv[a++] : &rs[r++];
+		cum += c->mass;
+		if (c->h <= pt[k - 1].h) {
+			pt[k - 1].mass = cum * w;
+			continue;
+		}
+		pt[k].h = c->h;
+		pt[k].mass = cum * w;
+		k++;
+	}
+	return k;
+}
+
+/* Keep the upper concave hull of pt[0..k) (pt[0] is the origin). Returns its size. */
+static size_t cover_hull(struct cover_pt *pt, size_t k)
+{
+	size_t m = 1, i;
+
+	for (i = 1; i < k; i++) {
+		while (m >= 2) {
+			double x1 = pt[m - 2].h, y1 = pt[m - 2].mass;
+			double x2 = pt[m - 1].h, y2 = pt[m - 1].mass;
+
+			if ((y2 - y1) * (pt[i].h - x1) <= (pt[i].mass - y1) * (x2 - x1))
+				m--;
+			else
+				break;
+		}
+		pt[m++] = pt[i];
+	}
+	return m;
+}
+
+/* One step of a hull: cost KiB for the price (mass per KiB); reaching h_end for domain j. */
+struct cover_seg {
+	double price;
+	uint64_t cost;
+	uint64_t h_end;
+	size_t j;
+};
+
+static void cover_swap(struct cover_seg *a, struct cover_seg *b)
+{
+	struct cover_seg t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * Order seg[0..m) so that the steps bought come first, and return how many
+ * are bought: every step of a higher price than the last one bought, and
+ * as many of its price as fit, within budget.
+ */
+static size_t cover_select(struct cover_seg *s, size_t m, uint64_t budget)
+{
+	size_t a = 0, b = m, gt, lt, i;
+	uint64_t spent = 0, c_gt, c_eq;
+	double p, x, y, z;
+
+	while (b > a) {
+		x = s[a].price;
+		y = s[a + (b - a) / 2].price;
+		z = s[b - 1].price;
+		p = x > y ? (y > z ? y : (x > z ? z : x)) : (x > z ? x : (y > z ? z : y));
+		/* [a, gt) above p, [gt, lt) at p, [lt, b) below. */
+		gt = a;
+		lt = b;
+		i = a;
+		c_gt = c_eq = 0;
+		while (i < lt) {
+			if (s[i].price > p) {
+				c_gt += s[i].cost;
+				cover_swap(&s[i++], &s[gt++]);
+			} else if (s[i].price < p) {
+				cover_swap(&s[i], &s[--lt]);
+			} else {
+				c_eq += s[i].cost;
+				i++;
+			}
+		}
+		if (spent + c_gt > budget) {
+			b = gt;
+			continue;
+		}
+		spent += c_gt;
+		if (spent + c_eq <= budget) {
+			spent += c_eq;
+			a = lt;
+			continue;
+		}
+		/* Part of those at p: as many as fit, in order. */
+		for (i = gt; i < lt && spent + s[i].cost <= budget; i++)
+			spent += s[i].cost;
+		return i;
+	}
+	return a;
+}
+
+uint64_t cover_fill(size_t nr, const struct policy_history *const *hist, const uint64_t *cap,
+		    const double *w, uint64_t budget_kib, uint64_t *x, int *err_r)
+{
+	struct cover_pt pt[POLICY_COVER_LEVEL_BINS + POLICY_COVER_RISE_BINS + 1];
+	struct cover_seg *seg = NULL, *ns;
+	size_t j, k, i, m = 0, room = 0, nb;
+	uint64_t *add = NULL, used = 0, hx, hp;
+
+	*err_r = 0;
+	if (!budget_kib || !nr)
+		return 0;
+	for (j = 0; j < nr; j++) {
+		if (!hist[j] || cap[j] <= x[j])
+			continue;
+		k = cover_hull(pt, cover_points(hist[j], x[j], cap[j] - x[j], w[j], pt));
+		for (i = 1; i < k; i++) {
+			if (m == room) {
+				room = room ? 2 * room : 256;
+				ns = realloc(seg, room * sizeof(*seg));
+				if (!ns) {
+					*err_r = XMEM_ERR_NOMEM;
+					goto out;
+				}
+				seg = ns;
+			}
+			hx = (uint64_t)ceil(pt[i].h);
+			hp = (uint64_t)ceil(pt[i - 1].h);
+			seg[m].cost = hx - hp;
+			seg[m].h_end = hx;
+			seg[m].price = (pt[i].mass - pt[i - 1].mass) / (pt[i].h - pt[i - 1].h);
+			seg[m].j = j;
+			m++;
+		}
+	}
+	if (!m)
+		goto out;
+	add = calloc(nr, sizeof(*add));
+	if (!add) {
+		*err_r = XMEM_ERR_NOMEM;
+		goto out;
+	}
+	nb = cover_select(seg, m, budget_kib);
+	for (i = 0; i < nb; i++)
+		if (seg[i].h_end > add[seg[i].j])
+			add[seg[i].j] = seg[i].h_end;
+	for (j = 0; j < nr; j++) {
+		if (add[j] > cap[j] - x[j])
+			add[j] = cap[j] - x[j];
+		x[j] += add[j];
+		used += add[j];
+	}
+out:
+	free(seg);
+	free(add);
+	return used;
+}
