@@ -49,7 +49,9 @@
 /* Drop masses below this: they cost work and cover nothing. */
 #define COVER_EPS 1e-6
 /* No honest mass comes near this: a level share is at most 1, rises a few times that. */
-#define COVER_MAX 1e6f
+#define COVER_MAX 1e6
+/* Stored masses are brought to the present every so many half-lives (2^16 at most). */
+#define COVER_REBASE 16
 
 /* The bin of v on a geometric ladder of nr bins (the first and last take what is below and above). */
 static unsigned int cover_bin(uint64_t v, double base_kib, unsigned int per_octave, unsigned int nr)
@@ -64,43 +66,57 @@ static unsigned int cover_bin(uint64_t v, double base_kib, unsigned int per_octa
 	return (unsigned int)b;
 }
 
-/*
- * A fed-back mass decayed by f. What comes back is the caller's to keep: a
- * mass that is not a number, negative or absurd (beyond COVER_MAX) is 0.
- */
-static float cover_mass(float m, double f)
+/* 2^-(ms / halflife), the decay over ms milliseconds. */
+static double cover_decay(const struct policy *pol, uint64_t ms)
 {
-	if (!(m > 0) || m > COVER_MAX)
-		return 0;
-	return (float)(m * f);
+	return exp2(-(double)ms / 1000.0 / pol->cover_halflife_s);
+}
+
+/* A stored mass as it is kept: one that is not a number, negative or absurd is 0. */
+static float cover_sane(float m, double up)
+{
+	return m > 0 && m <= COVER_MAX * up ? m : 0;
 }
 
 void cover_history(const struct policy *pol, const struct policy_dom *dom, uint64_t now_ms,
 		   uint64_t demand_kib, struct policy_history *h)
 {
-	double f, dt;
+	double f, up, g;
 	unsigned int b;
 
-	memset(h, 0, sizeof(*h));
-	if (!pol->cover_halflife_s || !dom->has_demand || !dom->prev_plan_ms ||
-	    !dom->prev_demand_kib)
+	if (pol->kind != POLICY_XMEM || !pol->cover_halflife_s || !dom->has_demand ||
+	    !dom->prev_plan_ms || !dom->prev_demand_kib) {
+		memset(h, 0, sizeof(*h));
 		return;
+	}
 	*h = dom->prev_history;
-	dt = now_ms > dom->prev_plan_ms ? (double)(now_ms - dom->prev_plan_ms) / 1000.0 : 0;
-	f = exp2(-dt / pol->cover_halflife_s);
-	for (b = 0; b < POLICY_COVER_LEVEL_BINS; b++)
-		h->level[b] = cover_mass(h->level[b], f);
-	for (b = 0; b < POLICY_COVER_RISE_BINS; b++)
-		h->rise[b] = cover_mass(h->rise[b], f);
+	if (!h->ref_ms)
+		h->ref_ms = dom->prev_plan_ms;
+	/*
+	 * Masses grow as 2^((now - ref) / half-life) in storage: past
+	 * COVER_REBASE half-lives (or with a reference in the future), bring
+	 * every bin to now (the only pass over all of them).
+	 */
+	if (h->ref_ms > now_ms ||
+	    now_ms - h->ref_ms > (uint64_t)pol->cover_halflife_s * 1000 * COVER_REBASE) {
+		g = h->ref_ms > now_ms ? 1 : cover_decay(pol, now_ms - h->ref_ms);
+		for (b = 0; b < POLICY_COVER_LEVEL_BINS; b++)
+			h->level[b] = (float)(cover_sane(h->level[b], 1 / g) * g);
+		for (b = 0; b < POLICY_COVER_RISE_BINS; b++)
+			h->rise[b] = (float)(cover_sane(h->rise[b], 1 / g) * g);
+		h->ref_ms = now_ms;
+	}
+	up = 1 / cover_decay(pol, now_ms - h->ref_ms);
+	f = now_ms > dom->prev_plan_ms ? cover_decay(pol, now_ms - dom->prev_plan_ms) : 1;
 	/* The demand held since the previous plan was that plan's. */
 	b = cover_bin(dom->prev_demand_kib, POLICY_COVER_LEVEL_BASE_KIB,
 		      POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS);
-	h->level[b] = (float)(h->level[b] + (1 - f));
+	h->level[b] = (float)(cover_sane(h->level[b], up) + (1 - f) * up);
 	if (demand_kib > dom->prev_demand_kib && pol->cover_rise_s) {
 		b = cover_bin(demand_kib - dom->prev_demand_kib, POLICY_COVER_RISE_BASE_KIB,
 			      POLICY_COVER_RISE_PER_OCTAVE, POLICY_COVER_RISE_BINS);
-		h->rise[b] =
-			(float)(h->rise[b] + M_LN2 * pol->cover_rise_s / pol->cover_halflife_s);
+		h->rise[b] = (float)(cover_sane(h->rise[b], up) +
+				     M_LN2 * pol->cover_rise_s / pol->cover_halflife_s * up);
 	}
 }
 
@@ -109,32 +125,63 @@ struct cover_pt {
 	double h, mass;
 };
 
+/* The upper edges of the bins, in KiB, computed once a plan. */
+struct cover_edges {
+	double level[POLICY_COVER_LEVEL_BINS];
+	double rise[POLICY_COVER_RISE_BINS];
+};
+
+static void cover_edges_init(struct cover_edges *e)
+{
+	unsigned int b;
+
+	for (b = 0; b < POLICY_COVER_LEVEL_BINS; b++)
+		e->level[b] = POLICY_COVER_LEVEL_BASE_KIB *
+			      exp2((double)(b + 1) / POLICY_COVER_LEVEL_PER_OCTAVE);
+	for (b = 0; b < POLICY_COVER_RISE_BINS; b++)
+		e->rise[b] = POLICY_COVER_RISE_BASE_KIB *
+			     exp2((double)(b + 1) / POLICY_COVER_RISE_PER_OCTAVE);
+}
+
+/*
+ * Which stored masses count, for masses that stand for m x g now: those
+ * above COVER_EPS and at most COVER_MAX once scaled (not a number: none).
+ */
+struct cover_win {
+	float lo, hi;
+};
+
+static struct cover_win cover_window(double g)
+{
+	struct cover_win w = { (float)(COVER_EPS / g), (float)(COVER_MAX / g) };
+
+	return w;
+}
+
 /*
  * The level candidates above need, up to cap: the upper edge of each bin
  * above need with its mass (the bin holding need: only the part above
  * need, taken as spread evenly over the bin). Returns how many.
  */
-static size_t cover_levels(const struct policy_history *hist, double need, double cap,
-			   struct cover_pt *pt)
+static size_t cover_levels(const struct policy_history *hist, const struct cover_edges *e,
+			   double need, double cap, double g, struct cover_pt *pt)
 {
-	const double ratio = exp2(1.0 / POLICY_COVER_LEVEL_PER_OCTAVE);
+	struct cover_win win = cover_window(g);
 	unsigned int a = cover_bin((uint64_t)need, POLICY_COVER_LEVEL_BASE_KIB,
 				   POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS);
-	double lo =
-		a ? POLICY_COVER_LEVEL_BASE_KIB * exp2((double)a / POLICY_COVER_LEVEL_PER_OCTAVE)
-		  : 0;
-	double hi =
-		POLICY_COVER_LEVEL_BASE_KIB * exp2((double)(a + 1) / POLICY_COVER_LEVEL_PER_OCTAVE);
 	size_t k = 0;
-	double m;
+	double m, lo;
 
-	for (; a < POLICY_COVER_LEVEL_BINS && hi - need <= cap; a++, lo = hi, hi *= ratio) {
-		m = hist->level[a];
-		if (hi <= need || m <= COVER_EPS)
+	for (; a < POLICY_COVER_LEVEL_BINS && e->level[a] - need <= cap; a++) {
+		float v = hist->level[a];
+
+		if (!(v > win.lo && v <= win.hi) || e->level[a] <= need)
 			continue;
+		m = v * g;
+		lo = a ? e->level[a - 1] : 0;
 		if (lo < need)
-			m *= (hi - need) / (hi - lo);
-		pt[k].h = hi - need;
+			m *= (e->level[a] - need) / (e->level[a] - lo);
+		pt[k].h = e->level[a] - need;
 		pt[k].mass = m;
 		k++;
 	}
@@ -142,18 +189,22 @@ static size_t cover_levels(const struct policy_history *hist, double need, doubl
 }
 
 /* The rise candidates up to cap: the upper edge of each bin with its mass. */
-static size_t cover_rises(const struct policy_history *hist, double cap, struct cover_pt *pt)
+static size_t cover_rises(const struct policy_history *hist, const struct cover_edges *e,
+			  double cap, double g, struct cover_pt *pt)
 {
-	const double ratio = exp2(1.0 / POLICY_COVER_RISE_PER_OCTAVE);
-	double hi = POLICY_COVER_RISE_BASE_KIB * ratio;
+	struct cover_win win = cover_window(g);
 	unsigned int r;
 	size_t k = 0;
 
-	for (r = 0; r < POLICY_COVER_RISE_BINS && hi <= cap; r++, hi *= ratio) {
-		if (hist->rise[r] <= COVER_EPS)
+	for (r = 0; r < POLICY_COVER_RISE_BINS; r++) {
+		float v = hist->rise[r];
+
+		if (!(v > win.lo && v <= win.hi))
 			continue;
-		pt[k].h = hi;
-		pt[k].mass = hist->rise[r];
+		if (e->rise[r] > cap)
+			break;
+		pt[k].h = e->rise[r];
+		pt[k].mass = v * g;
 		k++;
 	}
 	return k;
@@ -162,14 +213,15 @@ static size_t cover_rises(const struct policy_history *hist, double cap, struct 
 /*
  * The curve of one domain above need, up to cap KiB of headroom: from the
  * origin, the level and rise candidates merged by h, with the mass they
- * cover together (weighted by w) accumulated. Returns how many points.
+ * cover together (as they stand now, g, and weighted by w) accumulated.
+ * Returns how many points.
  */
-static size_t cover_points(const struct policy_history *hist, uint64_t need, uint64_t cap, double w,
-			   struct cover_pt *pt)
+static size_t cover_points(const struct policy_history *hist, const struct cover_edges *e,
+			   uint64_t need, uint64_t cap, double g, double w, struct cover_pt *pt)
 {
 	struct cover_pt lv[POLICY_COVER_LEVEL_BINS], rs[POLICY_COVER_RISE_BINS], *c;
-	size_t nl = cover_levels(hist, (double)need, (double)cap, lv);
-	size_t nr = cover_rises(hist, (double)cap, rs);
+	size_t nl = cover_levels(hist, e, (double)need, (double)cap, g, lv);
+	size_t nr = cover_rises(hist, e, (double)cap, g, rs);
 	size_t a = 0, r = 0, k = 1;
 	double cum = 0;
 
@@ -274,21 +326,36 @@ static size_t cover_select(struct cover_seg *s, size_t m, uint64_t budget)
 	return a;
 }
 
-uint64_t cover_fill(size_t nr, const struct policy_history *const *hist, const uint64_t *cap,
-		    const double *w, uint64_t budget_kib, uint64_t *x, int *err_r)
+uint64_t cover_fill(const struct policy *pol, uint64_t now_ms, size_t nr,
+		    const struct policy_history *const *hist, const uint64_t *cap, const double *w,
+		    uint64_t budget_kib, uint64_t *x, int *err_r)
 {
 	struct cover_pt pt[POLICY_COVER_LEVEL_BINS + POLICY_COVER_RISE_BINS + 1];
 	struct cover_seg *seg = NULL, *ns;
 	size_t j, k, i, m = 0, room = 0, nb;
-	uint64_t *add = NULL, used = 0, hx, hp;
+	uint64_t *add = NULL, used = 0, total = 0, hx, hp;
+	struct cover_edges e;
+	double *g = NULL;
 
 	*err_r = 0;
-	if (!budget_kib || !nr)
+	if (!budget_kib || !nr || !pol->cover_halflife_s)
 		return 0;
+	add = calloc(nr, sizeof(*add));
+	g = calloc(nr, sizeof(*g));
+	if (!add || !g) {
+		*err_r = XMEM_ERR_NOMEM;
+		goto out;
+	}
+	/* What the stored masses stand for now (policy_history). */
+	for (j = 0; j < nr; j++)
+		if (hist[j])
+			g[j] = hist[j]->ref_ms < now_ms ? cover_decay(pol, now_ms - hist[j]->ref_ms)
+							: 1;
+	cover_edges_init(&e);
 	for (j = 0; j < nr; j++) {
 		if (!hist[j] || cap[j] <= x[j])
 			continue;
-		k = cover_hull(pt, cover_points(hist[j], x[j], cap[j] - x[j], w[j], pt));
+		k = cover_hull(pt, cover_points(hist[j], &e, x[j], cap[j] - x[j], g[j], w[j], pt));
 		for (i = 1; i < k; i++) {
 			if (m == room) {
 				room = room ? 2 * room : 256;
@@ -302,6 +369,7 @@ uint64_t cover_fill(size_t nr, const struct policy_history *const *hist, const u
 			hx = (uint64_t)ceil(pt[i].h);
 			hp = (uint64_t)ceil(pt[i - 1].h);
 			seg[m].cost = hx - hp;
+			total += hx - hp;
 			seg[m].h_end = hx;
 			seg[m].price = (pt[i].mass - pt[i - 1].mass) / (pt[i].h - pt[i - 1].h);
 			seg[m].j = j;
@@ -310,12 +378,8 @@ uint64_t cover_fill(size_t nr, const struct policy_history *const *hist, const u
 	}
 	if (!m)
 		goto out;
-	add = calloc(nr, sizeof(*add));
-	if (!add) {
-		*err_r = XMEM_ERR_NOMEM;
-		goto out;
-	}
-	nb = cover_select(seg, m, budget_kib);
+	/* Every step bought: no price to find. */
+	nb = total <= budget_kib ? m : cover_select(seg, m, budget_kib);
 	for (i = 0; i < nb; i++)
 		if (seg[i].h_end > add[seg[i].j])
 			add[seg[i].j] = seg[i].h_end;
@@ -328,5 +392,6 @@ uint64_t cover_fill(size_t nr, const struct policy_history *const *hist, const u
 out:
 	free(seg);
 	free(add);
+	free(g);
 	return used;
 }

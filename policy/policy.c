@@ -338,8 +338,8 @@ static uint64_t policy_ladder(const struct policy *pol, const struct policy_host
  * then the buffer and memory tiers (at least what cover gave) on what is
  * left of that. Writes the total to *used_r; 0 or XMEM_ERR_NOMEM.
  */
-static int policy_fill(const struct policy *pol, struct policy_scratch *s, size_t n,
-		       uint64_t budget_kib, uint64_t *used_r)
+static int policy_fill(const struct policy *pol, uint64_t now_ms, struct policy_scratch *s,
+		       size_t n, uint64_t budget_kib, uint64_t *used_r)
 {
 	uint64_t used, rem;
 	unsigned int t;
@@ -353,7 +353,7 @@ static int policy_fill(const struct policy *pol, struct policy_scratch *s, size_
 	}
 	used = fair_fill_tiers(n, POLICY_TIER_NEED + 1, s->level, s->w, budget_kib, s->x, s->keys);
 	rem = used < budget_kib ? budget_kib - used : 0;
-	used += cover_fill(n, s->hist, s->cap, s->w, rem, s->x, &rc);
+	used += cover_fill(pol, now_ms, n, s->hist, s->cap, s->w, rem, s->x, &rc);
 	if (rc)
 		return rc;
 	memcpy(s->cov, s->x, n * sizeof(*s->cov));
@@ -398,8 +398,8 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		o->domid = d->domid;
 		o->apply = o->phase = o->included = 0;
 		o->swing_kib = 0;
-		memset(&o->history, 0, sizeof(o->history));
 		if (!d->managed) {
+			memset(&o->history, 0, sizeof(o->history));
 			o->demand_kib = policy_demand_kib(pol, d);
 			o->desired_kib = d->current_kib;
 			o->target_kib = d->target_kib;
@@ -407,8 +407,7 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		}
 		o->demand_kib = policy_ladder(pol, host, d, lv, &w, &o->swing_kib);
 		o->desired_kib = lv[POLICY_NR_TIERS - 1];
-		if (policy_cover_on(pol))
-			cover_history(pol, d, host->now_ms, o->demand_kib, &o->history);
+		cover_history(pol, d, host->now_ms, o->demand_kib, &o->history);
 		if (!policy_dom_included(d)) {
 			o->target_kib = d->target_kib;
 			continue;
@@ -428,7 +427,7 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 	}
 
 	budget_kib = policy_budget_kib(host, doms, nr);
-	rc = policy_fill(pol, &s, n, budget_kib, &used_kib);
+	rc = policy_fill(pol, host->now_ms, &s, n, budget_kib, &used_kib);
 	if (rc)
 		goto out;
 	used_kib += surplus_fill(pol, n, s.top, s.ws, budget_kib, used_kib, s.x, s.keys);

@@ -97,7 +97,9 @@ struct policy {
  * (policy_dom.prev_history), with prev_plan_ms and prev_demand_kib. All
  * zero: no history. Both are decaying histograms on geometric bins: level,
  * the share of recent time the demand spent at each level; rise, its recent
- * rises from one plan to the next.
+ * rises from one plan to the next. A mass m stands for m x 2^-((now -
+ * ref_ms) / cover_halflife_s) at time now (ref_ms 0: the previous plan's
+ * time), so a plan touches only the bins that change.
  */
 #define POLICY_COVER_LEVEL_BINS	      96
 #define POLICY_COVER_LEVEL_BASE_KIB   (16.0 * 1024) /* bin 0 ends at 16 MiB x 2^(1/8) */
@@ -106,6 +108,7 @@ struct policy {
 #define POLICY_COVER_RISE_BASE_KIB    (4.0 * 1024) /* bin 0 ends at 4 MiB x 2^(1/4) */
 #define POLICY_COVER_RISE_PER_OCTAVE  4u
 struct policy_history {
+	uint64_t ref_ms;
 	float level[POLICY_COVER_LEVEL_BINS];
 	float rise[POLICY_COVER_RISE_BINS];
 };

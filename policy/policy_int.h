@@ -101,13 +101,14 @@ uint64_t surplus_fill(const struct policy *pol, size_t nr, const uint64_t *hi, c
 void cover_history(const struct policy *pol, const struct policy_dom *dom, uint64_t now_ms,
 		   uint64_t demand_kib, struct policy_history *h);
 /*
- * The cover tier: raise x[j] (each domain's demand) toward cap[j] so that
- * the budget buys the most history mass (weighted by w[j]) per KiB; hist[j]
- * NULL: domain j takes no part. Returns what it gave; *err_r is
+ * The cover tier at now_ms: raise x[j] (each domain's demand) toward cap[j]
+ * so that the budget buys the most history mass (weighted by w[j]) per KiB;
+ * hist[j] NULL: domain j takes no part. Returns what it gave; *err_r is
  * XMEM_ERR_NOMEM when scratch could not be had (then it gave nothing).
  */
-uint64_t cover_fill(size_t nr, const struct policy_history *const *hist, const uint64_t *cap,
-		    const double *w, uint64_t budget_kib, uint64_t *x, int *err_r);
+uint64_t cover_fill(const struct policy *pol, uint64_t now_ms, size_t nr,
+		    const struct policy_history *const *hist, const uint64_t *cap, const double *w,
+		    uint64_t budget_kib, uint64_t *x, int *err_r);
 
 /* stability.c */
 /*

@@ -1168,6 +1168,14 @@ static unsigned int rise_bin(uint64_t v)
 	return b < 1 ? 0 : (unsigned int)b;
 }
 
+/* The mass stored in m of out's history as it stands at now_ms (policy.h). */
+static double hist_mass(const struct policy *pol, const struct policy_out *out, float m,
+			uint64_t now_ms)
+{
+	return m * exp2(-((double)now_ms - (double)out->history.ref_ms) / 1000.0 /
+			pol->cover_halflife_s);
+}
+
 /*
  * The history: the time since the previous plan is recorded at that plan's
  * demand, a rise in its bin, and what was fed back decays by the half-life.
@@ -1179,20 +1187,38 @@ static void policy_cover_history_test(void **state)
 	struct policy pol;
 	struct policy_host h;
 	unsigned int b1 = level_bin(GIB), b3 = level_bin(3 * GIB), r = rise_bin(512 * MIB);
+	uint64_t now;
 
 	(void)state;
 	pol_cover(&pol);
 	dom_demand(&d, GIB + 512 * MIB);
 	h = host_make(16 * GIB, &d, 1);
-	d.prev_plan_ms = h.now_ms - 3600 * 1000; /* one half-life ago */
+	now = h.now_ms;
+	d.prev_plan_ms = now - 3600 * 1000; /* one half-life ago */
 	d.prev_demand_kib = GIB;
-	d.prev_history.level[b3] = 0.8f;
+	d.prev_history.level[b3] = 0.8f; /* ref_ms 0: as of the previous plan */
 	d.prev_history.rise[2] = 0.2f;
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
-	assert_float_equal(out.history.level[b3], 0.4, 1e-6);
-	assert_float_equal(out.history.level[b1], 0.5, 1e-6);
-	assert_float_equal(out.history.rise[2], 0.1, 1e-6);
-	assert_float_equal(out.history.rise[r], M_LN2 * 300 / 3600, 1e-6);
+	assert_float_equal(hist_mass(&pol, &out, out.history.level[b3], now), 0.4, 1e-6);
+	assert_float_equal(hist_mass(&pol, &out, out.history.level[b1], now), 0.5, 1e-6);
+	assert_float_equal(hist_mass(&pol, &out, out.history.rise[2], now), 0.1, 1e-6);
+	assert_float_equal(hist_mass(&pol, &out, out.history.rise[r], now), M_LN2 * 300 / 3600,
+			   1e-6);
+	/* Fed back and planned again an hour later: a quarter of what was fed first. */
+	d.prev_history = out.history;
+	d.prev_plan_ms = now;
+	h.now_ms = now + 3600 * 1000;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_float_equal(hist_mass(&pol, &out, out.history.level[b3], h.now_ms), 0.2, 1e-6);
+	/* Long after: the stored masses are brought to the present, the same masses. */
+	d.prev_history = out.history;
+	d.prev_plan_ms = h.now_ms = now + 20 * 3600 * 1000;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_int_equal(out.history.ref_ms, h.now_ms);
+	assert_float_equal(out.history.level[b3], 0.2 * exp2(-19), 1e-9);
+	h.now_ms = now;
+	d.prev_plan_ms = now - 3600 * 1000;
+	memset(&d.prev_history, 0, sizeof(d.prev_history));
 	/* No rise, no new rise mass; no feedback, no history; off, none. */
 	dom_demand(&d, GIB);
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
@@ -1203,14 +1229,16 @@ static void policy_cover_history_test(void **state)
 	d.prev_plan_ms = h.now_ms - 1000;
 	pol.cover_halflife_s = 0;
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
-	assert_float_equal(out.history.level[b3], 0, 1e-9);
+	assert_float_equal(out.history.level[b1], 0, 1e-9);
 	/* A fed-back mass that is not a number or negative counts as none. */
 	pol_cover(&pol);
-	d.prev_history.level[b3] = NAN;
-	d.prev_history.rise[2] = -1.0f;
+	d.prev_history.level[b1] = NAN;
+	d.prev_history.rise[r] = -1.0f;
+	dom_demand(&d, GIB + 512 * MIB);
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
-	assert_float_equal(out.history.level[b3], 0, 1e-9);
-	assert_float_equal(out.history.rise[2], 0, 1e-9);
+	assert_true(hist_mass(&pol, &out, out.history.level[b1], h.now_ms) < 0.01);
+	assert_float_equal(hist_mass(&pol, &out, out.history.rise[r], h.now_ms), M_LN2 * 300 / 3600,
+			   1e-6);
 }
 
 /* Three domains of 1 GiB demand on a host with 300 MiB above their demand. */
