@@ -78,33 +78,63 @@ static float cover_sane(float m, double up)
 	return m > 0 && m <= COVER_MAX * up ? m : 0;
 }
 
+/* A stored mass brought to the present by g (too small to count: 0). */
+static float cover_rebased(float m, double g)
+{
+	double v = cover_sane(m, 1 / g) * g;
+
+	return v > COVER_EPS ? (float)v : 0;
+}
+
+/* Set the bit of every bin that holds mass (after masses changed wholesale). */
+static void cover_bits(struct policy_history *h)
+{
+	unsigned int b;
+
+	memset(h->level_bits, 0, sizeof(h->level_bits));
+	h->rise_bits = 0;
+	for (b = 0; b < POLICY_COVER_LEVEL_BINS; b++)
+		if (h->level[b] > 0)
+			h->level_bits[b / 64] |= UINT64_C(1) << (b % 64);
+	for (b = 0; b < POLICY_COVER_RISE_BINS; b++)
+		if (h->rise[b] > 0)
+			h->rise_bits |= UINT64_C(1) << b;
+}
+
 void cover_history(const struct policy *pol, const struct policy_dom *dom, uint64_t now_ms,
 		   uint64_t demand_kib, struct policy_history *h)
 {
 	double f, up, g;
 	unsigned int b;
+	int rebase = 0;
 
+	if (!h)
+		return;
 	if (pol->kind != POLICY_XMEM || !pol->cover_halflife_s || !dom->has_demand ||
-	    !dom->prev_plan_ms || !dom->prev_demand_kib) {
+	    !dom->prev_plan_ms || !dom->prev_demand_kib || !dom->prev_history) {
 		memset(h, 0, sizeof(*h));
 		return;
 	}
-	*h = dom->prev_history;
-	if (!h->ref_ms)
+	if (h != dom->prev_history)
+		*h = *dom->prev_history;
+	if (!h->ref_ms) {
 		h->ref_ms = dom->prev_plan_ms;
+		rebase = 1;
+	}
 	/*
 	 * Masses grow as 2^((now - ref) / half-life) in storage: past
 	 * COVER_REBASE half-lives (or with a reference in the future), bring
 	 * every bin to now (the only pass over all of them).
 	 */
-	if (h->ref_ms > now_ms ||
+	if (rebase || h->ref_ms > now_ms ||
 	    now_ms - h->ref_ms > (uint64_t)pol->cover_halflife_s * 1000 * COVER_REBASE) {
 		g = h->ref_ms > now_ms ? 1 : cover_decay(pol, now_ms - h->ref_ms);
 		for (b = 0; b < POLICY_COVER_LEVEL_BINS; b++)
-			h->level[b] = (float)(cover_sane(h->level[b], 1 / g) * g);
+			h->level[b] = cover_rebased(h->level[b], g);
 		for (b = 0; b < POLICY_COVER_RISE_BINS; b++)
-			h->rise[b] = (float)(cover_sane(h->rise[b], 1 / g) * g);
+			h->rise[b] = cover_rebased(h->rise[b], g);
 		h->ref_ms = now_ms;
+		cover_bits(h);
 	}
 	up = 1 / cover_decay(pol, now_ms - h->ref_ms);
 	f = now_ms > dom->prev_plan_ms ? cover_decay(pol, now_ms - dom->prev_plan_ms) : 1;
@@ -112,11 +142,13 @@ void cover_history(const struct policy *pol, const struct policy_dom *dom, uint6
 	b = cover_bin(dom->prev_demand_kib, POLICY_COVER_LEVEL_BASE_KIB,
 		      POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS);
 	h->level[b] = (float)(cover_sane(h->level[b], up) + (1 - f) * up);
+	h->level_bits[b / 64] |= UINT64_C(1) << (b % 64);
 	if (demand_kib > dom->prev_demand_kib && pol->cover_rise_s) {
 		b = cover_bin(demand_kib - dom->prev_demand_kib, POLICY_COVER_RISE_BASE_KIB,
 			      POLICY_COVER_RISE_PER_OCTAVE, POLICY_COVER_RISE_BINS);
 		h->rise[b] = (float)(cover_sane(h->rise[b], up) +
 				     M_LN2 * pol->cover_rise_s / pol->cover_halflife_s * up);
+		h->rise_bits |= UINT64_C(1) << b;
 	}
 }
 
@@ -167,23 +199,34 @@ static size_t cover_levels(const struct policy_history *hist, const struct cover
 			   double need, double cap, double g, struct cover_pt *pt)
 {
 	struct cover_win win = cover_window(g);
-	unsigned int a = cover_bin((uint64_t)need, POLICY_COVER_LEVEL_BASE_KIB,
-				   POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS);
+	unsigned int a0 = cover_bin((uint64_t)need, POLICY_COVER_LEVEL_BASE_KIB,
+				    POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS);
+	unsigned int w, a;
 	size_t k = 0;
 	double m, lo;
+	uint64_t bits;
 
-	for (; a < POLICY_COVER_LEVEL_BINS && e->level[a] - need <= cap; a++) {
-		float v = hist->level[a];
+	for (w = a0 / 64; w < sizeof(hist->level_bits) / sizeof(hist->level_bits[0]); w++) {
+		bits = hist->level_bits[w];
+		if (w == a0 / 64)
+			bits &= ~UINT64_C(0) << (a0 % 64);
+		for (; bits; bits &= bits - 1) {
+			float v;
 
-		if (!(v > win.lo && v <= win.hi) || e->level[a] <= need)
-			continue;
-		m = v * g;
-		lo = a ? e->level[a - 1] : 0;
-		if (lo < need)
-			m *= (e->level[a] - need) / (e->level[a] - lo);
-		pt[k].h = e->level[a] - need;
-		pt[k].mass = m;
-		k++;
+			a = w * 64 + (unsigned int)__builtin_ctzll(bits);
+			if (a >= POLICY_COVER_LEVEL_BINS || e->level[a] - need > cap)
+				return k;
+			v = hist->level[a];
+			if (!(v > win.lo && v <= win.hi) || e->level[a] <= need)
+				continue;
+			m = v * g;
+			lo = a ? e->level[a - 1] : 0;
+			if (lo < need)
+				m *= (e->level[a] - need) / (e->level[a] - lo);
+			pt[k].h = e->level[a] - need;
+			pt[k].mass = m;
+			k++;
+		}
 	}
 	return k;
 }
@@ -193,16 +236,19 @@ static size_t cover_rises(const struct policy_history *hist, const struct cover_
 			  double cap, double g, struct cover_pt *pt)
 {
 	struct cover_win win = cover_window(g);
+	uint64_t bits = hist->rise_bits;
 	unsigned int r;
 	size_t k = 0;
 
-	for (r = 0; r < POLICY_COVER_RISE_BINS; r++) {
-		float v = hist->rise[r];
+	for (; bits; bits &= bits - 1) {
+		float v;
 
+		r = (unsigned int)__builtin_ctzll(bits);
+		if (r >= POLICY_COVER_RISE_BINS || e->rise[r] > cap)
+			break;
+		v = hist->rise[r];
 		if (!(v > win.lo && v <= win.hi))
 			continue;
-		if (e->rise[r] > cap)
-			break;
 		pt[k].h = e->rise[r];
 		pt[k].mass = v * g;
 		k++;

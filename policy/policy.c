@@ -399,7 +399,8 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		o->apply = o->phase = o->included = 0;
 		o->swing_kib = 0;
 		if (!d->managed) {
-			memset(&o->history, 0, sizeof(o->history));
+			if (d->history)
+				memset(d->history, 0, sizeof(*d->history));
 			o->demand_kib = policy_demand_kib(pol, d);
 			o->desired_kib = d->current_kib;
 			o->target_kib = d->target_kib;
@@ -407,7 +408,7 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		}
 		o->demand_kib = policy_ladder(pol, host, d, lv, &w, &o->swing_kib);
 		o->desired_kib = lv[POLICY_NR_TIERS - 1];
-		cover_history(pol, d, host->now_ms, o->demand_kib, &o->history);
+		cover_history(pol, d, host->now_ms, o->demand_kib, d->history);
 		if (!policy_dom_included(d)) {
 			o->target_kib = d->target_kib;
 			continue;
@@ -420,7 +421,7 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		s.top[n] = policy_surplus_on(pol) && d->has_demand ? d->max_kib
 								   : lv[POLICY_NR_TIERS - 1];
 		s.ws[n] = surplus_weight(pol, o->swing_kib, w);
-		s.hist[n] = policy_cover_on(pol) && d->has_demand ? &o->history : NULL;
+		s.hist[n] = policy_cover_on(pol) && d->has_demand ? d->history : NULL;
 		s.cap[n] = d->max_kib;
 		s.idx[n] = i;
 		n++;

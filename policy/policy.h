@@ -92,14 +92,16 @@ struct policy {
 };
 
 /*
- * Added by policy/. What the cover tier knows of a domain's past, fed back
- * by the caller from one plan (policy_out.history) into the next
- * (policy_dom.prev_history), with prev_plan_ms and prev_demand_kib. All
- * zero: no history. Both are decaying histograms on geometric bins: level,
+ * Added by policy/. What the cover tier knows of a domain's past, kept by
+ * the caller: a plan reads it (policy_dom.prev_history, with prev_plan_ms
+ * and prev_demand_kib) and writes the next one (policy_dom.history), which
+ * may be the same storage (then it is updated in place: the plan touches
+ * only the bins that change). All zero: no history. Both are decaying histograms on geometric bins: level,
  * the share of recent time the demand spent at each level; rise, its recent
  * rises from one plan to the next. A mass m stands for m x 2^-((now -
  * ref_ms) / cover_halflife_s) at time now (ref_ms 0: the previous plan's
- * time), so a plan touches only the bins that change.
+ * time), so that decay needs no pass over the bins; the bits say which bins
+ * hold mass (ref_ms 0: not known, found from the masses).
  */
 #define POLICY_COVER_LEVEL_BINS	      96
 #define POLICY_COVER_LEVEL_BASE_KIB   (16.0 * 1024) /* bin 0 ends at 16 MiB x 2^(1/8) */
@@ -109,6 +111,8 @@ struct policy {
 #define POLICY_COVER_RISE_PER_OCTAVE  4u
 struct policy_history {
 	uint64_t ref_ms;
+	uint64_t level_bits[(POLICY_COVER_LEVEL_BINS + 63) / 64]; /* bins that hold mass */
+	uint64_t rise_bits;
 	float level[POLICY_COVER_LEVEL_BINS];
 	float rise[POLICY_COVER_RISE_BINS];
 };
@@ -184,8 +188,14 @@ struct policy_dom {
 	 */
 	unsigned int demand_period_s;
 	uint64_t demand_step_kib;
-	/* Added by policy/: the previous plan's history of it, fed back (cover tier). */
-	struct policy_history prev_history;
+	/*
+	 * Added by policy/ (cover tier; NULL: none). Its history as the
+	 * previous plan left it, and where this plan writes the next one, to
+	 * pass back as prev_history (the same storage: updated in place). The
+	 * one output among the inputs: nothing else a plan writes is here.
+	 */
+	const struct policy_history *prev_history;
+	struct policy_history *history;
 };
 
 struct policy_out {
@@ -197,7 +207,6 @@ struct policy_out {
 	int apply;	      /* 1: write target_kib now (outside the deadband) */
 	int phase;	      /* 1: frees memory; 2: takes memory; 0: unchanged */
 	int included;	      /* 0: left out (unmanaged, uncooperative, no balloon) */
-	struct policy_history history; /* to feed back as prev_history (cover tier; 0: none) */
 };
 
 /* Fill pol with the defaults of kind. */

@@ -93,10 +93,10 @@ uint64_t surplus_fill(const struct policy *pol, size_t nr, const uint64_t *hi, c
 
 /* cover.c */
 /*
- * The history of dom at now_ms: its fed-back history decayed by
- * cover_halflife_s since the previous plan, plus the time since then at the
- * previous plan's demand and the rise to demand_kib, if any. All zero when
- * the cover tier is off or nothing was fed back.
+ * Write into h (NULL: nothing) the history of dom at now_ms: its previous
+ * history (h may be the same storage), plus the time since the previous
+ * plan at that plan's demand and the rise to demand_kib, if any. All zero
+ * when the cover tier is off or nothing was fed back.
  */
 void cover_history(const struct policy *pol, const struct policy_dom *dom, uint64_t now_ms,
 		   uint64_t demand_kib, struct policy_history *h);

@@ -75,7 +75,7 @@ static void make_history(struct policy_history *h, uint64_t used_kib, uint64_t *
 }
 
 /* Domains with varied bounds, weights and demands; returns the sum of desired sizes. */
-static uint64_t make_doms(struct policy_dom *d, size_t n)
+static uint64_t make_doms(struct policy_dom *d, struct policy_history *hist, size_t n)
 {
 	uint64_t seed = 1, sum = 0;
 	size_t i;
@@ -98,7 +98,8 @@ static uint64_t make_doms(struct policy_dom *d, size_t n)
 		d[i].prev_plan_ms = 999000;
 		d[i].prev_demand_kib = d[i].used_kib / 100 * (lcg(&seed) % 120 + 1);
 		d[i].prev_swing_kib = lcg(&seed) % 2 ? d[i].used_kib / 10 : 0;
-		make_history(&d[i].prev_history, d[i].used_kib, &seed);
+		make_history(&hist[i], d[i].used_kib, &seed);
+		d[i].prev_history = &hist[i];
 		d[i].managed = d[i].has_balloon = d[i].cooperative = 1;
 		sum += d[i].used_kib * 12 / 10;
 	}
@@ -147,6 +148,7 @@ int main(int argc, char **argv)
 	size_t n = 10000, rounds = 200, i, c, nc = sizeof(cases) / sizeof(cases[0]);
 	struct policy_dom *d;
 	struct policy_out *out;
+	struct policy_history *hist;
 	struct policy_host h;
 	struct policy pol;
 	double *t, base_ms, ms[sizeof(cases) / sizeof(cases[0])],
@@ -179,11 +181,15 @@ int main(int argc, char **argv)
 	d = calloc(n, sizeof(*d));
 	out = calloc(n, sizeof(*out));
 	t = calloc(rounds, sizeof(*t));
-	if (!d || !out || !t) {
+	hist = calloc(n, sizeof(*hist));
+	if (!d || !out || !t || !hist) {
 		fprintf(stderr, "bench_policy: out of memory\n");
 		return 1;
 	}
-	desired = make_doms(d, n);
+	desired = make_doms(d, hist, n);
+	/* As xmemd keeps it: the history is updated in place, plan after plan. */
+	for (i = 0; i < n; i++)
+		d[i].history = &hist[i];
 
 	for (i = 0; i < rounds; i++) {
 		double t0 = now_ms();
@@ -282,6 +288,7 @@ int main(int argc, char **argv)
 	}
 	free(d);
 	free(out);
+	free(hist);
 	free(t);
 	return sink == 42 ? 3 : 0;
 }

@@ -1169,10 +1169,10 @@ static unsigned int rise_bin(uint64_t v)
 }
 
 /* The mass stored in m of out's history as it stands at now_ms (policy.h). */
-static double hist_mass(const struct policy *pol, const struct policy_out *out, float m,
+static double hist_mass(const struct policy *pol, const struct policy_dom *d, float m,
 			uint64_t now_ms)
 {
-	return m * exp2(-((double)now_ms - (double)out->history.ref_ms) / 1000.0 /
+	return m * exp2(-((double)now_ms - (double)d->history->ref_ms) / 1000.0 /
 			pol->cover_halflife_s);
 }
 
@@ -1183,6 +1183,7 @@ static double hist_mass(const struct policy *pol, const struct policy_out *out, 
 static void policy_cover_history_test(void **state)
 {
 	struct policy_dom d = dom_make(1, 256 * MIB, 2 * GIB, 8 * GIB);
+	struct policy_history ph, oh;
 	struct policy_out out;
 	struct policy pol;
 	struct policy_host h;
@@ -1191,60 +1192,66 @@ static void policy_cover_history_test(void **state)
 
 	(void)state;
 	pol_cover(&pol);
+	memset(&ph, 0, sizeof(ph));
+	d.prev_history = &ph;
+	d.history = &oh;
 	dom_demand(&d, GIB + 512 * MIB);
 	h = host_make(16 * GIB, &d, 1);
 	now = h.now_ms;
 	d.prev_plan_ms = now - 3600 * 1000; /* one half-life ago */
 	d.prev_demand_kib = GIB;
-	d.prev_history.level[b3] = 0.8f; /* ref_ms 0: as of the previous plan */
-	d.prev_history.rise[2] = 0.2f;
+	ph.level[b3] = 0.8f; /* ref_ms 0: as of the previous plan */
+	ph.rise[2] = 0.2f;
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
-	assert_float_equal(hist_mass(&pol, &out, out.history.level[b3], now), 0.4, 1e-6);
-	assert_float_equal(hist_mass(&pol, &out, out.history.level[b1], now), 0.5, 1e-6);
-	assert_float_equal(hist_mass(&pol, &out, out.history.rise[2], now), 0.1, 1e-6);
-	assert_float_equal(hist_mass(&pol, &out, out.history.rise[r], now), M_LN2 * 300 / 3600,
-			   1e-6);
-	/* Fed back and planned again an hour later: a quarter of what was fed first. */
-	d.prev_history = out.history;
+	assert_float_equal(hist_mass(&pol, &d, d.history->level[b3], now), 0.4, 1e-6);
+	assert_float_equal(hist_mass(&pol, &d, d.history->level[b1], now), 0.5, 1e-6);
+	assert_float_equal(hist_mass(&pol, &d, d.history->rise[2], now), 0.1, 1e-6);
+	assert_float_equal(hist_mass(&pol, &d, d.history->rise[r], now), M_LN2 * 300 / 3600, 1e-6);
+	/* Updated in place an hour later: a quarter of what was fed first. */
+	d.prev_history = d.history;
 	d.prev_plan_ms = now;
 	h.now_ms = now + 3600 * 1000;
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
-	assert_float_equal(hist_mass(&pol, &out, out.history.level[b3], h.now_ms), 0.2, 1e-6);
+	assert_float_equal(hist_mass(&pol, &d, d.history->level[b3], h.now_ms), 0.2, 1e-6);
 	/* Long after: the stored masses are brought to the present, the same masses. */
-	d.prev_history = out.history;
-	d.prev_plan_ms = h.now_ms = now + 20 * 3600 * 1000;
+	d.prev_plan_ms = h.now_ms = now + 17 * 3600 * 1000;
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
-	assert_int_equal(out.history.ref_ms, h.now_ms);
-	assert_float_equal(out.history.level[b3], 0.2 * exp2(-19), 1e-9);
+	assert_int_equal(d.history->ref_ms, h.now_ms);
+	assert_float_equal(d.history->level[b3], 0.2 * exp2(-16), 1e-10);
 	h.now_ms = now;
 	d.prev_plan_ms = now - 3600 * 1000;
-	memset(&d.prev_history, 0, sizeof(d.prev_history));
+	memset(&ph, 0, sizeof(ph));
+	d.prev_history = &ph;
 	/* No rise, no new rise mass; no feedback, no history; off, none. */
 	dom_demand(&d, GIB);
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
-	assert_float_equal(out.history.rise[r], 0, 1e-9);
+	assert_float_equal(d.history->rise[r], 0, 1e-9);
 	d.prev_plan_ms = 0;
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
-	assert_float_equal(out.history.level[b1], 0, 1e-9);
+	assert_float_equal(d.history->level[b1], 0, 1e-9);
 	d.prev_plan_ms = h.now_ms - 1000;
 	pol.cover_halflife_s = 0;
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
-	assert_float_equal(out.history.level[b1], 0, 1e-9);
+	assert_float_equal(d.history->level[b1], 0, 1e-9);
 	/* A fed-back mass that is not a number or negative counts as none. */
 	pol_cover(&pol);
-	d.prev_history.level[b1] = NAN;
-	d.prev_history.rise[r] = -1.0f;
+	ph.level[b1] = NAN;
+	ph.rise[r] = -1.0f;
 	dom_demand(&d, GIB + 512 * MIB);
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
-	assert_true(hist_mass(&pol, &out, out.history.level[b1], h.now_ms) < 0.01);
-	assert_float_equal(hist_mass(&pol, &out, out.history.rise[r], h.now_ms), M_LN2 * 300 / 3600,
+	assert_true(hist_mass(&pol, &d, d.history->level[b1], h.now_ms) < 0.01);
+	assert_float_equal(hist_mass(&pol, &d, d.history->rise[r], h.now_ms), M_LN2 * 300 / 3600,
 			   1e-6);
 }
 
 /* Three domains of 1 GiB demand on a host with 300 MiB above their demand. */
+static struct policy_history cover_prev[3], cover_next[3];
+
 static void cover_three(struct policy_dom *d, struct policy_host *h)
 {
 	size_t i;
+
+	memset(cover_prev, 0, sizeof(cover_prev));
 
 	for (i = 0; i < 3; i++) {
 		d[i] = dom_make((uint32_t)i + 1, 256 * MIB, GIB, 8 * GIB);
@@ -1254,6 +1261,8 @@ static void cover_three(struct policy_dom *d, struct policy_host *h)
 	for (i = 0; i < 3; i++) {
 		d[i].prev_plan_ms = h->now_ms - 1000;
 		d[i].prev_demand_kib = GIB;
+		d[i].prev_history = &cover_prev[i];
+		d[i].history = &cover_next[i];
 	}
 }
 
@@ -1275,8 +1284,8 @@ static void policy_cover_price_test(void **state)
 	(void)state;
 	pol_cover(&pol);
 	cover_three(d, &h);
-	d[0].prev_history.level[b0] = 0.6f;
-	d[1].prev_history.level[level_bin(2 * GIB)] = 0.5f;
+	cover_prev[0].level[b0] = 0.6f;
+	cover_prev[1].level[level_bin(2 * GIB)] = 0.5f;
 	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
 	assert_true(out[0].target_kib >= (uint64_t)level_edge(b0));
 	assert_true(out[1].target_kib < GIB + 100 * MIB);
@@ -1305,8 +1314,8 @@ static void policy_cover_rise_test(void **state)
 	pol_cover(&pol);
 	cover_three(d, &h);
 	for (i = 0; i < 2; i++)
-		d[i].prev_history.rise[rise_bin(128 * MIB)] = 0.3f;
-	d[2].prev_history.rise[rise_bin(GIB)] = 0.3f;
+		cover_prev[i].rise[rise_bin(128 * MIB)] = 0.3f;
+	cover_prev[2].rise[rise_bin(GIB)] = 0.3f;
 	h.total_kib = 3 * GIB + 320 * MIB;
 	h.free_kib = 320 * MIB;
 	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
@@ -1339,7 +1348,7 @@ static void policy_cover_deadband_test(void **state)
 	pol.deadband_pct = 50;
 	pol.default_buffer_pct = 0;
 	cover_three(d, &h);
-	d[0].prev_history.level[b0] = 0.6f;
+	cover_prev[0].level[b0] = 0.6f;
 	/* d0's target in force is its demand: within the deadband of the plan. */
 	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
 	assert_true(out[0].target_kib + 16 * MIB >= (uint64_t)level_edge(b0));

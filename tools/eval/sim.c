@@ -171,7 +171,8 @@ static int sim_plan(struct sim_run *run, uint64_t t)
 		d->prev_plan_ms = v->prev_plan_ms;
 		d->prev_demand_kib = v->prev_demand_kib;
 		d->prev_swing_kib = v->prev_swing_kib;
-		d->prev_history = v->prev_history;
+		d->prev_history = &v->prev_history;
+		d->history = s->p.no_feedback ? NULL : &run->v[i].prev_history;
 		d->managed = d->has_balloon = d->cooperative = 1;
 		if (run->oracle) {
 			d->has_demand = 1;
@@ -199,7 +200,6 @@ static int sim_plan(struct sim_run *run, uint64_t t)
 			v->prev_plan_ms = now_ms;
 			v->prev_demand_kib = o->demand_kib;
 			v->prev_swing_kib = o->swing_kib;
-			v->prev_history = o->history;
 		}
 		if (o->apply) {
 			v->target_kib = o->target_kib;
