@@ -53,23 +53,56 @@
 /* Stored masses are brought to the present every so many half-lives (2^16 at most). */
 #define COVER_REBASE 16
 
-/* The bin of v on a geometric ladder of nr bins (the first and last take what is below and above). */
+/* 2^(k/8) and 2^(k/4): where each bin of an octave starts. */
+static const double cover_oct8[8] = { 1.0,
+				      1.0905077326652577,
+				      1.1892071150027210,
+				      1.2968395546510096,
+				      1.4142135623730951,
+				      1.5422108254079407,
+				      1.6817928305074290,
+				      1.8340080864093424 };
+static const double cover_oct4[4] = { 1.0, 1.1892071150027210, 1.4142135623730951,
+				      1.6817928305074290 };
+_Static_assert(POLICY_COVER_LEVEL_PER_OCTAVE == 8 && POLICY_COVER_RISE_PER_OCTAVE == 4,
+	       "cover_bin's tables are for 8 level and 4 rise bins an octave");
+
+/*
+ * The bin of v on a geometric ladder of nr bins, per_octave (8 or 4) an
+ * octave from base: floor(log2(v / base) x per_octave), where the first
+ * and last take what is below and above. No log: the octave from the
+ * exponent, the bin within it from the table.
+ */
 static unsigned int cover_bin(uint64_t v, double base_kib, unsigned int per_octave, unsigned int nr)
 {
-	double b;
+	const double *thr = per_octave == 8 ? cover_oct8 : cover_oct4;
+	double x = (double)v / base_kib, y;
+	unsigned int k = 0;
+	long b;
+	int e;
 
-	if ((double)v < base_kib * exp2(1.0 / per_octave))
+	if (!(x >= 1))
 		return 0;
-	b = floor(log2((double)v / base_kib) * per_octave);
-	if (b >= nr - 1)
-		return nr - 1;
-	return (unsigned int)b;
+	y = 2 * frexp(x, &e); /* x = y x 2^(e - 1), y in [1, 2) */
+	while (k + 1 < per_octave && y >= thr[k + 1])
+		k++;
+	b = (long)(e - 1) * (long)per_octave + (long)k;
+	if (b < 1)
+		return 0;
+	return b >= (long)nr - 1 ? nr - 1 : (unsigned int)b;
 }
 
-/* 2^-(ms / halflife), the decay over ms milliseconds. */
-static double cover_decay(const struct policy *pol, uint64_t ms)
+/* 2^-(ms / halflife), the decay over ms milliseconds (memo: NULL or the last one). */
+static double cover_decay(const struct policy *pol, uint64_t ms, struct cover_memo *memo)
 {
-	return exp2(-(double)ms / 1000.0 / pol->cover_halflife_s);
+	if (memo && memo->set && memo->ms == ms)
+		return memo->v;
+	if (!memo)
+		return exp2(-(double)ms / 1000.0 / pol->cover_halflife_s);
+	memo->ms = ms;
+	memo->set = 1;
+	memo->v = exp2(-(double)ms / 1000.0 / pol->cover_halflife_s);
+	return memo->v;
 }
 
 /* A stored mass as it is kept: one that is not a number, negative or absurd is 0. */
@@ -102,7 +135,7 @@ static void cover_bits(struct policy_history *h)
 }
 
 void cover_history(const struct policy *pol, const struct policy_dom *dom, uint64_t now_ms,
-		   uint64_t demand_kib, struct policy_history *h)
+		   uint64_t demand_kib, struct policy_history *h, struct cover_memo *memo)
 {
 	double f, up, g;
 	unsigned int b;
@@ -128,7 +161,7 @@ void cover_history(const struct policy *pol, const struct policy_dom *dom, uint6
 	 */
 	if (rebase || h->ref_ms > now_ms ||
 	    now_ms - h->ref_ms > (uint64_t)pol->cover_halflife_s * 1000 * COVER_REBASE) {
-		g = h->ref_ms > now_ms ? 1 : cover_decay(pol, now_ms - h->ref_ms);
+		g = h->ref_ms > now_ms ? 1 : cover_decay(pol, now_ms - h->ref_ms, NULL);
 		for (b = 0; b < POLICY_COVER_LEVEL_BINS; b++)
 			h->level[b] = cover_rebased(h->level[b], g);
 		for (b = 0; b < POLICY_COVER_RISE_BINS; b++)
@@ -136,8 +169,8 @@ void cover_history(const struct policy *pol, const struct policy_dom *dom, uint6
 		h->ref_ms = now_ms;
 		cover_bits(h);
 	}
-	up = 1 / cover_decay(pol, now_ms - h->ref_ms);
-	f = now_ms > dom->prev_plan_ms ? cover_decay(pol, now_ms - dom->prev_plan_ms) : 1;
+	up = 1 / cover_decay(pol, now_ms - h->ref_ms, &memo[0]);
+	f = now_ms > dom->prev_plan_ms ? cover_decay(pol, now_ms - dom->prev_plan_ms, &memo[1]) : 1;
 	/* The demand held since the previous plan was that plan's. */
 	b = cover_bin(dom->prev_demand_kib, POLICY_COVER_LEVEL_BASE_KIB,
 		      POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS);
@@ -257,15 +290,16 @@ static size_t cover_rises(const struct policy_history *hist, const struct cover_
 }
 
 /*
- * The curve of one domain above need, up to cap KiB of headroom: from the
- * origin, the level and rise candidates merged by h, with the mass they
- * cover together (as they stand now, g, and weighted by w) accumulated.
+ * The curve of one domain above need, up to cap KiB of headroom, as the
+ * upper concave hull of: the origin, then the level and rise candidates
+ * merged by h, with the mass they cover together (as they stand now, g,
+ * and weighted by w) accumulated. Kept as it is built (a monotone chain).
  * Returns how many points.
  */
-static size_t cover_points(const struct policy_history *hist, const struct cover_edges *e,
-			   uint64_t need, uint64_t cap, double g, double w, struct cover_pt *pt)
+static size_t cover_curve(const struct policy_history *hist, const struct cover_edges *e,
+			  uint64_t need, uint64_t cap, double g, double w, struct cover_pt *pt)
 {
-	struct cover_pt lv[POLICY_COVER_LEVEL_BINS], rs[POLICY_COVER_RISE_BINS], *c;
+	struct cover_pt lv[POLICY_COVER_LEVEL_BINS], rs[POLICY_COVER_RISE_BINS], *c, p;
 	size_t nl = cover_levels(hist, e, (double)need, (double)cap, g, lv);
 	size_t nr = cover_rises(hist, e, (double)cap, g, rs);
 	size_t a = 0, r = 0, k = 1;
@@ -275,43 +309,37 @@ static size_t cover_points(const struct policy_history *hist, const struct cover
 	while (a < nl || r < nr) {
 		c = r >= nr || (a < nl && lv[a].h <= rs[r].h) ? &lv[a++] : &rs[r++];
 		cum += c->mass;
-		if (c->h <= pt[k - 1].h) {
-			pt[k - 1].mass = cum * w;
-			continue;
-		}
-		pt[k].h = c->h;
-		pt[k].mass = cum * w;
-		k++;
+		p.h = c->h;
+		p.mass = cum * w;
+		if (k > 1 && pt[k - 1].h >= p.h)
+			k--; /* the same headroom covers both */
+		while (k >= 2 && (pt[k - 1].mass - pt[k - 2].mass) * (p.h - pt[k - 2].h) <=
+					 (p.mass - pt[k - 2].mass) * (pt[k - 1].h - pt[k - 2].h))
+			k--;
+		pt[k++] = p;
 	}
 	return k;
 }
 
-/* Keep the upper concave hull of pt[0..k) (pt[0] is the origin). Returns its size. */
-static size_t cover_hull(struct cover_pt *pt, size_t k)
+/* How many candidates the history of one domain may give at most. */
+static size_t cover_count(const struct policy_history *hist)
 {
-	size_t m = 1, i;
+	size_t n = (size_t)__builtin_popcountll(hist->rise_bits), w;
 
-	for (i = 1; i < k; i++) {
-		while (m >= 2) {
-			double x1 = pt[m - 2].h, y1 = pt[m - 2].mass;
-			double x2 = pt[m - 1].h, y2 = pt[m - 1].mass;
-
-			if ((y2 - y1) * (pt[i].h - x1) <= (pt[i].mass - y1) * (x2 - x1))
-				m--;
-			else
-				break;
-		}
-		pt[m++] = pt[i];
-	}
-	return m;
+	for (w = 0; w < sizeof(hist->level_bits) / sizeof(hist->level_bits[0]); w++)
+		n += (size_t)__builtin_popcountll(hist->level_bits[w]);
+	return n;
 }
 
-/* One step of a hull: cost KiB for the price (mass per KiB); reaching h_end for domain j. */
+/*
+ * One step of a hull: cost KiB for the price (mass per KiB) for domain j.
+ * The steps of a domain bought are a prefix of its hull (their prices
+ * fall), so their costs add up to where the last one ends.
+ */
 struct cover_seg {
-	double price;
+	float price;
+	uint32_t j;
 	uint64_t cost;
-	uint64_t h_end;
-	size_t j;
 };
 
 static void cover_swap(struct cover_seg *a, struct cover_seg *b)
@@ -331,7 +359,7 @@ static size_t cover_select(struct cover_seg *s, size_t m, uint64_t budget)
 {
 	size_t a = 0, b = m, gt, lt, i;
 	uint64_t spent = 0, c_gt, c_eq;
-	double p, x, y, z;
+	float p, x, y, z;
 
 	while (b > a) {
 		x = s[a].price;
@@ -377,14 +405,15 @@ uint64_t cover_fill(const struct policy *pol, uint64_t now_ms, size_t nr,
 		    uint64_t budget_kib, uint64_t *x, int *err_r)
 {
 	struct cover_pt pt[POLICY_COVER_LEVEL_BINS + POLICY_COVER_RISE_BINS + 1];
-	struct cover_seg *seg = NULL, *ns;
+	struct cover_seg *seg = NULL;
 	size_t j, k, i, m = 0, room = 0, nb;
 	uint64_t *add = NULL, used = 0, total = 0, hx, hp;
+	struct cover_memo memo = { 0, 0, 0 };
 	struct cover_edges e;
 	double *g = NULL;
 
 	*err_r = 0;
-	if (!budget_kib || !nr || !pol->cover_halflife_s)
+	if (!budget_kib || !nr || nr > UINT32_MAX || !pol->cover_halflife_s)
 		return 0;
 	add = calloc(nr, sizeof(*add));
 	g = calloc(nr, sizeof(*g));
@@ -392,33 +421,34 @@ uint64_t cover_fill(const struct policy *pol, uint64_t now_ms, size_t nr,
 		*err_r = XMEM_ERR_NOMEM;
 		goto out;
 	}
-	/* What the stored masses stand for now (policy_history). */
-	for (j = 0; j < nr; j++)
-		if (hist[j])
-			g[j] = hist[j]->ref_ms < now_ms ? cover_decay(pol, now_ms - hist[j]->ref_ms)
-							: 1;
+	/* What the stored masses stand for now (policy_history); room for every step. */
+	for (j = 0; j < nr; j++) {
+		if (!hist[j] || cap[j] <= x[j])
+			continue;
+		g[j] = hist[j]->ref_ms < now_ms ? cover_decay(pol, now_ms - hist[j]->ref_ms, &memo)
+						: 1;
+		room += cover_count(hist[j]);
+	}
+	if (!room)
+		goto out;
+	seg = malloc(room * sizeof(*seg));
+	if (!seg) {
+		*err_r = XMEM_ERR_NOMEM;
+		goto out;
+	}
 	cover_edges_init(&e);
 	for (j = 0; j < nr; j++) {
 		if (!hist[j] || cap[j] <= x[j])
 			continue;
-		k = cover_hull(pt, cover_points(hist[j], &e, x[j], cap[j] - x[j], g[j], w[j], pt));
-		for (i = 1; i < k; i++) {
-			if (m == room) {
-				room = room ? 2 * room : 256;
-				ns = realloc(seg, room * sizeof(*seg));
-				if (!ns) {
-					*err_r = XMEM_ERR_NOMEM;
-					goto out;
-				}
-				seg = ns;
-			}
+		k = cover_curve(hist[j], &e, x[j], cap[j] - x[j], g[j], w[j], pt);
+		for (i = 1; i < k && m < room; i++) {
 			hx = (uint64_t)ceil(pt[i].h);
 			hp = (uint64_t)ceil(pt[i - 1].h);
 			seg[m].cost = hx - hp;
 			total += hx - hp;
-			seg[m].h_end = hx;
-			seg[m].price = (pt[i].mass - pt[i - 1].mass) / (pt[i].h - pt[i - 1].h);
-			seg[m].j = j;
+			seg[m].price =
+				(float)((pt[i].mass - pt[i - 1].mass) / (pt[i].h - pt[i - 1].h));
+			seg[m].j = (uint32_t)j;
 			m++;
 		}
 	}
@@ -427,8 +457,7 @@ uint64_t cover_fill(const struct policy *pol, uint64_t now_ms, size_t nr,
 	/* Every step bought: no price to find. */
 	nb = total <= budget_kib ? m : cover_select(seg, m, budget_kib);
 	for (i = 0; i < nb; i++)
-		if (seg[i].h_end > add[seg[i].j])
-			add[seg[i].j] = seg[i].h_end;
+		add[seg[i].j] += seg[i].cost;
 	for (j = 0; j < nr; j++) {
 		if (add[j] > cap[j] - x[j])
 			add[j] = cap[j] - x[j];

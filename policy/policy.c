@@ -373,6 +373,7 @@ static int policy_fill(const struct policy *pol, uint64_t now_ms, struct policy_
 int policy_plan(const struct policy *pol, const struct policy_host *host,
 		const struct policy_dom *doms, size_t nr, struct policy_out *out)
 {
+	struct cover_memo memo[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
 	struct policy_scratch s;
 	uint64_t budget_kib, used_kib, slack_kib, lv[POLICY_NR_TIERS];
 	size_t i, j, n = 0;
@@ -408,7 +409,7 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		}
 		o->demand_kib = policy_ladder(pol, host, d, lv, &w, &o->swing_kib);
 		o->desired_kib = lv[POLICY_NR_TIERS - 1];
-		cover_history(pol, d, host->now_ms, o->demand_kib, d->history);
+		cover_history(pol, d, host->now_ms, o->demand_kib, d->history, memo);
 		if (!policy_dom_included(d)) {
 			o->target_kib = d->target_kib;
 			continue;

@@ -92,14 +92,21 @@ uint64_t surplus_fill(const struct policy *pol, size_t nr, const uint64_t *hi, c
 		      uint64_t budget_kib, uint64_t used_kib, uint64_t *x, struct fair_key *keys);
 
 /* cover.c */
+/* A memo of the last decays computed: in a plan most domains ask for the same. */
+struct cover_memo {
+	uint64_t ms;
+	double v;
+	int set;
+};
 /*
  * Write into h (NULL: nothing) the history of dom at now_ms: its previous
  * history (h may be the same storage), plus the time since the previous
  * plan at that plan's demand and the rise to demand_kib, if any. All zero
- * when the cover tier is off or nothing was fed back.
+ * when the cover tier is off or nothing was fed back. memo: two, zeroed
+ * before a plan's first call.
  */
 void cover_history(const struct policy *pol, const struct policy_dom *dom, uint64_t now_ms,
-		   uint64_t demand_kib, struct policy_history *h);
+		   uint64_t demand_kib, struct policy_history *h, struct cover_memo *memo);
 /*
  * The cover tier at now_ms: raise x[j] (each domain's demand) toward cap[j]
  * so that the budget buys the most history mass (weighted by w[j]) per KiB;
