@@ -78,15 +78,19 @@ static unsigned int cover_bin(uint64_t v, double base_kib, unsigned int per_octa
 	const double *thr = per_octave == 8 ? cover_oct8 : cover_oct4;
 	double x = (double)v / base_kib, y;
 	unsigned int k = 0;
+	uint64_t u;
 	long b;
-	int e;
 
 	if (!(x >= 1))
 		return 0;
-	y = 2 * frexp(x, &e); /* x = y x 2^(e - 1), y in [1, 2) */
+	/* x = y x 2^octave, y in [1, 2): the octave and y from x's bits. */
+	memcpy(&u, &x, sizeof(u));
+	b = (long)((u >> 52) & 0x7ff) - 1023;
+	u = (u & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1023) << 52);
+	memcpy(&y, &u, sizeof(y));
 	while (k + 1 < per_octave && y >= thr[k + 1])
 		k++;
-	b = (long)(e - 1) * (long)per_octave + (long)k;
+	b = b * (long)per_octave + (long)k;
 	if (b < 1)
 		return 0;
 	return b >= (long)nr - 1 ? nr - 1 : (unsigned int)b;
@@ -188,12 +192,34 @@ void cover_history(const struct policy *pol, const struct policy_dom *dom, uint6
 /* One candidate headroom of a domain: h KiB above its demand covers mass. */
 struct cover_pt {
 	double h, mass;
+	uint64_t h_kib; /* h rounded up */
 };
+
+/*
+ * The headroom grid: candidates are gathered on it, 2^(1/8) apart from
+ * COVER_GRID_BASE_KIB (twice as fine as the rise bins, whose edges are every
+ * other grid edge), so a level's headroom is rounded up by at most 9%. Up
+ * to 64 GiB of headroom; beyond that no candidate.
+ */
+#define COVER_GRID_BASE_KIB   POLICY_COVER_RISE_BASE_KIB
+#define COVER_GRID_PER_OCTAVE 4u
+#define COVER_GRID_BINS	      56u
+_Static_assert(COVER_GRID_PER_OCTAVE == POLICY_COVER_RISE_PER_OCTAVE &&
+		       COVER_GRID_BINS >= POLICY_COVER_RISE_BINS,
+	       "rise edges are every other grid edge");
 
 /* The upper edges of the bins, in KiB, computed once a plan. */
 struct cover_edges {
 	double level[POLICY_COVER_LEVEL_BINS];
 	double rise[POLICY_COVER_RISE_BINS];
+	double grid[COVER_GRID_BINS];
+	uint64_t grid_kib[COVER_GRID_BINS]; /* the same, rounded up */
+};
+
+/* One domain's candidates on the grid: mass per bin, and which bins hold some. */
+struct cover_grid {
+	double mass[COVER_GRID_BINS];
+	uint64_t bits[(COVER_GRID_BINS + 63) / 64];
 };
 
 static void cover_edges_init(struct cover_edges *e)
@@ -206,6 +232,17 @@ static void cover_edges_init(struct cover_edges *e)
 	for (b = 0; b < POLICY_COVER_RISE_BINS; b++)
 		e->rise[b] = POLICY_COVER_RISE_BASE_KIB *
 			     exp2((double)(b + 1) / POLICY_COVER_RISE_PER_OCTAVE);
+	for (b = 0; b < COVER_GRID_BINS; b++) {
+		e->grid[b] = COVER_GRID_BASE_KIB * exp2((double)(b + 1) / COVER_GRID_PER_OCTAVE);
+		e->grid_kib[b] = (uint64_t)ceil(e->grid[b]);
+	}
+}
+
+/* Add mass m at grid bin i. */
+static void cover_put(struct cover_grid *gr, unsigned int i, double m)
+{
+	gr->mass[i] += m;
+	gr->bits[i / 64] |= UINT64_C(1) << (i % 64);
 }
 
 /*
@@ -224,20 +261,20 @@ static struct cover_win cover_window(double g)
 }
 
 /*
- * The level candidates above need, up to cap: the upper edge of each bin
- * above need with its mass (the bin holding need: only the part above
- * need, taken as spread evenly over the bin). Returns how many.
+ * The level candidates above need, up to cap, onto the grid: the upper edge
+ * of each bin above need, less need, with its mass (the bin holding need:
+ * only the part above need, taken as spread evenly over the bin).
  */
-static size_t cover_levels(const struct policy_history *hist, const struct cover_edges *e,
-			   double need, double cap, double g, struct cover_pt *pt)
+static void cover_levels(const struct policy_history *hist, const struct cover_edges *e,
+			 double need, double cap, double g, struct cover_grid *gr)
 {
 	struct cover_win win = cover_window(g);
 	unsigned int a0 = cover_bin((uint64_t)need, POLICY_COVER_LEVEL_BASE_KIB,
 				    POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS);
-	unsigned int w, a;
-	size_t k = 0;
-	double m, lo;
+	unsigned int w, a, i = 0;
+	double m, lo, h;
 	uint64_t bits;
+	int first = 1;
 
 	for (w = a0 / 64; w < sizeof(hist->level_bits) / sizeof(hist->level_bits[0]); w++) {
 		bits = hist->level_bits[w];
@@ -247,31 +284,38 @@ static size_t cover_levels(const struct policy_history *hist, const struct cover
 			float v;
 
 			a = w * 64 + (unsigned int)__builtin_ctzll(bits);
-			if (a >= POLICY_COVER_LEVEL_BINS || e->level[a] - need > cap)
-				return k;
+			if (a >= POLICY_COVER_LEVEL_BINS)
+				return;
+			h = e->level[a] - need;
+			if (h > cap || h > e->grid[COVER_GRID_BINS - 1])
+				return;
 			v = hist->level[a];
-			if (!(v > win.lo && v <= win.hi) || e->level[a] <= need)
+			if (!(v > win.lo && v <= win.hi) || h <= 0)
 				continue;
 			m = v * g;
 			lo = a ? e->level[a - 1] : 0;
 			if (lo < need)
-				m *= (e->level[a] - need) / (e->level[a] - lo);
-			pt[k].h = e->level[a] - need;
-			pt[k].mass = m;
-			k++;
+				m *= h / (e->level[a] - lo);
+			/* The grid bin whose upper edge is the first at or above h. */
+			if (first) {
+				i = cover_bin((uint64_t)h, COVER_GRID_BASE_KIB,
+					      COVER_GRID_PER_OCTAVE, COVER_GRID_BINS);
+				first = 0;
+			}
+			while (i + 1 < COVER_GRID_BINS && e->grid[i] < h)
+				i++;
+			cover_put(gr, i, m);
 		}
 	}
-	return k;
 }
 
-/* The rise candidates up to cap: the upper edge of each bin with its mass. */
-static size_t cover_rises(const struct policy_history *hist, const struct cover_edges *e,
-			  double cap, double g, struct cover_pt *pt)
+/* The rise candidates up to cap onto the grid: the upper edge of each bin with its mass. */
+static void cover_rises(const struct policy_history *hist, const struct cover_edges *e, double cap,
+			double g, struct cover_grid *gr)
 {
 	struct cover_win win = cover_window(g);
 	uint64_t bits = hist->rise_bits;
 	unsigned int r;
-	size_t k = 0;
 
 	for (; bits; bits &= bits - 1) {
 		float v;
@@ -280,43 +324,49 @@ static size_t cover_rises(const struct policy_history *hist, const struct cover_
 		if (r >= POLICY_COVER_RISE_BINS || e->rise[r] > cap)
 			break;
 		v = hist->rise[r];
-		if (!(v > win.lo && v <= win.hi))
-			continue;
-		pt[k].h = e->rise[r];
-		pt[k].mass = v * g;
-		k++;
+		if (v > win.lo && v <= win.hi)
+			cover_put(gr, r, v * g);
 	}
-	return k;
 }
 
 /*
  * The curve of one domain above need, up to cap KiB of headroom, as the
- * upper concave hull of: the origin, then the level and rise candidates
- * merged by h, with the mass they cover together (as they stand now, g,
- * and weighted by w) accumulated. Kept as it is built (a monotone chain).
- * Returns how many points.
+ * upper concave hull of: the origin, then the candidates on the grid in
+ * order of headroom, with the mass they cover together (as they stand now,
+ * g, and weighted by w) accumulated. Kept as it is built (a monotone
+ * chain); the grid is left empty. Returns how many points.
  */
 static size_t cover_curve(const struct policy_history *hist, const struct cover_edges *e,
-			  uint64_t need, uint64_t cap, double g, double w, struct cover_pt *pt)
+			  uint64_t need, uint64_t cap, double g, double w, struct cover_grid *gr,
+			  struct cover_pt *pt)
 {
-	struct cover_pt lv[POLICY_COVER_LEVEL_BINS], rs[POLICY_COVER_RISE_BINS], *c, p;
-	size_t nl = cover_levels(hist, e, (double)need, (double)cap, g, lv);
-	size_t nr = cover_rises(hist, e, (double)cap, g, rs);
-	size_t a = 0, r = 0, k = 1;
+	size_t k = 1, q;
 	double cum = 0;
+	unsigned int i;
+	struct cover_pt p;
+	uint64_t bits;
 
+	cover_levels(hist, e, (double)need, (double)cap, g, gr);
+	cover_rises(hist, e, (double)cap, g, gr);
 	pt[0].h = pt[0].mass = 0;
-	while (a < nl || r < nr) {
-		c = r >= nr || (a < nl && lv[a].h <= rs[r].h) ? &lv[a++] : &rs[r++];
-		cum += c->mass;
-		p.h = c->h;
-		p.mass = cum * w;
-		if (k > 1 && pt[k - 1].h >= p.h)
-			k--; /* the same headroom covers both */
-		while (k >= 2 && (pt[k - 1].mass - pt[k - 2].mass) * (p.h - pt[k - 2].h) <=
-					 (p.mass - pt[k - 2].mass) * (pt[k - 1].h - pt[k - 2].h))
-			k--;
-		pt[k++] = p;
+	pt[0].h_kib = 0;
+	for (q = 0; q < sizeof(gr->bits) / sizeof(gr->bits[0]); q++) {
+		for (bits = gr->bits[q]; bits; bits &= bits - 1) {
+			i = (unsigned int)(q * 64) + (unsigned int)__builtin_ctzll(bits);
+			cum += gr->mass[i];
+			gr->mass[i] = 0;
+			p.h = e->grid[i];
+			p.h_kib = e->grid_kib[i];
+			p.mass = cum * w;
+			if (p.h > (double)cap)
+				continue; /* beyond the maximum: only emptied */
+			while (k >= 2 &&
+			       (pt[k - 1].mass - pt[k - 2].mass) * (p.h - pt[k - 2].h) <=
+				       (p.mass - pt[k - 2].mass) * (pt[k - 1].h - pt[k - 2].h))
+				k--;
+			pt[k++] = p;
+		}
+		gr->bits[q] = 0;
 	}
 	return k;
 }
@@ -400,13 +450,73 @@ static size_t cover_select(struct cover_seg *s, size_t m, uint64_t budget)
 	return a;
 }
 
+/* The bucket of a price: its exponent and the top 3 bits of its fraction (0 for none). */
+#define COVER_BUCKETS 2048u
+static unsigned int cover_bucket(float price)
+{
+	uint32_t u;
+
+	if (!(price > 0))
+		return 0;
+	memcpy(&u, &price, sizeof(u));
+	return (u >> 20) & (COVER_BUCKETS - 1);
+}
+
+/*
+ * Buy the steps seg[0..m) that cover_select would, into add: the price is
+ * first narrowed to one bucket (an order of a price's bits), in two passes
+ * that move nothing; only the steps of that bucket are selected.
+ */
+static int cover_buy(const struct cover_seg *seg, size_t m, uint64_t budget, uint64_t *add)
+{
+	uint64_t *sum = calloc(COVER_BUCKETS, sizeof(*sum)), spent = 0;
+	struct cover_seg *mid = NULL;
+	size_t i, n = 0, nb;
+	unsigned int k = COVER_BUCKETS, kb;
+
+	if (!sum)
+		return XMEM_ERR_NOMEM;
+	for (i = 0; i < m; i++)
+		sum[cover_bucket(seg[i].price)] += seg[i].cost;
+	/* The highest bucket that does not fit whole: those above are bought. */
+	while (k > 0 && spent + sum[k - 1] <= budget)
+		spent += sum[--k];
+	if (k > 0) {
+		k--;
+		for (i = 0; i < m; i++)
+			n += cover_bucket(seg[i].price) == k;
+		mid = malloc((n ? n : 1) * sizeof(*mid));
+		if (!mid) {
+			free(sum);
+			return XMEM_ERR_NOMEM;
+		}
+		n = 0;
+	}
+	for (i = 0; i < m; i++) {
+		kb = cover_bucket(seg[i].price);
+		if (kb > k || (kb == k && !mid))
+			add[seg[i].j] += seg[i].cost;
+		else if (kb == k)
+			mid[n++] = seg[i];
+	}
+	if (mid) {
+		nb = cover_select(mid, n, budget - spent);
+		for (i = 0; i < nb; i++)
+			add[mid[i].j] += mid[i].cost;
+	}
+	free(mid);
+	free(sum);
+	return 0;
+}
+
 uint64_t cover_fill(const struct policy *pol, uint64_t now_ms, size_t nr,
 		    const struct policy_history *const *hist, const uint64_t *cap, const double *w,
 		    uint64_t budget_kib, uint64_t *x, int *err_r)
 {
-	struct cover_pt pt[POLICY_COVER_LEVEL_BINS + POLICY_COVER_RISE_BINS + 1];
+	struct cover_pt pt[COVER_GRID_BINS + 1];
+	struct cover_grid gr;
 	struct cover_seg *seg = NULL;
-	size_t j, k, i, m = 0, room = 0, nb;
+	size_t j, k, i, m = 0, room = 0;
 	uint64_t *add = NULL, used = 0, total = 0, hx, hp;
 	struct cover_memo memo = { 0, 0, 0 };
 	struct cover_edges e;
@@ -437,13 +547,14 @@ uint64_t cover_fill(const struct policy *pol, uint64_t now_ms, size_t nr,
 		goto out;
 	}
 	cover_edges_init(&e);
+	memset(&gr, 0, sizeof(gr));
 	for (j = 0; j < nr; j++) {
 		if (!hist[j] || cap[j] <= x[j])
 			continue;
-		k = cover_curve(hist[j], &e, x[j], cap[j] - x[j], g[j], w[j], pt);
+		k = cover_curve(hist[j], &e, x[j], cap[j] - x[j], g[j], w[j], &gr, pt);
 		for (i = 1; i < k && m < room; i++) {
-			hx = (uint64_t)ceil(pt[i].h);
-			hp = (uint64_t)ceil(pt[i - 1].h);
+			hx = pt[i].h_kib;
+			hp = pt[i - 1].h_kib;
 			seg[m].cost = hx - hp;
 			total += hx - hp;
 			seg[m].price =
@@ -455,9 +566,14 @@ uint64_t cover_fill(const struct policy *pol, uint64_t now_ms, size_t nr,
 	if (!m)
 		goto out;
 	/* Every step bought: no price to find. */
-	nb = total <= budget_kib ? m : cover_select(seg, m, budget_kib);
-	for (i = 0; i < nb; i++)
-		add[seg[i].j] += seg[i].cost;
+	if (total <= budget_kib) {
+		for (i = 0; i < m; i++)
+			add[seg[i].j] += seg[i].cost;
+	} else {
+		*err_r = cover_buy(seg, m, budget_kib, add);
+		if (*err_r)
+			goto out;
+	}
 	for (j = 0; j < nr; j++) {
 		if (add[j] > cap[j] - x[j])
 			add[j] = cap[j] - x[j];
