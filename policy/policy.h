@@ -34,7 +34,7 @@
 #define POLICY_BUFFER_DEFAULT_PCT	((unsigned int)XS_DOM_BUFFER_DEFAULT)
 #define POLICY_KEEP_FREE_DEFAULT_KIB	(UINT64_C(1024) * 1024) /* xmem: 1 GiB left free */
 #define POLICY_SURPLUS_BASE_DEFAULT_KIB (UINT64_C(1024) * 1024)
-#define POLICY_COVER_HALFLIFE_DEFAULT_S 21600u /* xmem: the cover tier's history, 6 h */
+#define POLICY_COVER_HALFLIFE_DEFAULT_S 43200u /* xmem: the cover tier's history, 12 h */
 #define POLICY_COVER_RISE_DEFAULT_S	300u
 
 enum policy_kind {
