@@ -1189,6 +1189,7 @@ static void policy_cover_history_test(void **state)
 	struct policy_host h;
 	unsigned int b1 = level_bin(GIB), b3 = level_bin(3 * GIB), r = rise_bin(512 * MIB);
 	uint64_t now;
+	double mass;
 
 	(void)state;
 	pol_cover(&pol);
@@ -1213,6 +1214,16 @@ static void policy_cover_history_test(void **state)
 	h.now_ms = now + 3600 * 1000;
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
 	assert_float_equal(hist_mass(&pol, &d, d.history->level[b3], h.now_ms), 0.2, 1e-6);
+	/* b1: its half from the first hour halved, plus half for the second. */
+	assert_float_equal(hist_mass(&pol, &d, d.history->level[b1], h.now_ms), 0.75, 1e-6);
+	/* A stored mass that went bad between plans counts as none when added to. */
+	d.history->level[b1] = NAN;
+	d.prev_plan_ms = h.now_ms;
+	h.now_ms += 3600 * 1000;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	mass = hist_mass(&pol, &d, d.history->level[b1], h.now_ms);
+	assert_true(mass > 0.5 - 1e-6 && mass < 0.5 + 1e-6); /* not a number fails this too */
+	h.now_ms -= 3600 * 1000;
 	/* Long after: the stored masses are brought to the present, the same masses. */
 	d.prev_plan_ms = h.now_ms = now + 17 * 3600 * 1000;
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
@@ -1331,6 +1342,69 @@ static void policy_cover_rise_test(void **state)
 	assert_true(out[2].target_kib >= 2 * GIB);
 	assert_true(out[0].target_kib < GIB + 128 * MIB);
 	assert_true(sum_targets(out, 3) <= 3 * GIB + 1300 * MIB);
+}
+
+/*
+ * No step is bought below 0.1% of a rise per GiB: d0 once spent 0.05% of
+ * its time 2 GiB above its demand; with memory to spare that is left to the
+ * tiers after (here its buffer), while 5% is bought.
+ */
+static void policy_cover_floor_test(void **state)
+{
+	struct policy_dom d[3];
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+
+	(void)state;
+	pol_cover(&pol);
+	cover_three(d, &h);
+	h.total_kib = 16 * GIB;
+	h.free_kib = 13 * GIB;
+	cover_prev[0].level[level_bin(3 * GIB)] = 0.0005f;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[0].target_kib <= GIB * 12 / 10 + 1);
+	cover_prev[0].level[level_bin(3 * GIB)] = 0.05f;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[0].target_kib >= 3 * GIB);
+}
+
+/*
+ * The bin that holds the demand counts only its part above the demand: d0
+ * spent half its time in its own bin (but only its top 18% is above its
+ * demand), d1 nine tenths in the bin above. 130 MiB cover d1's level, not
+ * both; counted whole, d0's bin would have gone first.
+ */
+static void policy_cover_own_bin_test(void **state)
+{
+	struct policy_dom d[2];
+	struct policy_history prev[2], next[2];
+	struct policy_out out[2];
+	struct policy pol;
+	struct policy_host h;
+	uint64_t need = 1100 * MIB;
+	unsigned int b = level_bin(need);
+	size_t i;
+
+	(void)state;
+	pol_cover(&pol);
+	memset(prev, 0, sizeof(prev));
+	for (i = 0; i < 2; i++) {
+		d[i] = dom_make((uint32_t)i + 1, 256 * MIB, need, 8 * GIB);
+		dom_demand(&d[i], need);
+		d[i].prev_history = &prev[i];
+		d[i].history = &next[i];
+	}
+	h = host_make(2 * need + 130 * MIB, d, 2);
+	for (i = 0; i < 2; i++) {
+		d[i].prev_plan_ms = h.now_ms - 1000;
+		d[i].prev_demand_kib = need;
+	}
+	prev[0].level[b] = 0.5f;
+	prev[1].level[b + 1] = 0.9f;
+	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+	assert_true(out[1].target_kib >= (uint64_t)level_edge(b + 1));
+	assert_true(out[0].target_kib < need + 10 * MIB);
 }
 
 /* The deadband keeps no lower target below what the cover tier bought (less a quarter of it). */
@@ -1550,6 +1624,8 @@ int main(void)
 		cmocka_unit_test(policy_cover_history_test),
 		cmocka_unit_test(policy_cover_price_test),
 		cmocka_unit_test(policy_cover_rise_test),
+		cmocka_unit_test(policy_cover_floor_test),
+		cmocka_unit_test(policy_cover_own_bin_test),
 		cmocka_unit_test(policy_cover_deadband_test),
 		cmocka_unit_test(policy_phases_test),
 		cmocka_unit_test(policy_invalid_test),
