@@ -333,6 +333,25 @@ static uint64_t policy_ladder(const struct policy *pol, const struct policy_host
 }
 
 /*
+ * What the cover tier leaves of rem: keep_free, as far as rem exceeds what
+ * every domain's tiers above need still take (so with plenty a VM start
+ * finds keep_free free, as the surplus leaves it; under scarcity the cover
+ * tier may spend it, as the buffer and memory tiers may).
+ */
+static uint64_t policy_cover_keep_kib(const struct policy *pol, const struct policy_scratch *s,
+				      size_t n, uint64_t rem)
+{
+	uint64_t above = 0, spare;
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		if (s->level[POLICY_NR_TIERS - 1][j] > s->x[j])
+			above += s->level[POLICY_NR_TIERS - 1][j] - s->x[j];
+	spare = rem > above ? rem - above : 0;
+	return spare < pol->keep_free_kib ? spare : pol->keep_free_kib;
+}
+
+/*
  * The tiers' fill into s->x. Without the cover tier, tier by tier. With it:
  * up to demand tier by tier, then what is left bought by the cover tier,
  * then the buffer and memory tiers (at least what cover gave) on what is
@@ -353,6 +372,7 @@ static int policy_fill(const struct policy *pol, uint64_t now_ms, struct policy_
 	}
 	used = fair_fill_tiers(n, POLICY_TIER_NEED + 1, s->level, s->w, budget_kib, s->x, s->keys);
 	rem = used < budget_kib ? budget_kib - used : 0;
+	rem -= policy_cover_keep_kib(pol, s, n, rem);
 	used += cover_fill(pol, now_ms, n, s->hist, s->cap, s->w, rem, s->x, &rc);
 	if (rc)
 		return rc;

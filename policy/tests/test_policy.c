@@ -1140,6 +1140,7 @@ static void pol_cover(struct policy *pol)
 	pol->shrink_pct_per_s = 0;
 	pol->headroom_halflife_s = 0;
 	pol->surplus = 0;
+	pol->keep_free_kib = 0;
 	pol->cover_halflife_s = 3600;
 	pol->cover_rise_s = 300;
 }
@@ -1407,6 +1408,33 @@ static void policy_cover_own_bin_test(void **state)
 	assert_true(out[0].target_kib < need + 10 * MIB);
 }
 
+/*
+ * With plenty, the cover tier leaves keep_free free as the surplus does:
+ * beyond what the buffers take, 600 MiB are spare, and with 512 MiB kept
+ * the 724 MiB rise d0 once made is not bought; with none kept, it is.
+ */
+static void policy_cover_keep_free_test(void **state)
+{
+	struct policy_dom d[3];
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+
+	(void)state;
+	pol_cover(&pol);
+	pol.keep_free_kib = 512 * MIB;
+	cover_three(d, &h);
+	h.total_kib = 3 * GIB + 3 * 205 * MIB + 600 * MIB;
+	h.free_kib = h.total_kib - 3 * GIB;
+	cover_prev[0].rise[rise_bin(700 * MIB)] = 0.3f;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[0].target_kib <= GIB * 12 / 10 + 1);
+	assert_true(h.total_kib - sum_targets(out, 3) >= 512 * MIB);
+	pol.keep_free_kib = 0;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[0].target_kib >= GIB + 700 * MIB);
+}
+
 /* The deadband keeps no lower target below what the cover tier bought (less a quarter of it). */
 static void policy_cover_deadband_test(void **state)
 {
@@ -1626,6 +1654,7 @@ int main(void)
 		cmocka_unit_test(policy_cover_rise_test),
 		cmocka_unit_test(policy_cover_floor_test),
 		cmocka_unit_test(policy_cover_own_bin_test),
+		cmocka_unit_test(policy_cover_keep_free_test),
 		cmocka_unit_test(policy_cover_deadband_test),
 		cmocka_unit_test(policy_phases_test),
 		cmocka_unit_test(policy_invalid_test),
