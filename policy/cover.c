@@ -11,31 +11,36 @@
  * guest whose rises are huge may be cheaper to leave uncovered than ten
  * small ones. Water-filling shares headroom evenly; this tier prices it.
  *
- * Each domain carries a history (struct policy_history), fed back by the
- * caller from the previous plan like the swing: two histograms that decay
- * with cover_halflife_s:
+ * Each domain carries a history (struct policy_history, policy.h), kept by
+ * the caller and updated by the plan (in place when the caller passes the
+ * same storage): two histograms that decay with cover_halflife_s:
  * - level: the share of recent time its demand spent at each level (bins
- *   POLICY_COVER_LEVEL_RATIO apart, from POLICY_COVER_LEVEL_BASE_KIB): a
- *   guest whose demand falls usually rises back to where it was;
+ *   2^(1/8) apart from POLICY_COVER_LEVEL_BASE_KIB): a guest whose demand
+ *   falls often rises back to where it was;
  * - rise: its recent rises of demand from one plan to the next (bins
- *   POLICY_COVER_RISE_RATIO apart, from POLICY_COVER_RISE_BASE_KIB), each
- *   weighing as much as cover_rise_s of time at a level: a guest that grows
- *   in steps keeps growing.
+ *   2^(1/4) apart from POLICY_COVER_RISE_BASE_KIB), each weighing as much
+ *   as cover_rise_s of time at a level: a guest that grows in steps keeps
+ *   growing.
+ * Masses are stored against a reference time (they stand for m x
+ * 2^-((now - ref) / half-life)), so decay costs nothing per plan and a plan
+ * touches only the bins that change; bits mark the bins that hold mass.
+ *
  * The mass above demand + h, weighted by the domain's weight, is how likely
  * its next rise outruns a headroom h. Every domain's candidate headrooms
- * (the upper edges of the bins above its demand) form a curve of mass
- * covered against MiB given; on the upper concave hull of each curve every
- * step costs MiB and covers mass, and the steps are taken in order of mass
- * per MiB, across all domains, for as long as the budget lasts (a knapsack
- * by greedy price; on concave curves it is exact up to the last step). The
- * price is found by selection, as fair.c finds its water level: linear on
- * average, no sorting.
+ * (the upper edges of the bins above its demand, rounded up to a grid
+ * 2^(1/4) apart) form a curve of mass covered against MiB given; on the
+ * upper concave hull of each curve every step costs MiB and covers mass,
+ * and the steps are taken in order of mass per MiB, across all domains, for
+ * as long as the budget lasts (a knapsack by greedy price; on concave
+ * curves it is exact up to the last step), none below COVER_MIN_PER_GIB.
+ * The price is found without sorting: two passes narrow it to one bucket
+ * of its float bits, and selection (as quickselect) finds it there.
  *
  * The tier sits between demand and buffer: under scarcity it decides who
- * gets memory above demand, before anyone's even buffer; when the budget
- * covers every candidate, the buffer, remembered peaks and surplus follow
- * as before. A domain with no history yet gets nothing from this tier and
- * its buffer in the next one.
+ * gets memory above demand, before anyone's buffer; with plenty it leaves
+ * keep_free free (policy.c), and the buffer, remembered peaks and surplus
+ * follow as before. A domain with no history yet gets nothing from this
+ * tier and its buffer in the next one.
  */
 #include "config.h"
 
@@ -517,17 +522,51 @@ static int cover_buy(const struct cover_seg *seg, size_t m, uint64_t budget, uin
 	return 0;
 }
 
+/*
+ * The steps of every domain's hull into seg (room for room of them), each
+ * at its price, none below COVER_MIN_PER_GIB; their total cost into
+ * *total_r. Returns how many.
+ */
+static size_t cover_steps(size_t nr, const struct policy_history *const *hist, const double *g,
+			  const uint64_t *cap, const double *w, const uint64_t *x,
+			  struct cover_seg *seg, size_t room, uint64_t *total_r)
+{
+	struct cover_pt pt[COVER_GRID_BINS + 1];
+	struct cover_edges e;
+	struct cover_grid gr;
+	size_t j, k, i, m = 0;
+	float price;
+
+	cover_edges_init(&e);
+	memset(&gr, 0, sizeof(gr));
+	*total_r = 0;
+	for (j = 0; j < nr; j++) {
+		if (!hist[j] || cap[j] <= x[j])
+			continue;
+		k = cover_curve(hist[j], &e, x[j], cap[j] - x[j], g[j], w[j], &gr, pt);
+		for (i = 1; i < k && m < room; i++) {
+			price = (float)((pt[i].mass - pt[i - 1].mass) / (pt[i].h - pt[i - 1].h));
+			/* Below the floor, this step and the rest of the hull (cheaper) are left. */
+			if (price < COVER_MIN_PER_GIB * w[j] / (1024.0 * 1024))
+				break;
+			seg[m].price = price;
+			seg[m].cost = pt[i].h_kib - pt[i - 1].h_kib;
+			seg[m].j = (uint32_t)j;
+			*total_r += seg[m].cost;
+			m++;
+		}
+	}
+	return m;
+}
+
 uint64_t cover_fill(const struct policy *pol, uint64_t now_ms, size_t nr,
 		    const struct policy_history *const *hist, const uint64_t *cap, const double *w,
 		    uint64_t budget_kib, uint64_t *x, int *err_r)
 {
-	struct cover_pt pt[COVER_GRID_BINS + 1];
-	struct cover_grid gr;
 	struct cover_seg *seg = NULL;
-	size_t j, k, i, m = 0, room = 0;
-	uint64_t *add = NULL, used = 0, total = 0, hx, hp;
+	size_t j, i, m, room = 0;
+	uint64_t *add = NULL, used = 0, total = 0;
 	struct cover_memo memo = { 0, 0, 0 };
-	struct cover_edges e;
 	double *g = NULL;
 
 	*err_r = 0;
@@ -554,26 +593,7 @@ uint64_t cover_fill(const struct policy *pol, uint64_t now_ms, size_t nr,
 		*err_r = XMEM_ERR_NOMEM;
 		goto out;
 	}
-	cover_edges_init(&e);
-	memset(&gr, 0, sizeof(gr));
-	for (j = 0; j < nr; j++) {
-		if (!hist[j] || cap[j] <= x[j])
-			continue;
-		k = cover_curve(hist[j], &e, x[j], cap[j] - x[j], g[j], w[j], &gr, pt);
-		for (i = 1; i < k && m < room; i++) {
-			hx = pt[i].h_kib;
-			hp = pt[i - 1].h_kib;
-			seg[m].cost = hx - hp;
-			total += hx - hp;
-			seg[m].price =
-				(float)((pt[i].mass - pt[i - 1].mass) / (pt[i].h - pt[i - 1].h));
-			/* Below the floor, this step and the rest of the hull (cheaper) are left. */
-			if (seg[m].price < COVER_MIN_PER_GIB * w[j] / (1024.0 * 1024))
-				break;
-			seg[m].j = (uint32_t)j;
-			m++;
-		}
-	}
+	m = cover_steps(nr, hist, g, cap, w, x, seg, room, &total);
 	if (!m)
 		goto out;
 	/* Every step bought: no price to find. */
