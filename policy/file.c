@@ -37,6 +37,8 @@ static const struct file_param file_params[] = {
 	{ "surplus_base", 0, SIZE_MAX_KIB_POLICY, 1 },
 	{ "boost_capped", 0, 1, 0 },
 	{ "silent_surplus_pct", 0, 100, 0 },
+	{ "cover_halflife_s", 0, 30 * 86400, 0 },
+	{ "cover_rise_s", 0, 86400, 0 },
 };
 
 #define FILE_NR_PARAMS (sizeof(file_params) / sizeof(file_params[0]))
@@ -58,6 +60,8 @@ static void file_param_field(struct policy *pol, size_t k, unsigned int **u_r, u
 		NULL,
 		&pol->boost_capped,
 		&pol->silent_surplus_pct,
+		&pol->cover_halflife_s,
+		&pol->cover_rise_s,
 	};
 	uint64_t *const kib[FILE_NR_PARAMS] = {
 		NULL,
@@ -71,6 +75,8 @@ static void file_param_field(struct policy *pol, size_t k, unsigned int **u_r, u
 		NULL,
 		&pol->keep_free_kib,
 		&pol->surplus_base_kib,
+		NULL,
+		NULL,
 		NULL,
 		NULL,
 	};

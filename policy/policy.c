@@ -81,6 +81,8 @@ void policy_defaults(struct policy *pol, enum policy_kind kind)
 		pol->surplus = 1;
 		pol->keep_free_kib = POLICY_KEEP_FREE_DEFAULT_KIB;
 		pol->surplus_base_kib = POLICY_SURPLUS_BASE_DEFAULT_KIB;
+		pol->cover_halflife_s = POLICY_COVER_HALFLIFE_DEFAULT_S;
+		pol->cover_rise_s = POLICY_COVER_RISE_DEFAULT_S;
 		break;
 	case POLICY_HYPERV:
 	case POLICY_SPREAD:
@@ -152,6 +154,12 @@ static int policy_surplus_on(const struct policy *pol)
 	return pol->kind == POLICY_XMEM && pol->surplus;
 }
 
+/* Does pol decide the memory above demand by the cover tier? (xmem only.) */
+static int policy_cover_on(const struct policy *pol)
+{
+	return pol->kind == POLICY_XMEM && pol->cover_halflife_s;
+}
+
 /* Bounds and parameters of a managed domain in order? */
 static int policy_dom_valid(const struct policy_dom *dom)
 {
@@ -178,6 +186,9 @@ struct policy_scratch {
 	uint64_t *x;
 	size_t *idx;
 	struct fair_key *keys;
+	const struct policy_history **hist; /* the cover tier's (NULL: none) */
+	uint64_t *cap;			    /* the cover tier's ceiling: max */
+	uint64_t *cov;			    /* what the fill gave up to the cover tier */
 };
 
 static void policy_scratch_free(struct policy_scratch *s)
@@ -192,6 +203,9 @@ static void policy_scratch_free(struct policy_scratch *s)
 	free(s->x);
 	free(s->idx);
 	free(s->keys);
+	free(s->hist);
+	free(s->cap);
+	free(s->cov);
 }
 
 static int policy_scratch_alloc(struct policy_scratch *s, size_t nr)
@@ -209,21 +223,32 @@ static int policy_scratch_alloc(struct policy_scratch *s, size_t nr)
 	s->x = malloc(n * sizeof(uint64_t));
 	s->idx = malloc(n * sizeof(size_t));
 	s->keys = malloc(n * sizeof(struct fair_key));
-	if (!s->w || !s->ws || !s->top || !s->x || !s->idx || !s->keys)
+	s->hist = calloc(n, sizeof(*s->hist));
+	s->cap = malloc(n * sizeof(uint64_t));
+	s->cov = calloc(n, sizeof(uint64_t));
+	if (!s->w || !s->ws || !s->top || !s->x || !s->idx || !s->keys || !s->hist || !s->cap ||
+	    !s->cov)
 		return XMEM_ERR_NOMEM;
 	return 0;
 }
 
 /*
  * The lowest target the deadband may keep below plan x for included domain
- * j: its demand; and when the plan gives it its whole buffer, demand plus
- * half the buffer. (Under scarcity the plan itself cuts the buffer, and a
- * floor above the plan would make the target follow every jitter.)
+ * j: its demand, or what the cover tier gave it less a quarter of the
+ * deadband (a rise it bought is not left to the deadband); and when the
+ * plan gives it its whole buffer, that plus half the rest of the buffer.
+ * (Under scarcity the plan itself cuts the buffer, and a floor above the
+ * plan would make the target follow every jitter.)
  */
-static uint64_t policy_keep_floor_kib(const struct policy_scratch *s, size_t j, uint64_t x)
+static uint64_t policy_keep_floor_kib(const struct policy *pol, const struct policy_scratch *s,
+				      size_t j, uint64_t x)
 {
 	uint64_t need = s->level[POLICY_TIER_NEED][j], buf = s->level[POLICY_TIER_BUFFER][j];
+	uint64_t tol = pol->deadband_kib / 4;
 
+	/* What the cover tier bought is kept, within a quarter of the deadband. */
+	if (s->cov[j] > need)
+		need = s->cov[j] - (s->cov[j] - need < tol ? s->cov[j] - need : tol);
 	if (x < buf || buf <= need)
 		return need;
 	return need + (buf - need) / 2;
@@ -307,9 +332,68 @@ static uint64_t policy_ladder(const struct policy *pol, const struct policy_host
 	return demand_kib;
 }
 
+/*
+ * What the cover tier leaves of rem: keep_free, as far as rem exceeds what
+ * every domain's tiers above need still take (so with plenty a VM start
+ * finds keep_free free, as the surplus leaves it; under scarcity the cover
+ * tier may spend it, as the buffer and memory tiers may).
+ */
+static uint64_t policy_cover_keep_kib(const struct policy *pol, const struct policy_scratch *s,
+				      size_t n, uint64_t rem)
+{
+	uint64_t above = 0, spare;
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		if (s->level[POLICY_NR_TIERS - 1][j] > s->x[j])
+			above += s->level[POLICY_NR_TIERS - 1][j] - s->x[j];
+	spare = rem > above ? rem - above : 0;
+	return spare < pol->keep_free_kib ? spare : pol->keep_free_kib;
+}
+
+/*
+ * The tiers' fill into s->x. Without the cover tier, tier by tier. With it:
+ * up to demand tier by tier, then what is left bought by the cover tier,
+ * then the buffer and memory tiers (at least what cover gave) on what is
+ * left of that. Writes the total to *used_r; 0 or XMEM_ERR_NOMEM.
+ */
+static int policy_fill(const struct policy *pol, uint64_t now_ms, struct policy_scratch *s,
+		       size_t n, uint64_t budget_kib, uint64_t *used_r)
+{
+	uint64_t used, rem;
+	unsigned int t;
+	size_t j;
+	int rc = 0;
+
+	if (!policy_cover_on(pol)) {
+		*used_r = fair_fill_tiers(n, POLICY_NR_TIERS, s->level, s->w, budget_kib, s->x,
+					  s->keys);
+		return 0;
+	}
+	used = fair_fill_tiers(n, POLICY_TIER_NEED + 1, s->level, s->w, budget_kib, s->x, s->keys);
+	rem = used < budget_kib ? budget_kib - used : 0;
+	rem -= policy_cover_keep_kib(pol, s, n, rem);
+	used += cover_fill(pol, now_ms, n, s->hist, s->cap, s->w, rem, s->x, &rc);
+	if (rc)
+		return rc;
+	memcpy(s->cov, s->x, n * sizeof(*s->cov));
+	for (t = POLICY_TIER_NEED + 1; t < POLICY_NR_TIERS; t++) {
+		/* s->cap is free once cover is done: the tier's level, at least x. */
+		for (j = 0; j < n; j++)
+			s->cap[j] = s->level[t][j] > s->x[j] ? s->level[t][j] : s->x[j];
+		rem = used < budget_kib ? budget_kib - used : 0;
+		if (!rem)
+			break;
+		used += fair_fill_share(n, s->cap, s->w, rem, s->x, s->keys);
+	}
+	*used_r = used;
+	return 0;
+}
+
 int policy_plan(const struct policy *pol, const struct policy_host *host,
 		const struct policy_dom *doms, size_t nr, struct policy_out *out)
 {
+	struct cover_memo memo[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
 	struct policy_scratch s;
 	uint64_t budget_kib, used_kib, slack_kib, lv[POLICY_NR_TIERS];
 	size_t i, j, n = 0;
@@ -336,6 +420,8 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		o->apply = o->phase = o->included = 0;
 		o->swing_kib = 0;
 		if (!d->managed) {
+			if (d->history)
+				memset(d->history, 0, sizeof(*d->history));
 			o->demand_kib = policy_demand_kib(pol, d);
 			o->desired_kib = d->current_kib;
 			o->target_kib = d->target_kib;
@@ -343,6 +429,7 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		}
 		o->demand_kib = policy_ladder(pol, host, d, lv, &w, &o->swing_kib);
 		o->desired_kib = lv[POLICY_NR_TIERS - 1];
+		cover_history(pol, d, host->now_ms, o->demand_kib, d->history, memo);
 		if (!policy_dom_included(d)) {
 			o->target_kib = d->target_kib;
 			continue;
@@ -355,12 +442,16 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		s.top[n] = policy_surplus_on(pol) && d->has_demand ? d->max_kib
 								   : lv[POLICY_NR_TIERS - 1];
 		s.ws[n] = surplus_weight(pol, o->swing_kib, w);
+		s.hist[n] = policy_cover_on(pol) && d->has_demand ? d->history : NULL;
+		s.cap[n] = d->max_kib;
 		s.idx[n] = i;
 		n++;
 	}
 
 	budget_kib = policy_budget_kib(host, doms, nr);
-	used_kib = fair_fill_tiers(n, POLICY_NR_TIERS, s.level, s.w, budget_kib, s.x, s.keys);
+	rc = policy_fill(pol, host->now_ms, &s, n, budget_kib, &used_kib);
+	if (rc)
+		goto out;
 	used_kib += surplus_fill(pol, n, s.top, s.ws, budget_kib, used_kib, s.x, s.keys);
 	slack_kib = budget_kib > used_kib ? budget_kib - used_kib : 0;
 
@@ -387,7 +478,7 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 			 * stalled: its buffer would never be honoured.)
 			 */
 			if (pass == 0 && t0 < x && x - t0 < db &&
-			    t0 >= policy_keep_floor_kib(&s, j, x)) {
+			    t0 >= policy_keep_floor_kib(pol, &s, j, x)) {
 				out[s.idx[j]].target_kib = t0;
 				slack_kib += x - t0;
 			} else if (pass == 1 && t0 > x && t0 - x < db && t0 - x <= slack_kib) {

@@ -34,6 +34,8 @@
 #define POLICY_BUFFER_DEFAULT_PCT	((unsigned int)XS_DOM_BUFFER_DEFAULT)
 #define POLICY_KEEP_FREE_DEFAULT_KIB	(UINT64_C(1024) * 1024) /* xmem: 1 GiB left free */
 #define POLICY_SURPLUS_BASE_DEFAULT_KIB (UINT64_C(1024) * 1024)
+#define POLICY_COVER_HALFLIFE_DEFAULT_S 43200u /* xmem: the cover tier's history, 12 h */
+#define POLICY_COVER_RISE_DEFAULT_S	300u
 
 enum policy_kind {
 	POLICY_XMEM = 0,     /* demand x (1 + buffer), weighted max-min fairness, stability */
@@ -78,6 +80,41 @@ struct policy {
 	 * proportional share for guests xmemd knows nothing about.
 	 */
 	unsigned int silent_surplus_pct;
+	/*
+	 * Added by policy/ (zero: off). The cover tier (xmem, cover.c): under
+	 * scarcity the memory above demand goes where it covers the most
+	 * likely rises per MiB, from each domain's history (struct
+	 * policy_history), which decays with cover_halflife_s; a rise weighs
+	 * as much as cover_rise_s of time spent at a level.
+	 */
+	unsigned int cover_halflife_s;
+	unsigned int cover_rise_s;
+};
+
+/*
+ * Added by policy/. What the cover tier knows of a domain's past, kept by
+ * the caller: a plan reads it (policy_dom.prev_history, with prev_plan_ms
+ * and prev_demand_kib) and writes the next one (policy_dom.history), which
+ * may be the same storage (then it is updated in place: the plan touches
+ * only the bins that change). All zero: no history. Both are decaying histograms on geometric bins: level,
+ * the share of recent time the demand spent at each level; rise, its recent
+ * rises from one plan to the next. A mass m stands for m x 2^-((now -
+ * ref_ms) / cover_halflife_s) at time now (ref_ms 0: the previous plan's
+ * time), so that decay needs no pass over the bins; the bits say which bins
+ * hold mass (ref_ms 0: not known, found from the masses).
+ */
+#define POLICY_COVER_LEVEL_BINS	      96
+#define POLICY_COVER_LEVEL_BASE_KIB   (16.0 * 1024) /* bin 0 ends at 16 MiB x 2^(1/8) */
+#define POLICY_COVER_LEVEL_PER_OCTAVE 8u
+#define POLICY_COVER_RISE_BINS	      40
+#define POLICY_COVER_RISE_BASE_KIB    (4.0 * 1024) /* bin 0 ends at 4 MiB x 2^(1/4) */
+#define POLICY_COVER_RISE_PER_OCTAVE  4u
+struct policy_history {
+	uint64_t ref_ms;
+	uint64_t level_bits[(POLICY_COVER_LEVEL_BINS + 63) / 64]; /* bins that hold mass */
+	uint64_t rise_bits;
+	float level[POLICY_COVER_LEVEL_BINS];
+	float rise[POLICY_COVER_RISE_BINS];
 };
 
 /* Balloon frontend states as guests report them (data/balloon/state). */
@@ -158,6 +195,14 @@ struct policy_dom {
 	 */
 	unsigned int demand_period_s;
 	uint64_t demand_step_kib;
+	/*
+	 * Added by policy/ (cover tier; NULL: none). Its history as the
+	 * previous plan left it, and where this plan writes the next one, to
+	 * pass back as prev_history (the same storage: updated in place). The
+	 * one output among the inputs: nothing else a plan writes is here.
+	 */
+	const struct policy_history *prev_history;
+	struct policy_history *history;
 };
 
 struct policy_out {

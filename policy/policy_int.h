@@ -91,6 +91,32 @@ double surplus_weight(const struct policy *pol, uint64_t swing_kib, double w);
 uint64_t surplus_fill(const struct policy *pol, size_t nr, const uint64_t *hi, const double *ws,
 		      uint64_t budget_kib, uint64_t used_kib, uint64_t *x, struct fair_key *keys);
 
+/* cover.c */
+/* A memo of the last decays computed: in a plan most domains ask for the same. */
+struct cover_memo {
+	uint64_t ms;
+	double v;
+	int set;
+};
+/*
+ * Write into h (NULL: nothing) the history of dom at now_ms: its previous
+ * history (h may be the same storage), plus the time since the previous
+ * plan at that plan's demand and the rise to demand_kib, if any. All zero
+ * when the cover tier is off or nothing was fed back. memo: two, zeroed
+ * before a plan's first call.
+ */
+void cover_history(const struct policy *pol, const struct policy_dom *dom, uint64_t now_ms,
+		   uint64_t demand_kib, struct policy_history *h, struct cover_memo *memo);
+/*
+ * The cover tier at now_ms: raise x[j] (each domain's demand) toward cap[j]
+ * so that the budget buys the most history mass (weighted by w[j]) per KiB;
+ * hist[j] NULL: domain j takes no part. Returns what it gave; *err_r is
+ * XMEM_ERR_NOMEM when scratch could not be had (then it gave nothing).
+ */
+uint64_t cover_fill(const struct policy *pol, uint64_t now_ms, size_t nr,
+		    const struct policy_history *const *hist, const uint64_t *cap, const double *w,
+		    uint64_t budget_kib, uint64_t *x, int *err_r);
+
 /* stability.c */
 /*
  * The remembered size of dom at now_ms above base_kib: the previous desired

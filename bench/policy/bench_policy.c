@@ -7,6 +7,8 @@
  * Scenarios (each with every kind of policy where it matters):
  *   plenty   the host holds every desired size: one pass per tier
  *   scarce   the host is short: the buffer tier is shared by water-filling
+ *   cover    (xmem) the host holds every demand and a little more: the
+ *            cover tier prices every domain's history to share the rest
  * Baseline, measured in the same run over the same inputs: one plain pass
  * computing demand x 1.2 clamped into the bounds for every domain and
  * summing it (the least any plan must do). Reported: the median and the
@@ -19,6 +21,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,8 +55,27 @@ static uint64_t lcg(uint64_t *s)
 	return *s >> 33;
 }
 
+/*
+ * A history for the cover tier as a busy guest leaves it: time spread over
+ * the levels from 70% to 150% of its demand, and rises in a dozen bins.
+ */
+static void make_history(struct policy_history *h, uint64_t used_kib, uint64_t *seed)
+{
+	double lo = log2((double)used_kib * 0.7 / POLICY_COVER_LEVEL_BASE_KIB);
+	double hi = log2((double)used_kib * 1.5 / POLICY_COVER_LEVEL_BASE_KIB);
+	int a = (int)(lo * POLICY_COVER_LEVEL_PER_OCTAVE),
+	    b = (int)(hi * POLICY_COVER_LEVEL_PER_OCTAVE);
+	int k;
+
+	memset(h, 0, sizeof(*h));
+	for (k = a < 0 ? 0 : a; k <= b && k < POLICY_COVER_LEVEL_BINS; k++)
+		h->level[k] = (float)(lcg(seed) % 1000) / 1000.0f / (float)(b - a + 1);
+	for (k = 0; k < 12; k++)
+		h->rise[lcg(seed) % POLICY_COVER_RISE_BINS] += (float)(lcg(seed) % 100) / 1000.0f;
+}
+
 /* Domains with varied bounds, weights and demands; returns the sum of desired sizes. */
-static uint64_t make_doms(struct policy_dom *d, size_t n)
+static uint64_t make_doms(struct policy_dom *d, struct policy_history *hist, size_t n)
 {
 	uint64_t seed = 1, sum = 0;
 	size_t i;
@@ -76,6 +98,8 @@ static uint64_t make_doms(struct policy_dom *d, size_t n)
 		d[i].prev_plan_ms = 999000;
 		d[i].prev_demand_kib = d[i].used_kib / 100 * (lcg(&seed) % 120 + 1);
 		d[i].prev_swing_kib = lcg(&seed) % 2 ? d[i].used_kib / 10 : 0;
+		make_history(&hist[i], d[i].used_kib, &seed);
+		d[i].prev_history = &hist[i];
 		d[i].managed = d[i].has_balloon = d[i].cooperative = 1;
 		sum += d[i].used_kib * 12 / 10;
 	}
@@ -115,6 +139,7 @@ int main(int argc, char **argv)
 	} cases[] = {
 		{ "xmem-plenty", POLICY_XMEM, 0 },
 		{ "xmem-scarce", POLICY_XMEM, 1 },
+		{ "xmem-cover", POLICY_XMEM, 2 },
 		{ "hyperv-scarce", POLICY_HYPERV, 1 },
 		{ "spread-plenty", POLICY_SPREAD, 0 },
 		{ "proportional-scarce", POLICY_PROPORTIONAL, 1 },
@@ -123,6 +148,7 @@ int main(int argc, char **argv)
 	size_t n = 10000, rounds = 200, i, c, nc = sizeof(cases) / sizeof(cases[0]);
 	struct policy_dom *d;
 	struct policy_out *out;
+	struct policy_history *hist;
 	struct policy_host h;
 	struct policy pol;
 	double *t, base_ms, ms[sizeof(cases) / sizeof(cases[0])],
@@ -155,11 +181,15 @@ int main(int argc, char **argv)
 	d = calloc(n, sizeof(*d));
 	out = calloc(n, sizeof(*out));
 	t = calloc(rounds, sizeof(*t));
-	if (!d || !out || !t) {
+	hist = calloc(n, sizeof(*hist));
+	if (!d || !out || !t || !hist) {
 		fprintf(stderr, "bench_policy: out of memory\n");
 		return 1;
 	}
-	desired = make_doms(d, n);
+	desired = make_doms(d, hist, n);
+	/* As xmemd keeps it: the history is updated in place, plan after plan. */
+	for (i = 0; i < n; i++)
+		d[i].history = &hist[i];
 
 	for (i = 0; i < rounds; i++) {
 		double t0 = now_ms();
@@ -173,7 +203,9 @@ int main(int argc, char **argv)
 	for (c = 0; c < nc; c++) {
 		policy_defaults(&pol, cases[c].kind);
 		memset(&h, 0, sizeof(h));
-		h.total_kib = cases[c].scarce ? desired * 9 / 10 : desired * 2;
+		h.total_kib = cases[c].scarce == 2 ? desired
+			      : cases[c].scarce	   ? desired * 9 / 10
+						   : desired * 2;
 		h.free_kib = h.total_kib / 2;
 		h.now_ms = 1000000;
 		for (i = 0; i < rounds; i++) {
@@ -256,6 +288,7 @@ int main(int argc, char **argv)
 	}
 	free(d);
 	free(out);
+	free(hist);
 	free(t);
 	return sink == 42 ? 3 : 0;
 }

@@ -4,7 +4,9 @@
  * into a policy, a host and up to 64 domains (any values, including
  * nonsense); every kind plans them and the contract is checked: bounds,
  * the budget, excluded domains untouched, apply and phase consistent. A
- * broken contract aborts.
+ * broken contract aborts. Domains may carry a cover-tier history of raw
+ * input bytes (any floats: not a number, infinite, negative), updated in
+ * place or into other storage.
  */
 #include "config.h"
 
@@ -90,6 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						  POLICY_STATIC };
 	struct policy_dom d[FUZZ_MAX_DOMS];
 	struct policy_out out[FUZZ_MAX_DOMS];
+	static struct policy_history hist[FUZZ_MAX_DOMS], next[FUZZ_MAX_DOMS];
 	struct fuzz_in in = { data, size };
 	struct policy pol, base;
 	struct policy_host h;
@@ -102,6 +105,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	base.shrink_pct_per_s = (unsigned int)fuzz_take(&in, 1) % 101;
 	base.pressure_boost_pct = (unsigned int)fuzz_take(&in, 2) % 1001;
 	base.headroom_halflife_s = (unsigned int)fuzz_take(&in, 3);
+	base.cover_halflife_s = (unsigned int)fuzz_take(&in, 3);
+	base.cover_rise_s = (unsigned int)fuzz_take(&in, 2);
 	memset(&h, 0, sizeof(h));
 	h.total_kib = fuzz_size(&in);
 	h.free_kib = fuzz_size(&in);
@@ -142,6 +147,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		d[i].cooperative = !!(flags & 8);
 		d[i].prev_desired_kib = flags & 0x10 ? fuzz_size(&in) : 0;
 		d[i].prev_plan_ms = fuzz_take(&in, 6);
+		d[i].prev_demand_kib = fuzz_size(&in);
+		if (flags & 0x20) {
+			uint8_t *p = (uint8_t *)&hist[i];
+			size_t b;
+
+			for (b = 0; b < sizeof(hist[i]); b++)
+				p[b] = (uint8_t)fuzz_take(&in, 1);
+			d[i].prev_history = &hist[i];
+			d[i].history = flags & 0x40 ? &hist[i] : &next[i];
+		}
 	}
 	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		pol = base;

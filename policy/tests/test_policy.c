@@ -4,6 +4,7 @@
 
 #include "../../tests/cmocka_all.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1033,6 +1034,7 @@ static void pol_surplus(struct policy *pol, uint64_t keep_free_kib)
 	pol->deadband_pct = 0;
 	pol->shrink_pct_per_s = 0;
 	pol->headroom_halflife_s = 0;
+	pol->cover_halflife_s = 0;
 	pol->keep_free_kib = keep_free_kib;
 }
 
@@ -1182,6 +1184,332 @@ static void policy_surplus_taken_first_test(void **state)
 	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
 	assert_int_equal(out[0].target_kib, 2 * GIB);
 	assert_int_equal(out[1].target_kib, 12 * GIB);
+}
+
+/* The cover tier's rules alone: xmem with no deadband, no remembered peaks, no surplus. */
+static void pol_cover(struct policy *pol)
+{
+	policy_defaults(pol, POLICY_XMEM);
+	pol->deadband_kib = 0;
+	pol->deadband_pct = 0;
+	pol->shrink_pct_per_s = 0;
+	pol->headroom_halflife_s = 0;
+	pol->surplus = 0;
+	pol->keep_free_kib = 0;
+	pol->cover_halflife_s = 3600;
+	pol->cover_rise_s = 300;
+}
+
+/* The level bin of v (policy.h's ladder: 2^(1/8) apart from 16 MiB). */
+static unsigned int level_bin(uint64_t v)
+{
+	double b = floor(log2((double)v / POLICY_COVER_LEVEL_BASE_KIB) *
+			 POLICY_COVER_LEVEL_PER_OCTAVE);
+
+	return b < 1 ? 0 : (unsigned int)b;
+}
+
+/* Upper edge of level bin b, in KiB. */
+static double level_edge(unsigned int b)
+{
+	return POLICY_COVER_LEVEL_BASE_KIB * exp2((double)(b + 1) / POLICY_COVER_LEVEL_PER_OCTAVE);
+}
+
+/* The rise bin of v (2^(1/4) apart from 4 MiB). */
+static unsigned int rise_bin(uint64_t v)
+{
+	double b =
+		floor(log2((double)v / POLICY_COVER_RISE_BASE_KIB) * POLICY_COVER_RISE_PER_OCTAVE);
+
+	return b < 1 ? 0 : (unsigned int)b;
+}
+
+/* The mass stored in m of out's history as it stands at now_ms (policy.h). */
+static double hist_mass(const struct policy *pol, const struct policy_dom *d, float m,
+			uint64_t now_ms)
+{
+	return m * exp2(-((double)now_ms - (double)d->history->ref_ms) / 1000.0 /
+			pol->cover_halflife_s);
+}
+
+/*
+ * The history: the time since the previous plan is recorded at that plan's
+ * demand, a rise in its bin, and what was fed back decays by the half-life.
+ */
+static void policy_cover_history_test(void **state)
+{
+	struct policy_dom d = dom_make(1, 256 * MIB, 2 * GIB, 8 * GIB);
+	struct policy_history ph, oh;
+	struct policy_out out;
+	struct policy pol;
+	struct policy_host h;
+	unsigned int b1 = level_bin(GIB), b3 = level_bin(3 * GIB), r = rise_bin(512 * MIB);
+	uint64_t now;
+	double mass;
+
+	(void)state;
+	pol_cover(&pol);
+	memset(&ph, 0, sizeof(ph));
+	d.prev_history = &ph;
+	d.history = &oh;
+	dom_demand(&d, GIB + 512 * MIB);
+	h = host_make(16 * GIB, &d, 1);
+	now = h.now_ms;
+	d.prev_plan_ms = now - 3600 * 1000; /* one half-life ago */
+	d.prev_demand_kib = GIB;
+	ph.level[b3] = 0.8f; /* ref_ms 0: as of the previous plan */
+	ph.rise[2] = 0.2f;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_float_equal(hist_mass(&pol, &d, d.history->level[b3], now), 0.4, 1e-6);
+	assert_float_equal(hist_mass(&pol, &d, d.history->level[b1], now), 0.5, 1e-6);
+	assert_float_equal(hist_mass(&pol, &d, d.history->rise[2], now), 0.1, 1e-6);
+	assert_float_equal(hist_mass(&pol, &d, d.history->rise[r], now), M_LN2 * 300 / 3600, 1e-6);
+	/* Updated in place an hour later: a quarter of what was fed first. */
+	d.prev_history = d.history;
+	d.prev_plan_ms = now;
+	h.now_ms = now + 3600 * 1000;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_float_equal(hist_mass(&pol, &d, d.history->level[b3], h.now_ms), 0.2, 1e-6);
+	/* b1: its half from the first hour halved, plus half for the second. */
+	assert_float_equal(hist_mass(&pol, &d, d.history->level[b1], h.now_ms), 0.75, 1e-6);
+	/* A stored mass that went bad between plans counts as none when added to. */
+	d.history->level[b1] = NAN;
+	d.prev_plan_ms = h.now_ms;
+	h.now_ms += 3600 * 1000;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	mass = hist_mass(&pol, &d, d.history->level[b1], h.now_ms);
+	assert_true(mass > 0.5 - 1e-6 && mass < 0.5 + 1e-6); /* not a number fails this too */
+	h.now_ms -= 3600 * 1000;
+	/* Long after: the stored masses are brought to the present, the same masses. */
+	d.prev_plan_ms = h.now_ms = now + 17 * 3600 * 1000;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_int_equal(d.history->ref_ms, h.now_ms);
+	assert_float_equal(d.history->level[b3], 0.2 * exp2(-16), 1e-10);
+	h.now_ms = now;
+	d.prev_plan_ms = now - 3600 * 1000;
+	memset(&ph, 0, sizeof(ph));
+	d.prev_history = &ph;
+	/* No rise, no new rise mass; no feedback, no history; off, none. */
+	dom_demand(&d, GIB);
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_float_equal(d.history->rise[r], 0, 1e-9);
+	d.prev_plan_ms = 0;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_float_equal(d.history->level[b1], 0, 1e-9);
+	d.prev_plan_ms = h.now_ms - 1000;
+	pol.cover_halflife_s = 0;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_float_equal(d.history->level[b1], 0, 1e-9);
+	/* A fed-back mass that is not a number or negative counts as none. */
+	pol_cover(&pol);
+	ph.level[b1] = NAN;
+	ph.rise[r] = -1.0f;
+	dom_demand(&d, GIB + 512 * MIB);
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_true(hist_mass(&pol, &d, d.history->level[b1], h.now_ms) < 0.01);
+	assert_float_equal(hist_mass(&pol, &d, d.history->rise[r], h.now_ms), M_LN2 * 300 / 3600,
+			   1e-6);
+}
+
+/* Three domains of 1 GiB demand on a host with 300 MiB above their demand. */
+static struct policy_history cover_prev[3], cover_next[3];
+
+static void cover_three(struct policy_dom *d, struct policy_host *h)
+{
+	size_t i;
+
+	memset(cover_prev, 0, sizeof(cover_prev));
+
+	for (i = 0; i < 3; i++) {
+		d[i] = dom_make((uint32_t)i + 1, 256 * MIB, GIB, 8 * GIB);
+		dom_demand(&d[i], GIB);
+	}
+	*h = host_make(3 * GIB + 300 * MIB, d, 3);
+	for (i = 0; i < 3; i++) {
+		d[i].prev_plan_ms = h->now_ms - 1000;
+		d[i].prev_demand_kib = GIB;
+		d[i].prev_history = &cover_prev[i];
+		d[i].history = &cover_next[i];
+	}
+}
+
+/*
+ * Under scarcity the memory above demand goes where it covers the most
+ * mass per MiB: d0 spends 60% of its time at 1.1 GiB (about 200 MiB up),
+ * d1 half at 2 GiB (more than 1 GiB up), d2 is quiet. d0 is covered, d1
+ * is not (it would take the whole budget and more), and what is left is
+ * shared as buffer. Water-filling would give each 100 MiB: d0 uncovered.
+ */
+static void policy_cover_price_test(void **state)
+{
+	struct policy_dom d[3];
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+	unsigned int b0 = level_bin(GIB + GIB / 10);
+
+	(void)state;
+	pol_cover(&pol);
+	cover_three(d, &h);
+	cover_prev[0].level[b0] = 0.6f;
+	cover_prev[1].level[level_bin(2 * GIB)] = 0.5f;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[0].target_kib >= (uint64_t)level_edge(b0));
+	assert_true(out[1].target_kib < GIB + 100 * MIB);
+	assert_true(out[2].target_kib < GIB + 100 * MIB);
+	assert_true(sum_targets(out, 3) <= 3 * GIB + 300 * MIB);
+	/* The same host with the tier off: an even share, d0 below its level. */
+	pol.cover_halflife_s = 0;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[0].target_kib < GIB + GIB / 10);
+}
+
+/*
+ * Many small rises before one big one: d0 and d1 each rose by about 128 MiB
+ * recently, d2 by 1 GiB as often. 320 MiB covers both small ones, not the
+ * big one; the weight counts: with d2 twenty times heavier, its rise is bought first.
+ */
+static void policy_cover_rise_test(void **state)
+{
+	struct policy_dom d[3];
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+	size_t i;
+
+	(void)state;
+	pol_cover(&pol);
+	cover_three(d, &h);
+	for (i = 0; i < 2; i++)
+		cover_prev[i].rise[rise_bin(128 * MIB)] = 0.3f;
+	cover_prev[2].rise[rise_bin(GIB)] = 0.3f;
+	h.total_kib = 3 * GIB + 320 * MIB;
+	h.free_kib = 320 * MIB;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[0].target_kib >= GIB + 128 * MIB);
+	assert_true(out[1].target_kib >= GIB + 128 * MIB);
+	assert_true(out[2].target_kib < GIB + GIB / 2);
+	/* Weighted: d2 heavier by ten, more mass per MiB: its rise is covered. */
+	h.total_kib = 3 * GIB + 1300 * MIB;
+	h.free_kib = 1300 * MIB;
+	d[0].weight = d[1].weight = 500;
+	d[2].weight = 10000;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[2].target_kib >= 2 * GIB);
+	assert_true(out[0].target_kib < GIB + 128 * MIB);
+	assert_true(sum_targets(out, 3) <= 3 * GIB + 1300 * MIB);
+}
+
+/*
+ * No step is bought below 0.1% of a rise per GiB: d0 once spent 0.05% of
+ * its time 2 GiB above its demand; with memory to spare that is left to the
+ * tiers after (here its buffer), while 5% is bought.
+ */
+static void policy_cover_floor_test(void **state)
+{
+	struct policy_dom d[3];
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+
+	(void)state;
+	pol_cover(&pol);
+	cover_three(d, &h);
+	h.total_kib = 16 * GIB;
+	h.free_kib = 13 * GIB;
+	cover_prev[0].level[level_bin(3 * GIB)] = 0.0005f;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[0].target_kib <= GIB * 12 / 10 + 1);
+	cover_prev[0].level[level_bin(3 * GIB)] = 0.05f;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[0].target_kib >= 3 * GIB);
+}
+
+/*
+ * The bin that holds the demand counts only its part above the demand: d0
+ * spent half its time in its own bin (but only its top 18% is above its
+ * demand), d1 nine tenths in the bin above. 130 MiB cover d1's level, not
+ * both; counted whole, d0's bin would have gone first.
+ */
+static void policy_cover_own_bin_test(void **state)
+{
+	struct policy_dom d[2];
+	struct policy_history prev[2], next[2];
+	struct policy_out out[2];
+	struct policy pol;
+	struct policy_host h;
+	uint64_t need = 1100 * MIB;
+	unsigned int b = level_bin(need);
+	size_t i;
+
+	(void)state;
+	pol_cover(&pol);
+	memset(prev, 0, sizeof(prev));
+	for (i = 0; i < 2; i++) {
+		d[i] = dom_make((uint32_t)i + 1, 256 * MIB, need, 8 * GIB);
+		dom_demand(&d[i], need);
+		d[i].prev_history = &prev[i];
+		d[i].history = &next[i];
+	}
+	h = host_make(2 * need + 130 * MIB, d, 2);
+	for (i = 0; i < 2; i++) {
+		d[i].prev_plan_ms = h.now_ms - 1000;
+		d[i].prev_demand_kib = need;
+	}
+	prev[0].level[b] = 0.5f;
+	prev[1].level[b + 1] = 0.9f;
+	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+	assert_true(out[1].target_kib >= (uint64_t)level_edge(b + 1));
+	assert_true(out[0].target_kib < need + 10 * MIB);
+}
+
+/*
+ * With plenty, the cover tier leaves keep_free free as the surplus does:
+ * beyond what the buffers take, 600 MiB are spare, and with 512 MiB kept
+ * the 724 MiB rise d0 once made is not bought; with none kept, it is.
+ */
+static void policy_cover_keep_free_test(void **state)
+{
+	struct policy_dom d[3];
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+
+	(void)state;
+	pol_cover(&pol);
+	pol.keep_free_kib = 512 * MIB;
+	cover_three(d, &h);
+	h.total_kib = 3 * GIB + 3 * 205 * MIB + 600 * MIB;
+	h.free_kib = h.total_kib - 3 * GIB;
+	cover_prev[0].rise[rise_bin(700 * MIB)] = 0.3f;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[0].target_kib <= GIB * 12 / 10 + 1);
+	assert_true(h.total_kib - sum_targets(out, 3) >= 512 * MIB);
+	pol.keep_free_kib = 0;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[0].target_kib >= GIB + 700 * MIB);
+}
+
+/* The deadband keeps no lower target below what the cover tier bought (less a quarter of it). */
+static void policy_cover_deadband_test(void **state)
+{
+	struct policy_dom d[3];
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+	unsigned int b0 = level_bin(GIB + GIB / 10);
+
+	(void)state;
+	pol_cover(&pol);
+	pol.deadband_kib = 64 * MIB;
+	pol.deadband_pct = 50;
+	pol.default_buffer_pct = 0;
+	cover_three(d, &h);
+	cover_prev[0].level[b0] = 0.6f;
+	/* d0's target in force is its demand: within the deadband of the plan. */
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[0].target_kib + 16 * MIB >= (uint64_t)level_edge(b0));
+	assert_int_equal(out[0].apply, 1);
 }
 
 /* Phases: targets that free memory are phase 1, those that take it phase 2. */
@@ -1377,6 +1705,13 @@ int main(void)
 		cmocka_unit_test(policy_surplus_max_test),
 		cmocka_unit_test(policy_surplus_weight_swing_test),
 		cmocka_unit_test(policy_surplus_taken_first_test),
+		cmocka_unit_test(policy_cover_history_test),
+		cmocka_unit_test(policy_cover_price_test),
+		cmocka_unit_test(policy_cover_rise_test),
+		cmocka_unit_test(policy_cover_floor_test),
+		cmocka_unit_test(policy_cover_own_bin_test),
+		cmocka_unit_test(policy_cover_keep_free_test),
+		cmocka_unit_test(policy_cover_deadband_test),
 		cmocka_unit_test(policy_phases_test),
 		cmocka_unit_test(policy_invalid_test),
 		cmocka_unit_test(policy_kind_names_test),

@@ -62,6 +62,7 @@ struct sim_run_vm {
 	uint64_t prev_plan_ms;
 	uint64_t prev_demand_kib;
 	uint64_t prev_swing_kib;
+	struct policy_history prev_history;
 	size_t now_i; /* sample in force */
 	size_t vis_i; /* last sample the daemon has seen */
 	int seen;     /* it has seen one */
@@ -170,6 +171,8 @@ static int sim_plan(struct sim_run *run, uint64_t t)
 		d->prev_plan_ms = v->prev_plan_ms;
 		d->prev_demand_kib = v->prev_demand_kib;
 		d->prev_swing_kib = v->prev_swing_kib;
+		d->prev_history = &v->prev_history;
+		d->history = s->p.no_feedback ? NULL : &run->v[i].prev_history;
 		d->managed = d->has_balloon = d->cooperative = 1;
 		if (run->oracle) {
 			d->has_demand = 1;

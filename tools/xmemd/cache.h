@@ -75,6 +75,7 @@ struct cache_dom {
 	int has_stall;
 	uint64_t prev_desired_kib, prev_plan_ms;  /* the last plan's desired size, fed back */
 	uint64_t prev_demand_kib, prev_swing_kib; /* and its demand and swing */
+	struct policy_history prev_history;	  /* and its history (the cover tier) */
 	uint64_t refused_kib, refused_until_ms;	  /* gave up at this size: not below it until */
 	int uncoop_published; /* memory/uncooperative as xmemd last left it: -1 unknown */
 };

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "plan.h"
 #include "round.h"
 #include "snapshot.h"
@@ -21,6 +23,9 @@ int plan_round(struct round *rd, const struct policy *pol, struct cache *c,
 
 		host->claimed_kib -= o < host->claimed_kib ? o : host->claimed_kib;
 	}
+	/* The cover tier's history is updated in place, in the cache. */
+	for (i = 0; i < rd->nr; i++)
+		rd->pdoms[i].history = &c->doms[i].prev_history;
 	rc = policy_plan(pol, host, rd->pdoms, rd->nr, rd->outs);
 	if (rc)
 		return rc;
@@ -29,6 +34,8 @@ int plan_round(struct round *rd, const struct policy *pol, struct cache *c,
 		c->doms[i].prev_plan_ms = rd->outs[i].included ? rd->now_ms : 0;
 		c->doms[i].prev_demand_kib = rd->outs[i].included ? rd->outs[i].demand_kib : 0;
 		c->doms[i].prev_swing_kib = rd->outs[i].included ? rd->outs[i].swing_kib : 0;
+		if (!rd->outs[i].included)
+			memset(&c->doms[i].prev_history, 0, sizeof(c->doms[i].prev_history));
 		rd->adoms[i].drive = rd->drive[i] && rd->outs[i].included;
 		rd->adoms[i].new_target_kib = rd->outs[i].target_kib;
 		rd->adoms[i].apply = rd->outs[i].apply;

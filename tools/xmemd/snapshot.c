@@ -76,6 +76,7 @@ int snapshot_dom(const struct cache_dom *cd, const struct hv_dominfo *info, stru
 	pd->prev_plan_ms = cd->prev_plan_ms;
 	pd->prev_demand_kib = cd->prev_demand_kib;
 	pd->prev_swing_kib = cd->prev_swing_kib;
+	pd->prev_history = &cd->prev_history;
 	pd->balloon = cd->balloon;
 	pd->has_balloon = cd->bdetect.judged ? cd->bdetect.has_balloon
 					     : cd->feature_balloon || cd->has_balloon_report;

@@ -1,0 +1,619 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cover.c: the cover tier. Where memory above demand is short, cover the
+ * most guests' next rise.
+ *
+ * What is scored where memory is short is how many guests stall, not how
+ * many GiB they lack. A guest stalls when its demand rises past what it
+ * holds before the plan sees the rise. So the memory above demand is worth
+ * most where it covers the likeliest rises for the fewest MiB: a quiet guest
+ * needs little, a guest that swings within a band needs its band, and a
+ * guest whose rises are huge may be cheaper to leave uncovered than ten
+ * small ones. Water-filling shares headroom evenly; this tier prices it.
+ *
+ * Each domain carries a history (struct policy_history, policy.h), kept by
+ * the caller and updated by the plan (in place when the caller passes the
+ * same storage): two histograms that decay with cover_halflife_s:
+ * - level: the share of recent time its demand spent at each level (bins
+ *   2^(1/8) apart from POLICY_COVER_LEVEL_BASE_KIB): a guest whose demand
+ *   falls often rises back to where it was;
+ * - rise: its recent rises of demand from one plan to the next (bins
+ *   2^(1/4) apart from POLICY_COVER_RISE_BASE_KIB), each weighing as much
+ *   as cover_rise_s of time at a level: a guest that grows in steps keeps
+ *   growing.
+ * Masses are stored against a reference time (they stand for m x
+ * 2^-((now - ref) / half-life)), so decay costs nothing per plan and a plan
+ * touches only the bins that change; bits mark the bins that hold mass.
+ *
+ * The mass above demand + h, weighted by the domain's weight, is how likely
+ * its next rise outruns a headroom h. Every domain's candidate headrooms
+ * (the upper edges of the bins above its demand, rounded up to a grid
+ * 2^(1/4) apart) form a curve of mass covered against MiB given; on the
+ * upper concave hull of each curve every step costs MiB and covers mass,
+ * and the steps are taken in order of mass per MiB, across all domains, for
+ * as long as the budget lasts (a knapsack by greedy price; on concave
+ * curves it is exact up to the last step), none below COVER_MIN_PER_GIB.
+ * The price is found without sorting: two passes narrow it to one bucket
+ * of its float bits, and selection (as quickselect) finds it there.
+ *
+ * The tier sits between demand and buffer: under scarcity it decides who
+ * gets memory above demand, before anyone's buffer; with plenty it leaves
+ * keep_free free (policy.c), and the buffer, remembered peaks and surplus
+ * follow as before. A domain with no history yet gets nothing from this
+ * tier and its buffer in the next one.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy_int.h"
+#include "xmem_err.h"
+
+/* Drop masses below this: they cost work and cover nothing. */
+#define COVER_EPS 1e-6
+/* No honest mass comes near this: a level share is at most 1, rises a few times that. */
+#define COVER_MAX 1e6
+/*
+ * The least a step is bought at: this much mass per GiB of headroom (0.1%
+ * chance of a rise per GiB). Cheaper steps, rises seen once days ago, are
+ * left to the tiers after, which hand out what is left in other ways (the
+ * surplus by volatility): on the 64-VM trace with plenty of memory, buying
+ * them all stalled a third more guests.
+ */
+#define COVER_MIN_PER_GIB 1e-3
+/* Stored masses are brought to the present every so many half-lives (2^16 at most). */
+#define COVER_REBASE 16
+
+/* 2^(k/8) and 2^(k/4): where each bin of an octave starts. */
+static const double cover_oct8[8] = { 1.0,
+				      1.0905077326652577,
+				      1.1892071150027210,
+				      1.2968395546510096,
+				      1.4142135623730951,
+				      1.5422108254079407,
+				      1.6817928305074290,
+				      1.8340080864093424 };
+static const double cover_oct4[4] = { 1.0, 1.1892071150027210, 1.4142135623730951,
+				      1.6817928305074290 };
+_Static_assert(POLICY_COVER_LEVEL_PER_OCTAVE == 8 && POLICY_COVER_RISE_PER_OCTAVE == 4,
+	       "cover_bin's tables are for 8 level and 4 rise bins an octave");
+
+/*
+ * The bin of v on a geometric ladder of nr bins, per_octave (8 or 4) an
+ * octave from base: floor(log2(v / base) x per_octave), where the first
+ * and last take what is below and above. No log: the octave from the
+ * exponent, the bin within it from the table.
+ */
+static unsigned int cover_bin(uint64_t v, double base_kib, unsigned int per_octave, unsigned int nr)
+{
+	const double *thr = per_octave == 8 ? cover_oct8 : cover_oct4;
+	double x = (double)v / base_kib, y;
+	unsigned int k = 0;
+	uint64_t u;
+	long b;
+
+	if (!(x >= 1))
+		return 0;
+	/* x = y x 2^octave, y in [1, 2): the octave and y from x's bits. */
+	memcpy(&u, &x, sizeof(u));
+	b = (long)((u >> 52) & 0x7ff) - 1023;
+	u = (u & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1023) << 52);
+	memcpy(&y, &u, sizeof(y));
+	while (k + 1 < per_octave && y >= thr[k + 1])
+		k++;
+	b = b * (long)per_octave + (long)k;
+	if (b < 1)
+		return 0;
+	return b >= (long)nr - 1 ? nr - 1 : (unsigned int)b;
+}
+
+/* 2^-(ms / halflife), the decay over ms milliseconds (memo: NULL or the last one). */
+static double cover_decay(const struct policy *pol, uint64_t ms, struct cover_memo *memo)
+{
+	if (memo && memo->set && memo->ms == ms)
+		return memo->v;
+	if (!memo)
+		return exp2(-(double)ms / 1000.0 / pol->cover_halflife_s);
+	memo->ms = ms;
+	memo->set = 1;
+	memo->v = exp2(-(double)ms / 1000.0 / pol->cover_halflife_s);
+	return memo->v;
+}
+
+/* A stored mass as it is kept: one that is not a number, negative or absurd is 0. */
+static float cover_sane(float m, double up)
+{
+	return m > 0 && m <= COVER_MAX * up ? m : 0;
+}
+
+/* A stored mass brought to the present by g (too small to count: 0). */
+static float cover_rebased(float m, double g)
+{
+	double v = cover_sane(m, 1 / g) * g;
+
+	return v > COVER_EPS ? (float)v : 0;
+}
+
+/* Set the bit of every bin that holds mass (after masses changed wholesale). */
+static void cover_bits(struct policy_history *h)
+{
+	unsigned int b;
+
+	memset(h->level_bits, 0, sizeof(h->level_bits));
+	h->rise_bits = 0;
+	for (b = 0; b < POLICY_COVER_LEVEL_BINS; b++)
+		if (h->level[b] > 0)
+			h->level_bits[b / 64] |= UINT64_C(1) << (b % 64);
+	for (b = 0; b < POLICY_COVER_RISE_BINS; b++)
+		if (h->rise[b] > 0)
+			h->rise_bits |= UINT64_C(1) << b;
+}
+
+void cover_history(const struct policy *pol, const struct policy_dom *dom, uint64_t now_ms,
+		   uint64_t demand_kib, struct policy_history *h, struct cover_memo *memo)
+{
+	double f, up, g;
+	unsigned int b;
+	int rebase = 0;
+
+	if (!h)
+		return;
+	if (pol->kind != POLICY_XMEM || !pol->cover_halflife_s || !dom->has_demand ||
+	    !dom->prev_plan_ms || !dom->prev_demand_kib || !dom->prev_history) {
+		memset(h, 0, sizeof(*h));
+		return;
+	}
+	if (h != dom->prev_history)
+		*h = *dom->prev_history;
+	if (!h->ref_ms) {
+		h->ref_ms = dom->prev_plan_ms;
+		rebase = 1;
+	}
+	/*
+	 * Masses grow as 2^((now - ref) / half-life) in storage: past
+	 * COVER_REBASE half-lives (or with a reference in the future), bring
+	 * every bin to now (the only pass over all of them).
+	 */
+	if (rebase || h->ref_ms > now_ms ||
+	    now_ms - h->ref_ms > (uint64_t)pol->cover_halflife_s * 1000 * COVER_REBASE) {
+		g = h->ref_ms > now_ms ? 1 : cover_decay(pol, now_ms - h->ref_ms, NULL);
+		for (b = 0; b < POLICY_COVER_LEVEL_BINS; b++)
+			h->level[b] = cover_rebased(h->level[b], g);
+		for (b = 0; b < POLICY_COVER_RISE_BINS; b++)
+			h->rise[b] = cover_rebased(h->rise[b], g);
+		h->ref_ms = now_ms;
+		cover_bits(h);
+	}
+	up = 1 / cover_decay(pol, now_ms - h->ref_ms, &memo[0]);
+	f = now_ms > dom->prev_plan_ms ? cover_decay(pol, now_ms - dom->prev_plan_ms, &memo[1]) : 1;
+	/* The demand held since the previous plan was that plan's. */
+	b = cover_bin(dom->prev_demand_kib, POLICY_COVER_LEVEL_BASE_KIB,
+		      POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS);
+	h->level[b] = (float)(cover_sane(h->level[b], up) + (1 - f) * up);
+	h->level_bits[b / 64] |= UINT64_C(1) << (b % 64);
+	if (demand_kib > dom->prev_demand_kib && pol->cover_rise_s) {
+		b = cover_bin(demand_kib - dom->prev_demand_kib, POLICY_COVER_RISE_BASE_KIB,
+			      POLICY_COVER_RISE_PER_OCTAVE, POLICY_COVER_RISE_BINS);
+		h->rise[b] = (float)(cover_sane(h->rise[b], up) +
+				     M_LN2 * pol->cover_rise_s / pol->cover_halflife_s * up);
+		h->rise_bits |= UINT64_C(1) << b;
+	}
+}
+
+/* One candidate headroom of a domain: h KiB above its demand covers mass. */
+struct cover_pt {
+	double h, mass;
+	uint64_t h_kib; /* h rounded up */
+};
+
+/*
+ * The headroom grid: candidates are gathered on it, 2^(1/8) apart from
+ * COVER_GRID_BASE_KIB (twice as fine as the rise bins, whose edges are every
+ * other grid edge), so a level's headroom is rounded up by at most 9%. Up
+ * to 64 GiB of headroom; beyond that no candidate.
+ */
+#define COVER_GRID_BASE_KIB   POLICY_COVER_RISE_BASE_KIB
+#define COVER_GRID_PER_OCTAVE 4u
+#define COVER_GRID_BINS	      56u
+_Static_assert(COVER_GRID_PER_OCTAVE == POLICY_COVER_RISE_PER_OCTAVE &&
+		       COVER_GRID_BINS >= POLICY_COVER_RISE_BINS,
+	       "rise edges are every other grid edge");
+
+/* The upper edges of the bins, in KiB, computed once a plan. */
+struct cover_edges {
+	double level[POLICY_COVER_LEVEL_BINS];
+	double rise[POLICY_COVER_RISE_BINS];
+	double grid[COVER_GRID_BINS];
+	uint64_t grid_kib[COVER_GRID_BINS]; /* the same, rounded up */
+};
+
+/* One domain's candidates on the grid: mass per bin, and which bins hold some. */
+struct cover_grid {
+	double mass[COVER_GRID_BINS];
+	uint64_t bits[(COVER_GRID_BINS + 63) / 64];
+};
+
+static void cover_edges_init(struct cover_edges *e)
+{
+	unsigned int b;
+
+	for (b = 0; b < POLICY_COVER_LEVEL_BINS; b++)
+		e->level[b] = POLICY_COVER_LEVEL_BASE_KIB *
+			      exp2((double)(b + 1) / POLICY_COVER_LEVEL_PER_OCTAVE);
+	for (b = 0; b < POLICY_COVER_RISE_BINS; b++)
+		e->rise[b] = POLICY_COVER_RISE_BASE_KIB *
+			     exp2((double)(b + 1) / POLICY_COVER_RISE_PER_OCTAVE);
+	for (b = 0; b < COVER_GRID_BINS; b++) {
+		e->grid[b] = COVER_GRID_BASE_KIB * exp2((double)(b + 1) / COVER_GRID_PER_OCTAVE);
+		e->grid_kib[b] = (uint64_t)ceil(e->grid[b]);
+	}
+}
+
+/* Add mass m at grid bin i. */
+static void cover_put(struct cover_grid *gr, unsigned int i, double m)
+{
+	gr->mass[i] += m;
+	gr->bits[i / 64] |= UINT64_C(1) << (i % 64);
+}
+
+/*
+ * Which stored masses count, for masses that stand for m x g now: those
+ * above COVER_EPS and at most COVER_MAX once scaled (not a number: none).
+ */
+struct cover_win {
+	float lo, hi;
+};
+
+static struct cover_win cover_window(double g)
+{
+	struct cover_win w = { (float)(COVER_EPS / g), (float)(COVER_MAX / g) };
+
+	return w;
+}
+
+/*
+ * The level candidates above need, up to cap, onto the grid: the upper edge
+ * of each bin above need, less need, with its mass (the bin holding need:
+ * only the part above need, taken as spread evenly over the bin).
+ */
+static void cover_levels(const struct policy_history *hist, const struct cover_edges *e,
+			 double need, double cap, double g, struct cover_grid *gr)
+{
+	struct cover_win win = cover_window(g);
+	unsigned int a0 = cover_bin((uint64_t)need, POLICY_COVER_LEVEL_BASE_KIB,
+				    POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS);
+	unsigned int w, a, i = 0;
+	double m, lo, h;
+	uint64_t bits;
+	int first = 1;
+
+	for (w = a0 / 64; w < sizeof(hist->level_bits) / sizeof(hist->level_bits[0]); w++) {
+		bits = hist->level_bits[w];
+		if (w == a0 / 64)
+			bits &= ~UINT64_C(0) << (a0 % 64);
+		for (; bits; bits &= bits - 1) {
+			float v;
+
+			a = w * 64 + (unsigned int)__builtin_ctzll(bits);
+			if (a >= POLICY_COVER_LEVEL_BINS)
+				return;
+			h = e->level[a] - need;
+			if (h > cap || h > e->grid[COVER_GRID_BINS - 1])
+				return;
+			v = hist->level[a];
+			if (!(v > win.lo && v <= win.hi) || h <= 0)
+				continue;
+			m = v * g;
+			lo = a ? e->level[a - 1] : 0;
+			if (lo < need)
+				m *= h / (e->level[a] - lo);
+			/* The grid bin whose upper edge is the first at or above h. */
+			if (first) {
+				i = cover_bin((uint64_t)h, COVER_GRID_BASE_KIB,
+					      COVER_GRID_PER_OCTAVE, COVER_GRID_BINS);
+				first = 0;
+			}
+			while (i + 1 < COVER_GRID_BINS && e->grid[i] < h)
+				i++;
+			cover_put(gr, i, m);
+		}
+	}
+}
+
+/* The rise candidates up to cap onto the grid: the upper edge of each bin with its mass. */
+static void cover_rises(const struct policy_history *hist, const struct cover_edges *e, double cap,
+			double g, struct cover_grid *gr)
+{
+	struct cover_win win = cover_window(g);
+	uint64_t bits = hist->rise_bits;
+	unsigned int r;
+
+	for (; bits; bits &= bits - 1) {
+		float v;
+
+		r = (unsigned int)__builtin_ctzll(bits);
+		if (r >= POLICY_COVER_RISE_BINS || e->rise[r] > cap)
+			break;
+		v = hist->rise[r];
+		if (v > win.lo && v <= win.hi)
+			cover_put(gr, r, v * g);
+	}
+}
+
+/*
+ * The curve of one domain above need, up to cap KiB of headroom, as the
+ * upper concave hull of: the origin, then the candidates on the grid in
+ * order of headroom, with the mass they cover together (as they stand now,
+ * g, and weighted by w) accumulated. Kept as it is built (a monotone
+ * chain); the grid is left empty. Returns how many points.
+ */
+static size_t cover_curve(const struct policy_history *hist, const struct cover_edges *e,
+			  uint64_t need, uint64_t cap, double g, double w, struct cover_grid *gr,
+			  struct cover_pt *pt)
+{
+	size_t k = 1, q;
+	double cum = 0;
+	unsigned int i;
+	struct cover_pt p;
+	uint64_t bits;
+
+	cover_levels(hist, e, (double)need, (double)cap, g, gr);
+	cover_rises(hist, e, (double)cap, g, gr);
+	pt[0].h = pt[0].mass = 0;
+	pt[0].h_kib = 0;
+	for (q = 0; q < sizeof(gr->bits) / sizeof(gr->bits[0]); q++) {
+		for (bits = gr->bits[q]; bits; bits &= bits - 1) {
+			i = (unsigned int)(q * 64) + (unsigned int)__builtin_ctzll(bits);
+			cum += gr->mass[i];
+			gr->mass[i] = 0;
+			p.h = e->grid[i];
+			p.h_kib = e->grid_kib[i];
+			p.mass = cum * w;
+			if (p.h > (double)cap)
+				continue; /* beyond the maximum: only emptied */
+			while (k >= 2 &&
+			       (pt[k - 1].mass - pt[k - 2].mass) * (p.h - pt[k - 2].h) <=
+				       (p.mass - pt[k - 2].mass) * (pt[k - 1].h - pt[k - 2].h))
+				k--;
+			pt[k++] = p;
+		}
+		gr->bits[q] = 0;
+	}
+	return k;
+}
+
+/* How many candidates the history of one domain may give at most. */
+static size_t cover_count(const struct policy_history *hist)
+{
+	size_t n = (size_t)__builtin_popcountll(hist->rise_bits), w;
+
+	for (w = 0; w < sizeof(hist->level_bits) / sizeof(hist->level_bits[0]); w++)
+		n += (size_t)__builtin_popcountll(hist->level_bits[w]);
+	return n;
+}
+
+/*
+ * One step of a hull: cost KiB for the price (mass per KiB) for domain j.
+ * The steps of a domain bought are a prefix of its hull (their prices
+ * fall), so their costs add up to where the last one ends.
+ */
+struct cover_seg {
+	float price;
+	uint32_t j;
+	uint64_t cost;
+};
+
+static void cover_swap(struct cover_seg *a, struct cover_seg *b)
+{
+	struct cover_seg t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * Order seg[0..m) so that the steps bought come first, and return how many
+ * are bought: every step of a higher price than the last one bought, and
+ * as many of its price as fit, within budget.
+ */
+static size_t cover_select(struct cover_seg *s, size_t m, uint64_t budget)
+{
+	size_t a = 0, b = m, gt, lt, i;
+	uint64_t spent = 0, c_gt, c_eq;
+	float p, x, y, z;
+
+	while (b > a) {
+		x = s[a].price;
+		y = s[a + (b - a) / 2].price;
+		z = s[b - 1].price;
+		p = x > y ? (y > z ? y : (x > z ? z : x)) : (x > z ? x : (y > z ? z : y));
+		/* [a, gt) above p, [gt, lt) at p, [lt, b) below. */
+		gt = a;
+		lt = b;
+		i = a;
+		c_gt = c_eq = 0;
+		while (i < lt) {
+			if (s[i].price > p) {
+				c_gt += s[i].cost;
+				cover_swap(&s[i++], &s[gt++]);
+			} else if (s[i].price < p) {
+				cover_swap(&s[i], &s[--lt]);
+			} else {
+				c_eq += s[i].cost;
+				i++;
+			}
+		}
+		if (spent + c_gt > budget) {
+			b = gt;
+			continue;
+		}
+		spent += c_gt;
+		if (spent + c_eq <= budget) {
+			spent += c_eq;
+			a = lt;
+			continue;
+		}
+		/* Part of those at p: as many as fit, in order. */
+		for (i = gt; i < lt && spent + s[i].cost <= budget; i++)
+			spent += s[i].cost;
+		return i;
+	}
+	return a;
+}
+
+/* The bucket of a price: its exponent and the top 3 bits of its fraction (0 for none). */
+#define COVER_BUCKETS 2048u
+static unsigned int cover_bucket(float price)
+{
+	uint32_t u;
+
+	if (!(price > 0))
+		return 0;
+	memcpy(&u, &price, sizeof(u));
+	return (u >> 20) & (COVER_BUCKETS - 1);
+}
+
+/*
+ * Buy the steps seg[0..m) that cover_select would, into add: the price is
+ * first narrowed to one bucket (an order of a price's bits), in two passes
+ * that move nothing; only the steps of that bucket are selected.
+ */
+static int cover_buy(const struct cover_seg *seg, size_t m, uint64_t budget, uint64_t *add)
+{
+	uint64_t *sum = calloc(COVER_BUCKETS, sizeof(*sum)), spent = 0;
+	struct cover_seg *mid = NULL;
+	size_t i, n = 0, nb;
+	unsigned int k = COVER_BUCKETS, kb;
+
+	if (!sum)
+		return XMEM_ERR_NOMEM;
+	for (i = 0; i < m; i++)
+		sum[cover_bucket(seg[i].price)] += seg[i].cost;
+	/* The highest bucket that does not fit whole: those above are bought. */
+	while (k > 0 && spent + sum[k - 1] <= budget)
+		spent += sum[--k];
+	if (k > 0) {
+		k--;
+		for (i = 0; i < m; i++)
+			n += cover_bucket(seg[i].price) == k;
+		mid = malloc((n ? n : 1) * sizeof(*mid));
+		if (!mid) {
+			free(sum);
+			return XMEM_ERR_NOMEM;
+		}
+		n = 0;
+	}
+	for (i = 0; i < m; i++) {
+		kb = cover_bucket(seg[i].price);
+		if (kb > k || (kb == k && !mid))
+			add[seg[i].j] += seg[i].cost;
+		else if (kb == k)
+			mid[n++] = seg[i];
+	}
+	if (mid) {
+		nb = cover_select(mid, n, budget - spent);
+		for (i = 0; i < nb; i++)
+			add[mid[i].j] += mid[i].cost;
+	}
+	free(mid);
+	free(sum);
+	return 0;
+}
+
+/*
+ * The steps of every domain's hull into seg (room for room of them), each
+ * at its price, none below COVER_MIN_PER_GIB; their total cost into
+ * *total_r. Returns how many.
+ */
+static size_t cover_steps(size_t nr, const struct policy_history *const *hist, const double *g,
+			  const uint64_t *cap, const double *w, const uint64_t *x,
+			  struct cover_seg *seg, size_t room, uint64_t *total_r)
+{
+	struct cover_pt pt[COVER_GRID_BINS + 1];
+	struct cover_edges e;
+	struct cover_grid gr;
+	size_t j, k, i, m = 0;
+	float price;
+
+	cover_edges_init(&e);
+	memset(&gr, 0, sizeof(gr));
+	*total_r = 0;
+	for (j = 0; j < nr; j++) {
+		if (!hist[j] || cap[j] <= x[j])
+			continue;
+		k = cover_curve(hist[j], &e, x[j], cap[j] - x[j], g[j], w[j], &gr, pt);
+		for (i = 1; i < k && m < room; i++) {
+			price = (float)((pt[i].mass - pt[i - 1].mass) / (pt[i].h - pt[i - 1].h));
+			/* Below the floor, this step and the rest of the hull (cheaper) are left. */
+			if (price < COVER_MIN_PER_GIB * w[j] / (1024.0 * 1024))
+				break;
+			seg[m].price = price;
+			seg[m].cost = pt[i].h_kib - pt[i - 1].h_kib;
+			seg[m].j = (uint32_t)j;
+			*total_r += seg[m].cost;
+			m++;
+		}
+	}
+	return m;
+}
+
+uint64_t cover_fill(const struct policy *pol, uint64_t now_ms, size_t nr,
+		    const struct policy_history *const *hist, const uint64_t *cap, const double *w,
+		    uint64_t budget_kib, uint64_t *x, int *err_r)
+{
+	struct cover_seg *seg = NULL;
+	size_t j, i, m, room = 0;
+	uint64_t *add = NULL, used = 0, total = 0;
+	struct cover_memo memo = { 0, 0, 0 };
+	double *g = NULL;
+
+	*err_r = 0;
+	if (!budget_kib || !nr || nr > UINT32_MAX || !pol->cover_halflife_s)
+		return 0;
+	add = calloc(nr, sizeof(*add));
+	g = calloc(nr, sizeof(*g));
+	if (!add || !g) {
+		*err_r = XMEM_ERR_NOMEM;
+		goto out;
+	}
+	/* What the stored masses stand for now (policy_history); room for every step. */
+	for (j = 0; j < nr; j++) {
+		if (!hist[j] || cap[j] <= x[j])
+			continue;
+		g[j] = hist[j]->ref_ms < now_ms ? cover_decay(pol, now_ms - hist[j]->ref_ms, &memo)
+						: 1;
+		room += cover_count(hist[j]);
+	}
+	if (!room)
+		goto out;
+	seg = malloc(room * sizeof(*seg));
+	if (!seg) {
+		*err_r = XMEM_ERR_NOMEM;
+		goto out;
+	}
+	m = cover_steps(nr, hist, g, cap, w, x, seg, room, &total);
+	if (!m)
+		goto out;
+	/* Every step bought: no price to find. */
+	if (total <= budget_kib) {
+		for (i = 0; i < m; i++)
+			add[seg[i].j] += seg[i].cost;
+	} else {
+		*err_r = cover_buy(seg, m, budget_kib, add);
+		if (*err_r)
+			goto out;
+	}
+	for (j = 0; j < nr; j++) {
+		if (add[j] > cap[j] - x[j])
+			add[j] = cap[j] - x[j];
+		x[j] += add[j];
+		used += add[j];
+	}
+out:
+	free(seg);
+	free(add);
+	free(g);
+	return used;
+}
