@@ -390,15 +390,74 @@ static int policy_fill(const struct policy *pol, uint64_t now_ms, struct policy_
 	return 0;
 }
 
+/*
+ * Deadband: keep a target in force that is close to the plan x of the n
+ * included domains. Keeping a lower one frees budget (pass 0), keeping a
+ * higher one spends it (pass 1), so the sum never exceeds what the fill
+ * allowed (slack_kib: what the fill left).
+ */
+static void policy_deadband(const struct policy *pol, const struct policy_dom *doms,
+			    const struct policy_scratch *s, size_t n, uint64_t slack_kib,
+			    struct policy_out *out)
+{
+	size_t j;
+	int pass;
+
+	for (j = 0; j < n; j++)
+		out[s->idx[j]].target_kib = s->x[j];
+	for (pass = 0; pass < 2; pass++) {
+		for (j = 0; j < n; j++) {
+			const struct policy_dom *d = &doms[s->idx[j]];
+			uint64_t t0 = d->target_kib, x = s->x[j], db;
+
+			if (t0 < d->min_kib || t0 > d->max_kib || t0 == x)
+				continue;
+			db = stability_deadband_kib(pol, t0);
+			/*
+			 * A lower target is kept only while it covers the
+			 * demand and, when the plan can afford the buffer,
+			 * half the buffer too. (With the 64 MiB deadband
+			 * alone, a small guest would grow only once it
+			 * stalled: its buffer would never be honoured.)
+			 */
+			if (pass == 0 && t0 < x && x - t0 < db &&
+			    t0 >= policy_keep_floor_kib(pol, s, j, x)) {
+				out[s->idx[j]].target_kib = t0;
+				slack_kib += x - t0;
+			} else if (pass == 1 && t0 > x && t0 - x < db && t0 - x <= slack_kib) {
+				out[s->idx[j]].target_kib = t0;
+				slack_kib -= t0 - x;
+			}
+		}
+	}
+}
+
+/* Mark the changed targets to apply: phase 1 when they free memory, 2 when they take some. */
+static void policy_mark_applied(const struct policy_dom *doms, const struct policy_scratch *s,
+				size_t n, struct policy_out *out)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++) {
+		const struct policy_dom *d = &doms[s->idx[j]];
+		struct policy_out *o = &out[s->idx[j]];
+
+		if (o->target_kib == d->target_kib)
+			continue;
+		o->apply = 1;
+		o->phase = o->target_kib <= d->current_kib ? 1 : 2;
+	}
+}
+
 int policy_plan(const struct policy *pol, const struct policy_host *host,
 		const struct policy_dom *doms, size_t nr, struct policy_out *out)
 {
 	struct cover_memo memo[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
 	struct policy_scratch s;
 	uint64_t budget_kib, used_kib, slack_kib, lv[POLICY_NR_TIERS];
-	size_t i, j, n = 0;
+	size_t i, n = 0;
 	unsigned int t;
-	int rc, pass;
+	int rc;
 
 	memset(&s, 0, sizeof(s));
 	if ((size_t)pol->kind >= POLICY_NR_KINDS)
@@ -455,47 +514,8 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 	used_kib += surplus_fill(pol, n, s.top, s.ws, budget_kib, used_kib, s.x, s.keys);
 	slack_kib = budget_kib > used_kib ? budget_kib - used_kib : 0;
 
-	/*
-	 * Deadband: keep a target in force that is close to the plan. Keeping a
-	 * lower one frees budget (pass 0), keeping a higher one spends it
-	 * (pass 1), so the sum never exceeds what the fill allowed.
-	 */
-	for (j = 0; j < n; j++)
-		out[s.idx[j]].target_kib = s.x[j];
-	for (pass = 0; pass < 2; pass++) {
-		for (j = 0; j < n; j++) {
-			const struct policy_dom *d = &doms[s.idx[j]];
-			uint64_t t0 = d->target_kib, x = s.x[j], db;
-
-			if (t0 < d->min_kib || t0 > d->max_kib || t0 == x)
-				continue;
-			db = stability_deadband_kib(pol, t0);
-			/*
-			 * A lower target is kept only while it covers the
-			 * demand and, when the plan can afford the buffer,
-			 * half the buffer too. (With the 64 MiB deadband
-			 * alone, a small guest would grow only once it
-			 * stalled: its buffer would never be honoured.)
-			 */
-			if (pass == 0 && t0 < x && x - t0 < db &&
-			    t0 >= policy_keep_floor_kib(pol, &s, j, x)) {
-				out[s.idx[j]].target_kib = t0;
-				slack_kib += x - t0;
-			} else if (pass == 1 && t0 > x && t0 - x < db && t0 - x <= slack_kib) {
-				out[s.idx[j]].target_kib = t0;
-				slack_kib -= t0 - x;
-			}
-		}
-	}
-	for (j = 0; j < n; j++) {
-		const struct policy_dom *d = &doms[s.idx[j]];
-		struct policy_out *o = &out[s.idx[j]];
-
-		if (o->target_kib == d->target_kib)
-			continue;
-		o->apply = 1;
-		o->phase = o->target_kib <= d->current_kib ? 1 : 2;
-	}
+	policy_deadband(pol, doms, &s, n, slack_kib, out);
+	policy_mark_applied(doms, &s, n, out);
 	rc = 0;
 out:
 	policy_scratch_free(&s);
