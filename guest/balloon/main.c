@@ -375,93 +375,93 @@ static void balloon_usage(FILE *f)
 		   "         under DIR every period, for observers (xmem-simhost record)\n");
 }
 
-int main(int argc, char **argv)
-{
-	static const struct option own[] = {
-		{ "host", required_argument, NULL, 'H' },
-		{ "domid", required_argument, NULL, 'd' },
-		{ "workload", required_argument, NULL, 'w' },
-		{ "time-scale", required_argument, NULL, 't' },
-		{ "period-ms", required_argument, NULL, 'P' },
-		{ "hotplug", no_argument, NULL, 'X' },
-		{ "agent", required_argument, NULL, 'A' },
-		{ "agent-period-ms", required_argument, NULL, 'T' },
-		{ "proc-root", required_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct option longopts[sizeof(own) / sizeof(own[0]) + DAEMONIZE_OPTS_NR];
-	struct daemonize_opts dopts = { .letters = "fpl" };
-	const char *dir_arg = NULL, *spec = NULL, *dir;
-	char err[WORKLOAD_ERR_LEN], hvdir[4096], *end = NULL;
-	double scale = WORKLOAD_DEFAULT_TIME_SCALE;
-	struct balloon b;
-	struct sigaction sa;
-	unsigned long domid = ULONG_MAX;
-	uint64_t cur_pages = 0;
-	enum agent_kind agent = AGENT_XMEM;
-	long agent_period_ms = 0;
-	int c, rc;
-	struct daemonize dmz;
+/* What the command line says, besides what goes straight into struct balloon. */
+struct balloon_args {
+	struct daemonize_opts dopts;
+	const char *dir_arg, *spec;
+	double scale;
+	unsigned long domid;
+	enum agent_kind agent;
+	long agent_period_ms;
+};
 
-	memset(&b, 0, sizeof(b));
-	b.watch_fd = -1;
-	b.period_ms = BALLOON_PERIOD_MS;
-	log_init("xmem-balloon", LOG_TO_CLI, 1);
-	if (daemonize_opts_table(longopts, sizeof(longopts) / sizeof(longopts[0]), own))
+/* The options of xmem-balloon, besides daemonize's. */
+static const struct option balloon_options[] = {
+	{ "host", required_argument, NULL, 'H' },
+	{ "domid", required_argument, NULL, 'd' },
+	{ "workload", required_argument, NULL, 'w' },
+	{ "time-scale", required_argument, NULL, 't' },
+	{ "period-ms", required_argument, NULL, 'P' },
+	{ "hotplug", no_argument, NULL, 'X' },
+	{ "agent", required_argument, NULL, 'A' },
+	{ "agent-period-ms", required_argument, NULL, 'T' },
+	{ "proc-root", required_argument, NULL, 'R' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Parse argv into b and a. Returns -1 to go on, or the exit status (help, usage). */
+static int balloon_parse(int argc, char **argv, struct balloon *b, struct balloon_args *a)
+{
+	struct option
+		longopts[sizeof(balloon_options) / sizeof(balloon_options[0]) + DAEMONIZE_OPTS_NR];
+	char *end = NULL;
+	int c;
+
+	if (daemonize_opts_table(longopts, sizeof(longopts) / sizeof(longopts[0]), balloon_options))
 		fatalx("option table");
 	while ((c = getopt_long(argc, argv, "H:d:w:t:P:A:T:R:fp:l:vh", longopts, NULL)) != -1) {
-		if (daemonize_opts_parse(&dopts, c, optarg))
+		if (daemonize_opts_parse(&a->dopts, c, optarg))
 			continue;
 		switch (c) {
 		case 'H':
-			dir_arg = optarg;
+			a->dir_arg = optarg;
 			break;
 		case 'd':
 			errno = 0;
-			domid = strtoul(optarg, &end, 10);
-			if (errno || !optarg[0] || *end || domid == 0 ||
-			    domid >= HV_DOMID_FIRST_RESERVED)
+			a->domid = strtoul(optarg, &end, 10);
+			if (errno || !optarg[0] || *end || a->domid == 0 ||
+			    a->domid >= HV_DOMID_FIRST_RESERVED)
 				fatalx("--domid: '%s' is not a guest domain id (1..32751)", optarg);
 			break;
 		case 'w':
-			spec = optarg;
+			a->spec = optarg;
 			break;
 		case 't':
 			errno = 0;
-			scale = strtod(optarg, &end);
-			if (errno || !optarg[0] || *end || !(scale > 0))
+			a->scale = strtod(optarg, &end);
+			if (errno || !optarg[0] || *end || !(a->scale > 0))
 				fatalx("--time-scale: '%s' is not a positive number", optarg);
 			break;
 		case 'P':
 			errno = 0;
-			b.period_ms = strtol(optarg, &end, 10);
-			if (errno || !optarg[0] || *end || b.period_ms < 10 ||
-			    b.period_ms > BALLOON_PERIOD_MS_MAX)
+			b->period_ms = strtol(optarg, &end, 10);
+			if (errno || !optarg[0] || *end || b->period_ms < 10 ||
+			    b->period_ms > BALLOON_PERIOD_MS_MAX)
 				fatalx("--period-ms: '%s' is not a period from 10 ms to 1 h",
 				       optarg);
 			break;
 		case 'X':
-			b.hotplug = 1;
+			b->hotplug = 1;
 			break;
 		case 'A':
-			if (agent_parse(optarg, &agent))
+			if (agent_parse(optarg, &a->agent))
 				fatalx("--agent: '%s' is not an agent (xmem, xe-guest-utilities, "
 				       "qubes, none)",
 				       optarg);
 			break;
 		case 'T':
 			errno = 0;
-			agent_period_ms = strtol(optarg, &end, 10);
-			if (errno || !optarg[0] || *end || agent_period_ms < 10 ||
-			    agent_period_ms > BALLOON_PERIOD_MS_MAX)
+			a->agent_period_ms = strtol(optarg, &end, 10);
+			if (errno || !optarg[0] || *end || a->agent_period_ms < 10 ||
+			    a->agent_period_ms > BALLOON_PERIOD_MS_MAX)
 				fatalx("--agent-period-ms: '%s' is not a period from 10 ms to 1 h",
 				       optarg);
 			break;
 		case 'R':
 			if (!optarg[0])
 				fatalx("--proc-root: an empty path");
-			b.proc_root = optarg;
+			b->proc_root = optarg;
 			break;
 		case 'h':
 			balloon_usage(stdout);
@@ -475,50 +475,87 @@ int main(int argc, char **argv)
 		balloon_usage(stderr);
 		return 2;
 	}
-	dir = host_dir(dir_arg);
+	return -1;
+}
+
+/*
+ * Everything before the fork, from the parsed arguments: the host, the
+ * agent, the workload, the hypervisor and what the domain holds (*cur_pages_r).
+ * Every failure is fatal and said on stderr.
+ */
+static void balloon_setup(struct balloon *b, const struct balloon_args *a, uint64_t *cur_pages_r)
+{
+	char err[WORKLOAD_ERR_LEN], hvdir[4096];
+	const char *dir;
+	int rc;
+
+	dir = host_dir(a->dir_arg);
 	if (!dir)
 		fatalx("no simulated host: give --host DIR or set XMEM_HOST");
-	if (domid == ULONG_MAX)
+	if (a->domid == ULONG_MAX)
 		fatalx("--domid is required");
-	if (!spec)
+	if (!a->spec)
 		fatalx("--workload is required");
-	b.domid = (unsigned int)domid;
-	if (agent_period_ms) {
-		agent_init(&b.agent, agent, (uint64_t)agent_period_ms);
+	b->domid = (unsigned int)a->domid;
+	if (a->agent_period_ms) {
+		agent_init(&b->agent, a->agent, (uint64_t)a->agent_period_ms);
 	} else {
 		/* The agent's cadence in guest time, as the workload's. */
-		agent_init(&b.agent, agent, agent_xe_period_ms(scale, (uint64_t)b.period_ms));
-		b.agent.memory_every = agent_xe_memory_every(scale, b.agent.period_ms);
+		agent_init(&b->agent, a->agent,
+			   agent_xe_period_ms(a->scale, (uint64_t)b->period_ms));
+		b->agent.memory_every = agent_xe_memory_every(a->scale, b->agent.period_ms);
 	}
-	b.cache.no_seq = agent != AGENT_XMEM;
-	b.cache.heartbeat_calls = report_heartbeat_calls(b.period_ms);
-	rc = workload_parse(spec, scale, &b.workload, err, sizeof(err));
+	b->cache.no_seq = a->agent != AGENT_XMEM;
+	b->cache.heartbeat_calls = report_heartbeat_calls(b->period_ms);
+	rc = workload_parse(a->spec, a->scale, &b->workload, err, sizeof(err));
 	if (rc)
 		fatalx("%s", err);
 
-	/* Start-up: every failure is fatal and said on stderr before forking. */
+	/* The hypervisor, as this domain. */
 	if (host_hv_rundir(dir, hvdir, sizeof(hvdir)))
 		fatalx("host directory name too long");
-	b.hv = hv_open_sim_guest(hvdir, b.domid);
-	if (!b.hv)
-		fatal("cannot reach the simulated hypervisor at %s as domain %u", hvdir, b.domid);
-	rc = hv_current_reservation(b.hv, &cur_pages);
+	b->hv = hv_open_sim_guest(hvdir, b->domid);
+	if (!b->hv)
+		fatal("cannot reach the simulated hypervisor at %s as domain %u", hvdir, b->domid);
+	rc = hv_current_reservation(b->hv, cur_pages_r);
 	if (rc)
-		fatalx("domain %u: current_reservation failed: %s", b.domid, xmem_strerror(rc));
-	xsconn_init(&b.conn, dir, b.domid);
+		fatalx("domain %u: current_reservation failed: %s", b->domid, xmem_strerror(rc));
+	xsconn_init(&b->conn, dir, b->domid);
+}
 
-	if (daemonize_start(&dmz, "xmem-balloon", daemonize_opts_flags(&dopts)))
+int main(int argc, char **argv)
+{
+	struct balloon_args a = { .dopts = { .letters = "fpl" },
+				  .scale = WORKLOAD_DEFAULT_TIME_SCALE,
+				  .domid = ULONG_MAX,
+				  .agent = AGENT_XMEM };
+	struct balloon b;
+	struct sigaction sa;
+	uint64_t cur_pages = 0;
+	int rc;
+	struct daemonize dmz;
+
+	memset(&b, 0, sizeof(b));
+	b.watch_fd = -1;
+	b.period_ms = BALLOON_PERIOD_MS;
+	log_init("xmem-balloon", LOG_TO_CLI, 1);
+	rc = balloon_parse(argc, argv, &b, &a);
+	if (rc >= 0)
+		return rc;
+	balloon_setup(&b, &a, &cur_pages);
+
+	if (daemonize_start(&dmz, "xmem-balloon", daemonize_opts_flags(&a.dopts)))
 		fatal("daemon");
-	if (dopts.log_file) {
-		if (daemonize_log_file(dopts.log_file))
-			fatal("cannot open log file %s", dopts.log_file);
-		log_init("xmem-balloon", LOG_TO_STDERR, dopts.verbose + 1);
+	if (a.dopts.log_file) {
+		if (daemonize_log_file(a.dopts.log_file))
+			fatal("cannot open log file %s", a.dopts.log_file);
+		log_init("xmem-balloon", LOG_TO_STDERR, a.dopts.verbose + 1);
 	} else {
-		log_init("xmem-balloon", dopts.foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG,
-			 dopts.verbose + 1);
+		log_init("xmem-balloon", a.dopts.foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG,
+			 a.dopts.verbose + 1);
 	}
-	if (dopts.pid_file && daemonize_write_pid(dopts.pid_file))
-		fatal("cannot write pid file %s", dopts.pid_file);
+	if (a.dopts.pid_file && daemonize_write_pid(a.dopts.pid_file))
+		fatal("cannot write pid file %s", a.dopts.pid_file);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = balloon_on_signal;
@@ -541,7 +578,7 @@ int main(int argc, char **argv)
 	if (daemonize_ready(&dmz))
 		fatal("cannot signal readiness");
 	log_info("domain %u: holding %" PRIu64 " KiB, workload %s, agent %s", b.domid,
-		 size_pages_to_kib(cur_pages), spec, agent_name(agent));
+		 size_pages_to_kib(cur_pages), a.spec, agent_name(a.agent));
 	balloon_connect(&b);
 	b.period_timer = evloop_add_timer(b.loop, 0, balloon_period_timer, &b);
 	if (b.period_timer < 0)
@@ -551,7 +588,7 @@ int main(int argc, char **argv)
 			fatalx("event loop failed");
 	}
 	log_info("stopping at %" PRIu64 " KiB", size_pages_to_kib(b.fe.current_pages));
-	daemonize_remove_pid(dopts.pid_file);
+	daemonize_remove_pid(a.dopts.pid_file);
 	xsconn_close(&b.conn);
 	evloop_free(b.loop);
 	hv_close(b.hv);
