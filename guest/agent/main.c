@@ -197,62 +197,59 @@ static void guestd_usage(FILE *f)
 		   "                   [--log-file F] [-v]\n");
 }
 
-int main(int argc, char **argv)
+/* The options of xmem-guestd, besides daemonize's. */
+static const struct option guestd_options[] = {
+	{ "root", required_argument, NULL, 'r' }, { "period-ms", required_argument, NULL, 'P' },
+	{ "once", no_argument, NULL, '1' },	  { "json", no_argument, NULL, 'j' },
+	{ "host", required_argument, NULL, 'H' }, { "domid", required_argument, NULL, 'd' },
+	{ "help", no_argument, NULL, 'h' },	  { NULL, 0, NULL, 0 },
+};
+
+/* What the command line says, besides what goes straight into struct guestd. */
+struct guestd_args {
+	struct daemonize_opts dopts;
+	const char *host_arg;
+	unsigned long domid;
+};
+
+/* Parse argv into g and a. Returns -1 to go on, or the exit status (help, usage). */
+static int guestd_parse(int argc, char **argv, struct guestd *g, struct guestd_args *a)
 {
-	static const struct option own[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "period-ms", required_argument, NULL, 'P' },
-		{ "once", no_argument, NULL, '1' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "host", required_argument, NULL, 'H' },
-		{ "domid", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct option longopts[sizeof(own) / sizeof(own[0]) + DAEMONIZE_OPTS_NR];
-	struct daemonize_opts dopts = { .letters = "fpl" };
-	const char *host_arg = NULL, *dir = NULL;
-	unsigned long domid = ULONG_MAX;
-	struct sigaction sa;
-	struct guestd g;
+	struct option
+		longopts[sizeof(guestd_options) / sizeof(guestd_options[0]) + DAEMONIZE_OPTS_NR];
 	char *end = NULL;
 	int c;
-	struct daemonize dmz;
 
-	memset(&g, 0, sizeof(g));
-	g.root = "/";
-	g.period_ms = GUESTD_PERIOD_MS;
-	log_init("xmem-guestd", LOG_TO_CLI, 1);
-	if (daemonize_opts_table(longopts, sizeof(longopts) / sizeof(longopts[0]), own))
+	if (daemonize_opts_table(longopts, sizeof(longopts) / sizeof(longopts[0]), guestd_options))
 		fatalx("option table");
 	while ((c = getopt_long(argc, argv, "r:P:1jH:d:fp:l:vh", longopts, NULL)) != -1) {
-		if (daemonize_opts_parse(&dopts, c, optarg))
+		if (daemonize_opts_parse(&a->dopts, c, optarg))
 			continue;
 		switch (c) {
 		case 'r':
-			g.root = optarg;
+			g->root = optarg;
 			break;
 		case 'P':
 			errno = 0;
-			g.period_ms = strtol(optarg, &end, 10);
-			if (errno || !optarg[0] || *end || g.period_ms < 10 ||
-			    g.period_ms > GUESTD_PERIOD_MS_MAX)
+			g->period_ms = strtol(optarg, &end, 10);
+			if (errno || !optarg[0] || *end || g->period_ms < 10 ||
+			    g->period_ms > GUESTD_PERIOD_MS_MAX)
 				fatalx("--period-ms: '%s' is not a period from 10 ms to 1 h",
 				       optarg);
 			break;
 		case '1':
-			g.once = 1;
+			g->once = 1;
 			break;
 		case 'j':
-			g.json = 1;
+			g->json = 1;
 			break;
 		case 'H':
-			host_arg = optarg;
+			a->host_arg = optarg;
 			break;
 		case 'd':
 			errno = 0;
-			domid = strtoul(optarg, &end, 10);
-			if (errno || !optarg[0] || *end || domid >= 0x7FF0)
+			a->domid = strtoul(optarg, &end, 10);
+			if (errno || !optarg[0] || *end || a->domid >= 0x7FF0)
 				fatalx("--domid: '%s' is not a domain id", optarg);
 			break;
 		case 'h':
@@ -267,33 +264,52 @@ int main(int argc, char **argv)
 		guestd_usage(stderr);
 		return 2;
 	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct guestd_args a = { .dopts = { .letters = "fpl" }, .domid = ULONG_MAX };
+	const char *dir = NULL;
+	struct sigaction sa;
+	struct guestd g;
+	int rc;
+	struct daemonize dmz;
+
+	memset(&g, 0, sizeof(g));
+	g.root = "/";
+	g.period_ms = GUESTD_PERIOD_MS;
+	log_init("xmem-guestd", LOG_TO_CLI, 1);
+	rc = guestd_parse(argc, argv, &g, &a);
+	if (rc >= 0)
+		return rc;
 	g.cache.heartbeat_calls = report_heartbeat_calls(g.period_ms);
 	/* Inside a real guest there is no host directory: only --host selects one. */
-	if (host_arg) {
-		dir = host_dir(host_arg);
-		if (domid == ULONG_MAX)
+	if (a.host_arg) {
+		dir = host_dir(a.host_arg);
+		if (a.domid == ULONG_MAX)
 			fatalx("--host needs --domid: the domain to report as");
-	} else if (domid != ULONG_MAX) {
+	} else if (a.domid != ULONG_MAX) {
 		fatalx("--domid needs --host");
 	}
-	xsconn_init(&g.conn, dir, dir ? (uint32_t)domid : HOST_NO_DOMID);
+	xsconn_init(&g.conn, dir, dir ? (uint32_t)a.domid : HOST_NO_DOMID);
 	if (g.once)
-		dopts.foreground = 1;
+		a.dopts.foreground = 1;
 
-	if (daemonize_start(&dmz, "xmem-guestd", daemonize_opts_flags(&dopts)))
+	if (daemonize_start(&dmz, "xmem-guestd", daemonize_opts_flags(&a.dopts)))
 		fatal("daemon");
-	if (dopts.log_file) {
-		if (daemonize_log_file(dopts.log_file))
-			fatal("cannot open log file %s", dopts.log_file);
-		log_init("xmem-guestd", LOG_TO_STDERR, dopts.verbose + 1);
+	if (a.dopts.log_file) {
+		if (daemonize_log_file(a.dopts.log_file))
+			fatal("cannot open log file %s", a.dopts.log_file);
+		log_init("xmem-guestd", LOG_TO_STDERR, a.dopts.verbose + 1);
 	} else if (g.once) {
-		log_init("xmem-guestd", LOG_TO_CLI, dopts.verbose + 1);
+		log_init("xmem-guestd", LOG_TO_CLI, a.dopts.verbose + 1);
 	} else {
-		log_init("xmem-guestd", dopts.foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG,
-			 dopts.verbose + 1);
+		log_init("xmem-guestd", a.dopts.foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG,
+			 a.dopts.verbose + 1);
 	}
-	if (dopts.pid_file && daemonize_write_pid(dopts.pid_file))
-		fatal("cannot write pid file %s", dopts.pid_file);
+	if (a.dopts.pid_file && daemonize_write_pid(a.dopts.pid_file))
+		fatal("cannot write pid file %s", a.dopts.pid_file);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = guestd_on_signal;
@@ -318,7 +334,7 @@ int main(int argc, char **argv)
 	}
 	if (!g.once)
 		sd_notify(0, "STOPPING=1");
-	daemonize_remove_pid(dopts.pid_file);
+	daemonize_remove_pid(a.dopts.pid_file);
 	xsconn_close(&g.conn);
 	evloop_free(g.loop);
 	return g.once ? g.status : 0;
