@@ -177,8 +177,22 @@ void reserve_round_host(const struct round *rd, struct reserve_host *rh)
 		uint64_t above = p->current_kib > p->min_kib ? p->current_kib - p->min_kib : 0;
 
 		if (rd->drive[i]) {
+			uint64_t grow = apply_dom_promised_kib(&rd->adoms[i]);
+
 			rh->squeeze_kib += above;
-			rh->growing_kib += apply_dom_promised_kib(&rd->adoms[i]);
+			/*
+			 * A balloon settled within the cooperation tolerance of
+			 * its target has stopped: on real Xen a guest's page
+			 * count sits a few pages off its target for good. Its
+			 * "growth" will not come, so it is free, not promised;
+			 * counted as promised, a reservation the plan has met
+			 * exactly would wait forever. (Should it come after
+			 * all, the hold goes short and the plan frees it.)
+			 */
+			if (grow && grow <= coop_tolerance_kib(rd->adoms[i].target_kib))
+				rh->avail_kib += grow;
+			else
+				rh->growing_kib += grow;
 		} else if (p->managed && p->has_balloon)
 			rh->stuck_kib += above;
 	}

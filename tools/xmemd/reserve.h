@@ -41,7 +41,8 @@ enum reserve_verdict {
 /* What the host looks like to the reservation planner (all KiB). */
 struct reserve_host {
 	int64_t now_s;	       /* Unix time */
-	uint64_t avail_kib;    /* free now: free - claimed - floor - promised growth */
+	uint64_t avail_kib;    /* free now: free - claimed - floor - promised growth (but
+				* the few pages a settled balloon stays short of its target) */
 	uint64_t squeeze_kib;  /* more that cooperative guests could give (current - min) */
 	uint64_t growing_kib;  /* growth promised to driven guests: lowering their targets
 				* cancels it, so it is freeable too */

@@ -195,6 +195,23 @@ static void round_reserve_host_test(void **state)
 	assert_int_equal(rh.squeeze_kib, 768 * MIB);
 	assert_int_equal(rh.stuck_kib, 512 * MIB);
 	assert_int_equal(rh.now_s, 1700000000);
+	/*
+	 * Growth promised to a driven guest: freeable when large; when within
+	 * the cooperation tolerance (a balloon settled a few pages short of
+	 * its target, as real guests do), already free.
+	 */
+	apply_round_doms(&rd, &cache);
+	rd.adoms[0].grow = APPLY_GROW_TARGET;
+	rd.adoms[0].outstanding_kib = 0;
+	rd.adoms[0].maxmem_kib = rd.adoms[0].current_kib + 64 * MIB;
+	rd.adoms[0].target_kib = rd.adoms[0].current_kib + 296;
+	reserve_round_host(&rd, &rh);
+	assert_int_equal(rh.avail_kib, 77 * MIB + 296);
+	assert_int_equal(rh.growing_kib, 0);
+	rd.adoms[0].target_kib = rd.adoms[0].current_kib + 32 * MIB;
+	reserve_round_host(&rd, &rh);
+	assert_int_equal(rh.avail_kib, 77 * MIB);
+	assert_int_equal(rh.growing_kib, 32 * MIB);
 }
 
 /* Step 4: a driven domain's claim is not "claimed"; the plan says whom to apply; peaks are fed back. */
