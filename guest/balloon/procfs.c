@@ -138,7 +138,6 @@ int procfs_write(const char *root, const struct report_sample *s)
 	if (rc)
 		return rc;
 
-	n = 0;
 	text[0] = '\0';
 	if (report_has(s, REPORT_PSI_SOME))
 		n = procfs_psi(text, sizeof(text), n, "some", s->val[REPORT_PSI_SOME],

@@ -241,7 +241,6 @@ static void simhost_dom_proc(const char *dir, struct simhost_dom *d)
 	simhost_guest_root(dir, d->domid, root, sizeof(root));
 	if (report_read_root(root, &s))
 		return;
-	d->from_proc = 1;
 	d->has_demand = report_used_kib(&s, &d->demand_kib) == 0;
 	d->has_psi = report_has(&s, REPORT_PSI_SOME);
 	d->psi_some = d->has_psi ? s.val[REPORT_PSI_SOME] : 0;

@@ -49,7 +49,6 @@ struct simhost_dom {
 	uint64_t demand_kib, xmemd_demand_kib, psi_some, psi_some_total_us, mem_total_kib;
 	int has_target, has_demand, has_xmemd_demand, has_alloc, has_psi, has_min, has_max;
 	int has_psi_total, has_mem_total;
-	int from_proc;		/* use, PSI and MemTotal read from the guest's /proc */
 	char demand_source[24]; /* what xmemd takes its demand from ("" before it says) */
 };
 
