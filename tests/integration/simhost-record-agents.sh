@@ -14,6 +14,8 @@ simhost_need_daemons
 export XENSTORED_PATH="$IT_DIR/store/socket"
 for g in xmem1 xe1 qubes1 none1; do
 	d=$(simhost_domid $g) || fail "$g is not in the key tree"
+	# Its /proc exists from the balloon's start; the workload (use) from its boot.
+	it_wait 20 "$g's boot" grep -q 'workload starts' "$IT_DIR/run/balloon-$g.log"
 	it_wait 20 "$g's /proc" test -s "$IT_DIR/guest/$d/proc/pressure/memory"
 	grep -q '^MemAvailable:' "$IT_DIR/guest/$d/proc/meminfo" || fail "$g's proc/meminfo: $(cat "$IT_DIR/guest/$d/proc/meminfo")"
 	eval "d_$g=$d"
