@@ -142,7 +142,7 @@ uint64_t policy_budget_kib(const struct policy_host *host, const struct policy_d
 		else
 			excl_kib += doms[i].current_kib;
 	}
-	off = host->floor_kib + host->reserved_kib + host->claimed_kib;
+	off = host->floor_kib + host->reserved_kib + host->claimed_kib + host->promised_kib;
 	by_total = policy_sub(policy_sub(host->total_kib, off), excl_kib);
 	by_free = policy_sub(host->free_kib + incl_kib, off);
 	return by_total < by_free ? by_total : by_free;

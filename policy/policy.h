@@ -132,6 +132,8 @@ struct policy_host {
 	uint64_t claimed_kib;  /* outstanding claims */
 	uint64_t floor_kib;    /* never handed out */
 	uint64_t reserved_kib; /* held for pending reservations */
+	uint64_t promised_kib; /* growth promised to domains outside the plan: they may take
+				* it by themselves (a balloon climbing to its target) */
 	uint64_t now_ms;       /* caller's clock, for rates */
 };
 

@@ -871,6 +871,11 @@ static void policy_reservation_floor_test(void **state)
 	assert_int_equal(policy_budget_kib(&h, d, 2), 18 * GIB - 512 * MIB - 5 * GIB);
 	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
 	assert_true(sum_targets(out, 2) <= 18 * GIB - 512 * MIB - 5 * GIB);
+	/* Growth promised to a domain outside the plan is not handed out either. */
+	h.promised_kib = 296;
+	assert_int_equal(policy_budget_kib(&h, d, 2), 18 * GIB - 512 * MIB - 5 * GIB - 296);
+	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);
+	assert_true(sum_targets(out, 2) <= 18 * GIB - 512 * MIB - 5 * GIB - 296);
 	/* Proportional and static respect it too. */
 	policy_defaults(&pol, POLICY_PROPORTIONAL);
 	assert_int_equal(policy_plan(&pol, &h, d, 2, out), 0);

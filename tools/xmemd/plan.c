@@ -22,6 +22,14 @@ int plan_round(struct round *rd, const struct policy *pol, struct cache *c,
 		uint64_t o = rd->drive[i] ? rd->adoms[i].outstanding_kib : 0;
 
 		host->claimed_kib -= o < host->claimed_kib ? o : host->claimed_kib;
+		/*
+		 * What a domain outside the plan may still take by itself is
+		 * not the plan's to hand out: the same growth comes off what
+		 * reserve_round_host finds free, so a plan that frees a
+		 * reservation frees all of it.
+		 */
+		if (!(rd->drive[i] && policy_dom_included(&rd->pdoms[i])))
+			host->promised_kib += apply_dom_promised_kib(&rd->adoms[i]);
 	}
 	/* The cover tier's history is updated in place, in the cache. */
 	for (i = 0; i < rd->nr; i++)

@@ -17,7 +17,9 @@ struct round;
 /*
  * Fill rd->host (snapshot_host with rd->floor_kib and rd->held_kib; a driven
  * domain's claim is memory for its own target, which the plan already
- * counts, so only the other claims are the policy's "claimed"), run pol's
+ * counts, so only the other claims are the policy's "claimed"; the growth
+ * promised to domains the plan does not include, apply_dom_promised_kib, is
+ * the policy's "promised", as reserve_round_host counts it), run pol's
  * plan over rd->pdoms into rd->outs, feed each domain's desired size back to
  * the next plan (c->doms[i].prev_desired_kib, prev_plan_ms) and fill the
  * plan's part of rd->adoms: a domain is applied when it is driven and the
