@@ -290,6 +290,15 @@ static void cache_read_dom(struct cache *c, struct cache_dom *d)
 	int has_used, has_committed;
 	char *s;
 
+	/*
+	 * The request first: `xmem mem-policy` writes it in the transaction
+	 * that writes the policy, so every key read after it is at least that
+	 * new, and a save never writes the policy from before the request.
+	 */
+	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_POLICY_REQUEST);
+	s = cache_read(c, path);
+	snprintf(d->policy_request, sizeof(d->policy_request), "%s", s ? s : "");
+	free(s);
 	d->has_target = cache_read_dom_u64(c, d->domid, XS_DOM_TARGET, &d->target_kib);
 	if (!d->has_target)
 		d->target_kib = 0;
@@ -356,10 +365,6 @@ static void cache_read_dom(struct cache *c, struct cache_dom *d)
 	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_POLICY_SOURCE);
 	s = cache_read(c, path);
 	d->has_policy_source = s != NULL;
-	free(s);
-	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_POLICY_REQUEST);
-	s = cache_read(c, path);
-	snprintf(d->policy_request, sizeof(d->policy_request), "%s", s ? s : "");
 	free(s);
 	cache_read_source(c, d);
 }

@@ -22,6 +22,9 @@ static struct {
 	char val[64];
 } keys[NKEYS];
 static unsigned int nr_xs_reads;
+/* A client's transaction that commits when this path is next read (NULL: none). */
+static const char *commit_at_path;
+static void (*commit_fn)(void);
 
 static void kv_set(const char *path, const char *val)
 {
@@ -48,6 +51,10 @@ void *__wrap_xs_read(struct xs_handle *h, xs_transaction_t t, const char *path, 
 	(void)h;
 	(void)t;
 	nr_xs_reads++;
+	if (commit_at_path && !strcmp(path, commit_at_path)) {
+		commit_at_path = NULL;
+		commit_fn();
+	}
 	for (i = 0; i < NKEYS; i++)
 		if (keys[i].path[0] && !strcmp(keys[i].path, path)) {
 			*len = (unsigned int)strlen(keys[i].val);
@@ -106,6 +113,7 @@ static int setup(void **state)
 {
 	memset(keys, 0, sizeof(keys));
 	nr_xs_reads = 0;
+	commit_at_path = NULL;
 	kv_set("/local/domain/1/memory/target", "1048576");
 	kv_set("/local/domain/1/memory/dynamic-min", "524288");
 	kv_set("/local/domain/1/memory/dynamic-max", "2097152");
@@ -255,6 +263,47 @@ static void cache_garbage_values_test(void **state)
 	cache_free(&c);
 }
 
+/* `xmem mem-policy g1 --weight 9000`: the policy and the save request, one transaction. */
+static void cache_mem_policy_commit(void)
+{
+	kv_set("/local/domain/1/memory/weight", "9000");
+	kv_set("/local/domain/1/memory/policy-request", "save");
+}
+
+/*
+ * A save request is never seen with the policy from before it: whenever the
+ * client's transaction commits during a re-read, a domain that shows the
+ * request shows the policy written with it.
+ */
+static void cache_request_sees_its_policy_test(void **state)
+{
+	static const char *const at[] = { "/local/domain/1/memory/policy-request",
+					  "/local/domain/1/memory/weight",
+					  "/local/domain/1/memory/target", "/local/domain/1/name" };
+	uint32_t domids[] = { 1 };
+	struct cache_dom *d;
+	struct cache c;
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(at) / sizeof(at[0]); k++) {
+		kv_set("/local/domain/1/memory/weight", "5000");
+		kv_set("/local/domain/1/memory/policy-request", "");
+		cache_init(&c, NULL);
+		commit_at_path = at[k];
+		commit_fn = cache_mem_policy_commit;
+		assert_int_equal(cache_sync_domains(&c, domids, 1), 0);
+		cache_refresh(&c, 1);
+		d = cache_find(&c, 1);
+		assert_non_null(d);
+		if (!strcmp(d->policy_request, "save"))
+			assert_int_equal(d->weight, 9000);
+		cache_free(&c);
+	}
+	/* The last commit came after the weight was read: seen at the next re-read. */
+	assert_null(commit_at_path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +312,7 @@ int main(void)
 		cmocka_unit_test_setup(cache_target_change_and_sweep_test, setup),
 		cmocka_unit_test_setup(cache_reservations_test, setup),
 		cmocka_unit_test_setup(cache_garbage_values_test, setup),
+		cmocka_unit_test_setup(cache_request_sees_its_policy_test, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
