@@ -64,6 +64,22 @@ static int procfs_mkdir(const char *root, const char *rel)
 	return mkdir(path, 0755) && errno != EEXIST ? XMEM_ERR_IO : 0;
 }
 
+/*
+ * procfs_put, making root/dir first when it is missing (the first write, or
+ * a directory removed under the guest): no mkdir in the common case.
+ */
+static int procfs_put_in(const char *root, const char *dir, const char *rel, const char *text)
+{
+	char path[4096];
+
+	if (!procfs_put(root, rel, text))
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", root, dir);
+	if (access(path, F_OK) == 0 || procfs_mkdir(root, dir))
+		return XMEM_ERR_IO;
+	return procfs_put(root, rel, text);
+}
+
 struct procfs_line {
 	enum report_field field;
 	const char *name;
@@ -125,16 +141,14 @@ int procfs_write(const char *root, const struct report_sample *s)
 	size_t n = 0;
 	int rc;
 
-	if (procfs_mkdir(root, "proc/pressure"))
-		return XMEM_ERR_IO;
 	procfs_lines(text, sizeof(text), s, procfs_meminfo,
 		     sizeof(procfs_meminfo) / sizeof(procfs_meminfo[0]), 1);
-	rc = procfs_put(root, "proc/meminfo", text);
+	rc = procfs_put_in(root, "proc", "proc/meminfo", text);
 	if (rc)
 		return rc;
 	procfs_lines(text, sizeof(text), s, procfs_vmstat,
 		     sizeof(procfs_vmstat) / sizeof(procfs_vmstat[0]), 0);
-	rc = procfs_put(root, "proc/vmstat", text);
+	rc = procfs_put_in(root, "proc", "proc/vmstat", text);
 	if (rc)
 		return rc;
 
@@ -145,5 +159,5 @@ int procfs_write(const char *root, const struct report_sample *s)
 								    : 0);
 	if (report_has(s, REPORT_PSI_FULL))
 		n = procfs_psi(text, sizeof(text), n, "full", s->val[REPORT_PSI_FULL], 0);
-	return procfs_put(root, "proc/pressure/memory", text);
+	return procfs_put_in(root, "proc/pressure", "proc/pressure/memory", text);
 }

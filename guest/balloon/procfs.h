@@ -19,7 +19,8 @@
 /*
  * Write root/proc/meminfo, root/proc/vmstat and root/proc/pressure/memory
  * from the known fields of s (each file replaced whole, by rename, so a
- * reader never sees half of one). Creates the directories that are missing.
+ * reader never sees half of one). Creates the directories that are missing
+ * (only when a write fails for want of one).
  * Returns 0 or XMEM_ERR_IO.
  */
 int procfs_write(const char *root, const struct report_sample *s);

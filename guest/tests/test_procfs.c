@@ -49,6 +49,10 @@ static void procfs_roundtrip_test(void **state)
 	/* Written twice: the files are replaced, not appended to. */
 	report_set(&in, REPORT_MEM_AVAILABLE, 204800);
 	assert_int_equal(procfs_write(root, &in), 0);
+	/* A directory removed under the guest is made again. */
+	snprintf(cmd, sizeof(cmd), "rm -r %s/proc/pressure", root);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(procfs_write(root, &in), 0);
 	memset(&out, 0, sizeof(out));
 	assert_int_equal(report_read_root(root, &out), 0);
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
