@@ -10,8 +10,8 @@
 # a floor at Xen's free memory so the two can only trade between themselves:
 # both are found ballooning (their allocation follows a probe), gx's demand
 # is read from the agent's keys (demand_source xe-guest-utilities), ga has
-# none; a memory hog in gx makes it grow (from ga), and it gives back once
-# the hog is gone. Last, a reservation takes ga down to its minimum.
+# none; a memory hog in gx makes it grow, and it gives back once the hog is
+# gone. Last, a reservation takes ga down to its minimum.
 . /xmem/scenarios/lib.sh
 . /xmem/config
 need_prog xmemd xmem
@@ -64,7 +64,10 @@ xmem --json list gx >$r/list-gx.json 2>&1 || fail "xmem list gx: $(cat $r/list-g
 log "ga and gx found ballooning; gx's demand from the XenServer agent's keys"
 
 # The hog in gx: a tmpfs filled 4 MiB at a time while MemAvailable stays
-# above 48 MiB. gx can only grow from ga. The agent's keys come every 10 s,
+# above 48 MiB. gx grows into what it gave back when idle (60 to 80 MiB
+# above the floor): ga, which reports nothing, keeps its startup size, as a
+# silent guest is squeezed for others' demand, not for their buffers, and the
+# hog stops short of outrunning gx's buffer. The agent's keys come every 10 s,
 # so the margin (and gx's 50% buffer) must cover what the hog writes before
 # xmemd hears of it: with 16 MiB, gx's kernel once ran out of memory and
 # panicked before its next report.
@@ -86,14 +89,16 @@ while [ "$(date +%s)" -lt $end ]; do
 	[ "$ma" -ge 159 ] || fail "ga below its min: $ma MiB"
 	[ "$mx" -gt "$best" ] && best=$mx
 	log "hog: gx=$mx ga=$ma free=$f"
-	[ "$best" -ge $((idle + 64)) ] && break
+	[ "$best" -ge $((idle + 48)) ] && break
 	pause 5
 done
-[ "$best" -ge $((idle + 64)) ] || fail "gx grew only from $idle to $best MiB under its hog; $(tail -n 5 $r/xmemd-agents.log | tr '\n' ' ')"
+[ "$best" -ge $((idle + 48)) ] || fail "gx grew only from $idle to $best MiB under its hog; $(tail -n 5 $r/xmemd-agents.log | tr '\n' ' ')"
 
-# Idle again (the hog stopped, its files gone): it gives back.
+# Idle again (the hog stopped, its files gone): it gives back at least half
+# of what it grew (it settles 10 to 20 MiB above its first idle size).
 guest_run gx 120 'touch /hog-stop; sleep 2; rm -f /hog/*' >/dev/null
-wait_until 300 sh -c "[ \$((\$(xenstore-read /local/domain/$dx/data/xmem-test/current_kb) / 1024)) -le $((best - 48)) ]" ||
+back=$((best - (best - idle) / 2))
+wait_until 300 sh -c "[ \$((\$(xenstore-read /local/domain/$dx/data/xmem-test/current_kb) / 1024)) -le $back ]" ||
 	fail "gx did not give back after its hog: holds $(bal_mib gx) MiB, peak $best"
 low=$(bal_mib gx)
 log "gx ${idle}->${best} MiB under a hog, back to $low MiB when idle"
