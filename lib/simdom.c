@@ -149,10 +149,9 @@ int simdom_agent_ok(const char *name)
 	return 0;
 }
 
-int simdom_validate(const struct simdom_config *cfg, char *err, size_t err_len)
+/* cfg's name, domid and uuid. */
+static int simdom_validate_ident(const struct simdom_config *cfg, char *err, size_t err_len)
 {
-	uint64_t dmin, dmax;
-
 	if (!simdom_ident_ok(cfg->name, SIMDOM_NAME_MAX, 1)) {
 		simdom_err(err, err_len,
 			   "name: expected 1 to %d characters of [A-Za-z0-9_.-], got \"%s\"",
@@ -170,6 +169,14 @@ int simdom_validate(const struct simdom_config *cfg, char *err, size_t err_len)
 			   cfg->uuid);
 		return XMEM_ERR_INVAL;
 	}
+	return 0;
+}
+
+/* cfg's sizes: static-max, startup, videoram and the dynamic range around startup. */
+static int simdom_validate_sizes(const struct simdom_config *cfg, char *err, size_t err_len)
+{
+	uint64_t dmin, dmax;
+
 	if (cfg->static_max_kib < XMEM_PAGE_KIB || cfg->static_max_kib > SIZE_MAX_KIB) {
 		simdom_err(err, err_len, "static-max: expected at least 4K, got %" PRIu64 "K",
 			   cfg->static_max_kib);
@@ -200,6 +207,12 @@ int simdom_validate(const struct simdom_config *cfg, char *err, size_t err_len)
 			   cfg->startup_kib, cfg->static_max_kib, dmax);
 		return XMEM_ERR_INVAL;
 	}
+	return 0;
+}
+
+/* cfg's weight, buffer, maxmem, agent and reservation. */
+static int simdom_validate_options(const struct simdom_config *cfg, char *err, size_t err_len)
+{
 	if (cfg->weight > SIMDOM_WEIGHT_MAX) {
 		simdom_err(err, err_len, "weight: expected 0 to %d, got %u", SIMDOM_WEIGHT_MAX,
 			   cfg->weight);
@@ -231,6 +244,18 @@ int simdom_validate(const struct simdom_config *cfg, char *err, size_t err_len)
 		return XMEM_ERR_INVAL;
 	}
 	return 0;
+}
+
+int simdom_validate(const struct simdom_config *cfg, char *err, size_t err_len)
+{
+	int rc;
+
+	rc = simdom_validate_ident(cfg, err, err_len);
+	if (!rc)
+		rc = simdom_validate_sizes(cfg, err, err_len);
+	if (!rc)
+		rc = simdom_validate_options(cfg, err, err_len);
+	return rc;
 }
 
 uint64_t simdom_target_kib(const struct simdom_config *cfg)

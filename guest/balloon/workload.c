@@ -62,12 +62,123 @@ static int workload_size(const char *s, const char *what, uint64_t *kib_r, char 
 	return rc;
 }
 
+/* trace:FILE:VM_ID (copy is the spec's copy, which this modifies): one VM of a trace file. */
+static int workload_parse_trace(char *copy, const char *spec, struct workload *w, char *err,
+				size_t err_len)
+{
+	char terr[256], *colon;
+	int rc;
+
+	/* The file name may hold ':'; the VM id is after the last one. */
+	colon = strrchr(copy + 6, ':');
+	if (!colon || colon == copy + 6 || !colon[1]) {
+		snprintf(err, err_len, "workload '%s': expected trace:FILE:VM_ID", spec);
+		return XMEM_ERR_INVAL;
+	}
+	*colon = '\0';
+	rc = trace_load(copy + 6, colon + 1, &w->trace, terr, sizeof(terr));
+	if (rc) {
+		snprintf(err, err_len, "workload '%s': %s", spec, terr);
+		return rc;
+	}
+	w->vm = trace_find(w->trace, colon + 1);
+	if (!w->vm || w->vm->nr_samples == 0) {
+		snprintf(err, err_len, "workload '%s': no samples for VM %s", spec, colon + 1);
+		return XMEM_ERR_NOTFOUND;
+	}
+	w->kind = WORKLOAD_TRACE;
+	return 0;
+}
+
+/* steady:SIZE's fields (f[0] is the kind). */
+static int workload_parse_steady(char **f, const char *spec, struct workload *w, char *err,
+				 size_t err_len)
+{
+	(void)spec;
+	return workload_size(f[1], "size", &w->base_kib, err, err_len);
+}
+
+/* ramp:FROM:TO:SECONDS's fields. */
+static int workload_parse_ramp(char **f, const char *spec, struct workload *w, char *err,
+			       size_t err_len)
+{
+	int rc;
+
+	if ((rc = workload_size(f[1], "FROM", &w->base_kib, err, err_len)) ||
+	    (rc = workload_size(f[2], "TO", &w->peak_kib, err, err_len)))
+		return rc;
+	if ((rc = workload_seconds(f[3], &w->period_s))) {
+		snprintf(err, err_len, "workload '%s': SECONDS must be a positive integer", spec);
+		return rc;
+	}
+	return 0;
+}
+
+/* spike:BASE:PEAK:PERIOD_S:LENGTH_S's fields. */
+static int workload_parse_spike(char **f, const char *spec, struct workload *w, char *err,
+				size_t err_len)
+{
+	int rc;
+
+	if ((rc = workload_size(f[1], "BASE", &w->base_kib, err, err_len)) ||
+	    (rc = workload_size(f[2], "PEAK", &w->peak_kib, err, err_len)))
+		return rc;
+	if (workload_seconds(f[3], &w->period_s) || workload_seconds(f[4], &w->length_s)) {
+		snprintf(err, err_len,
+			 "workload '%s': PERIOD_S and LENGTH_S must be positive integers", spec);
+		return XMEM_ERR_INVAL;
+	}
+	if (w->length_s > w->period_s) {
+		snprintf(err, err_len, "workload '%s': LENGTH_S is longer than PERIOD_S", spec);
+		return XMEM_ERR_INVAL;
+	}
+	return 0;
+}
+
+/* The workloads given by colon-separated fields; usage follows "workload 'SPEC': ". */
+static const struct workload_form {
+	const char *name;
+	size_t nr_fields;
+	enum workload_kind kind;
+	const char *usage;
+	int (*parse)(char **f, const char *spec, struct workload *w, char *err, size_t err_len);
+} workload_forms[] = {
+	{ "idle", 1, WORKLOAD_IDLE, "idle takes no arguments", NULL },
+	{ "steady", 2, WORKLOAD_STEADY, "expected steady:SIZE", workload_parse_steady },
+	{ "ramp", 4, WORKLOAD_RAMP, "expected ramp:FROM:TO:SECONDS", workload_parse_ramp },
+	{ "spike", 5, WORKLOAD_SPIKE, "expected spike:BASE:PEAK:PERIOD_S:LENGTH_S",
+	  workload_parse_spike },
+};
+
+/* A workload other than trace: (copy is the spec's copy, which this modifies). */
+static int workload_parse_fields(char *copy, const char *spec, struct workload *w, char *err,
+				 size_t err_len)
+{
+	const struct workload_form *form = NULL;
+	char *f[WORKLOAD_MAX_FIELDS + 1];
+	size_t n, i;
+
+	n = workload_split(copy, f, WORKLOAD_MAX_FIELDS);
+	for (i = 0; i < sizeof(workload_forms) / sizeof(workload_forms[0]) && !form; i++)
+		if (strcmp(f[0], workload_forms[i].name) == 0)
+			form = &workload_forms[i];
+	if (!form) {
+		snprintf(err, err_len,
+			 "unknown workload '%s' (idle, steady:, ramp:, spike: or trace:)", spec);
+		return XMEM_ERR_INVAL;
+	}
+	if (n != form->nr_fields) {
+		snprintf(err, err_len, "workload '%s': %s", spec, form->usage);
+		return XMEM_ERR_INVAL;
+	}
+	w->kind = form->kind;
+	return form->parse ? form->parse(f, spec, w, err, err_len) : 0;
+}
+
 int workload_parse(const char *spec, double time_scale, struct workload *w, char *err,
 		   size_t err_len)
 {
-	char *copy = NULL, *f[WORKLOAD_MAX_FIELDS + 1], *colon;
-	char terr[256];
-	size_t n;
+	char *copy = NULL;
 	int rc;
 
 	memset(w, 0, sizeof(*w));
@@ -85,91 +196,10 @@ int workload_parse(const char *spec, double time_scale, struct workload *w, char
 		snprintf(err, err_len, "out of memory");
 		return XMEM_ERR_NOMEM;
 	}
-	rc = XMEM_ERR_INVAL;
-	if (strncmp(copy, "trace:", 6) == 0) {
-		/* The file name may hold ':'; the VM id is after the last one. */
-		colon = strrchr(copy + 6, ':');
-		if (!colon || colon == copy + 6 || !colon[1]) {
-			snprintf(err, err_len, "workload '%s': expected trace:FILE:VM_ID", spec);
-			goto out;
-		}
-		*colon = '\0';
-		rc = trace_load(copy + 6, colon + 1, &w->trace, terr, sizeof(terr));
-		if (rc) {
-			snprintf(err, err_len, "workload '%s': %s", spec, terr);
-			goto out;
-		}
-		w->vm = trace_find(w->trace, colon + 1);
-		if (!w->vm || w->vm->nr_samples == 0) {
-			snprintf(err, err_len, "workload '%s': no samples for VM %s", spec,
-				 colon + 1);
-			rc = XMEM_ERR_NOTFOUND;
-			goto out;
-		}
-		w->kind = WORKLOAD_TRACE;
-		rc = 0;
-		goto out;
-	}
-	n = workload_split(copy, f, WORKLOAD_MAX_FIELDS);
-	if (strcmp(f[0], "idle") == 0) {
-		if (n != 1) {
-			snprintf(err, err_len, "workload '%s': idle takes no arguments", spec);
-			goto out;
-		}
-		w->kind = WORKLOAD_IDLE;
-	} else if (strcmp(f[0], "steady") == 0) {
-		if (n != 2) {
-			snprintf(err, err_len, "workload '%s': expected steady:SIZE", spec);
-			goto out;
-		}
-		w->kind = WORKLOAD_STEADY;
-		if ((rc = workload_size(f[1], "size", &w->base_kib, err, err_len)))
-			goto out;
-	} else if (strcmp(f[0], "ramp") == 0) {
-		if (n != 4) {
-			snprintf(err, err_len, "workload '%s': expected ramp:FROM:TO:SECONDS",
-				 spec);
-			goto out;
-		}
-		w->kind = WORKLOAD_RAMP;
-		if ((rc = workload_size(f[1], "FROM", &w->base_kib, err, err_len)) ||
-		    (rc = workload_size(f[2], "TO", &w->peak_kib, err, err_len)))
-			goto out;
-		if ((rc = workload_seconds(f[3], &w->period_s))) {
-			snprintf(err, err_len, "workload '%s': SECONDS must be a positive integer",
-				 spec);
-			goto out;
-		}
-	} else if (strcmp(f[0], "spike") == 0) {
-		if (n != 5) {
-			snprintf(err, err_len,
-				 "workload '%s': expected spike:BASE:PEAK:PERIOD_S:LENGTH_S", spec);
-			goto out;
-		}
-		w->kind = WORKLOAD_SPIKE;
-		if ((rc = workload_size(f[1], "BASE", &w->base_kib, err, err_len)) ||
-		    (rc = workload_size(f[2], "PEAK", &w->peak_kib, err, err_len)))
-			goto out;
-		if (workload_seconds(f[3], &w->period_s) || workload_seconds(f[4], &w->length_s)) {
-			snprintf(err, err_len,
-				 "workload '%s': PERIOD_S and LENGTH_S must be positive integers",
-				 spec);
-			rc = XMEM_ERR_INVAL;
-			goto out;
-		}
-		if (w->length_s > w->period_s) {
-			snprintf(err, err_len, "workload '%s': LENGTH_S is longer than PERIOD_S",
-				 spec);
-			rc = XMEM_ERR_INVAL;
-			goto out;
-		}
-	} else {
-		snprintf(err, err_len,
-			 "unknown workload '%s' (idle, steady:, ramp:, spike: or trace:)", spec);
-		goto out;
-	}
-	rc = 0;
-out:
+	if (strncmp(copy, "trace:", 6) == 0)
+		rc = workload_parse_trace(copy, spec, w, err, err_len);
+	else
+		rc = workload_parse_fields(copy, spec, w, err, err_len);
 	free(copy);
 	if (rc)
 		workload_free(w);

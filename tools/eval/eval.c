@@ -204,183 +204,209 @@ static int eval_sweep(const char *trace_path, const struct trace *trace, const s
 	return rc;
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for. */
+struct eval_args {
+	struct policy pols[EVAL_MAX_POLICIES];
+	size_t nr_pols;
+	struct sim_params p;
+	const char *trace_path, *plots;
+	double factors[SWEEP_MAX_POINTS];
+	size_t nr_factors;
+	int json, have_host;
+};
+
+static const struct option eval_longopts[] = {
+	{ "trace", required_argument, NULL, 't' },
+	{ "host-memory", required_argument, NULL, 'm' },
+	{ "sweep", required_argument, NULL, 'S' },
+	{ "policy", required_argument, NULL, 'p' },
+	{ "vms", required_argument, NULL, 'n' },
+	{ "reaction", required_argument, NULL, 'r' },
+	{ "period", required_argument, NULL, 'P' },
+	{ "min-pct", required_argument, NULL, 'M' },
+	{ "balloon-rate", required_argument, NULL, 'b' },
+	{ "plots", required_argument, NULL, 'o' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "no-feedback", no_argument, NULL, 'F' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Parse one option of the guest and daemon model into p. Returns 0, or 2 (usage). */
+static int eval_parse_model(struct sim_params *p, int opt, const char *arg)
 {
-	static const struct option longopts[] = {
-		{ "trace", required_argument, NULL, 't' },
-		{ "host-memory", required_argument, NULL, 'm' },
-		{ "sweep", required_argument, NULL, 'S' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "vms", required_argument, NULL, 'n' },
-		{ "reaction", required_argument, NULL, 'r' },
-		{ "period", required_argument, NULL, 'P' },
-		{ "min-pct", required_argument, NULL, 'M' },
-		{ "balloon-rate", required_argument, NULL, 'b' },
-		{ "plots", required_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "no-feedback", no_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	uint64_t v;
+
+	switch (opt) {
+	case 'n':
+		if (eval_parse_uint(arg, 1, 1000000, &v)) {
+			log_warnx("--vms: expected a number from 1 to 1000000: %s", arg);
+			return 2;
+		}
+		p->nr_vms = (size_t)v;
+		break;
+	case 'r':
+		if (eval_parse_uint(arg, 0, 86400, &p->reaction_s)) {
+			log_warnx("--reaction: expected seconds from 0 to 86400: %s", arg);
+			return 2;
+		}
+		break;
+	case 'P':
+		if (eval_parse_uint(arg, 1, 86400, &p->period_s)) {
+			log_warnx("--period: expected seconds from 1 to 86400: %s", arg);
+			return 2;
+		}
+		break;
+	case 'M':
+		if (eval_parse_uint(arg, 0, 100, &v)) {
+			log_warnx("--min-pct: expected a percentage from 0 to 100: %s", arg);
+			return 2;
+		}
+		p->min_pct = (unsigned int)v;
+		break;
+	case 'b':
+		if (eval_parse_rate(arg, &p->balloon_kib_s)) {
+			log_warnx("--balloon-rate: expected a size per second (e.g. "
+				  "256M/s): %s",
+				  arg);
+			return 2;
+		}
+		break;
+	}
+	return 0;
+}
+
+/* Parse one option into a. Returns -1 to go on, or the exit status (help, usage). */
+static int eval_parse_opt(struct eval_args *a, int opt, const char *arg)
+{
+	char err[EVAL_ERR_LEN];
+
+	switch (opt) {
+	case 't':
+		a->trace_path = arg;
+		break;
+	case 'm':
+		if (size_parse_kib(arg, &a->p.host_kib) || a->p.host_kib == 0) {
+			log_warnx("--host-memory: not a size: %s", arg);
+			return 2;
+		}
+		a->have_host = 1;
+		break;
+	case 'S':
+		if (sweep_parse(arg, a->factors, &a->nr_factors, err, sizeof(err))) {
+			log_warnx("%s", err);
+			return 2;
+		}
+		break;
+	case 'p':
+		if (a->nr_pols == EVAL_MAX_POLICIES) {
+			log_warnx("--policy: at most %d policies", EVAL_MAX_POLICIES);
+			return 2;
+		}
+		if (policy_load_file(arg, &a->pols[a->nr_pols], err, sizeof(err))) {
+			log_warnx("%s", err);
+			return 2;
+		}
+		a->nr_pols++;
+		break;
+	case 'n':
+	case 'r':
+	case 'P':
+	case 'M':
+	case 'b':
+		return eval_parse_model(&a->p, opt, arg) ? 2 : -1;
+	case 'o':
+		a->plots = arg;
+		break;
+	case 'j':
+		a->json = 1;
+		break;
+	case 'F':
+		a->p.no_feedback = 1;
+		break;
+	case 'h':
+		eval_usage(stdout);
+		return 0;
+	default:
+		eval_usage(stderr);
+		return 2;
+	}
+	return -1;
+}
+
+/*
+ * Parse argv into a, with the model's defaults and, when no --policy is given,
+ * the built-in policies. Returns -1 to go on, or the exit status (help, usage).
+ */
+static int eval_parse(int argc, char **argv, struct eval_args *a)
+{
 	static const enum policy_kind default_kinds[] = { POLICY_STATIC, POLICY_PROPORTIONAL,
 							  POLICY_HYPERV, POLICY_SPREAD,
 							  POLICY_XMEM };
-	struct policy pols[EVAL_MAX_POLICIES];
-	struct sim_result res[EVAL_MAX_POLICIES + 1];
-	struct sim_params p = { 0 };
-	struct trace *trace = NULL;
-	struct sim sim;
-	const char *trace_path = NULL, *plots = NULL;
-	char err[EVAL_ERR_LEN];
-	double factors[SWEEP_MAX_POINTS];
-	size_t nr_pols = 0, nr_res = 0, nr_factors = 0, k;
-	uint64_t v;
-	int opt, json = 0, have_host = 0, sim_ok = 0, rc, status = 1;
+	size_t k;
+	int opt, rc;
 
-	memset(&sim, 0, sizeof(sim));
-	memset(res, 0, sizeof(res));
-	log_init("xmem-eval", LOG_TO_CLI, 0);
-	p.min_pct = 5;
-	p.reaction_s = 1;
-	p.period_s = 60;
-	p.balloon_kib_s = 256 * 1024;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 't':
-			trace_path = optarg;
-			break;
-		case 'm':
-			if (size_parse_kib(optarg, &p.host_kib) || p.host_kib == 0) {
-				log_warnx("--host-memory: not a size: %s", optarg);
-				return 2;
-			}
-			have_host = 1;
-			break;
-		case 'S':
-			if (sweep_parse(optarg, factors, &nr_factors, err, sizeof(err))) {
-				log_warnx("%s", err);
-				return 2;
-			}
-			break;
-		case 'p':
-			if (nr_pols == EVAL_MAX_POLICIES) {
-				log_warnx("--policy: at most %d policies", EVAL_MAX_POLICIES);
-				return 2;
-			}
-			if (policy_load_file(optarg, &pols[nr_pols], err, sizeof(err))) {
-				log_warnx("%s", err);
-				return 2;
-			}
-			nr_pols++;
-			break;
-		case 'n':
-			if (eval_parse_uint(optarg, 1, 1000000, &v)) {
-				log_warnx("--vms: expected a number from 1 to 1000000: %s", optarg);
-				return 2;
-			}
-			p.nr_vms = (size_t)v;
-			break;
-		case 'r':
-			if (eval_parse_uint(optarg, 0, 86400, &p.reaction_s)) {
-				log_warnx("--reaction: expected seconds from 0 to 86400: %s",
-					  optarg);
-				return 2;
-			}
-			break;
-		case 'P':
-			if (eval_parse_uint(optarg, 1, 86400, &p.period_s)) {
-				log_warnx("--period: expected seconds from 1 to 86400: %s", optarg);
-				return 2;
-			}
-			break;
-		case 'M':
-			if (eval_parse_uint(optarg, 0, 100, &v)) {
-				log_warnx("--min-pct: expected a percentage from 0 to 100: %s",
-					  optarg);
-				return 2;
-			}
-			p.min_pct = (unsigned int)v;
-			break;
-		case 'b':
-			if (eval_parse_rate(optarg, &p.balloon_kib_s)) {
-				log_warnx("--balloon-rate: expected a size per second (e.g. "
-					  "256M/s): %s",
-					  optarg);
-				return 2;
-			}
-			break;
-		case 'o':
-			plots = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'F':
-			p.no_feedback = 1;
-			break;
-		case 'h':
-			eval_usage(stdout);
-			return 0;
-		default:
-			eval_usage(stderr);
-			return 2;
-		}
+	a->p.min_pct = 5;
+	a->p.reaction_s = 1;
+	a->p.period_s = 60;
+	a->p.balloon_kib_s = 256 * 1024;
+	while ((opt = getopt_long(argc, argv, "h", eval_longopts, NULL)) != -1) {
+		rc = eval_parse_opt(a, opt, optarg);
+		if (rc >= 0)
+			return rc;
 	}
 	if (optind < argc) {
 		log_warnx("unexpected argument: %s", argv[optind]);
 		return 2;
 	}
-	if (!trace_path || (!have_host && !nr_factors)) {
+	if (!a->trace_path || (!a->have_host && !a->nr_factors)) {
 		log_warnx("--trace and --host-memory (or --sweep) are required (see --help)");
 		return 2;
 	}
-	if (have_host && nr_factors) {
+	if (a->have_host && a->nr_factors) {
 		log_warnx("--host-memory and --sweep exclude each other");
 		return 2;
 	}
-	if (nr_pols == 0) {
+	if (a->nr_pols == 0) {
 		for (k = 0; k < sizeof(default_kinds) / sizeof(default_kinds[0]); k++)
-			policy_defaults(&pols[nr_pols++], default_kinds[k]);
+			policy_defaults(&a->pols[a->nr_pols++], default_kinds[k]);
 	}
+	return -1;
+}
 
-	/* Files we will write are checked before the replay, not after it. */
-	if (plots && plot_check_dir(plots, err, sizeof(err))) {
-		log_warnx("%s", err);
-		goto out;
-	}
-	rc = trace_load(trace_path, NULL, &trace, err, sizeof(err));
-	if (rc) {
-		log_warnx("%s", err);
-		goto out;
-	}
-	if (nr_factors) {
-		if (eval_sweep(trace_path, trace, &p, pols, nr_pols, factors, nr_factors, json,
-			       plots) == 0)
-			status = 0;
-		goto out;
-	}
-	if (sim_init(&sim, trace, &p, err, sizeof(err))) {
+/* --host-memory: every policy and the oracle on one host; report and plot. Returns 0 or 1. */
+static int eval_replay(const struct eval_args *a, const struct trace *trace)
+{
+	struct sim_result res[EVAL_MAX_POLICIES + 1];
+	struct sim sim;
+	char err[EVAL_ERR_LEN];
+	size_t nr_res = 0, k;
+	int sim_ok = 0, status = 1;
+
+	memset(&sim, 0, sizeof(sim));
+	memset(res, 0, sizeof(res));
+	if (sim_init(&sim, trace, &a->p, err, sizeof(err))) {
 		log_warnx("%s", err);
 		goto out;
 	}
 	sim_ok = 1;
-	for (k = 0; k <= nr_pols; k++) {
-		if (sim_run(&sim, k < nr_pols ? &pols[k] : NULL, &res[k], err, sizeof(err))) {
+	for (k = 0; k <= a->nr_pols; k++) {
+		if (sim_run(&sim, k < a->nr_pols ? &a->pols[k] : NULL, &res[k], err, sizeof(err))) {
 			log_warnx("%s", err);
 			goto out;
 		}
 		nr_res++;
 	}
-	if (json) {
-		if (eval_print_json(trace_path, &sim, res, nr_res)) {
+	if (a->json) {
+		if (eval_print_json(a->trace_path, &sim, res, nr_res)) {
 			log_warnx("cannot write the JSON output");
 			goto out;
 		}
-	} else if (eval_print_text(trace_path, &sim, res, nr_res)) {
+	} else if (eval_print_text(a->trace_path, &sim, res, nr_res)) {
 		log_warnx("cannot write the table");
 		goto out;
 	}
-	if (plots && plot_write(plots, &sim, res, nr_res, err, sizeof(err))) {
+	if (a->plots && plot_write(a->plots, &sim, res, nr_res, err, sizeof(err))) {
 		log_warnx("%s", err);
 		goto out;
 	}
@@ -390,6 +416,40 @@ out:
 		sim_result_free(&res[k]);
 	if (sim_ok)
 		sim_free(&sim);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct eval_args a;
+	struct trace *trace = NULL;
+	char err[EVAL_ERR_LEN];
+	int rc, status = 1;
+
+	memset(&a, 0, sizeof(a));
+	log_init("xmem-eval", LOG_TO_CLI, 0);
+	rc = eval_parse(argc, argv, &a);
+	if (rc >= 0)
+		return rc;
+
+	/* Files we will write are checked before the replay, not after it. */
+	if (a.plots && plot_check_dir(a.plots, err, sizeof(err))) {
+		log_warnx("%s", err);
+		goto out;
+	}
+	rc = trace_load(a.trace_path, NULL, &trace, err, sizeof(err));
+	if (rc) {
+		log_warnx("%s", err);
+		goto out;
+	}
+	if (a.nr_factors)
+		rc = eval_sweep(a.trace_path, trace, &a.p, a.pols, a.nr_pols, a.factors,
+				a.nr_factors, a.json, a.plots);
+	else
+		rc = eval_replay(&a, trace);
+	if (rc == 0)
+		status = 0;
+out:
 	trace_free(trace);
 	return status;
 }

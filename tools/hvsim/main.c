@@ -160,18 +160,138 @@ static void parse_opts(int argc, char **argv, struct hvsim_opts *o)
 	}
 }
 
+/* The host's frames: all of them, Xen's share and domain 0's. */
+struct hvsim_pages {
+	uint64_t total;
+	uint64_t xen;
+	uint64_t dom0;
+};
+
+/* The simulated host o asks for (*sim_r, its frames in *pg). Returns 0 or -1 (said). */
+static int hvsim_sim_new(const struct hvsim_opts *o, struct hvsim **sim_r, struct hvsim_pages *pg)
+{
+	int rc;
+
+	pg->total = size_kib_to_pages(o->memory_kib);
+	pg->xen = o->have_xen ? size_kib_to_pages(o->xen_kib) : (pg->total + 127) / 128;
+	if (pg->xen > pg->total) {
+		log_warnx("--xen-overhead is larger than --memory");
+		return -1;
+	}
+	if (o->have_dom0) {
+		pg->dom0 = size_kib_to_pages(o->dom0_kib);
+	} else {
+		pg->dom0 = (pg->total - pg->xen) / 4;
+		if (pg->dom0 > size_kib_to_pages(1024 * 1024))
+			pg->dom0 = size_kib_to_pages(1024 * 1024);
+	}
+	/* Quietly: the log is not set up yet; "ready" below says it all. */
+	log_setverbose(0);
+	rc = sim_new(pg->total, pg->xen, pg->dom0, sim_r);
+	log_setverbose(o->d.verbose + 1);
+	if (rc) {
+		log_warnx("cannot simulate %" PRIu64 " pages with %" PRIu64 " for Xen and %" PRIu64
+			  " for dom0: %s",
+			  pg->total, pg->xen, pg->dom0, strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Make and lock o's runtime directory (its real path into rundir, which holds
+ * PATH_MAX) and open the log file, if any. Returns 0 or -1 (said).
+ */
+static int hvsim_rundir(const struct hvsim_opts *o, char *rundir, int *lock_fd_r, int *log_fd_r)
+{
+	char err[PATH_MAX + 64];
+
+	if (mkdir(o->rundir, 0700) < 0 && errno != EEXIST) {
+		log_warn("mkdir %s", o->rundir);
+		return -1;
+	}
+	if (!realpath(o->rundir, rundir)) {
+		log_warn("%s", o->rundir);
+		return -1;
+	}
+	if (daemonize_lock_dir(rundir, "lock", lock_fd_r, err, sizeof(err))) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	if (o->d.log_file) {
+		*log_fd_r = open(o->d.log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (*log_fd_r < 0) {
+			log_warn("%s", o->d.log_file);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Fork (unless --foreground), then own the lock and write the pid file. Returns 0 or -1 (said). */
+static int hvsim_detach(const struct hvsim_opts *o, struct daemonize *dmz, int lock_fd)
+{
+	if (daemonize_start(dmz, HVSIM_PROG, daemonize_opts_flags(&o->d))) {
+		log_warn("fork");
+		return -1;
+	}
+	if (daemonize_lock_owner(lock_fd) < 0) {
+		log_warn("lock file");
+		return -1;
+	}
+	if (o->d.pid_file && daemonize_write_pid(o->d.pid_file) < 0) {
+		log_warn("%s", o->d.pid_file);
+		return -1;
+	}
+	if (!o->d.foreground && chdir("/") < 0)
+		log_warn("chdir /");
+	return 0;
+}
+
+/*
+ * After the fork: the signals in mask on the loop (*sig_fd_r), the log moved
+ * to its place, "ready" said and signalled. Returns 0 or -1 (said).
+ */
+static int hvsim_ready(const struct hvsim_opts *o, struct evloop *loop, const sigset_t *mask,
+		       int log_fd, const char *rundir, const struct hvsim_pages *pg,
+		       struct hvsim *sim, struct daemonize *dmz, int *sig_fd_r)
+{
+	/*
+	 * The signalfd is made after the fork: epoll learns of a signalfd's
+	 * readiness through the process that registered it. Signals are
+	 * blocked since before the fork, so none is lost.
+	 */
+	*sig_fd_r = signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (*sig_fd_r < 0 || evloop_add_fd(loop, *sig_fd_r, EVLOOP_READ, on_signal, NULL) < 0) {
+		log_warn("signalfd");
+		return -1;
+	}
+	if (log_fd >= 0)
+		dup2(log_fd, STDERR_FILENO);
+	log_init(HVSIM_PROG, (o->d.foreground || log_fd >= 0) ? LOG_TO_STDERR : LOG_TO_SYSLOG,
+		 o->d.verbose + 1);
+	log_info("ready on %s: %" PRIu64 " pages, %" PRIu64 " for Xen, %" PRIu64 " for d0, %" PRIu64
+		 " free",
+		 rundir, pg->total, pg->xen, pg->dom0, sim_free_pages(sim));
+	log_info("d0 created: tot_pages %" PRIu64 ", max_pages %" PRIu64, pg->dom0, pg->dom0);
+	if (daemonize_ready(dmz) < 0) {
+		log_warn("cannot signal readiness");
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct hvsim_opts o;
+	struct hvsim_pages pg;
 	struct hvsim *sim = NULL;
 	struct evloop *loop = NULL;
 	struct server *srv = NULL;
-	uint64_t total_pages, xen_pages, dom0_pages;
 	char rundir[PATH_MAX];
 	sigset_t mask;
 	int log_fd = -1, sig_fd = -1, lock_fd = -1, rc, status = 1;
 	struct daemonize dmz;
-	char err[PATH_MAX + 64];
 
 	if (argc > 1 && !strcmp(argv[1], "--query"))
 		return query_main(argc - 1, argv + 1);
@@ -179,49 +299,8 @@ int main(int argc, char **argv)
 	parse_opts(argc, argv, &o);
 	raise_fd_limit();
 	log_setverbose(o.d.verbose + 1);
-
-	total_pages = size_kib_to_pages(o.memory_kib);
-	xen_pages = o.have_xen ? size_kib_to_pages(o.xen_kib) : (total_pages + 127) / 128;
-	if (xen_pages > total_pages) {
-		log_warnx("--xen-overhead is larger than --memory");
+	if (hvsim_sim_new(&o, &sim, &pg) || hvsim_rundir(&o, rundir, &lock_fd, &log_fd))
 		goto out;
-	}
-	if (o.have_dom0) {
-		dom0_pages = size_kib_to_pages(o.dom0_kib);
-	} else {
-		dom0_pages = (total_pages - xen_pages) / 4;
-		if (dom0_pages > size_kib_to_pages(1024 * 1024))
-			dom0_pages = size_kib_to_pages(1024 * 1024);
-	}
-	/* Quietly: the log is not set up yet; "ready" below says it all. */
-	log_setverbose(0);
-	rc = sim_new(total_pages, xen_pages, dom0_pages, &sim);
-	log_setverbose(o.d.verbose + 1);
-	if (rc) {
-		log_warnx("cannot simulate %" PRIu64 " pages with %" PRIu64 " for Xen and %" PRIu64
-			  " for dom0: %s",
-			  total_pages, xen_pages, dom0_pages, strerror(rc));
-		goto out;
-	}
-	if (mkdir(o.rundir, 0700) < 0 && errno != EEXIST) {
-		log_warn("mkdir %s", o.rundir);
-		goto out;
-	}
-	if (!realpath(o.rundir, rundir)) {
-		log_warn("%s", o.rundir);
-		goto out;
-	}
-	if (daemonize_lock_dir(rundir, "lock", &lock_fd, err, sizeof(err))) {
-		log_warnx("%s", err);
-		goto out;
-	}
-	if (o.d.log_file) {
-		log_fd = open(o.d.log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (log_fd < 0) {
-			log_warn("%s", o.d.log_file);
-			goto out;
-		}
-	}
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -236,43 +315,9 @@ int main(int argc, char **argv)
 	srv = server_new(loop, sim, rundir);
 	if (!srv)
 		goto out;
-
-	if (daemonize_start(&dmz, HVSIM_PROG, daemonize_opts_flags(&o.d))) {
-		log_warn("fork");
+	if (hvsim_detach(&o, &dmz, lock_fd) ||
+	    hvsim_ready(&o, loop, &mask, log_fd, rundir, &pg, sim, &dmz, &sig_fd))
 		goto out;
-	}
-	if (daemonize_lock_owner(lock_fd) < 0) {
-		log_warn("lock file");
-		goto out;
-	}
-	if (o.d.pid_file && daemonize_write_pid(o.d.pid_file) < 0) {
-		log_warn("%s", o.d.pid_file);
-		goto out;
-	}
-	if (!o.d.foreground && chdir("/") < 0)
-		log_warn("chdir /");
-	/*
-	 * The signalfd is made after the fork: epoll learns of a signalfd's
-	 * readiness through the process that registered it. Signals are
-	 * blocked since before the fork, so none is lost.
-	 */
-	sig_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (sig_fd < 0 || evloop_add_fd(loop, sig_fd, EVLOOP_READ, on_signal, NULL) < 0) {
-		log_warn("signalfd");
-		goto out;
-	}
-	if (log_fd >= 0)
-		dup2(log_fd, STDERR_FILENO);
-	log_init(HVSIM_PROG, (o.d.foreground || log_fd >= 0) ? LOG_TO_STDERR : LOG_TO_SYSLOG,
-		 o.d.verbose + 1);
-	log_info("ready on %s: %" PRIu64 " pages, %" PRIu64 " for Xen, %" PRIu64 " for d0, %" PRIu64
-		 " free",
-		 rundir, total_pages, xen_pages, dom0_pages, sim_free_pages(sim));
-	log_info("d0 created: tot_pages %" PRIu64 ", max_pages %" PRIu64, dom0_pages, dom0_pages);
-	if (daemonize_ready(&dmz) < 0) {
-		log_warn("cannot signal readiness");
-		goto out;
-	}
 	rc = evloop_run(loop);
 	if (rc < 0)
 		log_warnx("event loop failed");

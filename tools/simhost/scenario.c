@@ -226,40 +226,12 @@ out:
 	return rc;
 }
 
-/* Fill g from the guests[idx] object. */
-static int scenario_guest(yajl_val obj, size_t idx, const char *base, struct scenario_guest *g,
-			  char *err, size_t err_len)
+/* guests[idx]'s sizes into g, each within the next: min <= startup <= max <= static-max. */
+static int scenario_guest_sizes(yajl_val obj, const char *where, struct scenario_guest *g,
+				char *err, size_t err_len)
 {
-	char where[64], fmt_a[SIZE_FMT_LEN], fmt_b[SIZE_FMT_LEN];
-	const char *s = NULL;
-	uint64_t u;
+	char fmt_a[SIZE_FMT_LEN], fmt_b[SIZE_FMT_LEN];
 	int rc;
-
-	snprintf(where, sizeof(where), "guests[%zu]", idx);
-	if (!YAJL_IS_OBJECT(obj)) {
-		scenario_err(err, err_len, "%s: expected an object", where);
-		return XMEM_ERR_INVAL;
-	}
-	rc = scenario_known_fields(obj, scenario_guest_fields, where, err, err_len);
-	if (rc)
-		return rc;
-	snprintf(where, sizeof(where), "guests[%zu].", idx);
-
-	rc = json_get_str(obj, "name", &s);
-	if (rc || !s[0] || strlen(s) > SIMDOM_NAME_MAX ||
-	    strspn(s, "abcdefghijklmnopqrstuvwxyz"
-		      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		      "0123456789_.-") != strlen(s)) {
-		scenario_err(err, err_len, "%sname: %s", where,
-			     rc == XMEM_ERR_NOTFOUND
-				     ? "missing"
-				     : "expected 1 to 64 characters of [A-Za-z0-9_.-]");
-		return XMEM_ERR_INVAL;
-	}
-	g->name = strdup(s);
-	if (!g->name)
-		return XMEM_ERR_NOMEM;
-	snprintf(where, sizeof(where), "guests[%zu] (%s).", idx, g->name);
 
 	rc = scenario_size(obj, "static-max", where, 1, &g->static_max_kib, err, err_len);
 	if (rc)
@@ -302,6 +274,16 @@ static int scenario_guest(yajl_val obj, size_t idx, const char *base, struct sce
 		scenario_err(err, err_len, "%smin: expected at least 4K", where);
 		return XMEM_ERR_INVAL;
 	}
+	return 0;
+}
+
+/* guests[idx]'s policy and guest options into g, with their defaults. */
+static int scenario_guest_options(yajl_val obj, const char *where, struct scenario_guest *g,
+				  char *err, size_t err_len)
+{
+	const char *s = NULL;
+	uint64_t u;
+	int rc;
 
 	u = 5000;
 	rc = json_get_u64(obj, "weight", 0, SIMDOM_WEIGHT_MAX, &u);
@@ -338,6 +320,49 @@ static int scenario_guest(yajl_val obj, size_t idx, const char *base, struct sce
 		return XMEM_ERR_INVAL;
 	}
 	snprintf(g->agent, sizeof(g->agent), "%s", s);
+	return 0;
+}
+
+/* Fill g from the guests[idx] object. */
+static int scenario_guest(yajl_val obj, size_t idx, const char *base, struct scenario_guest *g,
+			  char *err, size_t err_len)
+{
+	char where[64];
+	const char *s = NULL;
+	int rc;
+
+	snprintf(where, sizeof(where), "guests[%zu]", idx);
+	if (!YAJL_IS_OBJECT(obj)) {
+		scenario_err(err, err_len, "%s: expected an object", where);
+		return XMEM_ERR_INVAL;
+	}
+	rc = scenario_known_fields(obj, scenario_guest_fields, where, err, err_len);
+	if (rc)
+		return rc;
+	snprintf(where, sizeof(where), "guests[%zu].", idx);
+
+	rc = json_get_str(obj, "name", &s);
+	if (rc || !s[0] || strlen(s) > SIMDOM_NAME_MAX ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz"
+		      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "0123456789_.-") != strlen(s)) {
+		scenario_err(err, err_len, "%sname: %s", where,
+			     rc == XMEM_ERR_NOTFOUND
+				     ? "missing"
+				     : "expected 1 to 64 characters of [A-Za-z0-9_.-]");
+		return XMEM_ERR_INVAL;
+	}
+	g->name = strdup(s);
+	if (!g->name)
+		return XMEM_ERR_NOMEM;
+	snprintf(where, sizeof(where), "guests[%zu] (%s).", idx, g->name);
+
+	rc = scenario_guest_sizes(obj, where, g, err, err_len);
+	if (rc)
+		return rc;
+	rc = scenario_guest_options(obj, where, g, err, err_len);
+	if (rc)
+		return rc;
 	s = "idle";
 	rc = json_get_str(obj, "workload", &s);
 	if (rc && rc != XMEM_ERR_NOTFOUND) {
@@ -368,133 +393,179 @@ static int scenario_name_ok(const char *s, char *err, size_t err_len)
 	return 1;
 }
 
-struct scenario *scenario_from_json(const char *text, const char *base, char *err, size_t err_len)
+/*
+ * The scenario's own fields into sc: name, host sizes and policy file. The
+ * steps of scenario_from_json return 0, XMEM_ERR_NOMEM (not yet said) or
+ * XMEM_ERR_INVAL (said in err).
+ */
+static int scenario_host(yajl_val root, const char *base, struct scenario *sc, char *err,
+			 size_t err_len)
 {
-	char jerr[JSON_ERR_LEN], fmt_a[SIZE_FMT_LEN], fmt_b[SIZE_FMT_LEN];
-	struct scenario *sc = NULL;
-	yajl_val root = NULL, guests;
 	const char *s;
-	uint64_t u, need;
-	size_t i, j;
 	int rc;
 
-	root = json_parse(text, jerr, sizeof(jerr));
-	if (!root) {
-		scenario_err(err, err_len, "not valid JSON: %s", jerr);
-		goto fail;
-	}
-	if (!YAJL_IS_OBJECT(root)) {
-		scenario_err(err, err_len, "expected a JSON object at the top");
-		goto fail;
-	}
-	if (scenario_known_fields(root, scenario_fields, "", err, err_len))
-		goto fail;
-	sc = calloc(1, sizeof(*sc));
-	if (!sc)
-		goto nomem;
 	s = "scenario";
 	rc = json_get_str(root, "name", &s);
 	if (rc && rc != XMEM_ERR_NOTFOUND) {
 		scenario_err(err, err_len, "name: expected a string");
-		goto fail;
+		return XMEM_ERR_INVAL;
 	}
 	if (!scenario_name_ok(s, err, err_len))
-		goto fail;
+		return XMEM_ERR_INVAL;
 	sc->name = strdup(s);
 	if (!sc->name)
-		goto nomem;
+		return XMEM_ERR_NOMEM;
 	if (scenario_size(root, "memory", "", 1, &sc->memory_kib, err, err_len))
-		goto fail;
+		return XMEM_ERR_INVAL;
 	if (sc->memory_kib < 65536) {
 		scenario_err(err, err_len, "memory: expected at least 64M");
-		goto fail;
+		return XMEM_ERR_INVAL;
 	}
 	if (scenario_size(root, "dom0", "", 0, &sc->dom0_kib, err, err_len))
-		goto fail;
+		return XMEM_ERR_INVAL;
 	sc->has_floor = json_get(root, "floor") != NULL;
 	if (scenario_size(root, "floor", "", 0, &sc->floor_kib, err, err_len))
-		goto fail;
+		return XMEM_ERR_INVAL;
 	rc = json_get_str(root, "policy", &s);
 	if (rc == 0) {
 		sc->policy = scenario_abs(base, s);
 		if (!sc->policy)
-			goto nomem;
+			return XMEM_ERR_NOMEM;
 		if (access(sc->policy, R_OK) < 0) {
 			scenario_err(err, err_len, "policy: cannot read %s: %s", sc->policy,
 				     strerror(errno));
-			goto fail;
+			return XMEM_ERR_INVAL;
 		}
 	} else if (rc != XMEM_ERR_NOTFOUND) {
 		scenario_err(err, err_len, "policy: expected a file name");
-		goto fail;
+		return XMEM_ERR_INVAL;
 	}
+	return 0;
+}
+
+/* The scenario's clock into sc: time-scale and period-ms. */
+static int scenario_timing(yajl_val root, struct scenario *sc, char *err, size_t err_len)
+{
+	uint64_t u;
+	int rc;
+
 	sc->time_scale = SCENARIO_DEFAULT_TIME_SCALE;
 	rc = json_get_double(root, "time-scale", &sc->time_scale);
 	if ((rc && rc != XMEM_ERR_NOTFOUND) || !(sc->time_scale > 0) || sc->time_scale > 1e7) {
 		scenario_err(err, err_len,
 			     "time-scale: expected a number of trace seconds per real second "
 			     "above 0");
-		goto fail;
+		return XMEM_ERR_INVAL;
 	}
 	u = 0;
 	rc = json_get_u64(root, "period-ms", 1, 3600000, &u);
 	if (rc && rc != XMEM_ERR_NOTFOUND) {
 		scenario_err(err, err_len, "period-ms: expected an integer from 1 to 3600000");
-		goto fail;
+		return XMEM_ERR_INVAL;
 	}
 	sc->period_ms = (unsigned int)u;
+	return 0;
+}
 
-	guests = json_get(root, "guests");
+/* The guests list into sc, names unique. */
+static int scenario_guests(yajl_val root, const char *base, struct scenario *sc, char *err,
+			   size_t err_len)
+{
+	yajl_val guests = json_get(root, "guests");
+	size_t i, j;
+	int rc;
+
 	if (!guests) {
 		scenario_err(err, err_len, "guests: missing (a list of guests)");
-		goto fail;
+		return XMEM_ERR_INVAL;
 	}
 	if (!YAJL_IS_ARRAY(guests)) {
 		scenario_err(err, err_len, "guests: expected a list");
-		goto fail;
+		return XMEM_ERR_INVAL;
 	}
 	if (guests->u.array.len > SCENARIO_MAX_GUESTS) {
 		scenario_err(err, err_len, "guests: at most %d guests", SCENARIO_MAX_GUESTS);
-		goto fail;
+		return XMEM_ERR_INVAL;
 	}
 	sc->guests = calloc(guests->u.array.len ? guests->u.array.len : 1, sizeof(*sc->guests));
 	if (!sc->guests)
-		goto nomem;
+		return XMEM_ERR_NOMEM;
 	for (i = 0; i < guests->u.array.len; i++) {
 		sc->nr_guests = i + 1;
 		rc = scenario_guest(guests->u.array.values[i], i, base, &sc->guests[i], err,
 				    err_len);
 		if (rc == XMEM_ERR_NOMEM)
-			goto nomem;
+			return rc;
 		if (rc)
-			goto fail;
+			return XMEM_ERR_INVAL;
 		for (j = 0; j < i; j++) {
 			if (strcmp(sc->guests[j].name, sc->guests[i].name) == 0) {
 				scenario_err(err, err_len,
 					     "guests[%zu].name: \"%s\" is also guests[%zu]'s name",
 					     i, sc->guests[i].name, j);
-				goto fail;
+				return XMEM_ERR_INVAL;
 			}
 		}
 	}
-	need = scenario_startup_total_kib(sc) + sc->dom0_kib + sc->floor_kib;
+	return 0;
+}
+
+/* Whether the guests' startup sizes, dom0 and the floor fit in the host's memory. */
+static int scenario_fits(const struct scenario *sc, char *err, size_t err_len)
+{
+	char fmt_a[SIZE_FMT_LEN], fmt_b[SIZE_FMT_LEN];
+	uint64_t need = scenario_startup_total_kib(sc) + sc->dom0_kib + sc->floor_kib;
+
 	if (need > sc->memory_kib) {
 		scenario_err(err, err_len,
 			     "guests: startup sizes plus dom0 and floor need %s, more than memory "
 			     "(%s)",
 			     size_format(need, fmt_a, sizeof(fmt_a)),
 			     size_format(sc->memory_kib, fmt_b, sizeof(fmt_b)));
-		goto fail;
+		return XMEM_ERR_INVAL;
 	}
-	json_free(root);
-	return sc;
+	return 0;
+}
 
-nomem:
-	scenario_err(err, err_len, "out of memory");
-fail:
+struct scenario *scenario_from_json(const char *text, const char *base, char *err, size_t err_len)
+{
+	char jerr[JSON_ERR_LEN];
+	struct scenario *sc = NULL;
+	yajl_val root = NULL;
+	int rc = XMEM_ERR_INVAL;
+
+	root = json_parse(text, jerr, sizeof(jerr));
+	if (!root) {
+		scenario_err(err, err_len, "not valid JSON: %s", jerr);
+		goto out;
+	}
+	if (!YAJL_IS_OBJECT(root)) {
+		scenario_err(err, err_len, "expected a JSON object at the top");
+		goto out;
+	}
+	if (scenario_known_fields(root, scenario_fields, "", err, err_len))
+		goto out;
+	sc = calloc(1, sizeof(*sc));
+	if (!sc) {
+		rc = XMEM_ERR_NOMEM;
+		goto out;
+	}
+	rc = scenario_host(root, base, sc, err, err_len);
+	if (!rc)
+		rc = scenario_timing(root, sc, err, err_len);
+	if (!rc)
+		rc = scenario_guests(root, base, sc, err, err_len);
+	if (!rc)
+		rc = scenario_fits(sc, err, err_len);
+out:
+	if (rc == XMEM_ERR_NOMEM)
+		scenario_err(err, err_len, "out of memory");
 	json_free(root);
-	scenario_free(sc);
-	return NULL;
+	if (rc) {
+		scenario_free(sc);
+		return NULL;
+	}
+	return sc;
 }
 
 struct scenario *scenario_load(const char *path, char *err, size_t err_len)

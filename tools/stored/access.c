@@ -182,13 +182,93 @@ static size_t access_children_bytes(struct request *req, const char *abs)
 }
 
 /*
+ * The quotas for creating nr nodes down to abs under the existing ancestor
+ * anc (seen as av), the last one holding len bytes.
+ */
+static int access_create_quota(struct request *req, const char *abs, const char *anc,
+			       const struct node_view *av, size_t len, long long nr)
+{
+	int rc;
+
+	rc = access_nodes_quota(req, nr);
+	if (rc)
+		return rc;
+	/* The ancestor gains a child name (C xenstored counts children in node-size). */
+	rc = access_size_quota(req, 16 + perms_acc_bytes(av->perms) + av->value_len +
+					    access_children_bytes(req, anc) +
+					    strlen(strrchr(abs, '/') + 1) + 1);
+	if (rc)
+		return rc;
+	return access_size_quota(req, 16 + perms_acc_bytes(av->perms) + len);
+}
+
+/* Create abs's components past its existing ancestor (alen long) in req's transaction. */
+static int access_create_tx(struct request *req, const char *abs, size_t alen, const void *value,
+			    size_t len, struct perm_list *perms)
+{
+	char sub[STORED_PATH_BUF];
+	size_t i, abs_len = strlen(abs);
+	int rc;
+
+	/* One entry per created component, parents first. */
+	for (i = alen + 1; i <= abs_len; i++) {
+		if (i != abs_len && abs[i] != '/')
+			continue;
+		memcpy(sub, abs, i);
+		sub[i] = '\0';
+		rc = tx_view_set(req->tx, sub, i == abs_len, value, i == abs_len ? len : 0, perms,
+				 true);
+		if (rc)
+			return rc;
+	}
+	return tx_queue_event(req->tx, abs, perms, NULL);
+}
+
+/* Create abs's nr components past its existing ancestor anc (alen long) in the global tree. */
+static int access_create_global(struct request *req, const char *abs, const char *anc, size_t alen,
+				const void *value, size_t len, struct perm_list *perms,
+				long long nr)
+{
+	struct store *s = req->conn->store;
+	struct node *parent = node_lookup(s, anc), *n;
+	const char *p = abs + (alen == 1 ? 1 : alen + 1);
+	struct node *chain[STORED_PATH_BUF / 2];
+	long long k = 0;
+	size_t i;
+	int rc;
+
+	rc = htab_reserve(&s->nodes, nr);
+	if (rc)
+		return rc;
+	/* Allocate the chain first so that nothing is linked on ENOMEM. */
+	while (*p) {
+		const char *end = strchr(p, '/');
+		size_t nl = end ? (size_t)(end - p) : strlen(p);
+
+		n = node_alloc(p, nl, end ? NULL : value, end ? 0 : len, perms);
+		if (!n) {
+			while (k > 0)
+				node_free(chain[--k]);
+			return ENOMEM;
+		}
+		chain[k++] = n;
+		p += nl + (end ? 1 : 0);
+	}
+	for (i = 0; i < (size_t)k; i++) {
+		node_link(s, parent, chain[i]);
+		parent = chain[i];
+	}
+	access_fire(s, abs, perms, NULL);
+	return 0;
+}
+
+/*
  * Create abs (missing) and any missing parents with value on the last one.
  * Needs WRITE on the nearest existing ancestor.
  */
 static int access_create(struct request *req, const char *abs, const void *value, size_t len)
 {
-	struct store *s = req->conn->store;
-	char anc[STORED_PATH_BUF], sub[STORED_PATH_BUF];
+	char anc[STORED_PATH_BUF];
 	struct perm_list *perms = NULL;
 	struct node_view av;
 	size_t alen, i, abs_len = strlen(abs);
@@ -204,16 +284,7 @@ static int access_create(struct request *req, const char *abs, const void *value
 		nr += abs[i] == '/';
 	if (alen == 1)
 		nr++; /* "/x": the first component has no leading '/' past alen */
-	rc = access_nodes_quota(req, nr);
-	if (rc)
-		return rc;
-	/* The ancestor gains a child name (C xenstored counts children in node-size). */
-	rc = access_size_quota(req, 16 + perms_acc_bytes(av.perms) + av.value_len +
-					    access_children_bytes(req, anc) +
-					    strlen(strrchr(abs, '/') + 1) + 1);
-	if (rc)
-		return rc;
-	rc = access_size_quota(req, 16 + perms_acc_bytes(av.perms) + len);
+	rc = access_create_quota(req, abs, anc, &av, len, nr);
 	if (rc)
 		return rc;
 	if (!req->conn->privileged)
@@ -228,55 +299,10 @@ static int access_create(struct request *req, const char *abs, const void *value
 		if (rc)
 			goto out;
 	}
-
-	if (req->tx) {
-		/* One entry per created component, parents first. */
-		for (i = alen + 1; i <= abs_len; i++) {
-			if (i != abs_len && abs[i] != '/')
-				continue;
-			memcpy(sub, abs, i);
-			sub[i] = '\0';
-			rc = tx_view_set(req->tx, sub, i == abs_len, value, i == abs_len ? len : 0,
-					 perms, true);
-			if (rc)
-				goto out;
-		}
-		rc = tx_queue_event(req->tx, abs, perms, NULL);
-		goto out;
-	}
-
-	{
-		struct node *parent = node_lookup(s, anc), *n;
-		const char *p = abs + (alen == 1 ? 1 : alen + 1);
-
-		rc = htab_reserve(&s->nodes, nr);
-		if (rc)
-			goto out;
-		/* Allocate the chain first so that nothing is linked on ENOMEM. */
-		struct node *chain[STORED_PATH_BUF / 2];
-		long long k = 0;
-
-		while (*p) {
-			const char *end = strchr(p, '/');
-			size_t nl = end ? (size_t)(end - p) : strlen(p);
-
-			n = node_alloc(p, nl, end ? NULL : value, end ? 0 : len, perms);
-			if (!n) {
-				while (k > 0)
-					node_free(chain[--k]);
-				rc = ENOMEM;
-				goto out;
-			}
-			chain[k++] = n;
-			p += nl + (end ? 1 : 0);
-		}
-		for (i = 0; i < (size_t)k; i++) {
-			node_link(s, parent, chain[i]);
-			parent = chain[i];
-		}
-		access_fire(s, abs, perms, NULL);
-	}
-	rc = 0;
+	if (req->tx)
+		rc = access_create_tx(req, abs, alen, value, len, perms);
+	else
+		rc = access_create_global(req, abs, anc, alen, value, len, perms, nr);
 out:
 	perms_put(perms);
 	return rc;
@@ -627,14 +653,15 @@ int do_get_perms(struct request *req)
 	return conn_reply(req, buf, len);
 }
 
-int do_set_perms(struct request *req)
+/*
+ * SET_PERMS's arguments: the path (into abs) and the permissions (*perms_r),
+ * within the per-node permissions quota.
+ */
+static int access_perms_arg(struct request *req, char *abs, struct perm_list **perms_r)
 {
 	struct store *s = req->conn->store;
-	char abs[STORED_PATH_BUF];
 	const char *nul;
-	struct perm_list *perms = NULL, *old = NULL;
-	struct node_view v;
-	unsigned int nr = 0, have;
+	unsigned int nr = 0;
 	long long max;
 	size_t i, off;
 	int rc;
@@ -653,32 +680,37 @@ int do_set_perms(struct request *req)
 	max = domain_quota(s, QUOTA_NODE_PERMS);
 	if (!req->conn->privileged && max > 0 && nr > max)
 		return ENOSPC;
-	rc = perms_parse(req->payload + off, req->len - off, nr, &perms);
-	if (rc)
-		return rc;
+	return perms_parse(req->payload + off, req->len - off, nr, perms_r);
+}
 
-	if (abs[0] == '@') {
-		struct perm_list **sp = access_special(s, abs);
+/* SET_PERMS on a special path (@introduceDomain...): *perms_r moves there on success. */
+static int access_set_special_perms(struct request *req, const char *abs,
+				    struct perm_list **perms_r)
+{
+	struct perm_list **sp = access_special(req->conn->store, abs);
+	unsigned int have;
 
-		if (!sp) {
-			rc = ENOENT;
-			goto out;
-		}
-		have = perms_for_conn(req->conn, *sp);
-		if (!(have & XS_PERM_OWNER)) {
-			rc = EACCES;
-			goto out;
-		}
-		if (!req->conn->privileged && perms_owner(perms) != perms_owner(*sp)) {
-			rc = EPERM;
-			goto out;
-		}
-		perms_put(*sp);
-		*sp = perms;
-		perms = NULL;
-		rc = conn_reply_ok(req);
-		goto out;
-	}
+	if (!sp)
+		return ENOENT;
+	have = perms_for_conn(req->conn, *sp);
+	if (!(have & XS_PERM_OWNER))
+		return EACCES;
+	if (!req->conn->privileged && perms_owner(*perms_r) != perms_owner(*sp))
+		return EPERM;
+	perms_put(*sp);
+	*sp = *perms_r;
+	*perms_r = NULL;
+	return conn_reply_ok(req);
+}
+
+/* SET_PERMS on a node, in req's transaction or the global tree. */
+static int access_set_node_perms(struct request *req, const char *abs, struct perm_list *perms)
+{
+	struct store *s = req->conn->store;
+	struct perm_list *old = NULL;
+	struct node_view v;
+	unsigned int have;
+	int rc;
 
 	rc = view_get(req, abs, true, &v);
 	if (rc)
@@ -720,7 +752,23 @@ int do_set_perms(struct request *req)
 	}
 	rc = conn_reply_ok(req);
 out:
-	perms_put(perms);
 	perms_put(old);
+	return rc;
+}
+
+int do_set_perms(struct request *req)
+{
+	char abs[STORED_PATH_BUF];
+	struct perm_list *perms = NULL;
+	int rc;
+
+	rc = access_perms_arg(req, abs, &perms);
+	if (rc)
+		return rc;
+	if (abs[0] == '@')
+		rc = access_set_special_perms(req, abs, &perms);
+	else
+		rc = access_set_node_perms(req, abs, perms);
+	perms_put(perms);
 	return rc;
 }

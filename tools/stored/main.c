@@ -168,44 +168,40 @@ static long main_tick(struct evloop *loop, long long id, void *arg)
 	return STORED_TICK_MS;
 }
 
-int main(int argc, char **argv)
-{
-	static const struct option own[] = {
-		{ "rundir", required_argument, NULL, 'D' },
-		{ "quota", required_argument, NULL, 'Q' },
-		{ "quota-soft", required_argument, NULL, 'q' },
-		{ "timeout", required_argument, NULL, 'w' },
-		{ "entry-nb", required_argument, NULL, 'E' },
-		{ "watch-nb", required_argument, NULL, 'W' },
-		{ "transaction", required_argument, NULL, 't' },
-		{ "perm-nb", required_argument, NULL, 'A' },
-		{ "path-max", required_argument, NULL, 'M' },
-		{ "entry-size", required_argument, NULL, 'S' },
-		{ "keep-orphans", no_argument, NULL, 'K' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct option longopts[sizeof(own) / sizeof(own[0]) + DAEMONIZE_OPTS_NR];
-	struct daemonize_opts *d = &stored_dopts;
-	struct store *s = &stored_store;
-	const char *rundir = NULL;
-	int opt, sfd, listen_fd, lock_fd = -1, rc;
-	struct daemonize dmz;
-	char path[4096], err[PATH_MAX + 64];
-	sigset_t mask;
+static const struct option main_options[] = {
+	{ "rundir", required_argument, NULL, 'D' },
+	{ "quota", required_argument, NULL, 'Q' },
+	{ "quota-soft", required_argument, NULL, 'q' },
+	{ "timeout", required_argument, NULL, 'w' },
+	{ "entry-nb", required_argument, NULL, 'E' },
+	{ "watch-nb", required_argument, NULL, 'W' },
+	{ "transaction", required_argument, NULL, 't' },
+	{ "perm-nb", required_argument, NULL, 'A' },
+	{ "path-max", required_argument, NULL, 'M' },
+	{ "entry-size", required_argument, NULL, 'S' },
+	{ "keep-orphans", no_argument, NULL, 'K' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
 
-	log_init("xmem-stored", LOG_TO_CLI, 1);
-	if (store_init(s))
-		fatalx("out of memory");
-	if (daemonize_opts_table(longopts, sizeof(longopts) / sizeof(longopts[0]), own))
+/*
+ * Parse argv into s's quotas, stored_dopts and *rundir_r. Returns -1 to go on,
+ * or the exit status (help, usage); a bad quota is fatal.
+ */
+static int main_parse(int argc, char **argv, struct store *s, const char **rundir_r)
+{
+	struct option longopts[sizeof(main_options) / sizeof(main_options[0]) + DAEMONIZE_OPTS_NR];
+	int opt;
+
+	if (daemonize_opts_table(longopts, sizeof(longopts) / sizeof(longopts[0]), main_options))
 		fatalx("option table");
 	while ((opt = getopt_long(argc, argv, "D:FP:L:vQ:q:w:E:W:t:A:M:S:Kh", longopts, NULL)) !=
 	       -1) {
-		if (daemonize_opts_parse(d, opt, optarg))
+		if (daemonize_opts_parse(&stored_dopts, opt, optarg))
 			continue;
 		switch (opt) {
 		case 'D':
-			rundir = optarg;
+			*rundir_r = optarg;
 			break;
 		case 'Q':
 			set_quota_arg(s, optarg, NULL);
@@ -249,10 +245,23 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (optind != argc || !rundir) {
+	if (optind != argc || !*rundir_r) {
 		fprintf(stderr, "xmem-stored: --rundir DIR is required (see --help)\n");
 		return 1;
 	}
+	return -1;
+}
+
+/*
+ * Before the fork: make and lock the runtime directory (s->rundir) and listen
+ * on its socket (path). Returns the listening socket; every failure is fatal.
+ */
+static int main_listen(struct store *s, const char *rundir, char *path, size_t path_len,
+		       int *lock_fd_r)
+{
+	char err[PATH_MAX + 64];
+	int listen_fd, rc;
+
 	/* Until ready, errors go to stderr, which the caller still sees (see daemonize.h). */
 	if ((rc = mkdirs(rundir))) {
 		errno = rc;
@@ -261,13 +270,68 @@ int main(int argc, char **argv)
 	s->rundir = realpath(rundir, NULL);
 	if (!s->rundir)
 		fatal("%s", rundir);
-	if (daemonize_lock_dir(s->rundir, "lock", &lock_fd, err, sizeof(err)))
+	if (daemonize_lock_dir(s->rundir, "lock", lock_fd_r, err, sizeof(err)))
 		fatalx("%s", err);
 	/* Listening before anything else: callers connect as soon as we return. */
-	snprintf(path, sizeof(path), "%s/socket", s->rundir);
+	snprintf(path, path_len, "%s/socket", s->rundir);
 	listen_fd = listen_on(path);
 	if (listener_fd_limits(s))
 		log_warn("descriptor limits");
+	return listen_fd;
+}
+
+/* After the fork: the loop with the listener, mask's signals and the tick. Returns the signalfd. */
+static int main_loop_setup(struct store *s, int listen_fd, const sigset_t *mask)
+{
+	int sfd;
+
+	s->loop = evloop_new();
+	if (!s->loop)
+		fatal("evloop");
+	sfd = signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0)
+		fatal("signalfd");
+	if (listener_open(s, &s->listener, listen_fd, 0, true) ||
+	    evloop_add_fd(s->loop, sfd, EVLOOP_READ, main_signal_cb, s) ||
+	    evloop_add_timer(s->loop, STORED_TICK_MS, main_tick, s) < 0)
+		fatalx("cannot set up the event loop");
+	evloop_set_before_sleep(s->loop, main_before_sleep, s);
+	return sfd;
+}
+
+/* Undo what start-up made: the socket (path), the store, the pid file, DIR/domain. */
+static void main_shutdown(struct store *s, const char *path, int sfd)
+{
+	char dir[4096];
+
+	listener_close(&s->listener);
+	unlink(path);
+	store_free(s);
+	evloop_free(s->loop);
+	close(sfd);
+	daemonize_remove_pid(stored_dopts.pid_file);
+	snprintf(dir, sizeof(dir), "%s/domain", s->rundir);
+	rmdir(dir);
+	free(s->rundir);
+}
+
+int main(int argc, char **argv)
+{
+	struct daemonize_opts *d = &stored_dopts;
+	struct store *s = &stored_store;
+	const char *rundir = NULL;
+	int sfd, listen_fd, lock_fd = -1, rc;
+	struct daemonize dmz;
+	char path[4096];
+	sigset_t mask;
+
+	log_init("xmem-stored", LOG_TO_CLI, 1);
+	if (store_init(s))
+		fatalx("out of memory");
+	rc = main_parse(argc, argv, s, &rundir);
+	if (rc >= 0)
+		return rc;
+	listen_fd = main_listen(s, rundir, path, sizeof(path), &lock_fd);
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -281,18 +345,7 @@ int main(int argc, char **argv)
 		fatal("lock file");
 	if (d->pid_file && daemonize_write_pid(d->pid_file))
 		fatal("cannot write %s", d->pid_file);
-
-	s->loop = evloop_new();
-	if (!s->loop)
-		fatal("evloop");
-	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (sfd < 0)
-		fatal("signalfd");
-	if (listener_open(s, &s->listener, listen_fd, 0, true) ||
-	    evloop_add_fd(s->loop, sfd, EVLOOP_READ, main_signal_cb, s) ||
-	    evloop_add_timer(s->loop, STORED_TICK_MS, main_tick, s) < 0)
-		fatalx("cannot set up the event loop");
-	evloop_set_before_sleep(s->loop, main_before_sleep, s);
+	sfd = main_loop_setup(s, listen_fd, &mask);
 	if (d->log_file && daemonize_log_file(d->log_file))
 		fatal("cannot open %s", d->log_file);
 	log_init("xmem-stored", (d->foreground || d->log_file) ? LOG_TO_STDERR : LOG_TO_SYSLOG,
@@ -303,19 +356,6 @@ int main(int argc, char **argv)
 
 	if (evloop_run(s->loop))
 		log_warnx("event loop failed");
-
-	listener_close(&s->listener);
-	unlink(path);
-	store_free(s);
-	evloop_free(s->loop);
-	close(sfd);
-	daemonize_remove_pid(d->pid_file);
-	{
-		char dir[4096];
-
-		snprintf(dir, sizeof(dir), "%s/domain", s->rundir);
-		rmdir(dir);
-	}
-	free(s->rundir);
+	main_shutdown(s, path, sfd);
 	return 0;
 }

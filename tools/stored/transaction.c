@@ -521,20 +521,13 @@ static bool tx_parent_ok(struct transaction *t, const struct tx_entry *e)
 	return node_lookup(t->conn->store, buf) != NULL;
 }
 
-/* Commit t. 0, EAGAIN (conflict), ENOSPC (quota) or ENOMEM. Nothing changes on error. */
-static int tx_commit(struct transaction *t)
+/* Commit step 1: whether t's observations still hold (0 or EAGAIN); *nr_r counts its entries. */
+static int tx_validate(struct transaction *t, size_t *nr_r)
 {
-	struct conn *conn = t->conn;
-	struct store *s = conn->store;
-	struct tx_entry **v = NULL, *e;
-	struct tx_event *ev;
-	size_t nr = 0, i;
-	long long creates = 0;
-	int rc;
+	struct store *s = t->conn->store;
+	struct tx_entry *e;
+	size_t nr = 0;
 
-	if (t->failed)
-		return ENOMEM;
-	/* 1. validate */
 	for (e = t->order; e; e = e->order_next) {
 		struct node *n = NULL;
 
@@ -551,8 +544,16 @@ static int tx_commit(struct transaction *t)
 			return EAGAIN; /* written node removed meanwhile */
 		nr++;
 	}
-	/* 2. quotas */
-	creates = tx_nodes_created(t);
+	*nr_r = nr;
+	return 0;
+}
+
+/* Commit step 2: whether an unprivileged t's creations fit its node quota (0 or ENOSPC). */
+static int tx_quota_check(struct transaction *t, long long creates)
+{
+	struct conn *conn = t->conn;
+	struct store *s = conn->store;
+
 	if (!conn->privileged && creates) {
 		struct domain *d = domain_get(s, conn->domid);
 		long long max = domain_quota(s, QUOTA_NODES);
@@ -560,17 +561,19 @@ static int tx_commit(struct transaction *t)
 		if (max > 0 && (d ? d->nr_nodes : 0) + creates > max)
 			return ENOSPC;
 	}
-	/* 3. prepare */
-	v = calloc(nr ? nr : 1, sizeof(*v));
-	if (!v)
-		return ENOMEM;
-	nr = 0;
-	for (e = t->order; e; e = e->order_next)
-		v[nr++] = e;
-	qsort(v, nr, sizeof(*v), tx_cmp_depth);
+	return 0;
+}
+
+/* Commit step 3: hash room and a node for every creation among v's nr entries (0 or ENOMEM). */
+static int tx_prepare(struct store *s, struct tx_entry **v, size_t nr, long long creates)
+{
+	struct tx_entry *e;
+	size_t i;
+	int rc;
+
 	rc = htab_reserve(&s->nodes, creates);
 	if (rc)
-		goto out;
+		return rc;
 	for (i = 0; i < nr; i++) {
 		const char *name;
 
@@ -579,15 +582,47 @@ static int tx_commit(struct transaction *t)
 			continue;
 		name = strrchr(e->path, '/') + 1;
 		e->prealloc = node_alloc(name, strlen(name), e->value, e->value_len, e->perms);
-		if (!e->prealloc) {
-			rc = ENOMEM;
-			goto out;
-		}
+		if (!e->prealloc)
+			return ENOMEM;
 	}
-	/* 4. apply: removals first, then writes parents first */
-	for (i = 0; i < nr; i++) {
-		struct node *n;
+	return 0;
+}
 
+/* Commit step 4, for a node t created: link its prepared node under its parent. */
+static void tx_apply_create(struct store *s, struct tx_entry *e)
+{
+	char parent[STORED_PATH_BUF];
+	size_t plen = access_parent_len(e->path);
+	struct node *p, *n;
+
+	memcpy(parent, e->path, plen);
+	parent[plen] = '\0';
+	p = node_lookup(s, parent);
+	n = node_lookup(s, e->path);
+	if (n) {
+		/* Someone else created it meanwhile (unchecked path): ours wins. */
+		node_set_perms(s, n, e->perms);
+		node_set_value(s, n, e->value, e->value_len);
+		e->value = NULL;
+		e->value_len = 0;
+		return;
+	}
+	if (!p) {
+		log_warnx("transaction commit: parent of %s vanished", e->path);
+		return;
+	}
+	node_link(s, p, e->prealloc);
+	e->prealloc = NULL;
+}
+
+/* Commit step 4 (cannot fail): removals first, then writes, v sorted parents first. */
+static void tx_apply(struct store *s, struct tx_entry **v, size_t nr)
+{
+	struct tx_entry *e;
+	struct node *n;
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
 		e = v[i];
 		if (!e->replace)
 			continue;
@@ -596,34 +631,11 @@ static int tx_commit(struct transaction *t)
 			node_remove_subtree(s, n, e->path, access_rm_fire_cb, n);
 	}
 	for (i = 0; i < nr; i++) {
-		struct node *n;
-
 		e = v[i];
 		if (!e->exists)
 			continue;
 		if (e->created) {
-			char parent[STORED_PATH_BUF];
-			size_t plen = access_parent_len(e->path);
-			struct node *p;
-
-			memcpy(parent, e->path, plen);
-			parent[plen] = '\0';
-			p = node_lookup(s, parent);
-			n = node_lookup(s, e->path);
-			if (n) {
-				/* Someone else created it meanwhile (unchecked path): ours wins. */
-				node_set_perms(s, n, e->perms);
-				node_set_value(s, n, e->value, e->value_len);
-				e->value = NULL;
-				e->value_len = 0;
-				continue;
-			}
-			if (!p) {
-				log_warnx("transaction commit: parent of %s vanished", e->path);
-				continue;
-			}
-			node_link(s, p, e->prealloc);
-			e->prealloc = NULL;
+			tx_apply_create(s, e);
 			continue;
 		}
 		if (!e->set_value && !e->set_perms)
@@ -639,7 +651,38 @@ static int tx_commit(struct transaction *t)
 			e->value_len = 0;
 		}
 	}
-	/* 5. events */
+}
+
+/* Commit t. 0, EAGAIN (conflict), ENOSPC (quota) or ENOMEM. Nothing changes on error. */
+static int tx_commit(struct transaction *t)
+{
+	struct store *s = t->conn->store;
+	struct tx_entry **v = NULL, *e;
+	struct tx_event *ev;
+	size_t nr = 0;
+	long long creates = 0;
+	int rc;
+
+	if (t->failed)
+		return ENOMEM;
+	rc = tx_validate(t, &nr);
+	if (rc)
+		return rc;
+	creates = tx_nodes_created(t);
+	rc = tx_quota_check(t, creates);
+	if (rc)
+		return rc;
+	v = calloc(nr ? nr : 1, sizeof(*v));
+	if (!v)
+		return ENOMEM;
+	nr = 0;
+	for (e = t->order; e; e = e->order_next)
+		v[nr++] = e;
+	qsort(v, nr, sizeof(*v), tx_cmp_depth);
+	rc = tx_prepare(s, v, nr, creates);
+	if (rc)
+		goto out;
+	tx_apply(s, v, nr);
 	for (ev = t->events; ev; ev = ev->next)
 		access_fire(s, ev->path, ev->perms, ev->old_perms);
 	rc = 0;

@@ -215,148 +215,220 @@ static void dom_stop_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *n
 		dom_stop_pidfile(pidf);
 }
 
-int main_create(struct xmem_ctx *ctx, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "memory", required_argument, NULL, 'm' },
-		{ "maxmem", required_argument, NULL, 'M' },
-		{ "min", required_argument, NULL, 'i' },
-		{ "max", required_argument, NULL, 'a' },
-		{ "weight", required_argument, NULL, 'w' },
-		{ "buffer", required_argument, NULL, 'b' },
-		{ "workload", required_argument, NULL, 'W' },
-		{ "reservation", required_argument, NULL, 'r' },
-		{ "hotplug", no_argument, NULL, 'H' },
-		{ "agent", required_argument, NULL, 'g' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct simdom_config cfg;
-	char err[SIMDOM_ERR_LEN] = "";
-	const char *workload = NULL;
-	struct json_out *out = NULL;
-	uint64_t v;
-	uint32_t domid;
-	char startup_id[64] = "";
-	int opt, rc, policy_given = 0, hotplug = 0;
+static const struct option dom_create_longopts[] = {
+	{ "memory", required_argument, NULL, 'm' },
+	{ "maxmem", required_argument, NULL, 'M' },
+	{ "min", required_argument, NULL, 'i' },
+	{ "max", required_argument, NULL, 'a' },
+	{ "weight", required_argument, NULL, 'w' },
+	{ "buffer", required_argument, NULL, 'b' },
+	{ "workload", required_argument, NULL, 'W' },
+	{ "reservation", required_argument, NULL, 'r' },
+	{ "hotplug", no_argument, NULL, 'H' },
+	{ "agent", required_argument, NULL, 'g' },
+	{ NULL, 0, NULL, 0 },
+};
 
-	if (!ctx->host_dir)
-		return xlcreate_main(ctx, argc, argv); /* a Xen host: around xl */
-	simdom_config_init(&cfg);
-	cfg.startup_kib = 0;
-	cfg.static_max_kib = 0;
-	while ((opt = cmdtable_getopt(argc, argv, "m:M:", longopts, "create", 1)) != CMDOPT_END) {
+/*
+ * Parse create's options into cfg, *workload_r and *hotplug_r. Returns -1 to
+ * go on, or the exit status (help, a bad option).
+ */
+static int dom_create_parse(int argc, char **argv, struct simdom_config *cfg,
+			    const char **workload_r, int *hotplug_r)
+{
+	uint64_t v;
+	int opt, policy_given = 0;
+
+	while ((opt = cmdtable_getopt(argc, argv, "m:M:", dom_create_longopts, "create", 1)) !=
+	       CMDOPT_END) {
 		switch (opt) {
 		case CMDOPT_HELP:
 			return EXIT_SUCCESS;
 		case CMDOPT_ERROR:
 			return EXIT_FAILURE;
 		case 'm':
-			if (parse_size("--memory", optarg, &cfg.startup_kib))
+			if (parse_size("--memory", optarg, &cfg->startup_kib))
 				return EXIT_FAILURE;
 			break;
 		case 'M':
-			if (parse_size("--maxmem", optarg, &cfg.static_max_kib))
+			if (parse_size("--maxmem", optarg, &cfg->static_max_kib))
 				return EXIT_FAILURE;
 			break;
 		case 'i':
-			if (parse_size("--min", optarg, &cfg.dynamic_min_kib))
+			if (parse_size("--min", optarg, &cfg->dynamic_min_kib))
 				return EXIT_FAILURE;
 			break;
 		case 'a':
-			if (parse_size("--max", optarg, &cfg.dynamic_max_kib))
+			if (parse_size("--max", optarg, &cfg->dynamic_max_kib))
 				return EXIT_FAILURE;
 			break;
 		case 'w':
 			if (parse_uint("--weight", optarg, 0, XMEM_WEIGHT_MAX, &v))
 				return EXIT_FAILURE;
-			cfg.weight = (unsigned int)v;
+			cfg->weight = (unsigned int)v;
 			break;
 		case 'b':
 			if (parse_uint("--buffer", optarg, XMEM_BUFFER_MIN_PCT, XMEM_BUFFER_MAX_PCT,
 				       &v))
 				return EXIT_FAILURE;
-			cfg.buffer_pct = (unsigned int)v;
+			cfg->buffer_pct = (unsigned int)v;
 			break;
 		case 'W':
-			workload = optarg;
+			*workload_r = optarg;
 			continue;
 		case 'r':
-			cfg.reservation = optarg;
+			cfg->reservation = optarg;
 			continue;
 		case 'H':
-			hotplug = 1;
+			*hotplug_r = 1;
 			continue;
 		case 'g':
-			cfg.agent = optarg;
+			cfg->agent = optarg;
 			continue;
 		}
 		policy_given |= opt == 'i' || opt == 'a' || opt == 'w' || opt == 'b';
 	}
 	if (cmdtable_max_args(argc, argv, "create", 1))
 		return EXIT_FAILURE;
-	cfg.name = argv[optind];
-	if (!workload && hotplug) {
+	cfg->name = argv[optind];
+	if (!*workload_r && *hotplug_r) {
 		ctx_err("create: --hotplug describes the simulated guest's kernel: give --workload "
 			"too");
 		return EXIT_FAILURE;
 	}
 	/* A policy given here is the domain's: xmemd does not replace it with the saved one. */
 	if (policy_given)
-		cfg.policy_source = "given";
-	if (!cfg.startup_kib) {
+		cfg->policy_source = "given";
+	return -1;
+}
+
+/* Check cfg's sizes and name, filling in maxmem from memory. Returns 0 or -1 (said). */
+static int dom_create_check(struct simdom_config *cfg, char *err, size_t err_len)
+{
+	if (!cfg->startup_kib) {
 		ctx_err("create: --memory SIZE is required: give the domain's startup size, e.g. "
 			"--memory 1G");
-		return EXIT_FAILURE;
+		return -1;
 	}
-	if (!cfg.static_max_kib)
-		cfg.static_max_kib = cfg.startup_kib;
-	if (!parse_name_ok(cfg.name) || simdom_validate(&cfg, err, sizeof(err))) {
+	if (!cfg->static_max_kib)
+		cfg->static_max_kib = cfg->startup_kib;
+	if (!parse_name_ok(cfg->name) || simdom_validate(cfg, err, err_len)) {
 		ctx_err("create: %s: fix the name or the options",
 			err[0] ? err : "bad domain name (letters, digits, '_', '.', '-')");
-		return EXIT_FAILURE;
+		return -1;
 	}
-	if (parse_floor_check("--memory", cfg.startup_kib, cfg.static_max_kib, err, sizeof(err)) ||
-	    (cfg.dynamic_min_kib && parse_floor_check("--min", cfg.dynamic_min_kib,
-						      cfg.static_max_kib, err, sizeof(err))) ||
-	    (cfg.dynamic_max_kib && parse_floor_check("--max", cfg.dynamic_max_kib,
-						      cfg.static_max_kib, err, sizeof(err)))) {
+	if (parse_floor_check("--memory", cfg->startup_kib, cfg->static_max_kib, err, err_len) ||
+	    (cfg->dynamic_min_kib &&
+	     parse_floor_check("--min", cfg->dynamic_min_kib, cfg->static_max_kib, err, err_len)) ||
+	    (cfg->dynamic_max_kib &&
+	     parse_floor_check("--max", cfg->dynamic_max_kib, cfg->static_max_kib, err, err_len))) {
 		ctx_err("create: %s", err);
-		return EXIT_FAILURE;
+		return -1;
 	}
-	if (!ctx_store(ctx) || !ctx_hv(ctx, 0))
-		return EXIT_FAILURE;
+	return 0;
+}
+
+/*
+ * Make room for cfg's startup size: through xmemd, whose startup reservation
+ * (its id in startup_id) the domain is then built from, or, without xmemd and
+ * without --reservation, by checking that the growth takes no held memory.
+ * Returns 0 or -1 (said).
+ */
+static int dom_create_hold(struct xmem_ctx *ctx, struct simdom_config *cfg, char *startup_id,
+			   size_t startup_id_len, char *err, size_t err_len)
+{
 	/*
 	 * It starts at its startup size: xmemd frees that much (squeezing the
 	 * others toward their minimums) and holds it for this domain. Without
 	 * xmemd it may not take the memory held for a reservation.
 	 */
-	if (!cfg.reservation && model_xmemd_running(ctx)) {
-		if (startup_obtain(ctx, cfg.name, cfg.startup_kib, startup_id, sizeof(startup_id)))
-			return EXIT_FAILURE;
-		cfg.reservation = startup_id;
-	} else if (!cfg.reservation) {
-		snprintf(err, sizeof(err), "create %s", cfg.name);
-		if (hold_check_growth(ctx, err, cfg.startup_kib))
-			return EXIT_FAILURE;
+	if (!cfg->reservation && model_xmemd_running(ctx)) {
+		if (startup_obtain(ctx, cfg->name, cfg->startup_kib, startup_id, startup_id_len))
+			return -1;
+		cfg->reservation = startup_id;
+	} else if (!cfg->reservation) {
+		snprintf(err, err_len, "create %s", cfg->name);
+		if (hold_check_growth(ctx, err, cfg->startup_kib))
+			return -1;
 	}
-	rc = simdom_create(ctx->xsh, ctx->hv, &cfg, &domid, err, sizeof(err));
+	return 0;
+}
+
+/* Build the domain (*domid_r); a failure drops the startup reservation. Returns 0 or -1 (said). */
+static int dom_create_build(struct xmem_ctx *ctx, const struct simdom_config *cfg,
+			    const char *startup_id, uint32_t *domid_r, char *err, size_t err_len)
+{
+	int rc;
+
+	rc = simdom_create(ctx->xsh, ctx->hv, cfg, domid_r, err, err_len);
 	if (rc && startup_id[0])
 		resv_drop(ctx, startup_id); /* nothing was built from it */
 	if (rc == XMEM_ERR_EXISTS) {
 		ctx_err("create: %s: choose another name, or 'xmem destroy %s' first", err,
-			cfg.name);
-		return EXIT_FAILURE;
+			cfg->name);
+		return -1;
 	}
 	if (rc == XMEM_ERR_NOSPACE) {
 		ctx_err("create: %s: free memory first ('xmem reserve SIZE') or give a smaller "
 			"--memory",
 			err);
-		return EXIT_FAILURE;
+		return -1;
 	}
 	if (rc) {
 		ctx_err("create: %s: nothing was created; check the host's daemons", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Say that name was created as domid, as text or JSON. Returns the exit status. */
+static int dom_create_report(struct xmem_ctx *ctx, const char *name, uint32_t domid)
+{
+	struct json_out *out = NULL;
+	int rc;
+
+	if (!ctx->json) {
+		fprintf(ctx->out, "created %s (domid %" PRIu32 ")\n", name, domid);
+		return EXIT_SUCCESS;
+	}
+	out = json_out_new(1);
+	if (!out) {
+		ctx_err("out of memory: %s was created; free some memory", name);
 		return EXIT_FAILURE;
 	}
+	json_out_obj_open(out);
+	json_out_kv_str(out, "name", name);
+	json_out_kv_u64(out, "domid", domid);
+	json_out_obj_close(out);
+	rc = json_out_print(out, ctx->out);
+	json_out_free(out);
+	return rc ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+int main_create(struct xmem_ctx *ctx, int argc, char **argv)
+{
+	struct simdom_config cfg;
+	char err[SIMDOM_ERR_LEN] = "";
+	const char *workload = NULL;
+	uint32_t domid;
+	char startup_id[64] = "";
+	int rc, hotplug = 0;
+
+	if (!ctx->host_dir)
+		return xlcreate_main(ctx, argc, argv); /* a Xen host: around xl */
+	simdom_config_init(&cfg);
+	cfg.startup_kib = 0;
+	cfg.static_max_kib = 0;
+	rc = dom_create_parse(argc, argv, &cfg, &workload, &hotplug);
+	if (rc >= 0)
+		return rc;
+	if (dom_create_check(&cfg, err, sizeof(err)))
+		return EXIT_FAILURE;
+	if (!ctx_store(ctx) || !ctx_hv(ctx, 0))
+		return EXIT_FAILURE;
+	if (dom_create_hold(ctx, &cfg, startup_id, sizeof(startup_id), err, sizeof(err)) ||
+	    dom_create_build(ctx, &cfg, startup_id, &domid, err, sizeof(err)))
+		return EXIT_FAILURE;
 	if (cfg.agent && !workload) {
 		ctx_err("create: --agent needs --workload: only a simulated guest plays an agent");
 		return EXIT_FAILURE;
@@ -368,22 +440,7 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 			resv_drop(ctx, startup_id);
 		return EXIT_FAILURE;
 	}
-	if (!ctx->json) {
-		fprintf(ctx->out, "created %s (domid %" PRIu32 ")\n", cfg.name, domid);
-		return EXIT_SUCCESS;
-	}
-	out = json_out_new(1);
-	if (!out) {
-		ctx_err("out of memory: %s was created; free some memory", cfg.name);
-		return EXIT_FAILURE;
-	}
-	json_out_obj_open(out);
-	json_out_kv_str(out, "name", cfg.name);
-	json_out_kv_u64(out, "domid", domid);
-	json_out_obj_close(out);
-	rc = json_out_print(out, ctx->out);
-	json_out_free(out);
-	return rc ? EXIT_FAILURE : EXIT_SUCCESS;
+	return dom_create_report(ctx, cfg.name, domid);
 }
 
 int main_destroy(struct xmem_ctx *ctx, int argc, char **argv)

@@ -441,90 +441,127 @@ static int mem_policy_forget_txn(struct xmem_ctx *ctx, xs_transaction_t t, void 
 	return mem_policy_request(ctx, t, varg);
 }
 
-int main_mem_policy(struct xmem_ctx *ctx, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "min", required_argument, NULL, 'i' },
-		{ "max", required_argument, NULL, 'a' },
-		{ "startup", required_argument, NULL, 's' },
-		{ "weight", required_argument, NULL, 'w' },
-		{ "buffer", required_argument, NULL, 'b' },
-		{ "managed", required_argument, NULL, 'm' },
-		{ "hotplug", required_argument, NULL, 'H' },
-		{ "forget", no_argument, NULL, 'f' },
-		{ "balloon", required_argument, NULL, 'B' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct mem_policy_arg a = {
-		.given = { XMEM_UNSET, XMEM_UNSET, XMEM_UNSET, XMEM_UNSET, XMEM_UNSET, XMEM_UNSET },
-		.managed = -1,
-		.hotplug = -1,
-	};
-	struct xmem_dom d;
-	int opt, changes = 0, rc;
+static const struct option mem_policy_longopts[] = {
+	{ "min", required_argument, NULL, 'i' },     { "max", required_argument, NULL, 'a' },
+	{ "startup", required_argument, NULL, 's' }, { "weight", required_argument, NULL, 'w' },
+	{ "buffer", required_argument, NULL, 'b' },  { "managed", required_argument, NULL, 'm' },
+	{ "hotplug", required_argument, NULL, 'H' }, { "forget", no_argument, NULL, 'f' },
+	{ "balloon", required_argument, NULL, 'B' }, { NULL, 0, NULL, 0 },
+};
 
-	while ((opt = cmdtable_getopt(argc, argv, "", longopts, "mem-policy", 1)) != CMDOPT_END) {
+/* Parse one of mem-policy's changes (an option with a value) into a. Returns 0 or -1 (said). */
+static int mem_policy_opt(struct mem_policy_arg *a, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'i':
+		if (parse_size("--min", arg, &a->given.min_kib))
+			return -1;
+		break;
+	case 'a':
+		if (parse_size("--max", arg, &a->given.max_kib))
+			return -1;
+		break;
+	case 's':
+		if (parse_size("--startup", arg, &a->given.startup_kib))
+			return -1;
+		break;
+	case 'w':
+		if (parse_uint("--weight", arg, 0, XMEM_WEIGHT_MAX, &a->given.weight))
+			return -1;
+		break;
+	case 'b':
+		if (parse_uint("--buffer", arg, XMEM_BUFFER_MIN_PCT, XMEM_BUFFER_MAX_PCT,
+			       &a->given.buffer_pct))
+			return -1;
+		break;
+	case 'm':
+		if (parse_switch("--managed", arg, &a->managed))
+			return -1;
+		break;
+	case 'H':
+		if (parse_switch("--hotplug", arg, &a->hotplug))
+			return -1;
+		break;
+	case 'B':
+		if (strcmp(arg, "yes") && strcmp(arg, "no") && strcmp(arg, "auto")) {
+			ctx_err("--balloon: '%s' is not yes, no or auto: say whether the guest "
+				"runs a balloon driver, or auto to let xmemd find out",
+				arg);
+			return -1;
+		}
+		a->balloon = arg;
+		break;
+	}
+	return 0;
+}
+
+/*
+ * Parse mem-policy's options into a (*changes_r counts the changes given).
+ * Returns -1 to go on, or the exit status (help, a bad option).
+ */
+static int mem_policy_parse(int argc, char **argv, struct mem_policy_arg *a, int *changes_r)
+{
+	int opt, changes = 0;
+
+	while ((opt = cmdtable_getopt(argc, argv, "", mem_policy_longopts, "mem-policy", 1)) !=
+	       CMDOPT_END) {
 		switch (opt) {
 		case CMDOPT_HELP:
 			return EXIT_SUCCESS;
 		case CMDOPT_ERROR:
 			return EXIT_FAILURE;
-		case 'i':
-			if (parse_size("--min", optarg, &a.given.min_kib))
-				return EXIT_FAILURE;
-			break;
-		case 'a':
-			if (parse_size("--max", optarg, &a.given.max_kib))
-				return EXIT_FAILURE;
-			break;
-		case 's':
-			if (parse_size("--startup", optarg, &a.given.startup_kib))
-				return EXIT_FAILURE;
-			break;
-		case 'w':
-			if (parse_uint("--weight", optarg, 0, XMEM_WEIGHT_MAX, &a.given.weight))
-				return EXIT_FAILURE;
-			break;
-		case 'b':
-			if (parse_uint("--buffer", optarg, XMEM_BUFFER_MIN_PCT, XMEM_BUFFER_MAX_PCT,
-				       &a.given.buffer_pct))
-				return EXIT_FAILURE;
-			break;
-		case 'm':
-			if (parse_switch("--managed", optarg, &a.managed))
-				return EXIT_FAILURE;
-			break;
-		case 'H':
-			if (parse_switch("--hotplug", optarg, &a.hotplug))
-				return EXIT_FAILURE;
-			break;
 		case 'f':
-			a.request = "forget";
+			a->request = "forget";
 			continue;
-		case 'B':
-			if (strcmp(optarg, "yes") && strcmp(optarg, "no") &&
-			    strcmp(optarg, "auto")) {
-				ctx_err("--balloon: '%s' is not yes, no or auto: say whether the "
-					"guest runs a balloon driver, or auto to let xmemd find "
-					"out",
-					optarg);
-				return EXIT_FAILURE;
-			}
-			a.balloon = optarg;
-			break;
 		}
+		if (mem_policy_opt(a, opt, optarg))
+			return EXIT_FAILURE;
 		changes++;
 	}
-	if (a.request && changes) {
+	if (a->request && changes) {
 		ctx_err("--forget drops the saved policy and takes no other option: run it on its "
 			"own");
 		return EXIT_FAILURE;
 	}
 	if (changes)
-		a.request = "save";
+		a->request = "save";
 	if (cmdtable_max_args(argc, argv, "mem-policy", 1))
 		return EXIT_FAILURE;
-	a.dom = argv[optind];
+	a->dom = argv[optind];
+	*changes_r = changes;
+	return -1;
+}
+
+/* Print domid's policy as it is now, as text or JSON. Returns the exit status. */
+static int mem_policy_show(struct xmem_ctx *ctx, uint32_t domid)
+{
+	struct xmem_dom d;
+
+	if (model_load(ctx, XBT_NULL, domid, &d))
+		return EXIT_FAILURE;
+	if (!ctx->json) {
+		fmt_policy(ctx->out, &d);
+		return EXIT_SUCCESS;
+	}
+	if (fmt_policy_json(ctx->out, &d)) {
+		ctx_err("cannot write JSON: check the output");
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}
+
+int main_mem_policy(struct xmem_ctx *ctx, int argc, char **argv)
+{
+	struct mem_policy_arg a = {
+		.given = { XMEM_UNSET, XMEM_UNSET, XMEM_UNSET, XMEM_UNSET, XMEM_UNSET, XMEM_UNSET },
+		.managed = -1,
+		.hotplug = -1,
+	};
+	int changes = 0, rc;
+
+	rc = mem_policy_parse(argc, argv, &a, &changes);
+	if (rc >= 0)
+		return rc;
 	if (!ctx_store(ctx) || model_lookup(ctx, a.dom, &a.domid))
 		return EXIT_FAILURE;
 	if (a.request && ctx_txn(ctx, !changes ? mem_policy_forget_txn : mem_policy_txn, &a))
@@ -533,16 +570,5 @@ int main_mem_policy(struct xmem_ctx *ctx, int argc, char **argv)
 		return EXIT_FAILURE;
 	if (a.request && !ctx->json)
 		return EXIT_SUCCESS;
-	if (model_load(ctx, XBT_NULL, a.domid, &d))
-		return EXIT_FAILURE;
-	if (!ctx->json) {
-		fmt_policy(ctx->out, &d);
-		return EXIT_SUCCESS;
-	}
-	rc = fmt_policy_json(ctx->out, &d);
-	if (rc) {
-		ctx_err("cannot write JSON: check the output");
-		return EXIT_FAILURE;
-	}
-	return EXIT_SUCCESS;
+	return mem_policy_show(ctx, a.domid);
 }

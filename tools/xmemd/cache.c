@@ -282,12 +282,11 @@ static void cache_read_source(struct cache *c, struct cache_dom *d)
 	free(s);
 }
 
-/* Re-read every key of d. */
-static void cache_read_dom(struct cache *c, struct cache_dom *d)
+/* d's policy-request, then its target, sizes and policy keys. */
+static void cache_read_policy(struct cache *c, struct cache_dom *d)
 {
 	char path[CACHE_PATH_MAX];
-	uint64_t v = 0, used = 0, committed = 0;
-	int has_used, has_committed;
+	uint64_t v = 0;
 	char *s;
 
 	/*
@@ -321,19 +320,13 @@ static void cache_read_dom(struct cache *c, struct cache_dom *d)
 	}
 	d->managed = cache_read_dom_u64(c, d->domid, XS_DOM_MANAGED, &v) && v == 1;
 	d->feature_balloon = cache_read_dom_u64(c, d->domid, XS_DOM_FEATURE_BALLOON, &v) && v == 1;
-	cache_read_balloon(c, d);
+}
 
-	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_UNCOOPERATIVE);
-	s = cache_read(c, path);
-	d->uncoop_key = s != NULL;
-	free(s);
-	if (d->uncoop_published < 0)
-		d->uncoop_published = d->uncoop_key;
-
-	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_NAME);
-	s = cache_read(c, path);
-	snprintf(d->name, sizeof(d->name), "%s", s ? s : "");
-	free(s);
+/* d's memory report: used and committed, available, meminfo total, swap and PSI. */
+static void cache_read_report(struct cache *c, struct cache_dom *d)
+{
+	uint64_t v = 0, used = 0, committed = 0;
+	int has_used, has_committed;
 
 	has_used = cache_read_dom_u64(c, d->domid, XS_DOM_MEM_USED, &used);
 	has_committed = cache_read_dom_u64(c, d->domid, XS_DOM_MEM_COMMITTED, &committed);
@@ -355,6 +348,30 @@ static void cache_read_dom(struct cache *c, struct cache_dom *d)
 	v = 0;
 	cache_read_dom_u64(c, d->domid, XS_DOM_PSI_FULL, &v);
 	d->psi_full_x100 = v > 10000 ? 10000 : (unsigned int)v;
+}
+
+/* Re-read every key of d, in this order (cache_read_policy says why it goes first). */
+static void cache_read_dom(struct cache *c, struct cache_dom *d)
+{
+	char path[CACHE_PATH_MAX];
+	char *s;
+
+	cache_read_policy(c, d);
+	cache_read_balloon(c, d);
+
+	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_UNCOOPERATIVE);
+	s = cache_read(c, path);
+	d->uncoop_key = s != NULL;
+	free(s);
+	if (d->uncoop_published < 0)
+		d->uncoop_published = d->uncoop_key;
+
+	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_NAME);
+	s = cache_read(c, path);
+	snprintf(d->name, sizeof(d->name), "%s", s ? s : "");
+	free(s);
+
+	cache_read_report(c, d);
 
 	snprintf(path, sizeof(path), CACHE_DOM_PREFIX "%u/%s", d->domid, XS_DOM_BALLOON_STATE);
 	s = cache_read(c, path);
