@@ -47,21 +47,12 @@ assert_eq "$(cat "$IT_DIR/run/xmemd.pid")" "$XD_XMEMD_PID" "xmemd's pid file"
 kill -0 "$XD_XMEMD_PID" || fail "the first xmemd died"
 assert_eq "$(xenstore-read /tool/xmemd/pid)" "$XD_XMEMD_PID" "xmemd's pid in the tree"
 
-# gone PID: the process has exited (no longer running or a zombie), so its
-# files, and with them its lock, are closed.
-gone() { [ ! -d "/proc/$1" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
-
-# kill -9: the dead daemons' locks are taken over by new ones.
-kill -9 "$XD_XMEMD_PID"
-n=0; until gone "$XD_XMEMD_PID"; do
-	[ $n -ge 100 ] && fail "killed xmemd still alive"; sleep 0.1; n=$((n + 1))
-done
+# kill -9: the dead daemons' locks (closed with their files once they are
+# gone) are taken over by new ones.
+it_kill9 "$XD_XMEMD_PID"
 rm -f "$IT_DIR/run/xmemd.pid"
 xd_xmemd
-kill -9 "$hpid" "$spid"
-n=0; until gone "$spid" && gone "$hpid"; do
-	[ $n -ge 100 ] && fail "killed daemons still alive"; sleep 0.1; n=$((n + 1))
-done
+it_kill9 "$hpid" "$spid"
 rm -f "$IT_DIR/run/stored.pid" "$IT_DIR/run/hvsim.pid"
 it_start_stored
 it_start_hvsim 8G

@@ -76,6 +76,19 @@ it_wait() {
 
 it_track() { IT_PIDS="$IT_PIDS $1"; }
 
+# Is process $1 gone (exited, or a zombie nobody has reaped)?
+it_gone() { [ ! -d "/proc/$1" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+
+# kill -9 each of PID...; return once all are gone (up to 10 s), so a daemon
+# started next does not find the dead one's lock still held.
+it_kill9() {
+	local p
+	kill -9 "$@" || fail "cannot kill -9 $*"
+	for p in "$@"; do
+		it_wait 10 "killed process $p to exit" it_gone "$p"
+	done
+}
+
 # Wait until socket $1 exists (up to 10 s).
 it_wait_socket() {
 	local n=0

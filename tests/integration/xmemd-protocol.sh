@@ -61,7 +61,7 @@ xenstore-rm $XD_RESV/r2
 xenstore-rm $XD_RESV/r3
 
 # kill -9, restart: the reservation and the marks survive, nothing counted twice.
-kill -9 "$XD_XMEMD_PID"
+it_kill9 "$XD_XMEMD_PID"
 rm -f "$IT_DIR/run/xmemd.pid"
 xd_xmemd
 xd_rebalances 5

@@ -15,13 +15,13 @@ xd_tight_host
 xd_reserve r1 $((1024 * 1024))
 xd_wait 60 "xmemd to start squeezing" sh -c \
 	"[ \"\$(xenstore-read /tool/xmemd/host/reserved_kib)\" -ge $((1024 * 1024)) ]"
-kill -9 "$XD_XMEMD_PID"
+it_kill9 "$XD_XMEMD_PID"
 rm -f "$IT_DIR/run/xmemd.pid"
 xd_xmemd
 xd_wait 90 "r1 to be granted after the restart" xd_resv_is r1 granted
 
 # Kill -9 again while it is held, restart: still held.
-kill -9 "$XD_XMEMD_PID"
+it_kill9 "$XD_XMEMD_PID"
 rm -f "$IT_DIR/run/xmemd.pid"
 xd_xmemd
 xd_rebalances 5

@@ -30,7 +30,7 @@ while ! marked 1; do
 	[ $restarts -ge 8 ] && fail "still not marked after $restarts restarts, $((restarts * GRACE_S / 2)) s"
 	sleep $((GRACE_S / 2))
 	marked 1 && break
-	kill -9 "$XD_XMEMD_PID"
+	it_kill9 "$XD_XMEMD_PID"
 	rm -f "$IT_DIR/run/xmemd.pid"
 	xd_xmemd --policy "$IT_DIR/run/policy.json"
 	restarts=$((restarts + 1))
