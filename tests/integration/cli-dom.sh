@@ -38,6 +38,8 @@ expect 1 create web2 --memory 1G --weight 10001
 one_line_error "--weight 10001 is out of range"
 expect 1 create web2 --memory 1G --reservation nosuch
 one_line_error "reservation nosuch is not granted"
+expect 1 create web2 --memory 1G --agent xe-guest-utilities
+one_line_error "create: --agent needs --workload"
 tree_snapshot "$IT_DIR/after"
 diff -u "$IT_DIR/before" "$IT_DIR/after" >&2 || fail "a failed create wrote to the key tree"
 expect 0 list

@@ -296,6 +296,10 @@ static int dom_create_parse(int argc, char **argv, struct simdom_config *cfg,
 			"too");
 		return EXIT_FAILURE;
 	}
+	if (cfg->agent && !*workload_r) {
+		ctx_err("create: --agent needs --workload: only a simulated guest plays an agent");
+		return EXIT_FAILURE;
+	}
 	/* A policy given here is the domain's: xmemd does not replace it with the saved one. */
 	if (policy_given)
 		cfg->policy_source = "given";
@@ -429,10 +433,6 @@ int main_create(struct xmem_ctx *ctx, int argc, char **argv)
 	if (dom_create_hold(ctx, &cfg, startup_id, sizeof(startup_id), err, sizeof(err)) ||
 	    dom_create_build(ctx, &cfg, startup_id, &domid, err, sizeof(err)))
 		return EXIT_FAILURE;
-	if (cfg.agent && !workload) {
-		ctx_err("create: --agent needs --workload: only a simulated guest plays an agent");
-		return EXIT_FAILURE;
-	}
 	if (workload && dom_start_balloon(ctx, domid, workload, cfg.agent, hotplug)) {
 		dom_stop_balloon(ctx, domid, NULL);
 		simdom_destroy(ctx->xsh, ctx->hv, domid, NULL, 0);
