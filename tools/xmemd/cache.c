@@ -252,6 +252,10 @@ static void cache_read_balloon(struct cache *c, struct cache_dom *d)
 	s = cache_read(c, path);
 	detect_restore(&d->bdetect, s);
 	free(s);
+	snprintf(path, sizeof(path), XS_XMEMD_DOM_PROBE, d->domid);
+	s = cache_read(c, path);
+	detect_restore_probe(&d->bdetect, s); /* malformed: only removed */
+	free(s);
 }
 
 /* Read every agent's demand report of d into d->src.raw (source.h). */

@@ -178,11 +178,62 @@ void detect_restore(struct detect *d, const char *published)
 	d->retry_ms = 0;
 }
 
-void detect_step(struct detect *d, const struct detect_in *in, struct detect_out *out)
+int detect_restore_probe(struct detect *d, const char *record)
+{
+	uint64_t r = 0, p = 0, m = 0;
+	int n = -1;
+
+	if (d->judged || !record)
+		return 0;
+	d->has_left = 1;
+	if (sscanf(record, "%" SCNu64 " %" SCNu64 " %" SCNu64 "%n", &r, &p, &m, &n) != 3 ||
+	    record[n] || !r || !p) {
+		d->left_restore_kib = d->left_probe_kib = d->left_maxmem_kib = 0;
+		return XMEM_ERR_INVAL;
+	}
+	d->left_restore_kib = r;
+	d->left_probe_kib = p;
+	d->left_maxmem_kib = m;
+	return 0;
+}
+
+void detect_probe_record(const struct detect_out *out, char *buf, size_t len)
+{
+	snprintf(buf, len, "%" PRIu64 " %" PRIu64 " %" PRIu64, out->probe_restore_kib,
+		 out->probe_target_kib, out->probe_maxmem_kib);
+}
+
+/*
+ * A probe an earlier xmemd left: undone when the target is still the
+ * probe's (someone else's target since stands), the record removed. 1 when
+ * the target is put back: this step does nothing else.
+ */
+static int detect_undo_left(struct detect *d, const struct detect_in *in, struct detect_out *out)
+{
+	if (!d->has_left)
+		return 0;
+	d->has_left = 0;
+	out->probe_clear = 1;
+	if (!d->left_restore_kib || !in->has_target || in->target_kib != d->left_probe_kib)
+		return 0;
+	out->left_undone = 1;
+	out->set_target = 1;
+	out->target_kib = d->left_restore_kib;
+	if (d->left_maxmem_kib) {
+		out->set_maxmem = 1;
+		out->maxmem_kib = d->left_maxmem_kib;
+	}
+	d->judged = 1;
+	d->seen = 1;
+	d->last_target_kib = d->left_restore_kib;
+	return 1;
+}
+
+/* detect_step's judgement, once a left probe is dealt with. */
+static void detect_judge(struct detect *d, const struct detect_in *in, struct detect_out *out)
 {
 	int changed_target, f;
 
-	memset(out, 0, sizeof(*out));
 	d->judged = 1;
 	if (in->mode == DETECT_MODE_YES || (in->mode == DETECT_MODE_AUTO && in->frontend)) {
 		detect_set(d, DETECT_PRESENT, out); /* a running probe's target is the plan's now */
@@ -223,14 +274,40 @@ void detect_step(struct detect *d, const struct detect_in *in, struct detect_out
 	detect_probe(d, in, out);
 }
 
+void detect_step(struct detect *d, const struct detect_in *in, struct detect_out *out)
+{
+	int was_probing;
+
+	memset(out, 0, sizeof(*out));
+	if (detect_undo_left(d, in, out))
+		return;
+	was_probing = d->probing;
+	detect_judge(d, in, out);
+	if (d->probing && !was_probing) {
+		out->probe_write = 1;
+		out->probe_restore_kib = d->restore_kib;
+		out->probe_target_kib = d->watch_target_kib;
+		out->probe_maxmem_kib = d->probe_up ? d->restore_maxmem_kib : 0;
+	} else if (was_probing && !d->probing) {
+		out->probe_clear = 1;
+	}
+}
+
 /* Carry out out for cd: maxmem before the target when raising, after it when undoing. */
 static void detect_act(struct xs_handle *xs, struct hv *hv, struct cache_dom *cd,
 		       const struct detect_out *out, uint64_t now_ms)
 {
 	int raise = out->set_maxmem && out->set_target && out->target_kib > cd->target_kib;
-	char path[64], num[32];
+	char path[64], num[32], rec[80];
 	int rc;
 
+	/* The record first: a probe's target is never in the tree without it. */
+	if (out->probe_write) {
+		snprintf(path, sizeof(path), XS_XMEMD_DOM_PROBE, cd->domid);
+		detect_probe_record(out, rec, sizeof(rec));
+		if (!xs_write(xs, XBT_NULL, path, rec, strlen(rec)))
+			log_warn("write %s", path);
+	}
 	if (out->set_maxmem && raise && (rc = hv_set_maxmem(hv, cd->domid, out->maxmem_kib))) {
 		log_warnx("domain %u: set maxmem for a probe: %s", cd->domid, xmem_strerror(rc));
 		return;
@@ -248,6 +325,10 @@ static void detect_act(struct xs_handle *xs, struct hv *hv, struct cache_dom *cd
 	if (out->set_maxmem && !raise && (rc = hv_set_maxmem(hv, cd->domid, out->maxmem_kib)))
 		log_warnx("domain %u: set maxmem back after a probe: %s", cd->domid,
 			  xmem_strerror(rc));
+	if (out->probe_clear) {
+		snprintf(path, sizeof(path), XS_XMEMD_DOM_PROBE, cd->domid);
+		xs_rm(xs, XBT_NULL, path);
+	}
 }
 
 void detect_dom(struct xs_handle *xs, struct hv *hv, struct cache_dom *cd,
@@ -278,8 +359,12 @@ void detect_dom(struct xs_handle *xs, struct hv *hv, struct cache_dom *cd,
 	in.now_ms = now_ms;
 	detect_step(d, &in, &out);
 	*room_kib -= out.took_kib < *room_kib ? out.took_kib : *room_kib;
-	if (out.set_target || out.set_maxmem)
+	if (out.set_target || out.set_maxmem || out.probe_write || out.probe_clear)
 		detect_act(xs, hv, cd, &out, now_ms);
+	if (out.left_undone)
+		log_info("domain %u (%s): a probe left by an earlier xmemd undone: target back to "
+			 "%" PRIu64 " KiB",
+			 cd->domid, cd->name, out.target_kib);
 	if (out.set_target && d->verdict == DETECT_PROBING && before != DETECT_PROBING)
 		log_info("domain %u (%s): does it balloon? target %s to %" PRIu64 " KiB to see",
 			 cd->domid, cd->name, d->probe_up ? "raised" : "lowered", out.target_kib);

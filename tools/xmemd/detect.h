@@ -30,6 +30,12 @@
  *              is too short of memory to give 16 MiB fails a downward
  *              probe as if it had no balloon; it is probed again later,
  *              and `--balloon yes` settles it.
+ *          A probe is written ahead (/tool/xmemd/domain/N/probe: the target
+ *          before it, its own target, the maxmem before it) before its
+ *          target, and removed once it ends; an xmemd that finds one at
+ *          start (its predecessor died mid-probe) puts the target and
+ *          maxmem back if the target is still the probe's, and judges the
+ *          domain afresh.
  *          A domain proven not to follow is reported ("no"), left at its
  *          size and never counted as reclaimable; one proven to follow stays
  *          "yes" (a balloon that later stops is the uncooperative judgement's
@@ -42,6 +48,7 @@
 #ifndef XMEMD_DETECT_H
 #define XMEMD_DETECT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum detect_mode {
@@ -75,6 +82,9 @@ struct detect {
 	uint64_t restore_kib;	     /* the target before the probe */
 	uint64_t restore_maxmem_kib; /* maxmem before a raise */
 	uint64_t retry_ms;	     /* absent: probe again from then */
+	/* A probe an earlier xmemd left running (detect_restore_probe). */
+	int has_left;
+	uint64_t left_restore_kib, left_probe_kib, left_maxmem_kib;
 };
 
 struct detect_in {
@@ -99,6 +109,10 @@ struct detect_out {
 	uint64_t maxmem_kib;
 	uint64_t took_kib; /* free memory the probe may take (from room_kib) */
 	int changed;	   /* the verdict changed to present or absent */
+	int probe_write;   /* write the probe record (before the target) */
+	int probe_clear;   /* remove the probe record (after the target) */
+	int left_undone;   /* the target is an earlier xmemd's probe, put back */
+	uint64_t probe_restore_kib, probe_target_kib, probe_maxmem_kib; /* the record */
 };
 
 /* Parse memory/balloon (yes, no, auto); NULL or anything else is auto. */
@@ -115,6 +129,17 @@ const char *detect_verdict_name(enum detect_verdict v);
  * first step.
  */
 void detect_restore(struct detect *d, const char *published);
+
+/*
+ * Take the probe record an earlier xmemd left (/tool/xmemd/domain/N/probe:
+ * "RESTORE_KIB PROBE_KIB MAXMEM_KIB"; NULL: none). The first detect_step
+ * undoes that probe. 0, or XMEM_ERR_INVAL for a malformed record (which is
+ * then only removed).
+ */
+int detect_restore_probe(struct detect *d, const char *record);
+
+/* The record of d's running probe, for /tool/xmemd/domain/N/probe. */
+void detect_probe_record(const struct detect_out *out, char *buf, size_t len);
 
 /* One observation at in->now_ms; see the top of this file. */
 void detect_step(struct detect *d, const struct detect_in *in, struct detect_out *out);

@@ -11,6 +11,7 @@
 #include "../cache.h"
 #include "../detect.h"
 #include "hv.h"
+#include "xmem_err.h"
 
 #define MIB  (UINT64_C(1024))
 #define SEC  (UINT64_C(1000))
@@ -320,6 +321,90 @@ static void detect_restore_test(void **state)
 	assert_int_equal(out.set_target, 1);
 }
 
+/*
+ * A probe is recorded before its target is written and the record removed
+ * when it ends; a probe an earlier xmemd left (its record read at start) is
+ * undone, target and maxmem, unless someone's target replaced it since.
+ */
+static void detect_probe_record_test(void **state)
+{
+	struct detect d, d2;
+	struct detect_in in = detect_make();
+	struct detect_out out;
+	char rec[80];
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	in.room_kib = 64 * MIB;
+	detect_step(&d, &in, &out);
+	assert_int_equal(out.probe_write, 1);
+	assert_int_equal(out.probe_clear, 0);
+	detect_probe_record(&out, rec, sizeof(rec));
+	assert_string_equal(rec, "1048576 1064960 1049600");
+	/* Watched: no record written again; ended: removed. */
+	in.target_kib = out.target_kib;
+	in.maxmem_kib = out.maxmem_kib;
+	in.now_ms += SEC;
+	detect_step(&d, &in, &out);
+	assert_int_equal(out.probe_write, 0);
+	assert_int_equal(out.probe_clear, 0);
+	in.now_ms += WAIT;
+	detect_step(&d, &in, &out);
+	assert_int_equal(out.probe_clear, 1);
+
+	/* xmemd died mid-probe: the next one puts target and maxmem back, and judges afresh. */
+	memset(&d2, 0, sizeof(d2));
+	detect_restore(&d2, "probing");
+	assert_int_equal(detect_restore_probe(&d2, rec), 0);
+	in = detect_make();
+	in.target_kib = 1040 * MIB;
+	in.maxmem_kib = 1041 * MIB;
+	detect_step(&d2, &in, &out);
+	assert_int_equal(out.left_undone, 1);
+	assert_int_equal(out.probe_clear, 1);
+	assert_int_equal(out.set_target, 1);
+	assert_int_equal(out.target_kib, 1024 * MIB);
+	assert_int_equal(out.set_maxmem, 1);
+	assert_int_equal(out.maxmem_kib, 1025 * MIB);
+	/* Its own undo is not an outside change to watch. */
+	in.target_kib = 1024 * MIB;
+	in.maxmem_kib = 1025 * MIB;
+	in.now_ms += SEC;
+	detect_step(&d2, &in, &out);
+	assert_string_not_equal(detect_verdict_name(d2.verdict), "no");
+	assert_int_equal(out.left_undone, 0);
+
+	/* A lowering probe's record has no maxmem; someone's target since stands. */
+	memset(&d2, 0, sizeof(d2));
+	assert_int_equal(detect_restore_probe(&d2, "1048576 1032192 0"), 0);
+	in = detect_make();
+	in.target_kib = 900 * MIB;
+	detect_step(&d2, &in, &out);
+	assert_int_equal(out.left_undone, 0);
+	assert_int_equal(out.probe_clear, 1);
+	assert_int_equal(out.set_target, 0);
+	memset(&d2, 0, sizeof(d2));
+	assert_int_equal(detect_restore_probe(&d2, "1048576 1032192 0"), 0);
+	in = detect_make();
+	in.target_kib = 1032192;
+	detect_step(&d2, &in, &out);
+	assert_int_equal(out.set_target, 1);
+	assert_int_equal(out.target_kib, 1024 * MIB);
+	assert_int_equal(out.set_maxmem, 0);
+
+	/* A malformed record is only removed. */
+	memset(&d2, 0, sizeof(d2));
+	assert_int_equal(detect_restore_probe(&d2, "1048576 junk"), XMEM_ERR_INVAL);
+	in = detect_make();
+	in.target_kib = 1032192;
+	detect_step(&d2, &in, &out);
+	assert_int_equal(out.probe_clear, 1);
+	assert_int_equal(out.left_undone, 0);
+	memset(&d2, 0, sizeof(d2));
+	assert_int_equal(detect_restore_probe(&d2, "1 2 3 4"), XMEM_ERR_INVAL);
+	assert_int_equal(detect_restore_probe(&d2, NULL), 0);
+}
+
 /* The room for raising probes leaves out claims, the floor, granted holds and growth promised anywhere. */
 static void detect_room_test(void **state)
 {
@@ -366,6 +451,7 @@ int main(void)
 		cmocka_unit_test(detect_admin_change_test),
 		cmocka_unit_test(detect_gap_and_interrupt_test),
 		cmocka_unit_test(detect_restore_test),
+		cmocka_unit_test(detect_probe_record_test),
 		cmocka_unit_test(detect_room_test),
 	};
 
