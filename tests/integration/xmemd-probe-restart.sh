@@ -5,6 +5,7 @@
 # (/tool/xmemd/domain/N/probe); the next xmemd puts the domain's target and
 # maxmem back to what they were before the probe and removes the record,
 # rather than leaving a guest that does not balloon 16 MiB off its size.
+# Stopped cleanly instead, xmemd undoes its probes itself.
 . "$XMEM_SRCDIR/tests/integration/lib.sh"
 . "$XMEM_SRCDIR/tests/integration/lib-xmemd.sh"
 xd_require
@@ -42,5 +43,19 @@ grep -q "domain 9 (nob): a probe left by an earlier xmemd undone: target back to
 xd_rebalances 3
 assert_eq "$(xenstore-read /local/domain/9/memory/target)" $((512 * MIB)) "nob's target after a few rounds"
 assert_eq "$(xenstore-read /tool/xmemd/domain/9/balloon)" no "nob's verdict"
+
+# Stopped cleanly (SIGTERM) mid-probe, xmemd undoes the probe itself.
+xd_libxl_dom 10 nob2 512 0
+max2=$(xd_maxmem_kib 10)
+xd_wait 30 "a probe of nob2" xenstore-read /tool/xmemd/domain/10/probe
+[ "$(xenstore-read /local/domain/10/memory/target)" != $((512 * MIB)) ] || fail "nob2's target not probed"
+kill -TERM "$XD_XMEMD_PID"
+it_wait 10 "xmemd to stop" it_gone "$XD_XMEMD_PID"
+assert_eq "$(xenstore-read /local/domain/10/memory/target)" $((512 * MIB)) "nob2's target after xmemd stopped"
+assert_eq "$(xd_maxmem_kib 10)" "$max2" "nob2's maxmem after xmemd stopped"
+xenstore-read /tool/xmemd/domain/10/probe >/dev/null 2>&1 && fail "nob2's probe record left at stop"
+grep -q "domain 10 (nob2): probe undone at stop" "$IT_DIR/run/xmemd.log" || fail "the undo at stop is not logged"
+rm -f "$IT_DIR/run/xmemd.pid"
+xd_xmemd --policy "$IT_DIR/run/policy.json"
 xd_end
 pass

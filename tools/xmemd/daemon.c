@@ -77,6 +77,14 @@ void daemon_free(struct daemon *d)
 	memset(d, 0, sizeof(*d));
 }
 
+void daemon_stop(struct daemon *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->cache.nr_doms; i++)
+		detect_dom_stop(d->xs, d->hv, &d->cache.doms[i]);
+}
+
 int daemon_watch_events(struct daemon *d)
 {
 	char **vec;

@@ -70,6 +70,9 @@ int daemon_init(struct daemon *d, const struct conf *cfg, const struct policy *p
 		struct xs_handle *xs, struct hv *hv);
 void daemon_free(struct daemon *d);
 
+/* xmemd is stopping: undo the balloon probes that run (their domains as they were). */
+void daemon_stop(struct daemon *d);
+
 /* Drain the watch fd; raises need_rebalance to what the events mean. 0, or XMEM_ERR_IO when the store is gone. */
 int daemon_watch_events(struct daemon *d);
 

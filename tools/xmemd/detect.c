@@ -274,6 +274,25 @@ static void detect_judge(struct detect *d, const struct detect_in *in, struct de
 	detect_probe(d, in, out);
 }
 
+void detect_stop(struct detect *d, uint64_t target_kib, struct detect_out *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!d->probing)
+		return;
+	out->probe_clear = 1;
+	if (target_kib == d->watch_target_kib) {
+		out->set_target = 1;
+		out->target_kib = d->restore_kib;
+		if (d->probe_up) {
+			out->set_maxmem = 1;
+			out->maxmem_kib = d->restore_maxmem_kib;
+		}
+	}
+	d->probing = 0;
+	d->probe_up = 0;
+	d->verdict = DETECT_UNKNOWN;
+}
+
 void detect_step(struct detect *d, const struct detect_in *in, struct detect_out *out)
 {
 	int was_probing;
@@ -379,4 +398,17 @@ void detect_dom(struct xs_handle *xs, struct hv *hv, struct cache_dom *cd,
 			 in.mode == DETECT_MODE_NO ? "memory/balloon says so"
 						   : "its allocation did not follow its target",
 			 current_kib);
+}
+
+void detect_dom_stop(struct xs_handle *xs, struct hv *hv, struct cache_dom *cd)
+{
+	struct detect_out out;
+
+	detect_stop(&cd->bdetect, cd->target_kib, &out);
+	if (!out.probe_clear)
+		return;
+	detect_act(xs, hv, cd, &out, 0);
+	if (out.set_target)
+		log_info("domain %u (%s): probe undone at stop: target back to %" PRIu64 " KiB",
+			 cd->domid, cd->name, out.target_kib);
 }

@@ -141,6 +141,13 @@ int detect_restore_probe(struct detect *d, const char *record);
 /* The record of d's running probe, for /tool/xmemd/domain/N/probe. */
 void detect_probe_record(const struct detect_out *out, char *buf, size_t len);
 
+/*
+ * xmemd is stopping: the undo of d's probe, if one runs and target_kib (the
+ * domain's target now) is still the probe's, into out (set_target, maxmem,
+ * probe_clear); the probe is over either way.
+ */
+void detect_stop(struct detect *d, uint64_t target_kib, struct detect_out *out);
+
 /* One observation at in->now_ms; see the top of this file. */
 void detect_step(struct detect *d, const struct detect_in *in, struct detect_out *out);
 
@@ -170,5 +177,8 @@ uint64_t detect_room_kib(struct cache *c, const struct hv_dominfo *infos, size_t
 void detect_dom(struct xs_handle *xs, struct hv *hv, struct cache_dom *cd,
 		const struct hv_dominfo *info, uint64_t *room_kib, uint64_t wait_ms,
 		uint64_t now_ms);
+
+/* detect_stop for cd, carried out (xmemd is stopping). */
+void detect_dom_stop(struct xs_handle *xs, struct hv *hv, struct cache_dom *cd);
 
 #endif

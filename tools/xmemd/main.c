@@ -535,8 +535,10 @@ int main(int argc, char **argv)
 	if (rc)
 		log_warnx("event loop: %s", xmem_strerror(rc));
 	notify_stopping(&m.n);
-	if (!m.lost)
+	if (!m.lost) {
+		daemon_stop(&m.d);
 		publish_daemon_state(&m.d.pub, XS_XMEMD_STATE_STOPPED);
+	}
 	if (!m.lost && !rc)
 		publish_remove_metrics(&m.d.pub);
 	status = m.lost || rc ? 1 : 0;

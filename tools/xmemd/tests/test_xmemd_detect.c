@@ -405,6 +405,36 @@ static void detect_probe_record_test(void **state)
 	assert_int_equal(detect_restore_probe(&d2, NULL), 0);
 }
 
+/* Stopping: a running probe is undone (unless its target was replaced); nothing else moves. */
+static void detect_stop_test(void **state)
+{
+	struct detect d;
+	struct detect_in in = detect_make();
+	struct detect_out out;
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	detect_stop(&d, in.target_kib, &out);
+	assert_int_equal(out.probe_clear, 0);
+	assert_int_equal(out.set_target, 0);
+	in.room_kib = 64 * MIB;
+	detect_step(&d, &in, &out);
+	detect_stop(&d, out.target_kib, &out);
+	assert_int_equal(out.probe_clear, 1);
+	assert_int_equal(out.set_target, 1);
+	assert_int_equal(out.target_kib, 1024 * MIB);
+	assert_int_equal(out.set_maxmem, 1);
+	assert_int_equal(out.maxmem_kib, 1025 * MIB);
+	assert_int_equal(d.probing, 0);
+	memset(&d, 0, sizeof(d));
+	in = detect_make();
+	detect_step(&d, &in, &out);
+	detect_stop(&d, 900 * MIB, &out); /* an admin's target since */
+	assert_int_equal(out.probe_clear, 1);
+	assert_int_equal(out.set_target, 0);
+	assert_int_equal(out.set_maxmem, 0);
+}
+
 /* The room for raising probes leaves out claims, the floor, granted holds and growth promised anywhere. */
 static void detect_room_test(void **state)
 {
@@ -452,6 +482,7 @@ int main(void)
 		cmocka_unit_test(detect_gap_and_interrupt_test),
 		cmocka_unit_test(detect_restore_test),
 		cmocka_unit_test(detect_probe_record_test),
+		cmocka_unit_test(detect_stop_test),
 		cmocka_unit_test(detect_room_test),
 	};
 
