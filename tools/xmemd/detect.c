@@ -70,17 +70,23 @@ static void detect_watch(struct detect *d, const struct detect_in *in, enum dete
 	d->watch_since_ms = in->now_ms;
 }
 
+/* Put a probe's target back, and its maxmem when maxmem_kib (0: a lowering probe's). */
+static void detect_undo(struct detect_out *out, uint64_t target_kib, uint64_t maxmem_kib)
+{
+	out->set_target = 1;
+	out->target_kib = target_kib;
+	if (maxmem_kib) {
+		out->set_maxmem = 1;
+		out->maxmem_kib = maxmem_kib;
+	}
+}
+
 /* Undo xmemd's probe (when one runs) and settle on v. */
 static void detect_end_probe(struct detect *d, enum detect_verdict v, struct detect_out *out)
 {
 	if (d->probing) {
-		out->set_target = 1;
-		out->target_kib = d->restore_kib;
+		detect_undo(out, d->restore_kib, d->probe_up ? d->restore_maxmem_kib : 0);
 		d->last_target_kib = d->restore_kib;
-		if (d->probe_up) {
-			out->set_maxmem = 1;
-			out->maxmem_kib = d->restore_maxmem_kib;
-		}
 	}
 	detect_set(d, v, out);
 	d->probe_up = 0;
@@ -217,12 +223,7 @@ static int detect_undo_left(struct detect *d, const struct detect_in *in, struct
 	if (!d->left_restore_kib || !in->has_target || in->target_kib != d->left_probe_kib)
 		return 0;
 	out->left_undone = 1;
-	out->set_target = 1;
-	out->target_kib = d->left_restore_kib;
-	if (d->left_maxmem_kib) {
-		out->set_maxmem = 1;
-		out->maxmem_kib = d->left_maxmem_kib;
-	}
+	detect_undo(out, d->left_restore_kib, d->left_maxmem_kib);
 	d->judged = 1;
 	d->seen = 1;
 	d->last_target_kib = d->left_restore_kib;
@@ -280,14 +281,8 @@ void detect_stop(struct detect *d, uint64_t target_kib, struct detect_out *out)
 	if (!d->probing)
 		return;
 	out->probe_clear = 1;
-	if (target_kib == d->watch_target_kib) {
-		out->set_target = 1;
-		out->target_kib = d->restore_kib;
-		if (d->probe_up) {
-			out->set_maxmem = 1;
-			out->maxmem_kib = d->restore_maxmem_kib;
-		}
-	}
+	if (target_kib == d->watch_target_kib)
+		detect_undo(out, d->restore_kib, d->probe_up ? d->restore_maxmem_kib : 0);
 	d->probing = 0;
 	d->probe_up = 0;
 	d->verdict = DETECT_UNKNOWN;
