@@ -191,42 +191,43 @@ int detect_restore_probe(struct detect *d, const char *record)
 
 	if (d->judged || !record)
 		return 0;
-	d->has_left = 1;
+	d->left = 1;
 	if (sscanf(record, "%" SCNu64 " %" SCNu64 " %" SCNu64 "%n", &r, &p, &m, &n) != 3 ||
-	    record[n] || !r || !p) {
-		d->left_restore_kib = d->left_probe_kib = d->left_maxmem_kib = 0;
-		return XMEM_ERR_INVAL;
-	}
-	d->left_restore_kib = r;
-	d->left_probe_kib = p;
-	d->left_maxmem_kib = m;
+	    record[n] || !r || !p)
+		return XMEM_ERR_INVAL; /* no probe to undo: the record is only removed */
+	/* The probe as it ran, for detect_stop to undo at the first step. */
+	d->probing = 1;
+	d->probe_up = m != 0;
+	d->restore_kib = r;
+	d->watch_target_kib = p;
+	d->restore_maxmem_kib = m;
 	return 0;
 }
 
-void detect_probe_record(const struct detect_out *out, char *buf, size_t len)
+void detect_probe_record(const struct detect *d, char *buf, size_t len)
 {
-	snprintf(buf, len, "%" PRIu64 " %" PRIu64 " %" PRIu64, out->probe_restore_kib,
-		 out->probe_target_kib, out->probe_maxmem_kib);
+	snprintf(buf, len, "%" PRIu64 " %" PRIu64 " %" PRIu64, d->restore_kib, d->watch_target_kib,
+		 d->probe_up ? d->restore_maxmem_kib : 0);
 }
 
 /*
- * A probe an earlier xmemd left: undone when the target is still the
- * probe's (someone else's target since stands), the record removed. 1 when
- * the target is put back: this step does nothing else.
+ * A probe an earlier xmemd left: undone as at a stop (not when someone
+ * else's target replaced it since), the record removed. 1 when the target
+ * is put back: this step does nothing else.
  */
 static int detect_undo_left(struct detect *d, const struct detect_in *in, struct detect_out *out)
 {
-	if (!d->has_left)
+	if (!d->left)
 		return 0;
-	d->has_left = 0;
-	out->probe_clear = 1;
-	if (!d->left_restore_kib || !in->has_target || in->target_kib != d->left_probe_kib)
+	d->left = 0;
+	detect_stop(d, in->has_target ? in->target_kib : 0, out);
+	out->probe_clear = 1; /* a malformed record too */
+	if (!out->set_target)
 		return 0;
 	out->left_undone = 1;
-	detect_undo(out, d->left_restore_kib, d->left_maxmem_kib);
 	d->judged = 1;
 	d->seen = 1;
-	d->last_target_kib = d->left_restore_kib;
+	d->last_target_kib = out->target_kib;
 	return 1;
 }
 
@@ -285,7 +286,6 @@ void detect_stop(struct detect *d, uint64_t target_kib, struct detect_out *out)
 		detect_undo(out, d->restore_kib, d->probe_up ? d->restore_maxmem_kib : 0);
 	d->probing = 0;
 	d->probe_up = 0;
-	d->verdict = DETECT_UNKNOWN;
 }
 
 void detect_step(struct detect *d, const struct detect_in *in, struct detect_out *out)
@@ -297,14 +297,10 @@ void detect_step(struct detect *d, const struct detect_in *in, struct detect_out
 		return;
 	was_probing = d->probing;
 	detect_judge(d, in, out);
-	if (d->probing && !was_probing) {
+	if (d->probing && !was_probing)
 		out->probe_write = 1;
-		out->probe_restore_kib = d->restore_kib;
-		out->probe_target_kib = d->watch_target_kib;
-		out->probe_maxmem_kib = d->probe_up ? d->restore_maxmem_kib : 0;
-	} else if (was_probing && !d->probing) {
+	else if (was_probing && !d->probing)
 		out->probe_clear = 1;
-	}
 }
 
 /* Carry out out for cd: maxmem before the target when raising, after it when undoing. */
@@ -318,7 +314,7 @@ static void detect_act(struct xs_handle *xs, struct hv *hv, struct cache_dom *cd
 	/* The record first: a probe's target is never in the tree without it. */
 	if (out->probe_write) {
 		snprintf(path, sizeof(path), XS_XMEMD_DOM_PROBE, cd->domid);
-		detect_probe_record(out, rec, sizeof(rec));
+		detect_probe_record(&cd->bdetect, rec, sizeof(rec));
 		if (!xs_write(xs, XBT_NULL, path, rec, strlen(rec)))
 			log_warn("write %s", path);
 	}

@@ -82,9 +82,7 @@ struct detect {
 	uint64_t restore_kib;	     /* the target before the probe */
 	uint64_t restore_maxmem_kib; /* maxmem before a raise */
 	uint64_t retry_ms;	     /* absent: probe again from then */
-	/* A probe an earlier xmemd left running (detect_restore_probe). */
-	int has_left;
-	uint64_t left_restore_kib, left_probe_kib, left_maxmem_kib;
+	int left; /* an earlier xmemd's probe record was read: undo it at the first step */
 };
 
 struct detect_in {
@@ -112,7 +110,6 @@ struct detect_out {
 	int probe_write;   /* write the probe record (before the target) */
 	int probe_clear;   /* remove the probe record (after the target) */
 	int left_undone;   /* the target is an earlier xmemd's probe, put back */
-	uint64_t probe_restore_kib, probe_target_kib, probe_maxmem_kib; /* the record */
 };
 
 /* Parse memory/balloon (yes, no, auto); NULL or anything else is auto. */
@@ -132,19 +129,20 @@ void detect_restore(struct detect *d, const char *published);
 
 /*
  * Take the probe record an earlier xmemd left (/tool/xmemd/domain/N/probe:
- * "RESTORE_KIB PROBE_KIB MAXMEM_KIB"; NULL: none). The first detect_step
- * undoes that probe. 0, or XMEM_ERR_INVAL for a malformed record (which is
- * then only removed).
+ * "RESTORE_KIB PROBE_KIB MAXMEM_KIB"; NULL: none) as d's running probe;
+ * the first detect_step undoes it as detect_stop would. 0, or
+ * XMEM_ERR_INVAL for a malformed record (which is then only removed).
  */
 int detect_restore_probe(struct detect *d, const char *record);
 
 /* The record of d's running probe, for /tool/xmemd/domain/N/probe. */
-void detect_probe_record(const struct detect_out *out, char *buf, size_t len);
+void detect_probe_record(const struct detect *d, char *buf, size_t len);
 
 /*
- * xmemd is stopping: the undo of d's probe, if one runs and target_kib (the
- * domain's target now) is still the probe's, into out (set_target, maxmem,
- * probe_clear); the probe is over either way.
+ * The undo of d's probe, if one runs and target_kib (the domain's target
+ * now) is still the probe's, into out (set_target, maxmem, probe_clear); the
+ * probe is over either way. For a stopping xmemd, and for a probe an earlier
+ * one left.
  */
 void detect_stop(struct detect *d, uint64_t target_kib, struct detect_out *out);
 

@@ -339,7 +339,7 @@ static void detect_probe_record_test(void **state)
 	detect_step(&d, &in, &out);
 	assert_int_equal(out.probe_write, 1);
 	assert_int_equal(out.probe_clear, 0);
-	detect_probe_record(&out, rec, sizeof(rec));
+	detect_probe_record(&d, rec, sizeof(rec));
 	assert_string_equal(rec, "1048576 1064960 1049600");
 	/* Watched: no record written again; ended: removed. */
 	in.target_kib = out.target_kib;
