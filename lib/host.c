@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -38,6 +39,13 @@ int host_store_socket(const char *dir, uint32_t domid, char *buf, size_t len)
 int host_hv_rundir(const char *dir, char *buf, size_t len)
 {
 	int n = snprintf(buf, len, "%s/hv", dir);
+
+	return (n < 0 || (size_t)n >= len) ? XMEM_ERR_RANGE : 0;
+}
+
+int host_guest_root(const char *dir, uint32_t domid, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/guest/%" PRIu32, dir, domid);
 
 	return (n < 0 || (size_t)n >= len) ? XMEM_ERR_RANGE : 0;
 }

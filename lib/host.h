@@ -8,6 +8,9 @@
  *   DIR/hv/socket                    xmem-hvsim, privileged
  *   DIR/hv/domain/<domid>/socket     xmem-hvsim, that domain acting on itself
  *   DIR/run/                         pid files, logs, scenario state (simhost)
+ *   DIR/guest/<domid>/               that simulated guest's own files: its
+ *                                    xmem-balloon writes proc/meminfo, proc/vmstat
+ *                                    and proc/pressure/memory there (--proc-root)
  * Without a directory, tools use the real Xen host: libxenstore's default
  * socket or device and libxenctrl.
  *
@@ -37,6 +40,9 @@ int host_store_socket(const char *dir, uint32_t domid, char *buf, size_t len);
 
 /* Write DIR/hv (the xmem-hvsim rundir) into buf. Returns 0 or XMEM_ERR_RANGE. */
 int host_hv_rundir(const char *dir, char *buf, size_t len);
+
+/* Write DIR/guest/DOMID (the guest's own files) into buf. Returns 0 or XMEM_ERR_RANGE. */
+int host_guest_root(const char *dir, uint32_t domid, char *buf, size_t len);
 
 /*
  * Open the key tree: dir NULL means the real host's xenstored; otherwise the

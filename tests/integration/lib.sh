@@ -62,7 +62,6 @@ it_setup() {
 	export XMEM_HOST="$IT_DIR"
 }
 
-# Remember a pid to stop at exit.
 # Wait up to $1 seconds for "$3..." to succeed; fail naming $2 otherwise.
 it_wait() {
 	local secs=$1 what=$2 n=0
@@ -74,6 +73,7 @@ it_wait() {
 	done
 }
 
+# Remember a pid to stop at exit.
 it_track() { IT_PIDS="$IT_PIDS $1"; }
 
 # Is process $1 gone (exited, or a zombie nobody has reaped)?

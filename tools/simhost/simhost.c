@@ -212,11 +212,6 @@ uint64_t simhost_dom_u64(struct xs_handle *xs, uint32_t domid, const char *rel, 
 	return simhost_read_u64(xs, path, ok_r);
 }
 
-void simhost_guest_root(const char *dir, uint32_t domid, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/guest/%" PRIu32, dir, domid);
-}
-
 /* A demand source name fit for a CSV cell: letters, digits and '-' only, else "". */
 static void simhost_source_name(const char *v, char *buf, size_t len)
 {
@@ -238,8 +233,7 @@ static void simhost_dom_proc(const char *dir, struct simhost_dom *d)
 	char root[PATH_MAX];
 
 	memset(&s, 0, sizeof(s));
-	simhost_guest_root(dir, d->domid, root, sizeof(root));
-	if (report_read_root(root, &s))
+	if (host_guest_root(dir, d->domid, root, sizeof(root)) || report_read_root(root, &s))
 		return;
 	d->has_demand = report_used_kib(&s, &d->demand_kib) == 0;
 	d->has_psi = report_has(&s, REPORT_PSI_SOME);

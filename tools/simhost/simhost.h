@@ -74,13 +74,6 @@ uint64_t simhost_read_u64(struct xs_handle *xs, const char *path, int *ok_r);
 uint64_t simhost_dom_u64(struct xs_handle *xs, uint32_t domid, const char *rel, int *ok_r);
 
 /*
- * The root of guest domid's simulated filesystem, DIR/guest/DOMID: its
- * xmem-balloon writes proc/meminfo, proc/vmstat and proc/pressure/memory
- * there (--proc-root), as the guest's kernel would.
- */
-void simhost_guest_root(const char *dir, uint32_t domid, char *buf, size_t len);
-
-/*
  * Snapshot every domain (but dom0) of the host. A guest's use, PSI and
  * MemTotal come from its /proc under DIR/guest (the guest's kernel, whatever
  * agent it runs) when dir is not NULL and the files are there, else from

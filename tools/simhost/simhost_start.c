@@ -309,7 +309,7 @@ static int simhost_start_balloons(const char *dir, const struct scenario *sc,
 		simhost_balloon_name(g->name, name, sizeof(name));
 		simhost_runfile(dir, name, "pid", pidf, sizeof(pidf));
 		simhost_runfile(dir, name, "log", logf, sizeof(logf));
-		simhost_guest_root(dir, domids[i], root, sizeof(root));
+		host_guest_root(dir, domids[i], root, sizeof(root));
 		snprintf(domid, sizeof(domid), "%" PRIu32, domids[i]);
 		{
 			const char *argv[] = { b->balloon,    "--host",	      dir,

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host.h"
 #include "json.h"
 #include "simdom.h"
 #include "xenstore-schema/xs_schema.h"
@@ -97,7 +98,7 @@ static int dom_start_balloon(struct xmem_ctx *ctx, uint32_t domid, const char *w
 	    dom_fmt(pidf, sizeof(pidf), "%s/balloon-%" PRIu32 ".pid", rundir, domid) ||
 	    dom_fmt(logf, sizeof(logf), "%s/balloon-%" PRIu32 ".log", rundir, domid) ||
 	    dom_fmt(errf, sizeof(errf), "%s/balloon-%" PRIu32 ".start", rundir, domid) ||
-	    dom_fmt(root, sizeof(root), "%s/guest/%" PRIu32, ctx->host_dir, domid)) {
+	    host_guest_root(ctx->host_dir, domid, root, sizeof(root))) {
 		ctx_err("host directory name too long: use a shorter --host path");
 		return -1;
 	}
