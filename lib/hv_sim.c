@@ -150,7 +150,7 @@ static int hv_sim_simple(struct hv *h, unsigned int op, const void *req, size_t 
 
 static int hv_sim_physinfo(struct hv *h, struct hv_physinfo *info_r)
 {
-	struct hvsim_physinfo_rep rep;
+	struct hvsim_physinfo_rep rep = { 0 };
 	int rc;
 
 	rc = hv_sim_simple(h, HVSIM_OP_PHYSINFO, NULL, 0, &rep, sizeof(rep));

@@ -146,17 +146,17 @@ int main(int argc, char **argv)
 		{ "static-scarce", POLICY_STATIC, 1 },
 	};
 	size_t n = 10000, rounds = 200, i, c, nc = sizeof(cases) / sizeof(cases[0]);
-	struct policy_dom *d;
-	struct policy_out *out;
-	struct policy_history *hist;
+	struct policy_dom *d = NULL;
+	struct policy_out *out = NULL;
+	struct policy_history *hist = NULL;
 	struct policy_host h;
 	struct policy pol;
-	double *t, base_ms, ms[sizeof(cases) / sizeof(cases[0])],
-		best[sizeof(cases) / sizeof(cases[0])];
+	double *t = NULL, base_ms, ms[sizeof(cases) / sizeof(cases[0])],
+	       best[sizeof(cases) / sizeof(cases[0])];
 	volatile uint64_t sink = 0;
 	uint64_t desired;
-	int opt, json = 0;
-	struct json_out *jo;
+	int opt, json = 0, rc = 1;
+	struct json_out *jo = NULL;
 
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -184,7 +184,7 @@ int main(int argc, char **argv)
 	hist = calloc(n, sizeof(*hist));
 	if (!d || !out || !t || !hist) {
 		fprintf(stderr, "bench_policy: out of memory\n");
-		return 1;
+		goto out;
 	}
 	desired = make_doms(d, hist, n);
 	/* As xmemd keeps it: the history is updated in place, plan after plan. */
@@ -213,7 +213,7 @@ int main(int argc, char **argv)
 
 			if (policy_plan(&pol, &h, d, n, out)) {
 				fprintf(stderr, "bench_policy: plan failed\n");
-				return 1;
+				goto out;
 			}
 			t[i] = now_ms() - t0;
 			sink += out[n - 1].target_kib;
@@ -226,7 +226,7 @@ int main(int argc, char **argv)
 	if (json) {
 		jo = json_out_new(1);
 		if (!jo)
-			return 1;
+			goto out;
 		json_out_obj_open(jo);
 		json_out_kv_str(jo, "bench", "policy");
 		json_out_kv_u64(jo, "domains", n);
@@ -274,8 +274,7 @@ int main(int argc, char **argv)
 		json_out_arr_close(jo);
 		json_out_obj_close(jo);
 		if (json_out_print(jo, stdout))
-			return 1;
-		json_out_free(jo);
+			goto out;
 	} else {
 		printf("policy_plan, %zu domains, CPU time, median (best) of %zu rounds (goal: "
 		       "xmem "
@@ -286,9 +285,12 @@ int main(int argc, char **argv)
 			printf("%-22s %10.3f ms (%.3f)  %6.1fx baseline\n", cases[c].name, ms[c],
 			       best[c], base_ms > 0 ? ms[c] / base_ms : 0);
 	}
+	rc = sink == 42 ? 3 : 0;
+out:
+	json_out_free(jo);
 	free(d);
 	free(out);
 	free(hist);
 	free(t);
-	return sink == 42 ? 3 : 0;
+	return rc;
 }

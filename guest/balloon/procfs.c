@@ -158,6 +158,6 @@ int procfs_write(const char *root, const struct report_sample *s)
 			       report_has(s, REPORT_PSI_SOME_TOTAL) ? s->val[REPORT_PSI_SOME_TOTAL]
 								    : 0);
 	if (report_has(s, REPORT_PSI_FULL))
-		n = procfs_psi(text, sizeof(text), n, "full", s->val[REPORT_PSI_FULL], 0);
+		procfs_psi(text, sizeof(text), n, "full", s->val[REPORT_PSI_FULL], 0);
 	return procfs_put_in(root, "proc/pressure", "proc/pressure/memory", text);
 }

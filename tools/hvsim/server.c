@@ -226,10 +226,14 @@ out:
 /* Close a listener, its connections, and remove its socket file. */
 static void listener_free(struct listener *l)
 {
+	struct conn *c, *next;
+
 	if (!l)
 		return;
-	while (l->conns)
-		conn_close(l->conns);
+	for (c = l->conns; c; c = next) {
+		next = c->next;
+		conn_close(c);
+	}
 	if (l->fd >= 0) {
 		evloop_del_fd(l->srv->loop, l->fd);
 		close(l->fd);

@@ -217,7 +217,7 @@ int simhost_cmd_status(struct simhost_opts *o)
 {
 	static char names[SIMHOST_MAX_COMPONENTS][160];
 	static struct simhost_dom doms[SIMHOST_MAX_PIDS];
-	pid_t pids[SIMHOST_MAX_COMPONENTS];
+	pid_t pids[SIMHOST_MAX_COMPONENTS] = { 0 };
 	struct simhost_status st;
 	struct scenario *saved = NULL;
 	struct xs_handle *xs = NULL;

@@ -133,7 +133,8 @@ uint64_t apply_plan(const struct apply_dom *doms, size_t nr, uint64_t free_kib,
 		}
 	}
 	/* Phase 2: raise, as far as free memory goes. */
-	qsort(raises, nr_raises, sizeof(*raises), apply_raise_cmp);
+	if (nr_raises)
+		qsort(raises, nr_raises, sizeof(*raises), apply_raise_cmp);
 	for (i = 0; i < nr_raises; i++) {
 		const struct apply_dom *d = raises[i];
 		/* Growth up to base is already promised (or already there). */
