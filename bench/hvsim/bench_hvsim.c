@@ -289,45 +289,41 @@ static void table_row(struct json_out *out, const char *measure, double value, d
 	json_out_arr_close(out);
 }
 
-int main(int argc, char **argv)
+/* What one run measured. */
+struct bench_res {
+	double bal1, bal16, echo1, echo16, ping1;	       /* frames/s, round trips/s */
+	uint64_t rss_small, rss_empty_tib, rss_tib, rss_churn; /* KiB */
+};
+
+/* 1. Balloon rate on a 64 GiB host with 16 guests, and an empty request's. */
+static void bench_rates(struct bench_res *r)
 {
-	struct json_out *out = NULL;
-	struct sockaddr_un sun;
-	struct hv *h = NULL;
-	double bal1, bal16, echo1, echo16, ping1;
-	uint64_t rss_small, rss_empty_tib, rss_tib, rss_churn;
-	char tib_dir[4096];
-	pid_t pid, echo_pid;
+	struct hv *h;
+	pid_t pid;
 	uint32_t d;
-	int lfd, i;
-	FILE *f;
 
-	if (argc < 4 || argc > 5) {
-		fprintf(stderr, "usage: bench_hvsim HVSIM_BIN WORKDIR OUT.json [SECONDS]\n");
-		return 2;
-	}
-	hvsim_bin = argv[1];
-	workdir = argv[2];
-	if (argc == 5)
-		bench_seconds = atof(argv[4]);
-	mkdir(workdir, 0700);
-
-	/* 1. Balloon rate on a 64 GiB host with 16 guests. */
 	pid = daemon_start("rate", "64G", "512M", "1G", balloon_dir, sizeof(balloon_dir));
 	h = hv_open_sim(balloon_dir);
 	for (d = 1; d <= MAX_CLIENTS; d++) {
 		if (!h || hv_domain_create(h, d, 1u << 20, 0))
 			die("create guest");
 	}
-	ping1 = run_parallel(1, ping_worker);
-	bal1 = run_parallel(1, balloon_worker);
-	bal16 = run_parallel(MAX_CLIENTS, balloon_worker);
+	r->ping1 = run_parallel(1, ping_worker);
+	r->bal1 = run_parallel(1, balloon_worker);
+	r->bal16 = run_parallel(MAX_CLIENTS, balloon_worker);
 	if (hv_sim_check(h, &(struct hvsim_check_rep){ 0 }))
 		die("invariant after the balloon runs");
 	hv_close(h);
 	daemon_stop(pid);
+}
 
-	/* Baseline: the same message sizes over a raw socket, same run. */
+/* The baseline: the same message sizes over a raw socket, same run. */
+static void bench_echo(struct bench_res *r)
+{
+	struct sockaddr_un sun;
+	pid_t echo_pid;
+	int lfd;
+
 	snprintf(echo_path, sizeof(echo_path), "%s/echo.sock", workdir);
 	unlink(echo_path);
 	memset(&sun, 0, sizeof(sun));
@@ -342,28 +338,37 @@ int main(int argc, char **argv)
 	if (echo_pid == 0)
 		echo_server(lfd);
 	close(lfd);
-	echo1 = run_parallel(1, echo_worker);
-	echo16 = run_parallel(MAX_CLIENTS, echo_worker);
+	r->echo1 = run_parallel(1, echo_worker);
+	r->echo16 = run_parallel(MAX_CLIENTS, echo_worker);
 	kill(echo_pid, SIGTERM);
 	waitpid(echo_pid, NULL, 0);
 	unlink(echo_path);
+}
 
-	/* 2. Memory: 1 GiB baseline, then 1 TiB with 1,000 domains. */
+/* 2. Memory: 1 GiB baseline, then 1 TiB with 1,000 domains, then churn on it. */
+static void bench_memory(struct bench_res *r)
+{
+	static uint64_t frames[BATCH];
+	char tib_dir[4096];
+	struct hv *h;
+	pid_t pid;
+	uint32_t d;
+	int i;
+
 	pid = daemon_start("small", "1G", "8M", "256M", tib_dir, sizeof(tib_dir));
-	rss_small = rss_kib(pid);
+	r->rss_small = rss_kib(pid);
 	daemon_stop(pid);
 	pid = daemon_start("tib", "1T", "8G", "4G", tib_dir, sizeof(tib_dir));
-	rss_empty_tib = rss_kib(pid);
+	r->rss_empty_tib = rss_kib(pid);
 	h = hv_open_sim(tib_dir);
 	for (d = 1; d <= NR_DOMAINS; d++) {
 		/* 1000 MiB each: the host ends about 98% full. */
 		if (!h || hv_domain_create(h, d, 2 * 256000, 256000))
 			die("create 1,000 domains");
 	}
-	rss_tib = rss_kib(pid);
-	/* Churn on the full host: every domain gives back 512 frames and takes 512 again. */
+	r->rss_tib = rss_kib(pid);
+	/* Every domain gives back 512 frames and takes 512 again. */
 	for (d = 1; d <= NR_DOMAINS; d++) {
-		static uint64_t frames[BATCH];
 		struct hv *g = hv_open_sim_guest(tib_dir, d);
 
 		for (i = 0; g && i < 4; i++) {
@@ -373,57 +378,104 @@ int main(int argc, char **argv)
 		}
 		hv_close(g);
 	}
-	rss_churn = rss_kib(pid);
+	r->rss_churn = rss_kib(pid);
 	if (hv_sim_check(h, &(struct hvsim_check_rep){ 0 }))
 		die("invariant after the 1 TiB run");
 	hv_close(h);
 	daemon_stop(pid);
+}
 
+static void bench_print_text(const struct bench_res *r)
+{
 	printf("%-46s %14s %10s\n", "xmem-hvsim", "value", "vs baseline");
-	printf("%-46s %11.0f/s\n", "raw socket round trip, 1 client", echo1 / BATCH);
-	printf("%-46s %11.0f/s\n", "daemon ping round trip, 1 client", ping1);
-	printf("%-46s %9.2f GiB/s %9.2fx\n", "balloon, 1 guest, 512-frame batches", gib_s(bal1),
-	       bal1 / echo1);
-	printf("%-46s %9.2f GiB/s %9.2fx\n", "balloon, 16 guests, 512-frame batches", gib_s(bal16),
-	       bal16 / echo16);
-	printf("%-46s %9.2f GiB/s\n", "raw socket, 1 client, batch-sized messages", gib_s(echo1));
+	printf("%-46s %11.0f/s\n", "raw socket round trip, 1 client", r->echo1 / BATCH);
+	printf("%-46s %11.0f/s\n", "daemon ping round trip, 1 client", r->ping1);
+	printf("%-46s %9.2f GiB/s %9.2fx\n", "balloon, 1 guest, 512-frame batches", gib_s(r->bal1),
+	       r->bal1 / r->echo1);
+	printf("%-46s %9.2f GiB/s %9.2fx\n", "balloon, 16 guests, 512-frame batches",
+	       gib_s(r->bal16), r->bal16 / r->echo16);
+	printf("%-46s %9.2f GiB/s\n", "raw socket, 1 client, batch-sized messages",
+	       gib_s(r->echo1));
 	printf("%-46s %9.2f GiB/s\n", "raw socket, 16 clients, batch-sized messages",
-	       gib_s(echo16));
-	printf("%-46s %10" PRIu64 " MiB\n", "RSS, 1 GiB host (baseline)", rss_small / 1024);
-	printf("%-46s %10" PRIu64 " MiB\n", "RSS, 1 TiB host, dom0 only", rss_empty_tib / 1024);
-	printf("%-46s %10" PRIu64 " MiB\n", "RSS, 1 TiB host, 1,000 domains", rss_tib / 1024);
+	       gib_s(r->echo16));
+	printf("%-46s %10" PRIu64 " MiB\n", "RSS, 1 GiB host (baseline)", r->rss_small / 1024);
+	printf("%-46s %10" PRIu64 " MiB\n", "RSS, 1 TiB host, dom0 only", r->rss_empty_tib / 1024);
+	printf("%-46s %10" PRIu64 " MiB\n", "RSS, 1 TiB host, 1,000 domains", r->rss_tib / 1024);
 	printf("%-46s %10" PRIu64 " MiB\n", "RSS, 1 TiB host, 1,000 domains after churn",
-	       rss_churn / 1024);
+	       r->rss_churn / 1024);
+}
 
-	out = json_out_new(1);
-	if (!out)
-		die("json");
-	json_out_obj_open(out);
-	json_out_kv_str(out, "bench", "hvsim");
-	/* The table docs/performance.md shows (bench/update-doc.sh, bench-table). */
+/* The table docs/performance.md shows (bench/update-doc.sh, bench-table). */
+static void bench_json_table(struct json_out *out, const struct bench_res *r)
+{
+	static const char *const columns[] = { "measure", "xmem-hvsim", "baseline, same run",
+					       "ratio" };
+	size_t c;
+
 	json_out_key(out, "table");
 	json_out_obj_open(out);
 	json_out_key(out, "columns");
 	json_out_arr_open(out);
-	json_out_str(out, "measure");
-	json_out_str(out, "xmem-hvsim");
-	json_out_str(out, "baseline, same run");
-	json_out_str(out, "ratio");
+	for (c = 0; c < sizeof(columns) / sizeof(columns[0]); c++)
+		json_out_str(out, columns[c]);
 	json_out_arr_close(out);
 	json_out_key(out, "rows");
 	json_out_arr_open(out);
-	table_row(out, "balloon, 1 guest, 512-frame batches (GiB/s)", gib_s(bal1), gib_s(echo1));
-	table_row(out, "balloon, 16 guests, 512-frame batches (GiB/s)", gib_s(bal16),
-		  gib_s(echo16));
-	table_row(out, "empty request, 1 client (round trips/s)", ping1, echo1 / BATCH);
-	table_row(out, "RSS, 1 TiB host, dom0 only (MiB)", rss_empty_tib / 1024.0,
-		  rss_small / 1024.0);
-	table_row(out, "RSS, 1 TiB host, 1,000 domains (MiB)", rss_tib / 1024.0,
-		  rss_small / 1024.0);
-	table_row(out, "RSS, 1 TiB host, 1,000 domains after churn (MiB)", rss_churn / 1024.0,
-		  rss_small / 1024.0);
+	table_row(out, "balloon, 1 guest, 512-frame batches (GiB/s)", gib_s(r->bal1),
+		  gib_s(r->echo1));
+	table_row(out, "balloon, 16 guests, 512-frame batches (GiB/s)", gib_s(r->bal16),
+		  gib_s(r->echo16));
+	table_row(out, "empty request, 1 client (round trips/s)", r->ping1, r->echo1 / BATCH);
+	table_row(out, "RSS, 1 TiB host, dom0 only (MiB)", r->rss_empty_tib / 1024.0,
+		  r->rss_small / 1024.0);
+	table_row(out, "RSS, 1 TiB host, 1,000 domains (MiB)", r->rss_tib / 1024.0,
+		  r->rss_small / 1024.0);
+	table_row(out, "RSS, 1 TiB host, 1,000 domains after churn (MiB)", r->rss_churn / 1024.0,
+		  r->rss_small / 1024.0);
 	json_out_arr_close(out);
 	json_out_obj_close(out);
+}
+
+/* The figures behind the table, by measure. */
+static void bench_json_figures(struct json_out *out, const struct bench_res *r)
+{
+	json_out_key(out, "baseline");
+	json_out_obj_open(out);
+	json_out_kv_double(out, "raw_socket_roundtrips_per_s_1_client", r->echo1 / BATCH);
+	json_out_kv_double(out, "raw_socket_roundtrips_per_s_16_clients", r->echo16 / BATCH);
+	json_out_kv_double(out, "raw_socket_gib_per_s_1_client", gib_s(r->echo1));
+	json_out_kv_double(out, "raw_socket_gib_per_s_16_clients", gib_s(r->echo16));
+	json_out_kv_double(out, "daemon_ping_roundtrips_per_s", r->ping1);
+	json_out_kv_u64(out, "rss_kib_1_gib_host", r->rss_small);
+	json_out_obj_close(out);
+	json_out_key(out, "balloon");
+	json_out_obj_open(out);
+	json_out_kv_double(out, "frames_per_s_1_guest", r->bal1);
+	json_out_kv_double(out, "gib_per_s_1_guest", gib_s(r->bal1));
+	json_out_kv_double(out, "ratio_to_raw_socket_1_guest", r->bal1 / r->echo1);
+	json_out_kv_double(out, "frames_per_s_16_guests", r->bal16);
+	json_out_kv_double(out, "gib_per_s_16_guests", gib_s(r->bal16));
+	json_out_kv_double(out, "ratio_to_raw_socket_16_guests", r->bal16 / r->echo16);
+	json_out_obj_close(out);
+	json_out_key(out, "memory");
+	json_out_obj_open(out);
+	json_out_kv_u64(out, "domains", NR_DOMAINS);
+	json_out_kv_u64(out, "rss_kib_1_tib_dom0_only", r->rss_empty_tib);
+	json_out_kv_u64(out, "rss_kib_1_tib_1000_domains", r->rss_tib);
+	json_out_kv_u64(out, "rss_kib_1_tib_after_churn", r->rss_churn);
+	json_out_obj_close(out);
+}
+
+static void bench_write_json(const struct bench_res *r, const char *path)
+{
+	struct json_out *out = json_out_new(1);
+	FILE *f;
+
+	if (!out)
+		die("json");
+	json_out_obj_open(out);
+	json_out_kv_str(out, "bench", "hvsim");
+	bench_json_table(out, r);
 	json_out_kv_str(
 		out, "note",
 		"Baselines: rates against a raw Unix-socket round trip with the same message "
@@ -431,35 +483,32 @@ int main(int argc, char **argv)
 		"same daemon simulating a 1 GiB host.");
 	json_out_kv_double(out, "seconds_per_run", bench_seconds);
 	json_out_kv_u64(out, "batch_frames", BATCH);
-	json_out_key(out, "baseline");
-	json_out_obj_open(out);
-	json_out_kv_double(out, "raw_socket_roundtrips_per_s_1_client", echo1 / BATCH);
-	json_out_kv_double(out, "raw_socket_roundtrips_per_s_16_clients", echo16 / BATCH);
-	json_out_kv_double(out, "raw_socket_gib_per_s_1_client", gib_s(echo1));
-	json_out_kv_double(out, "raw_socket_gib_per_s_16_clients", gib_s(echo16));
-	json_out_kv_double(out, "daemon_ping_roundtrips_per_s", ping1);
-	json_out_kv_u64(out, "rss_kib_1_gib_host", rss_small);
+	bench_json_figures(out, r);
 	json_out_obj_close(out);
-	json_out_key(out, "balloon");
-	json_out_obj_open(out);
-	json_out_kv_double(out, "frames_per_s_1_guest", bal1);
-	json_out_kv_double(out, "gib_per_s_1_guest", gib_s(bal1));
-	json_out_kv_double(out, "ratio_to_raw_socket_1_guest", bal1 / echo1);
-	json_out_kv_double(out, "frames_per_s_16_guests", bal16);
-	json_out_kv_double(out, "gib_per_s_16_guests", gib_s(bal16));
-	json_out_kv_double(out, "ratio_to_raw_socket_16_guests", bal16 / echo16);
-	json_out_obj_close(out);
-	json_out_key(out, "memory");
-	json_out_obj_open(out);
-	json_out_kv_u64(out, "domains", NR_DOMAINS);
-	json_out_kv_u64(out, "rss_kib_1_tib_dom0_only", rss_empty_tib);
-	json_out_kv_u64(out, "rss_kib_1_tib_1000_domains", rss_tib);
-	json_out_kv_u64(out, "rss_kib_1_tib_after_churn", rss_churn);
-	json_out_obj_close(out);
-	json_out_obj_close(out);
-	f = fopen(argv[3], "w");
+	f = fopen(path, "w");
 	if (!f || json_out_print(out, f) || fclose(f))
-		die(argv[3]);
+		die(path);
 	json_out_free(out);
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_res r;
+
+	if (argc < 4 || argc > 5) {
+		fprintf(stderr, "usage: bench_hvsim HVSIM_BIN WORKDIR OUT.json [SECONDS]\n");
+		return 2;
+	}
+	hvsim_bin = argv[1];
+	workdir = argv[2];
+	if (argc == 5)
+		bench_seconds = atof(argv[4]);
+	mkdir(workdir, 0700);
+	memset(&r, 0, sizeof(r));
+	bench_rates(&r);
+	bench_echo(&r);
+	bench_memory(&r);
+	bench_print_text(&r);
+	bench_write_json(&r, argv[3]);
 	return 0;
 }

@@ -123,6 +123,163 @@ static uint64_t baseline_pass(const struct policy_dom *d, size_t n)
 	return sum;
 }
 
+static const struct bench_case {
+	const char *name;
+	enum policy_kind kind;
+	int scarce; /* 0 plenty, 1 scarce, 2 cover */
+} bench_cases[] = {
+	{ "xmem-plenty", POLICY_XMEM, 0 },     { "xmem-scarce", POLICY_XMEM, 1 },
+	{ "xmem-cover", POLICY_XMEM, 2 },      { "hyperv-scarce", POLICY_HYPERV, 1 },
+	{ "spread-plenty", POLICY_SPREAD, 0 }, { "proportional-scarce", POLICY_PROPORTIONAL, 1 },
+	{ "static-scarce", POLICY_STATIC, 1 },
+};
+
+#define BENCH_NR_CASES (sizeof(bench_cases) / sizeof(bench_cases[0]))
+
+/* One run's inputs, scratch and results. */
+struct bench {
+	size_t n, rounds;
+	struct policy_dom *d;
+	struct policy_out *out;
+	struct policy_history *hist;
+	double *t; /* one time per round */
+	uint64_t desired_kib;
+	double base_ms, ms[BENCH_NR_CASES], best[BENCH_NR_CASES];
+	volatile uint64_t sink; /* keeps the work from being optimised away */
+};
+
+/* The median of b->t (sorted in place); the best into *best_r if not NULL. */
+static double bench_median(struct bench *b, double *best_r)
+{
+	qsort(b->t, b->rounds, sizeof(*b->t), cmp_double);
+	if (best_r)
+		*best_r = b->t[0];
+	return b->t[b->rounds / 2];
+}
+
+/* Time every case, after the baseline. Returns 0, or -1 when a plan fails. */
+static int bench_run(struct bench *b)
+{
+	struct policy_host h;
+	struct policy pol;
+	size_t i, c;
+
+	for (i = 0; i < b->rounds; i++) {
+		double t0 = now_ms();
+
+		b->sink += baseline_pass(b->d, b->n);
+		b->t[i] = now_ms() - t0;
+	}
+	b->base_ms = bench_median(b, NULL);
+	for (c = 0; c < BENCH_NR_CASES; c++) {
+		policy_defaults(&pol, bench_cases[c].kind);
+		memset(&h, 0, sizeof(h));
+		h.total_kib = bench_cases[c].scarce == 2 ? b->desired_kib
+			      : bench_cases[c].scarce	 ? b->desired_kib * 9 / 10
+							 : b->desired_kib * 2;
+		h.free_kib = h.total_kib / 2;
+		h.now_ms = 1000000;
+		for (i = 0; i < b->rounds; i++) {
+			double t0 = now_ms();
+
+			if (policy_plan(&pol, &h, b->d, b->n, b->out)) {
+				fprintf(stderr, "bench_policy: plan failed\n");
+				return -1;
+			}
+			b->t[i] = now_ms() - t0;
+			b->sink += b->out[b->n - 1].target_kib;
+		}
+		b->ms[c] = bench_median(b, &b->best[c]);
+	}
+	return 0;
+}
+
+static double bench_ratio(const struct bench *b, size_t c)
+{
+	return b->base_ms > 0 ? b->ms[c] / b->base_ms : 0;
+}
+
+/* The table rows of the JSON report, as bench/update-doc.sh reads them. */
+static void bench_json_table(struct json_out *jo, const struct bench *b)
+{
+	static const char *const columns[] = { "case (10,000 domains)", "median ms (CPU)",
+					       "best ms (CPU)", "baseline ms (one plain pass)",
+					       "ratio" };
+	size_t c;
+
+	json_out_key(jo, "table");
+	json_out_obj_open(jo);
+	json_out_key(jo, "columns");
+	json_out_arr_open(jo);
+	for (c = 0; c < sizeof(columns) / sizeof(columns[0]); c++)
+		json_out_str(jo, columns[c]);
+	json_out_arr_close(jo);
+	json_out_key(jo, "rows");
+	json_out_arr_open(jo);
+	for (c = 0; c < BENCH_NR_CASES; c++) {
+		json_out_arr_open(jo);
+		json_out_str(jo, bench_cases[c].name);
+		json_out_double(jo, b->ms[c]);
+		json_out_double(jo, b->best[c]);
+		json_out_double(jo, b->base_ms);
+		json_out_double(jo, bench_ratio(b, c));
+		json_out_arr_close(jo);
+	}
+	json_out_arr_close(jo);
+	json_out_obj_close(jo);
+}
+
+/* The report as JSON on stdout. Returns 0 or -1. */
+static int bench_print_json(const struct bench *b)
+{
+	struct json_out *jo = json_out_new(1);
+	size_t c;
+	int rc = -1;
+
+	if (!jo)
+		return -1;
+	json_out_obj_open(jo);
+	json_out_kv_str(jo, "bench", "policy");
+	json_out_kv_u64(jo, "domains", b->n);
+	json_out_kv_u64(jo, "rounds", b->rounds);
+	json_out_kv_double(jo, "goal_ms", 5.0);
+	json_out_kv_double(jo, "baseline_ms", b->base_ms);
+	bench_json_table(jo, b);
+	json_out_kv_str(jo, "note",
+			b->ms[1] <= 5.0 && b->ms[0] <= 5.0
+				? "Goal: xmem plans 10,000 domains in at most 5 ms: met."
+				: "Goal: xmem plans 10,000 domains in at most 5 ms: MISSED.");
+	json_out_key(jo, "cases");
+	json_out_arr_open(jo);
+	for (c = 0; c < BENCH_NR_CASES; c++) {
+		json_out_obj_open(jo);
+		json_out_kv_str(jo, "case", bench_cases[c].name);
+		json_out_kv_double(jo, "median_ms", b->ms[c]);
+		json_out_kv_double(jo, "best_ms", b->best[c]);
+		json_out_kv_double(jo, "vs_baseline", bench_ratio(b, c));
+		json_out_obj_close(jo);
+	}
+	json_out_arr_close(jo);
+	json_out_obj_close(jo);
+	if (json_out_print(jo, stdout) == 0)
+		rc = 0;
+	json_out_free(jo);
+	return rc;
+}
+
+static void bench_print_text(const struct bench *b)
+{
+	size_t c;
+
+	printf("policy_plan, %zu domains, CPU time, median (best) of %zu rounds (goal: xmem <= 5 "
+	       "ms)\n",
+	       b->n, b->rounds);
+	printf("%-22s %10.3f ms\n", "baseline (one pass)", b->base_ms);
+	for (c = 0; c < BENCH_NR_CASES; c++)
+		printf("%-22s %10.3f ms (%.3f)  %6.1fx baseline\n", bench_cases[c].name, b->ms[c],
+		       b->best[c], bench_ratio(b, c));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -132,39 +289,20 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const struct {
-		const char *name;
-		enum policy_kind kind;
-		int scarce;
-	} cases[] = {
-		{ "xmem-plenty", POLICY_XMEM, 0 },
-		{ "xmem-scarce", POLICY_XMEM, 1 },
-		{ "xmem-cover", POLICY_XMEM, 2 },
-		{ "hyperv-scarce", POLICY_HYPERV, 1 },
-		{ "spread-plenty", POLICY_SPREAD, 0 },
-		{ "proportional-scarce", POLICY_PROPORTIONAL, 1 },
-		{ "static-scarce", POLICY_STATIC, 1 },
-	};
-	size_t n = 10000, rounds = 200, i, c, nc = sizeof(cases) / sizeof(cases[0]);
-	struct policy_dom *d = NULL;
-	struct policy_out *out = NULL;
-	struct policy_history *hist = NULL;
-	struct policy_host h;
-	struct policy pol;
-	double *t = NULL, base_ms, ms[sizeof(cases) / sizeof(cases[0])],
-	       best[sizeof(cases) / sizeof(cases[0])];
-	volatile uint64_t sink = 0;
-	uint64_t desired;
+	struct bench b;
+	size_t i;
 	int opt, json = 0, rc = 1;
-	struct json_out *jo = NULL;
 
+	memset(&b, 0, sizeof(b));
+	b.n = 10000;
+	b.rounds = 200;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
-			n = strtoul(optarg, NULL, 10);
+			b.n = strtoul(optarg, NULL, 10);
 			break;
 		case 'r':
-			rounds = strtoul(optarg, NULL, 10);
+			b.rounds = strtoul(optarg, NULL, 10);
 			break;
 		case 'j':
 			json = 1;
@@ -176,121 +314,33 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (n == 0 || rounds == 0)
+	if (b.n == 0 || b.rounds == 0)
 		return 2;
-	d = calloc(n, sizeof(*d));
-	out = calloc(n, sizeof(*out));
-	t = calloc(rounds, sizeof(*t));
-	hist = calloc(n, sizeof(*hist));
-	if (!d || !out || !t || !hist) {
+	b.d = calloc(b.n, sizeof(*b.d));
+	b.out = calloc(b.n, sizeof(*b.out));
+	b.t = calloc(b.rounds, sizeof(*b.t));
+	b.hist = calloc(b.n, sizeof(*b.hist));
+	if (!b.d || !b.out || !b.t || !b.hist) {
 		fprintf(stderr, "bench_policy: out of memory\n");
 		goto out;
 	}
-	desired = make_doms(d, hist, n);
+	b.desired_kib = make_doms(b.d, b.hist, b.n);
 	/* As xmemd keeps it: the history is updated in place, plan after plan. */
-	for (i = 0; i < n; i++)
-		d[i].history = &hist[i];
-
-	for (i = 0; i < rounds; i++) {
-		double t0 = now_ms();
-
-		sink += baseline_pass(d, n);
-		t[i] = now_ms() - t0;
-	}
-	qsort(t, rounds, sizeof(*t), cmp_double);
-	base_ms = t[rounds / 2];
-
-	for (c = 0; c < nc; c++) {
-		policy_defaults(&pol, cases[c].kind);
-		memset(&h, 0, sizeof(h));
-		h.total_kib = cases[c].scarce == 2 ? desired
-			      : cases[c].scarce	   ? desired * 9 / 10
-						   : desired * 2;
-		h.free_kib = h.total_kib / 2;
-		h.now_ms = 1000000;
-		for (i = 0; i < rounds; i++) {
-			double t0 = now_ms();
-
-			if (policy_plan(&pol, &h, d, n, out)) {
-				fprintf(stderr, "bench_policy: plan failed\n");
-				goto out;
-			}
-			t[i] = now_ms() - t0;
-			sink += out[n - 1].target_kib;
-		}
-		qsort(t, rounds, sizeof(*t), cmp_double);
-		ms[c] = t[rounds / 2];
-		best[c] = t[0];
-	}
-
+	for (i = 0; i < b.n; i++)
+		b.d[i].history = &b.hist[i];
+	if (bench_run(&b))
+		goto out;
 	if (json) {
-		jo = json_out_new(1);
-		if (!jo)
-			goto out;
-		json_out_obj_open(jo);
-		json_out_kv_str(jo, "bench", "policy");
-		json_out_kv_u64(jo, "domains", n);
-		json_out_kv_u64(jo, "rounds", rounds);
-		json_out_kv_double(jo, "goal_ms", 5.0);
-		json_out_kv_double(jo, "baseline_ms", base_ms);
-		json_out_key(jo, "table");
-		json_out_obj_open(jo);
-		json_out_key(jo, "columns");
-		json_out_arr_open(jo);
-		json_out_str(jo, "case (10,000 domains)");
-		json_out_str(jo, "median ms (CPU)");
-		json_out_str(jo, "best ms (CPU)");
-		json_out_str(jo, "baseline ms (one plain pass)");
-		json_out_str(jo, "ratio");
-		json_out_arr_close(jo);
-		json_out_key(jo, "rows");
-		json_out_arr_open(jo);
-		for (c = 0; c < nc; c++) {
-			json_out_arr_open(jo);
-			json_out_str(jo, cases[c].name);
-			json_out_double(jo, ms[c]);
-			json_out_double(jo, best[c]);
-			json_out_double(jo, base_ms);
-			json_out_double(jo, base_ms > 0 ? ms[c] / base_ms : 0);
-			json_out_arr_close(jo);
-		}
-		json_out_arr_close(jo);
-		json_out_obj_close(jo);
-		json_out_kv_str(jo, "note",
-				ms[1] <= 5.0 && ms[0] <= 5.0
-					? "Goal: xmem plans 10,000 domains in at most 5 ms: met."
-					: "Goal: xmem plans 10,000 domains in at most 5 ms: "
-					  "MISSED.");
-		json_out_key(jo, "cases");
-		json_out_arr_open(jo);
-		for (c = 0; c < nc; c++) {
-			json_out_obj_open(jo);
-			json_out_kv_str(jo, "case", cases[c].name);
-			json_out_kv_double(jo, "median_ms", ms[c]);
-			json_out_kv_double(jo, "best_ms", best[c]);
-			json_out_kv_double(jo, "vs_baseline", base_ms > 0 ? ms[c] / base_ms : 0);
-			json_out_obj_close(jo);
-		}
-		json_out_arr_close(jo);
-		json_out_obj_close(jo);
-		if (json_out_print(jo, stdout))
+		if (bench_print_json(&b))
 			goto out;
 	} else {
-		printf("policy_plan, %zu domains, CPU time, median (best) of %zu rounds (goal: "
-		       "xmem "
-		       "<= 5 ms)\n",
-		       n, rounds);
-		printf("%-22s %10.3f ms\n", "baseline (one pass)", base_ms);
-		for (c = 0; c < nc; c++)
-			printf("%-22s %10.3f ms (%.3f)  %6.1fx baseline\n", cases[c].name, ms[c],
-			       best[c], base_ms > 0 ? ms[c] / base_ms : 0);
+		bench_print_text(&b);
 	}
-	rc = sink == 42 ? 3 : 0;
+	rc = b.sink == 42 ? 3 : 0;
 out:
-	json_out_free(jo);
-	free(d);
-	free(out);
-	free(hist);
-	free(t);
+	free(b.d);
+	free(b.out);
+	free(b.hist);
+	free(b.t);
 	return rc;
 }

@@ -419,6 +419,103 @@ static void bs_memory(long nodes, double *per_node, double *per_node_total, doub
 	*fill_rate = written / ((t1 - t0) / 1e6);
 }
 
+static const int bs_clients[3] = { 1, 8, 64 };
+
+/* What one run measured (times in microseconds, rates per second). */
+struct bs_res {
+	long nodes;
+	int watchers;
+	double echo_us, read_us, write_us, tput[3];
+	double tx_disjoint, tx_overlap, tx_conf_d, tx_conf_o;
+	double fan_us, per_node, per_node_total, fill_rate, startup_us;
+};
+
+/* Every measure, each on a fresh daemon where it matters. */
+static void bs_run_all(struct bs_res *r, int iterations)
+{
+	double start_us[5];
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		start_us[i] = bs_start_stored();
+		bs_stop_stored();
+	}
+	r->startup_us = bs_median(start_us, 5);
+	bs_start_stored();
+	bs_latency(iterations, &r->echo_us, &r->read_us, &r->write_us);
+	for (i = 0; i < 3; i++)
+		r->tput[i] = bs_run_workers(bs_clients[i], 0, NULL);
+	r->tx_disjoint = bs_run_workers(8, 1, &r->tx_conf_d);
+	r->tx_overlap = bs_run_workers(8, 2, &r->tx_conf_o);
+	r->fan_us = bs_fanout(r->watchers);
+	bs_stop_stored();
+	bs_start_stored();
+	bs_memory(r->nodes, &r->per_node, &r->per_node_total, &r->fill_rate);
+	bs_stop_stored();
+}
+
+static void bs_print_text(const struct bs_res *r)
+{
+	int i;
+
+	printf("%-44s %14s %10s\n", "xmem-stored", "value", "vs echo");
+	printf("%-44s %11.1f us %10s\n", "raw Unix-socket echo round trip (baseline)", r->echo_us,
+	       "1.00x");
+	printf("%-44s %11.1f us %9.2fx\n", "READ latency, 1 client (median)", r->read_us,
+	       r->read_us / r->echo_us);
+	printf("%-44s %11.1f us %9.2fx\n", "WRITE latency, 1 client (median)", r->write_us,
+	       r->write_us / r->echo_us);
+	for (i = 0; i < 3; i++)
+		printf("READ throughput, %2d client(s) %*s %10.0f /s\n", bs_clients[i], 14, "",
+		       r->tput[i]);
+	printf("%-44s %11.1f ms\n", "watch fan-out: 1 write to all watchers", r->fan_us / 1000);
+	printf("  (%d watchers)\n", r->watchers);
+	printf("%-44s %12.0f /s  (%.0f EAGAIN/s)\n", "transactions, 8 clients, disjoint nodes",
+	       r->tx_disjoint, r->tx_conf_d);
+	printf("%-44s %12.0f /s  (%.0f EAGAIN/s)\n", "transactions, 8 clients, one node",
+	       r->tx_overlap, r->tx_conf_o);
+	printf("%-44s %12.0f B   (%.0f B with path and value; %ld nodes)\n",
+	       "memory per node beyond path and value", r->per_node, r->per_node_total, r->nodes);
+	printf("%-44s %12.0f /s\n", "node creation rate, 8 clients", r->fill_rate);
+	printf("%-44s %11.1f ms\n", "start-up (exec to first answer, median)",
+	       r->startup_us / 1000);
+}
+
+static void bs_write_json(const struct bs_res *r, const char *json_path)
+{
+	FILE *f = fopen(json_path, "w");
+	struct json_out *j = json_out_new(1);
+
+	if (!f || !j)
+		fatal("%s", json_path);
+	json_out_obj_open(j);
+	json_out_kv_str(j, "bench", "stored");
+	json_out_kv_double(j, "echo_round_trip_us", r->echo_us);
+	json_out_kv_double(j, "read_latency_us", r->read_us);
+	json_out_kv_double(j, "write_latency_us", r->write_us);
+	json_out_kv_double(j, "read_vs_echo", r->read_us / r->echo_us);
+	json_out_kv_double(j, "write_vs_echo", r->write_us / r->echo_us);
+	json_out_kv_double(j, "read_per_s_1", r->tput[0]);
+	json_out_kv_double(j, "read_per_s_8", r->tput[1]);
+	json_out_kv_double(j, "read_per_s_64", r->tput[2]);
+	json_out_kv_u64(j, "watchers", r->watchers);
+	json_out_kv_double(j, "fanout_ms", r->fan_us / 1000);
+	json_out_kv_double(j, "tx_per_s_disjoint", r->tx_disjoint);
+	json_out_kv_double(j, "tx_eagain_per_s_disjoint", r->tx_conf_d);
+	json_out_kv_double(j, "tx_per_s_overlapping", r->tx_overlap);
+	json_out_kv_double(j, "tx_eagain_per_s_overlapping", r->tx_conf_o);
+	json_out_kv_u64(j, "nodes", r->nodes);
+	json_out_kv_double(j, "bytes_per_node_beyond_path_value", r->per_node);
+	json_out_kv_double(j, "bytes_per_node_total", r->per_node_total);
+	json_out_kv_double(j, "node_creation_per_s", r->fill_rate);
+	json_out_kv_double(j, "startup_ms", r->startup_us / 1000);
+	json_out_obj_close(j);
+	if (json_out_print(j, f))
+		fatalx("cannot write %s", json_path);
+	json_out_free(j);
+	fclose(f);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -432,15 +529,15 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *json_path = NULL;
-	long nodes = 1000000;
-	int watchers = 1000, iterations = 20000, opt, i;
-	double echo_us, read_us, write_us, tput[3], tx_disjoint, tx_overlap, tx_conf_d, tx_conf_o;
-	double fan_us, per_node, per_node_total, fill_rate, start_us[5], startup;
-	static const int clients[3] = { 1, 8, 64 };
+	int iterations = 20000, opt;
 	struct rlimit rl;
-	struct json_out *j;
+	struct bs_res r;
+	char cmd[128];
 
 	log_init("bench_stored", LOG_TO_CLI, 1);
+	memset(&r, 0, sizeof(r));
+	r.nodes = 1000000;
+	r.watchers = 1000;
 	while ((opt = getopt_long(argc, argv, "s:j:n:w:t:i:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
@@ -450,10 +547,10 @@ int main(int argc, char **argv)
 			json_path = optarg;
 			break;
 		case 'n':
-			nodes = strtol(optarg, NULL, 10);
+			r.nodes = strtol(optarg, NULL, 10);
 			break;
 		case 'w':
-			watchers = atoi(optarg);
+			r.watchers = atoi(optarg);
 			break;
 		case 't':
 			bs_seconds = atof(optarg);
@@ -479,84 +576,12 @@ int main(int argc, char **argv)
 	snprintf(bs_dir, sizeof(bs_dir), "/tmp/bench-stored.XXXXXX");
 	if (!mkdtemp(bs_dir))
 		fatal("mkdtemp");
-
-	for (i = 0; i < 5; i++) {
-		start_us[i] = bs_start_stored();
-		bs_stop_stored();
-	}
-	startup = bs_median(start_us, 5);
-	bs_start_stored();
-	bs_latency(iterations, &echo_us, &read_us, &write_us);
-	for (i = 0; i < 3; i++)
-		tput[i] = bs_run_workers(clients[i], 0, NULL);
-	tx_disjoint = bs_run_workers(8, 1, &tx_conf_d);
-	tx_overlap = bs_run_workers(8, 2, &tx_conf_o);
-	fan_us = bs_fanout(watchers);
-	bs_stop_stored();
-	bs_start_stored();
-	bs_memory(nodes, &per_node, &per_node_total, &fill_rate);
-	bs_stop_stored();
-
-	printf("%-44s %14s %10s\n", "xmem-stored", "value", "vs echo");
-	printf("%-44s %11.1f us %10s\n", "raw Unix-socket echo round trip (baseline)", echo_us,
-	       "1.00x");
-	printf("%-44s %11.1f us %9.2fx\n", "READ latency, 1 client (median)", read_us,
-	       read_us / echo_us);
-	printf("%-44s %11.1f us %9.2fx\n", "WRITE latency, 1 client (median)", write_us,
-	       write_us / echo_us);
-	for (i = 0; i < 3; i++)
-		printf("READ throughput, %2d client(s) %*s %10.0f /s\n", clients[i], 14, "",
-		       tput[i]);
-	printf("%-44s %11.1f ms\n", "watch fan-out: 1 write to all watchers", fan_us / 1000);
-	printf("  (%d watchers)\n", watchers);
-	printf("%-44s %12.0f /s  (%.0f EAGAIN/s)\n", "transactions, 8 clients, disjoint nodes",
-	       tx_disjoint, tx_conf_d);
-	printf("%-44s %12.0f /s  (%.0f EAGAIN/s)\n", "transactions, 8 clients, one node",
-	       tx_overlap, tx_conf_o);
-	printf("%-44s %12.0f B   (%.0f B with path and value; %ld nodes)\n",
-	       "memory per node beyond path and value", per_node, per_node_total, nodes);
-	printf("%-44s %12.0f /s\n", "node creation rate, 8 clients", fill_rate);
-	printf("%-44s %11.1f ms\n", "start-up (exec to first answer, median)", startup / 1000);
-
-	if (json_path) {
-		FILE *f = fopen(json_path, "w");
-
-		j = json_out_new(1);
-		if (!f || !j)
-			fatal("%s", json_path);
-		json_out_obj_open(j);
-		json_out_kv_str(j, "bench", "stored");
-		json_out_kv_double(j, "echo_round_trip_us", echo_us);
-		json_out_kv_double(j, "read_latency_us", read_us);
-		json_out_kv_double(j, "write_latency_us", write_us);
-		json_out_kv_double(j, "read_vs_echo", read_us / echo_us);
-		json_out_kv_double(j, "write_vs_echo", write_us / echo_us);
-		json_out_kv_double(j, "read_per_s_1", tput[0]);
-		json_out_kv_double(j, "read_per_s_8", tput[1]);
-		json_out_kv_double(j, "read_per_s_64", tput[2]);
-		json_out_kv_u64(j, "watchers", watchers);
-		json_out_kv_double(j, "fanout_ms", fan_us / 1000);
-		json_out_kv_double(j, "tx_per_s_disjoint", tx_disjoint);
-		json_out_kv_double(j, "tx_eagain_per_s_disjoint", tx_conf_d);
-		json_out_kv_double(j, "tx_per_s_overlapping", tx_overlap);
-		json_out_kv_double(j, "tx_eagain_per_s_overlapping", tx_conf_o);
-		json_out_kv_u64(j, "nodes", nodes);
-		json_out_kv_double(j, "bytes_per_node_beyond_path_value", per_node);
-		json_out_kv_double(j, "bytes_per_node_total", per_node_total);
-		json_out_kv_double(j, "node_creation_per_s", fill_rate);
-		json_out_kv_double(j, "startup_ms", startup / 1000);
-		json_out_obj_close(j);
-		if (json_out_print(j, f))
-			fatalx("cannot write %s", json_path);
-		json_out_free(j);
-		fclose(f);
-	}
-	{
-		char cmd[128];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", bs_dir);
-		if (system(cmd) != 0)
-			log_warnx("could not remove %s", bs_dir);
-	}
+	bs_run_all(&r, iterations);
+	bs_print_text(&r);
+	if (json_path)
+		bs_write_json(&r, json_path);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", bs_dir);
+	if (system(cmd) != 0)
+		log_warnx("could not remove %s", bs_dir);
 	return 0;
 }
