@@ -46,8 +46,12 @@ assert_eq "$(xenstore-read /tool/xmemd/domain/9/balloon)" no "nob's verdict"
 
 # Stopped cleanly (SIGTERM) mid-probe, xmemd undoes the probe itself.
 xd_libxl_dom 10 nob2 512 0
-max2=$(xd_maxmem_kib 10)
+# Made as nob was, so its maxmem before any probe is nob's: read now, it
+# may already be the probe's (xmemd runs and may probe it at once).
+max2=$max0
 xd_wait 30 "a probe of nob2" xenstore-read /tool/xmemd/domain/10/probe
+read -r was_kib probe_kib maxmem_kib <<<"$(xenstore-read /tool/xmemd/domain/10/probe)"
+assert_eq "$maxmem_kib" "$max2" "nob2's probe record's maxmem before"
 [ "$(xenstore-read /local/domain/10/memory/target)" != $((512 * MIB)) ] || fail "nob2's target not probed"
 kill -TERM "$XD_XMEMD_PID"
 it_wait 10 "xmemd to stop" it_gone "$XD_XMEMD_PID"
