@@ -159,6 +159,9 @@ static void log_emit(int pri, const char *line)
 
 /* Format fmt, append strerror(err) when err is set, and emit it at pri. */
 static void log_verr(int pri, int err, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void log_verr(int pri, int err, const char *fmt, va_list ap)
 {
 	char buf[2048];
 	size_t len;

@@ -69,7 +69,8 @@ static struct trace_vm *trace_vm_get(struct trace *t, size_t *max_vms, const cha
 	}
 	vm = &t->vms[t->nr_vms];
 	memset(vm, 0, sizeof(*vm));
-	snprintf(vm->id, sizeof(vm->id), "%s", id);
+	/* trace_line() refused longer ids; the zeroed id keeps its terminator. */
+	memcpy(vm->id, id, strnlen(id, sizeof(vm->id) - 1));
 	*last_idx = t->nr_vms++;
 	return vm;
 }

@@ -336,7 +336,10 @@ static void publish_dom_family(FILE *f, const char *name, const char *help,
 
 	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 	for (i = 0; i < nr; i++) {
-		uint64_t v = *(const uint64_t *)((const char *)&doms[i] + field_off) * scale;
+		uint64_t v;
+
+		memcpy(&v, (const char *)&doms[i] + field_off, sizeof(v));
+		v *= scale;
 
 		fprintf(f, "%s{domid=\"%u\",name=\"", name, doms[i].domid);
 		publish_label(f, doms[i].name);

@@ -100,7 +100,8 @@ static const struct xlcreate_ops ops = {
 	.release = op_release,
 };
 
-static char *xl_argv[] = { "xl", "create", "-p", "web1.cfg", NULL };
+static char xl_a0[] = "xl", xl_a1[] = "create", xl_a2[] = "-p", xl_a3[] = "web1.cfg";
+static char *xl_argv[] = { xl_a0, xl_a1, xl_a2, xl_a3, NULL };
 
 /* Run with step s failing; returns the error line. */
 static enum xlcreate_step run(struct rec *r, enum xlcreate_step s, char *err, size_t len)
