@@ -77,98 +77,119 @@ struct held {
 	unsigned int order;
 };
 
-/* One guest: random ballooning with exact self-accounting. */
+/* One guest's run: what it holds, by its own count. */
+struct drive_g {
+	struct hv *h;
+	char who[32];
+	unsigned int seed;
+	struct held *held; /* extents it holds, oldest first */
+	unsigned int nr_held;
+	uint64_t want; /* tot_pages by its own count */
+	uint64_t *frames;
+};
+
+/* Balloon up: increase or populate some extents of a random order. */
+static void drive_guest_up(struct drive_g *g)
+{
+	unsigned int order = rand_r(&g->seed) % 3, n = 1 + rand_r(&g->seed) % 64, j;
+	long done;
+
+	if (g->nr_held + n > DRIVE_MAX_HELD)
+		return;
+	for (j = 0; j < n; j++)
+		g->frames[j] = 0x100000 + j; /* guest frames: ignored by the simulator */
+	done = rand_r(&g->seed) % 2 ? hv_increase_reservation(g->h, n, order, g->frames)
+				    : hv_populate_physmap(g->h, n, order, g->frames);
+	if (done < 0 || done > (long)n)
+		die(g->who, "increase: %ld", done);
+	for (j = 0; j < (unsigned int)done; j++) {
+		g->held[g->nr_held].frame = g->frames[j];
+		g->held[g->nr_held].order = order;
+		g->nr_held++;
+	}
+	g->want += (uint64_t)done << order;
+}
+
+/* Balloon down: give back the newest extents of one order. */
+static void drive_guest_down(struct drive_g *g)
+{
+	unsigned int n = 0, order, j, top = g->nr_held - 1;
+	long done;
+
+	while (n < 64 && n < g->nr_held && g->held[top - n].order == g->held[top].order)
+		n++;
+	if (!n)
+		return;
+	order = g->held[top].order;
+	for (j = 0; j < n; j++)
+		g->frames[j] = g->held[top - j].frame;
+	done = hv_decrease_reservation(g->h, n, order, g->frames);
+	if (done != (long)n)
+		die(g->who, "decrease of owned frames: %ld of %u", done, n);
+	g->nr_held -= n;
+	g->want -= (uint64_t)n << order;
+}
+
+/* Misbehave: frames not owned, one frame twice, orders above the limit. */
+static void drive_guest_misbehave(struct drive_g *g)
+{
+	g->frames[0] = 0; /* Xen's */
+	if (hv_decrease_reservation(g->h, 1, 0, g->frames) != 0)
+		die(g->who, "gave back a frame it does not own");
+	if (g->nr_held) {
+		g->frames[0] = g->held[0].frame;
+		g->frames[1] = g->held[0].frame; /* twice: the second must fail */
+		if (g->held[0].order == 0) {
+			if (hv_decrease_reservation(g->h, 2, 0, g->frames) != 1)
+				die(g->who, "same frame given back twice");
+			g->held[0] = g->held[--g->nr_held];
+			g->want -= 1;
+		}
+	}
+	if (hv_increase_reservation(g->h, 1, HV_MAX_GUEST_ORDER + 1, g->frames) != 0)
+		die(g->who, "order above the guest limit allowed");
+}
+
+/* One guest: random ballooning with exact self-accounting; exits. */
 static void drive_guest(uint32_t domid, unsigned int iterations)
 {
 	static struct held held[DRIVE_MAX_HELD];
 	static uint64_t frames[512];
-	char who[32];
-	struct hv *h;
-	uint64_t start, tot, want, max;
-	unsigned int seed = 1000 + domid, i, nr_held = 0, order, n, j;
-	long done;
+	struct drive_g g = { .seed = 1000 + domid, .held = held, .frames = frames };
+	uint64_t start, tot, max;
+	unsigned int i;
 
-	snprintf(who, sizeof(who), "d%u", domid);
-	h = hv_open_sim_guest(drive_dir, domid);
-	if (!h)
-		die(who, "open: %s", strerror(errno));
-	if (hv_current_reservation(h, &start) || hv_maximum_reservation(h, &max))
-		die(who, "reservation");
-	want = start;
+	snprintf(g.who, sizeof(g.who), "d%u", domid);
+	g.h = hv_open_sim_guest(drive_dir, domid);
+	if (!g.h)
+		die(g.who, "open: %s", strerror(errno));
+	if (hv_current_reservation(g.h, &start) || hv_maximum_reservation(g.h, &max))
+		die(g.who, "reservation");
+	g.want = start;
 	for (i = 0; i < iterations; i++) {
-		switch (rand_r(&seed) % 6) {
-		case 0:
-		case 1:
-		case 2: /* balloon up: increase or populate */
-			order = rand_r(&seed) % 3;
-			n = 1 + rand_r(&seed) % 64;
-			if (nr_held + n > DRIVE_MAX_HELD)
-				break;
-			for (j = 0; j < n; j++)
-				frames[j] =
-					0x100000 + j; /* guest frames: ignored by the simulator */
-			done = rand_r(&seed) % 2 ? hv_increase_reservation(h, n, order, frames)
-						 : hv_populate_physmap(h, n, order, frames);
-			if (done < 0 || done > (long)n)
-				die(who, "increase: %ld", done);
-			for (j = 0; j < (unsigned int)done; j++) {
-				held[nr_held].frame = frames[j];
-				held[nr_held].order = order;
-				nr_held++;
-			}
-			want += (uint64_t)done << order;
-			break;
-		case 3:
-		case 4: /* balloon down: give back the newest extents of one order */
-			n = 0;
-			while (n < 64 && n < nr_held &&
-			       held[nr_held - 1 - n].order == held[nr_held - 1].order)
-				n++;
-			if (!n)
-				break;
-			order = held[nr_held - 1].order;
-			for (j = 0; j < n; j++)
-				frames[j] = held[nr_held - 1 - j].frame;
-			done = hv_decrease_reservation(h, n, order, frames);
-			if (done != (long)n)
-				die(who, "decrease of owned frames: %ld of %u", done, n);
-			nr_held -= n;
-			want -= (uint64_t)n << order;
-			break;
-		default:	       /* misbehave: frames not owned, orders above the limit */
-			frames[0] = 0; /* Xen's */
-			if (hv_decrease_reservation(h, 1, 0, frames) != 0)
-				die(who, "gave back a frame it does not own");
-			if (nr_held) {
-				frames[0] = held[0].frame;
-				frames[1] = held[0].frame; /* twice: the second must fail */
-				if (held[0].order == 0) {
-					if (hv_decrease_reservation(h, 2, 0, frames) != 1)
-						die(who, "same frame given back twice");
-					held[0] = held[--nr_held];
-					want -= 1;
-				}
-			}
-			if (hv_increase_reservation(h, 1, HV_MAX_GUEST_ORDER + 1, frames) != 0)
-				die(who, "order above the guest limit allowed");
-			break;
-		}
-		if (hv_current_reservation(h, &tot))
-			die(who, "current_reservation");
-		if (tot != want)
-			die(who, "tot_pages %" PRIu64 ", own count %" PRIu64, tot, want);
+		unsigned int r = rand_r(&g.seed) % 6;
+
+		if (r < 3)
+			drive_guest_up(&g);
+		else if (r < 5)
+			drive_guest_down(&g);
+		else
+			drive_guest_misbehave(&g);
+		if (hv_current_reservation(g.h, &tot))
+			die(g.who, "current_reservation");
+		if (tot != g.want)
+			die(g.who, "tot_pages %" PRIu64 ", own count %" PRIu64, tot, g.want);
 	}
 	/* Give everything back. */
-	while (nr_held) {
-		order = held[nr_held - 1].order;
-		frames[0] = held[nr_held - 1].frame;
-		if (hv_decrease_reservation(h, 1, order, frames) != 1)
-			die(who, "final give-back");
-		nr_held--;
+	while (g.nr_held) {
+		frames[0] = held[g.nr_held - 1].frame;
+		if (hv_decrease_reservation(g.h, 1, held[g.nr_held - 1].order, frames) != 1)
+			die(g.who, "final give-back");
+		g.nr_held--;
 	}
-	if (hv_current_reservation(h, &tot) || tot != start)
-		die(who, "tot_pages %" PRIu64 " at the end, started with %" PRIu64, tot, start);
-	hv_close(h);
+	if (hv_current_reservation(g.h, &tot) || tot != start)
+		die(g.who, "tot_pages %" PRIu64 " at the end, started with %" PRIu64, tot, start);
+	hv_close(g.h);
 	exit(0);
 }
 
@@ -334,23 +355,12 @@ static void raw_expect_eof(int fd, const char *what)
 	close(fd);
 }
 
-static int drive_garbage(int argc, char **argv)
+/* Wrong magic, wrong version, oversize: an error, then the stream is closed. */
+static void drive_garbage_headers(const char *priv, const char *guest)
 {
-	char priv[4096], guest[4096];
-	uint8_t buf[sizeof(struct hvsim_hdr) + sizeof(struct hvsim_memop_req) + 64];
-	struct hvsim_memop_req mreq;
 	struct hvsim_hdr hdr, rep;
-	int fd, fds[200], i, n;
-	uint32_t domid;
-	struct hv *h;
+	int fd;
 
-	if (argc != 1)
-		die("usage", "garbage DOMID");
-	domid = (uint32_t)strtoul(argv[0], NULL, 10);
-	snprintf(priv, sizeof(priv), "%s/socket", drive_dir);
-	snprintf(guest, sizeof(guest), "%s/domain/%u/socket", drive_dir, domid);
-
-	/* Wrong magic, wrong version, oversize: an error, then the stream is closed. */
 	fd = raw_connect(priv);
 	hvsim_hdr_init(&hdr, HVSIM_OP_PING, 1, 0, 0);
 	hdr.magic = 0xdeadbeef;
@@ -368,21 +378,35 @@ static int drive_garbage(int argc, char **argv)
 	if (raw_roundtrip(fd, &hdr, sizeof(hdr), &rep) != EMSGSIZE)
 		die("garbage", "oversize length not refused");
 	raw_expect_eof(fd, "oversize");
+}
 
-	/* Truncated requests, then the client goes away. */
+/* Truncated requests, then the client goes away. */
+static void drive_garbage_truncated(const char *priv, const char *guest)
+{
+	uint8_t buf[sizeof(struct hvsim_hdr) + sizeof(struct hvsim_memop_req) + 64];
+	size_t full = sizeof(struct hvsim_hdr) + sizeof(struct hvsim_memop_req);
+	struct hvsim_hdr hdr;
+	int fd, i;
+
 	for (i = 1; i < (int)sizeof(buf); i += 7) {
 		fd = raw_connect(i % 2 ? guest : priv);
-		hvsim_hdr_init(&hdr, HVSIM_OP_INCREASE, 1, 0, sizeof(mreq));
+		hvsim_hdr_init(&hdr, HVSIM_OP_INCREASE, 1, 0, sizeof(struct hvsim_memop_req));
 		memcpy(buf, &hdr, sizeof(hdr));
 		memset(buf + sizeof(hdr), 0x5a, sizeof(buf) - sizeof(hdr));
-		if (send(fd, buf, (size_t)i < sizeof(hdr) + sizeof(mreq) ? (size_t)i : 10,
-			 MSG_NOSIGNAL) < 0)
+		if (send(fd, buf, (size_t)i < full ? (size_t)i : 10, MSG_NOSIGNAL) < 0)
 			die("garbage", "send");
 		close(fd);
 	}
+}
 
-	/* Wrong payload sizes and huge nr_extents: EINVAL, and the stream goes on. */
-	fd = raw_connect(guest);
+/* Wrong payload sizes, huge nr_extents, ops a guest may not make: errors, and the stream goes on. */
+static void drive_garbage_payloads(const char *guest)
+{
+	uint8_t buf[sizeof(struct hvsim_hdr) + sizeof(struct hvsim_memop_req) + 64];
+	struct hvsim_memop_req mreq;
+	struct hvsim_hdr hdr, rep;
+	int fd = raw_connect(guest);
+
 	memset(&mreq, 0, sizeof(mreq));
 	mreq.nr_extents = UINT64_MAX;
 	hvsim_hdr_init(&hdr, HVSIM_OP_INCREASE, 2, 0, sizeof(mreq));
@@ -406,13 +430,29 @@ static int drive_garbage(int argc, char **argv)
 	if (raw_roundtrip(fd, &hdr, sizeof(hdr), &rep) != 0 || rep.req_id != 6)
 		die("garbage", "stream unusable after payload errors");
 	close(fd);
+}
 
+/* garbage DOMID: protocol abuse on both sockets; each is refused and the daemon carries on. */
+static int drive_garbage(int argc, char **argv)
+{
+	char priv[4096], guest[4096];
+	int fds[200], i, n;
+	uint32_t domid;
+	struct hv *h;
+
+	if (argc != 1)
+		die("usage", "garbage DOMID");
+	domid = (uint32_t)strtoul(argv[0], NULL, 10);
+	snprintf(priv, sizeof(priv), "%s/socket", drive_dir);
+	snprintf(guest, sizeof(guest), "%s/domain/%u/socket", drive_dir, domid);
+	drive_garbage_headers(priv, guest);
+	drive_garbage_truncated(priv, guest);
+	drive_garbage_payloads(guest);
 	/* Too many connections: the extra ones are closed, the daemon carries on. */
 	for (n = 0; n < 200; n++)
 		fds[n] = raw_connect(guest);
 	for (i = 0; i < n; i++)
 		close(fds[i]);
-
 	h = hv_open_sim(drive_dir);
 	if (!h || hv_sim_ping(h))
 		die("garbage", "daemon unreachable after abuse");

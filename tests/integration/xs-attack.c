@@ -634,19 +634,11 @@ static void xa_owner_root(void)
 	xa_destroy_domain(5);
 }
 
-/* XSA-326: memory exhaustion routes 1-4. */
-static void xa_memory(void)
+/* XSA-326 (1): requests without reading replies: the daemon stops reading. */
+static void xa_memory_unread(void)
 {
-	char buf[XENSTORE_PAYLOAD_MAX + 1], req[XENSTORE_PAYLOAD_MAX];
-	long rss0 = xa_rss_kib(), rss1;
-	xs_transaction_t t;
-	int fd, i, n, got;
-	uint32_t tx;
+	int fd = raw_open(5), i;
 
-	xa_set_quota("watch-event", "1");
-	xa_make_domain(5);
-	/* (1) requests without reading replies: the daemon stops reading. */
-	fd = raw_open(5);
 	for (i = 0; i < 20000; i++) {
 		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 		struct xsd_sockmsg hdr = { XS_READ, 1, 0, 5 };
@@ -661,8 +653,15 @@ static void xa_memory(void)
 	xa_dom0_works();
 	xa_within_quota(5);
 	close(fd);
-	/* (2) many watches and a mass delete, events never read. */
-	fd = raw_open(5);
+}
+
+/* XSA-326 (2): many watches and a mass delete, events never read. */
+static void xa_memory_watches(void)
+{
+	char buf[XENSTORE_PAYLOAD_MAX + 1], req[XENSTORE_PAYLOAD_MAX];
+	xs_transaction_t t;
+	int fd = raw_open(5), i, n;
+
 	for (i = 0; i < 100; i++) {
 		n = snprintf(req, sizeof(req), "/local/domain/5/data/w%d", i) + 1;
 		n += snprintf(req + n, sizeof(req) - n, "t%d", i) + 1;
@@ -683,10 +682,17 @@ static void xa_memory(void)
 	sleep(2); /* past the 1 s watch-event timeout: the unread events go */
 	xa_dom0_works();
 	close(fd);
-	/* (3) big nodes in many transactions, (4) one transaction touching too much. */
-	fd = raw_open(5);
+}
+
+/* XSA-326 (3): big nodes in many transactions, (4): one transaction touching too much. */
+static void xa_memory_transactions(void)
+{
+	char buf[XENSTORE_PAYLOAD_MAX + 1], req[XENSTORE_PAYLOAD_MAX];
+	int fd = raw_open(5), i, n, got;
+	uint32_t tx;
+
 	memset(req, 'v', sizeof(req));
-	for (tx = 0, got = 0; got < 10; got++) {
+	for (got = 0; got < 10; got++) {
 		if (raw_request(fd, XS_TRANSACTION_START, 0, "", 1, buf) != XS_TRANSACTION_START)
 			break;
 		tx = strtoul(buf, NULL, 10);
@@ -714,6 +720,18 @@ static void xa_memory(void)
 	expect(i >= 1000 && i <= 1024, "transaction-nodes quota near 1024 nodes, got %d", i);
 	close(fd);
 	xa_within_quota(5);
+}
+
+/* XSA-326: memory exhaustion routes 1-4, and the daemon's growth over all of them. */
+static void xa_memory(void)
+{
+	long rss0 = xa_rss_kib(), rss1;
+
+	xa_set_quota("watch-event", "1");
+	xa_make_domain(5);
+	xa_memory_unread();
+	xa_memory_watches();
+	xa_memory_transactions();
 	rss1 = xa_rss_kib();
 	expect(rss0 < 0 || rss1 - rss0 < XA_RSS_BOUND_KIB, "daemon grew by %ld KiB", rss1 - rss0);
 	xa_set_quota("watch-event", "20");
