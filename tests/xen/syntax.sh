@@ -9,6 +9,9 @@ status=0
 bad() { echo "syntax.sh: $*" >&2; status=1; }
 
 bash -n "$dir/run.sh" || bad "run.sh does not parse"
+# The systemd dom0 is a Debian 12 with bash.
+bash -n "$dir/systemd.sh" || bad "systemd.sh does not parse"
+bash -n "$dir/systemd/unit-test.sh" || bad "systemd/unit-test.sh does not parse"
 [ -f "$dir/bench.sh" ] && { sh -n "$dir/bench.sh" || bad "bench.sh does not parse"; }
 # dom0 and the guests run busybox sh; check with it when it is here.
 shell=sh
