@@ -9,7 +9,9 @@
 # installed xmemd.service starts after it, sandboxed as shipped, and
 # tests/xen/systemd/unit-test.sh (a oneshot unit after it) checks and breaks
 # it. Needs root (chroot, apt) and the images tests/xen/run.sh cached (the
-# hypervisor, the kernel package) and built (the guest's initramfs).
+# hypervisor, the kernel package) and built (the guest's initramfs). A second
+# guest is a Debian 12 booting systemd with the xmem-guest package of DIR:
+# its installed xmem-guestd.service must report to dom0 by itself.
 #
 # Exit: 0 every step passed, 1 a step failed or something is missing (named
 # on stderr), 77 no verdict (QEMU does not run, or the boot never reached the
@@ -62,6 +64,8 @@ command -v "$QEMU" >/dev/null 2>&1 || fail "missing: $QEMU (package qemu-system-
 [ -s "$base" ] || fail "missing: $base (the package test's debootstrap; ./run package-test)"
 deb=$(ls "$debs"/xmem_*.deb 2>/dev/null | head -n 1)
 [ -n "$deb" ] || fail "missing: xmem_*.deb in $debs (./run package)"
+gdeb=$(ls "$debs"/xmem-guest_*.deb 2>/dev/null | head -n 1)
+[ -n "$gdeb" ] || fail "missing: xmem-guest_*.deb in $debs (./run package)"
 img=$(ls -d "$cache"/img-* 2>/dev/null | head -n 1)
 [ -n "$img" ] && [ -f "$img/xen" ] && [ -f "$img/vmlinuz" ] ||
 	fail "missing: the Xen images in $cache (run tests/xen/run.sh first)"
@@ -74,24 +78,49 @@ guest_initrd=$build/xen-tests/domU-initrd.gz
 [ -f "$guest_initrd" ] || fail "missing: $guest_initrd (run tests/xen/run.sh first)"
 mkdir -p "$work" || fail "cannot create $work"
 
+# build_root ROOT DEB PACKAGES...: Debian 12 from the debootstrap in ROOT, with
+# PACKAGES and the package file DEB installed by apt, as an admin would.
+build_root() {
+	local r=$1 d=$2 i u
+	shift 2
+	say "$(basename "$r"): $(basename "$base") + $* $(basename "$d")"
+	rm -rf "$r" && mkdir -p "$r" && tar -C "$r" -xf "$base" || fail "cannot unpack $base"
+	mount -t proc proc "$r/proc" && mounted+=("$r/proc")
+	mount -t sysfs sysfs "$r/sys" && mounted+=("$r/sys")
+	mount --bind /dev "$r/dev" && mounted+=("$r/dev")
+	cp /etc/resolv.conf "$r/etc/resolv.conf"
+	printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb %s bookworm-security main\n' \
+		"$mirror" "$mirror" "$security" >"$r/etc/apt/sources.list"
+	mkdir -p "$r/tmp/debs" && cp "$d" "$r/tmp/debs/"
+	root=$r inroot apt-get update -qq >"$r.apt.log" 2>&1 || { tail -n 20 "$r.apt.log" >&2; fail "apt-get update"; }
+	root=$r inroot env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		"$@" "/tmp/debs/$(basename "$d")" >>"$r.apt.log" 2>&1 ||
+		{ tail -n 30 "$r.apt.log" >&2; fail "apt-get install in $(basename "$r")"; }
+	root=$r inroot apt-get clean
+	for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount "${mounted[i]}"; done
+	mounted=()
+	for u in getty@tty1.service serial-getty@hvc0.service apt-daily.timer apt-daily-upgrade.timer \
+		dpkg-db-backup.timer e2scrub_all.timer e2scrub_reap.service fstrim.timer \
+		systemd-pstore.service; do
+		ln -sf /dev/null "$r/etc/systemd/system/$u"
+	done
+	rm -rf "$r"/var/lib/apt/lists/* "$r"/usr/share/doc/* "$r"/usr/share/man/* \
+		"$r"/usr/share/locale/* "$r"/tmp/debs
+	ln -sf /lib/systemd/systemd "$r/init"
+}
+
+# --- a guest: Debian 12 with systemd and the xmem-guest package --------------
+groot=$work/guest-root
+build_root "$groot" "$gdeb" systemd-sysv
+root=$groot inroot systemctl is-enabled xmem-guestd.service >/dev/null 2>&1 ||
+	fail "the package did not enable xmem-guestd.service"
+echo xmem-guest >"$groot/etc/hostname"
+(cd "$groot" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/guest-initrd.gz" ||
+	fail "cannot pack the guest's initramfs"
+
 # --- dom0's root: Debian 12 with systemd, Xen's tools and the xmem package ---
-say "dom0 root: $base + systemd-sysv xen-utils-4.17 $(basename "$deb")"
-rm -rf "$root" && mkdir -p "$root" && tar -C "$root" -xf "$base" || fail "cannot unpack $base"
-mount -t proc proc "$root/proc" && mounted+=("$root/proc")
-mount -t sysfs sysfs "$root/sys" && mounted+=("$root/sys")
-mount --bind /dev "$root/dev" && mounted+=("$root/dev")
-cp /etc/resolv.conf "$root/etc/resolv.conf"
-printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb %s bookworm-security main\n' \
-	"$mirror" "$mirror" "$security" >"$root/etc/apt/sources.list"
-mkdir -p "$root/tmp/debs" && cp "$deb" "$root/tmp/debs/"
-inroot apt-get update -qq >"$work/apt.log" 2>&1 || { tail -n 20 "$work/apt.log" >&2; fail "apt-get update"; }
-inroot env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-	systemd-sysv kmod xen-utils-4.17 "/tmp/debs/$(basename "$deb")" >>"$work/apt.log" 2>&1 ||
-	{ tail -n 30 "$work/apt.log" >&2; fail "apt-get install"; }
+build_root "$root" "$deb" systemd-sysv kmod xen-utils-4.17
 inroot systemctl is-enabled xmemd.service >/dev/null 2>&1 || fail "the package did not enable xmemd.service"
-inroot apt-get clean
-for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount "${mounted[i]}"; done
-mounted=()
 
 # The kernel's Xen modules (Debian's xen.service loads them with modprobe).
 rm -rf "$work/kmod" && mkdir -p "$work/kmod"
@@ -106,7 +135,18 @@ mkdir -p "$root/usr/lib/modules" && cp -a "$work/kmod/lib/modules/$kver" "$root/
 # exporter's directory; plus the test unit. Units a test boot does not need
 # are masked to shorten it.
 printf 'autoballoon="off"\n' >"$root/etc/xen/xl.conf"
-cp "$guest_kernel" "$root/root/domU-kernel" && cp "$guest_initrd" "$root/root/domU-initrd.gz"
+cp "$guest_kernel" "$root/root/domU-kernel" && cp "$guest_initrd" "$root/root/domU-initrd.gz" &&
+	cp "$work/guest-initrd.gz" "$root/root/debian-initrd.gz" || fail "cannot copy the guests' images"
+cat >"$root/etc/xen/gd.cfg" <<'EOF'
+name="gd"
+type="pv"
+kernel="/root/domU-kernel"
+ramdisk="/root/debian-initrd.gz"
+extra="console=hvc0 rdinit=/init quiet loglevel=3"
+memory=512
+maxmem=768
+vcpus=1
+EOF
 cat >"$root/etc/xen/g1.cfg" <<'EOF'
 name="g1"
 type="pv"
@@ -136,15 +176,8 @@ TimeoutStartSec=infinity
 WantedBy=multi-user.target
 EOF
 ln -sf /etc/systemd/system/xmem-unit-test.service "$root/etc/systemd/system/multi-user.target.wants/"
-for u in getty@tty1.service serial-getty@hvc0.service apt-daily.timer apt-daily-upgrade.timer \
-	dpkg-db-backup.timer e2scrub_all.timer e2scrub_reap.service fstrim.timer \
-	systemd-pstore.service xendomains.service; do
-	ln -sf /dev/null "$root/etc/systemd/system/$u"
-done
+ln -sf /dev/null "$root/etc/systemd/system/xendomains.service"
 echo xmem-dom0 >"$root/etc/hostname"
-rm -rf "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* "$root"/usr/share/man/* \
-	"$root"/usr/share/locale/* "$root"/tmp/debs
-ln -sf /lib/systemd/systemd "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/dom0-initrd.gz" ||
 	fail "cannot pack dom0's initramfs"
 say "dom0 initramfs: $(du -h "$work/dom0-initrd.gz" | cut -f1) ($(du -sh "$root" | cut -f1) unpacked)"

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/xen/systemd/unit-test.sh: runs in the systemd dom0 of tests/xen/systemd.sh
 # (xmem-unit-test.service, after xmemd.service), as an admin would try the
-# installed package: the unit came up with Debian's Xen, xmemd drives a real
-# guest and grants a reservation from inside its sandbox, then it is broken
+# installed packages: the unit came up with Debian's Xen, xmemd drives a real
+# guest and grants a reservation from inside its sandbox, a Debian guest's
+# installed xmem-guestd.service reports to it, then xmemd is broken
 # on purpose (killed, a bad configuration reloaded) and stopped. Prints
 # "XMEM-UNIT ok|FAIL step: detail" per step on the console, then one
 # "XMEM-UNIT-RESULT pass|fail detail" line, and powers the machine off.
@@ -76,6 +77,22 @@ if wait_for 180 xs_is /tool/xmemd/domain/"$d"/balloon yes; then
 else
 	bad "g1's balloon: '$(xenstore-read /tool/xmemd/domain/"$d"/balloon 2>&1)'"
 fi
+# A Debian guest with the xmem-guest package: its xmem-guestd.service starts
+# by itself under the guest's systemd and reports; xmemd reads its demand.
+xl create /etc/xen/gd.cfg >/run/xl-create-gd.log 2>&1 || bad "xl create gd: $(cat /run/xl-create-gd.log)"
+dg=$(xl domid gd 2>/dev/null)
+xmem mem-policy gd --managed on --min 384M --max 768M >/run/pol-gd.out 2>&1 ||
+	bad "xmem mem-policy gd: $(cat /run/pol-gd.out)"
+if wait_for 300 xenstore-read /local/domain/"$dg"/data/xmem/used_kib; then
+	ok "gd (domain $dg): the guest's xmem-guestd.service reports (used $(xenstore-read /local/domain/"$dg"/data/xmem/used_kib) KiB)"
+else
+	bad "gd's xmem-guestd never reported: $(xenstore-ls /local/domain/"$dg"/data 2>&1 | head -n 5 | tr '\n' ' ')"
+fi
+if wait_for 60 xs_is /tool/xmemd/domain/"$dg"/demand_source xmem-guestd; then
+	ok "xmemd reads gd's demand from xmem-guestd"
+else
+	bad "gd's demand source: '$(xenstore-read /tool/xmemd/domain/"$dg"/demand_source 2>&1)'"
+fi
 # xmem reserve waits for xmemd's answer: 0 is granted.
 if xmem reserve 256M --for late >/run/reserve.out 2>&1; then
 	ok "a 256 MiB reservation granted: $(cat /run/reserve.out)"
@@ -128,4 +145,5 @@ fi
 t1=$(xenstore-read /local/domain/"$d"/memory/target)
 [ "$t0" = "$t1" ] && ok "g1's target kept at stop ($t1 KiB)" || bad "g1's target moved at stop: $t0 -> $t1"
 xl destroy g1 >/dev/null 2>&1
+xl destroy gd >/dev/null 2>&1
 finish
