@@ -38,7 +38,8 @@
 # xmemd on the live host, which must refuse; 1), SOAK_CARELESS (1: the admin
 # also pins guests at 1 KiB, and every guest's policy keys must stay in order,
 # dynamic-min <= startup <= dynamic-max <= static-max; 1), SOAK_NOFILE (1024),
-# SOAK_LATENCY_MAX_MS (2000), SOAK_CPU_MAX_PCT (50), SOAK_RSS_MAX_KIB (262144),
+# SOAK_LATENCY_MAX_MS (2000), SOAK_CPU_MAX_PCT (90: a spin, not work; under ASan the
+# store answering a flood took 55% of a core in one CI run), SOAK_RSS_MAX_KIB (262144),
 # SOAK_LOG_RATE_KIB_S (512), SOAK_DEAD_MAX_S (5), SOAK_KEEP (1: keep the
 # runtime directory, printed).
 . "$XMEM_SRCDIR/tests/integration/lib.sh"
@@ -52,7 +53,7 @@ SOAK_SECOND_INSTANCE=${SOAK_SECOND_INSTANCE:-1}
 SOAK_CARELESS=${SOAK_CARELESS:-1}
 SOAK_NOFILE=${SOAK_NOFILE:-1024}
 SOAK_LATENCY_MAX_MS=${SOAK_LATENCY_MAX_MS:-2000}
-SOAK_CPU_MAX_PCT=${SOAK_CPU_MAX_PCT:-50}
+SOAK_CPU_MAX_PCT=${SOAK_CPU_MAX_PCT:-90}
 SOAK_RSS_MAX_KIB=${SOAK_RSS_MAX_KIB:-262144}
 SOAK_LOG_RATE_KIB_S=${SOAK_LOG_RATE_KIB_S:-512}
 SOAK_DEAD_MAX_S=${SOAK_DEAD_MAX_S:-5}
