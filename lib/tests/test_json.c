@@ -89,6 +89,7 @@ static void json_duplicate_key_test(void **state)
 static void json_nul_escape_test(void **state)
 {
 	char err[JSON_ERR_LEN];
+	const char *name;
 	yajl_val v;
 
 	assert_null(json_parse("{\"name\": \"ab\\u0000cd\"}", err, sizeof(err)));
@@ -96,7 +97,9 @@ static void json_nul_escape_test(void **state)
 	assert_null(json_parse("[\"\\u0000\"]", err, sizeof(err)));
 	v = json_parse("{\"name\": \"a\\\\u0000\"}", err, sizeof(err));
 	assert_non_null(v);
-	assert_string_equal(YAJL_GET_STRING(json_get(v, "name")), "a\\u0000");
+	name = YAJL_GET_STRING(json_get(v, "name"));
+	assert_non_null(name);
+	assert_string_equal(name, "a\\u0000");
 	json_free(v);
 }
 

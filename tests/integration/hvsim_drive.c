@@ -151,6 +151,8 @@ static void drive_guest_misbehave(struct drive_g *g)
 }
 
 /* One guest: random ballooning with exact self-accounting; exits. */
+static void drive_guest(uint32_t domid, unsigned int iterations) __attribute__((noreturn));
+
 static void drive_guest(uint32_t domid, unsigned int iterations)
 {
 	static struct held held[DRIVE_MAX_HELD];
@@ -194,6 +196,9 @@ static void drive_guest(uint32_t domid, unsigned int iterations)
 }
 
 /* dom0: host-side calls, each followed by an invariant check. */
+static void drive_dom0(const uint32_t *guests, int nr_guests, unsigned int iterations)
+	__attribute__((noreturn));
+
 static void drive_dom0(const uint32_t *guests, int nr_guests, unsigned int iterations)
 {
 	static struct hv_dominfo infos[64];
