@@ -80,6 +80,19 @@
 /* Stored masses are brought to the present every so many half-lives (2^16 at most). */
 #define COVER_REBASE 16
 
+/*
+ * The headroom grid: candidates are gathered on it, 2^(1/8) apart from
+ * COVER_GRID_BASE_KIB (twice as fine as the rise bins, whose edges are every
+ * other grid edge), so a level's headroom is rounded up by at most 9%. Up
+ * to 64 GiB of headroom; beyond that no candidate.
+ */
+#define COVER_GRID_BASE_KIB   POLICY_COVER_RISE_BASE_KIB
+#define COVER_GRID_PER_OCTAVE 4u
+#define COVER_GRID_BINS	      56u
+_Static_assert(COVER_GRID_PER_OCTAVE == POLICY_COVER_RISE_PER_OCTAVE &&
+		       COVER_GRID_BINS >= POLICY_COVER_RISE_BINS,
+	       "rise edges are every other grid edge");
+
 /* 2^(k/8) and 2^(k/4): where each bin of an octave starts. */
 static const double cover_oct8[8] = { 1.0,
 				      1.0905077326652577,
@@ -323,16 +336,23 @@ static double cover_phase_lift(const struct policy *pol, const struct policy_his
 	return lift < POLICY_COVER_PHASE_LIFT_MAX ? lift : POLICY_COVER_PHASE_LIFT_MAX;
 }
 
-/* How many candidates the history of one domain may give at most. */
+/*
+ * How many candidates the history of one domain may give at most: its
+ * level and rise bins, and the bins of one slot of rises by level (a curve
+ * reads only the slot of the level it is at), but no more than the grid.
+ */
 static size_t cover_count(const struct policy_history *hist)
 {
 	size_t n = (size_t)__builtin_popcountll(hist->rise_bits), w;
+	uint32_t any = 0;
 
 	for (w = 0; w < sizeof(hist->level_bits) / sizeof(hist->level_bits[0]); w++)
 		n += (size_t)__builtin_popcountll(hist->level_bits[w]);
 	for (w = 0; w < POLICY_COVER_COND_SLOTS; w++)
-		n += (size_t)__builtin_popcountll(hist->cond_bits[w]);
-	return n;
+		any |= hist->cond_bits[w];
+	if (any)
+		n += POLICY_COVER_COND_BINS;
+	return n < COVER_GRID_BINS ? n : COVER_GRID_BINS;
 }
 
 void cover_history(const struct policy *pol, const struct policy_dom *dom, uint64_t now_ms,
@@ -340,7 +360,7 @@ void cover_history(const struct policy *pol, const struct policy_dom *dom, uint6
 		   struct cover_now *now_r)
 {
 	double f, up, g;
-	unsigned int b;
+	unsigned int b, lb;
 	int rebase = 0;
 
 	now_r->lift = now_r->g = 1;
@@ -372,8 +392,8 @@ void cover_history(const struct policy *pol, const struct policy_dom *dom, uint6
 	up = 1 / cover_decay(pol, now_ms - h->ref_ms, &memo[0]);
 	f = now_ms > dom->prev_plan_ms ? cover_decay(pol, now_ms - dom->prev_plan_ms, &memo[1]) : 1;
 	/* The demand held since the previous plan was that plan's. */
-	b = cover_bin(dom->prev_demand_kib, POLICY_COVER_LEVEL_BASE_KIB,
-		      POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS);
+	lb = b = cover_bin(dom->prev_demand_kib, POLICY_COVER_LEVEL_BASE_KIB,
+			   POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS);
 	h->level[b] = (float)(cover_sane(h->level[b], up) + (1 - f) * up);
 	h->level_sum = (float)(cover_sane(h->level_sum, up) + (1 - f) * up);
 	h->level_bits[b / 64] |= UINT64_C(1) << (b % 64);
@@ -389,7 +409,7 @@ void cover_history(const struct policy *pol, const struct policy_dom *dom, uint6
 		h->rise_bits |= UINT64_C(1) << b;
 		if (pol->cover_cond) {
 			/* The same rise by the level it left. */
-			k = cover_cond_slot(h, cover_cond_from(dom->prev_demand_kib), up);
+			k = cover_cond_slot(h, lb / POLICY_COVER_COND_GROUP + 1, up);
 			h->cond[k][b / 2] = (float)(cover_sane(h->cond[k][b / 2], up) + add);
 			h->cond_bits[k] |= UINT32_C(1) << (b / 2);
 		}
@@ -405,19 +425,6 @@ struct cover_pt {
 	double h, mass;
 	uint64_t h_kib; /* h rounded up */
 };
-
-/*
- * The headroom grid: candidates are gathered on it, 2^(1/8) apart from
- * COVER_GRID_BASE_KIB (twice as fine as the rise bins, whose edges are every
- * other grid edge), so a level's headroom is rounded up by at most 9%. Up
- * to 64 GiB of headroom; beyond that no candidate.
- */
-#define COVER_GRID_BASE_KIB   POLICY_COVER_RISE_BASE_KIB
-#define COVER_GRID_PER_OCTAVE 4u
-#define COVER_GRID_BINS	      56u
-_Static_assert(COVER_GRID_PER_OCTAVE == POLICY_COVER_RISE_PER_OCTAVE &&
-		       COVER_GRID_BINS >= POLICY_COVER_RISE_BINS,
-	       "rise edges are every other grid edge");
 
 /* The upper edges of the bins, in KiB, computed once a plan. */
 struct cover_edges {
