@@ -25,6 +25,20 @@
  * 2^-((now - ref) / half-life)), so decay costs nothing per plan and a plan
  * touches only the bins that change; bits mark the bins that hold mass.
  *
+ * Two forecasts sharpen which domain rises next (neither reads a clock):
+ * - cover_cond: each rise is also kept by the level it left (a few slots of
+ *   half an octave of levels, bins of half an octave of rise), and the rises
+ *   priced are the domain's rate from the level it is at (per time there)
+ *   blended with its rate from anywhere (weighing cover_cond_prior_s): a
+ *   guest that sits low for hours and then jumps is not priced as one that
+ *   jumps from there every few minutes;
+ * - cover_phase: for rises of 256 MiB, 512 MiB and 1 GiB, the time since
+ *   the last one, and at each step of it the rises seen and the time spent
+ *   (a renewal process): the domain's weight in the tier is raised by the
+ *   hazard of a rise in the next 5 minutes against its mean (never lowered),
+ *   so a guest with hourly jobs gets its cover when the next is due. Only
+ *   such guests are lifted, so memory is not reshuffled every step.
+ *
  * The mass above demand + h, weighted by the domain's weight, is how likely
  * its next rise outruns a headroom h. Every domain's candidate headrooms
  * (the upper edges of the bins above its demand, rounded up to a grid
@@ -65,6 +79,19 @@
 #define COVER_MIN_PER_GIB 1e-3
 /* Stored masses are brought to the present every so many half-lives (2^16 at most). */
 #define COVER_REBASE 16
+
+/*
+ * The headroom grid: candidates are gathered on it, 2^(1/8) apart from
+ * COVER_GRID_BASE_KIB (twice as fine as the rise bins, whose edges are every
+ * other grid edge), so a level's headroom is rounded up by at most 9%. Up
+ * to 64 GiB of headroom; beyond that no candidate.
+ */
+#define COVER_GRID_BASE_KIB   POLICY_COVER_RISE_BASE_KIB
+#define COVER_GRID_PER_OCTAVE 4u
+#define COVER_GRID_BINS	      56u
+_Static_assert(COVER_GRID_PER_OCTAVE == POLICY_COVER_RISE_PER_OCTAVE &&
+		       COVER_GRID_BINS >= POLICY_COVER_RISE_BINS,
+	       "rise edges are every other grid edge");
 
 /* 2^(k/8) and 2^(k/4): where each bin of an octave starts. */
 static const double cover_oct8[8] = { 1.0,
@@ -139,7 +166,7 @@ static float cover_rebased(float m, double g)
 /* Set the bit of every bin that holds mass (after masses changed wholesale). */
 static void cover_bits(struct policy_history *h)
 {
-	unsigned int b;
+	unsigned int b, k;
 
 	memset(h->level_bits, 0, sizeof(h->level_bits));
 	h->rise_bits = 0;
@@ -149,15 +176,195 @@ static void cover_bits(struct policy_history *h)
 	for (b = 0; b < POLICY_COVER_RISE_BINS; b++)
 		if (h->rise[b] > 0)
 			h->rise_bits |= UINT64_C(1) << b;
+	for (k = 0; k < POLICY_COVER_COND_SLOTS; k++) {
+		h->cond_bits[k] = 0;
+		for (b = 0; b < POLICY_COVER_COND_BINS; b++)
+			if (h->cond[k][b] > 0)
+				h->cond_bits[k] |= UINT32_C(1) << b;
+	}
+}
+
+/* Every mass of h brought to the present by g (see cover_history). */
+static void cover_rebase(struct policy_history *h, double g)
+{
+	unsigned int b, k;
+
+	h->level_sum = 0;
+	for (b = 0; b < POLICY_COVER_LEVEL_BINS; b++) {
+		h->level[b] = cover_rebased(h->level[b], g);
+		h->level_sum += h->level[b];
+	}
+	for (b = 0; b < POLICY_COVER_RISE_BINS; b++)
+		h->rise[b] = cover_rebased(h->rise[b], g);
+	for (k = 0; k < POLICY_COVER_COND_SLOTS; k++)
+		for (b = 0; b < POLICY_COVER_COND_BINS; b++)
+			h->cond[k][b] = cover_rebased(h->cond[k][b], g);
+	for (k = 0; k < POLICY_COVER_PHASE_TRACKS; k++) {
+		h->phase_event_sum[k] = cover_rebased(h->phase_event_sum[k], g);
+		h->phase_risk_sum[k] = cover_rebased(h->phase_risk_sum[k], g);
+		for (b = 0; b < POLICY_COVER_PHASE_BINS; b++) {
+			h->phase[b].event[k] = cover_rebased(h->phase[b].event[k], g);
+			h->phase[b].risk[k] = cover_rebased(h->phase[b].risk[k], g);
+		}
+	}
+	cover_bits(h);
+}
+
+/* The from-level of a demand: its level bin's group (1 up; 0 is an empty slot). */
+static unsigned int cover_cond_from(uint64_t demand_kib)
+{
+	return cover_bin(demand_kib, POLICY_COVER_LEVEL_BASE_KIB, POLICY_COVER_LEVEL_PER_OCTAVE,
+			 POLICY_COVER_LEVEL_BINS) /
+		       POLICY_COVER_COND_GROUP +
+	       1;
+}
+
+/* The slot of from-level f in h, or -1. */
+static int cover_cond_find(const struct policy_history *h, unsigned int f)
+{
+	int k;
+
+	for (k = 0; k < POLICY_COVER_COND_SLOTS; k++)
+		if (h->cond_from[k] == f)
+			return k;
+	return -1;
+}
+
+/*
+ * The slot for rises from from-level f: its own, else an empty one, else
+ * the one that holds the least mass (emptied for f).
+ */
+static int cover_cond_slot(struct policy_history *h, unsigned int f, double up)
+{
+	double m, least = 0;
+	int k = cover_cond_find(h, f), j;
+	unsigned int b;
+
+	if (k >= 0)
+		return k;
+	for (j = 0; j < POLICY_COVER_COND_SLOTS; j++) {
+		for (m = 0, b = 0; b < POLICY_COVER_COND_BINS; b++)
+			m += cover_sane(h->cond[j][b], up);
+		if (!h->cond_from[j] || k < 0 || m < least) {
+			k = j;
+			least = h->cond_from[j] ? m : -1;
+		}
+	}
+	memset(h->cond[k], 0, sizeof(h->cond[k]));
+	h->cond_bits[k] = 0;
+	h->cond_from[k] = (uint8_t)f;
+	return k;
+}
+
+/* The phase bin of ms since a domain's last rise. */
+static unsigned int cover_phase_bin(uint64_t ms)
+{
+	uint64_t b = ms / ((uint64_t)POLICY_COVER_PHASE_BIN_S * 1000);
+
+	return b >= POLICY_COVER_PHASE_BINS ? POLICY_COVER_PHASE_BINS - 1 : (unsigned int)b;
+}
+
+/*
+ * The renewal history: the time since the previous plan at the phase it
+ * had then, and a rise to demand_kib at the phase it came at (f: the decay
+ * since the previous plan; up: stored masses against the present).
+ */
+static void cover_phase_note(const struct policy *pol, const struct policy_dom *dom,
+			     uint64_t now_ms, uint64_t demand_kib, struct policy_history *h,
+			     double f, double up)
+{
+	double add = M_LN2 * POLICY_COVER_PHASE_BIN_S / pol->cover_halflife_s * up;
+	unsigned int t, b;
+	uint64_t *last;
+
+	for (t = 0; t < POLICY_COVER_PHASE_TRACKS; t++) {
+		last = &h->phase_last_ms[t];
+		if (*last > now_ms)
+			*last = 0; /* a clock gone back: start again */
+		if (*last && dom->prev_plan_ms >= *last) {
+			b = cover_phase_bin(dom->prev_plan_ms - *last);
+			h->phase[b].risk[t] =
+				(float)(cover_sane(h->phase[b].risk[t], up) + (1 - f) * up);
+			h->phase_risk_sum[t] =
+				(float)(cover_sane(h->phase_risk_sum[t], up) + (1 - f) * up);
+		}
+		if (demand_kib < dom->prev_demand_kib + (POLICY_COVER_PHASE_MIN_KIB << t))
+			continue;
+		if (*last) {
+			b = cover_phase_bin(now_ms - *last);
+			h->phase[b].event[t] = (float)(cover_sane(h->phase[b].event[t], up) + add);
+			h->phase_event_sum[t] =
+				(float)(cover_sane(h->phase_event_sum[t], up) + add);
+		}
+		*last = now_ms;
+	}
+}
+
+/*
+ * How much likelier a rise of the domain is now, by the time since its last
+ * one, than on average (cover_phase): for each size tracked, the rises seen
+ * per time spent at the phases from now to POLICY_COVER_PHASE_AHEAD_S
+ * ahead, each backed off to its mean with a prior of
+ * POLICY_COVER_PHASE_PRIOR_S, against the mean; the largest, within [1,
+ * POLICY_COVER_PHASE_LIFT_MAX]. Masses stand for m x g now.
+ */
+static double cover_phase_lift(const struct policy *pol, const struct policy_history *hist,
+			       uint64_t now_ms, double g)
+{
+	double prior = M_LN2 * POLICY_COVER_PHASE_PRIOR_S / pol->cover_halflife_s, lift = 1;
+	double ev, risk, rate, hz;
+	unsigned int t, b, b1, n;
+	uint64_t last;
+
+	for (t = 0; t < POLICY_COVER_PHASE_TRACKS; t++) {
+		last = hist->phase_last_ms[t];
+		if (!last || last > now_ms)
+			continue;
+		ev = cover_sane(hist->phase_event_sum[t], 1 / g) * g;
+		risk = cover_sane(hist->phase_risk_sum[t], 1 / g) * g;
+		if (!(ev > COVER_EPS) || !(risk > COVER_EPS))
+			continue;
+		rate = ev / risk;
+		b = cover_phase_bin(now_ms - last);
+		b1 = cover_phase_bin(now_ms - last + POLICY_COVER_PHASE_AHEAD_S * 1000);
+		for (hz = 0, n = 0; b <= b1; b++, n++)
+			hz += (cover_sane(hist->phase[b].event[t], 1 / g) * g + prior * rate) /
+			      (cover_sane(hist->phase[b].risk[t], 1 / g) * g + prior);
+		if (hz / n / rate > lift)
+			lift = hz / n / rate;
+	}
+	return lift < POLICY_COVER_PHASE_LIFT_MAX ? lift : POLICY_COVER_PHASE_LIFT_MAX;
+}
+
+/*
+ * How many candidates the history of one domain may give at most: its
+ * level and rise bins, and the bins of one slot of rises by level (a curve
+ * reads only the slot of the level it is at), but no more than the grid.
+ */
+static size_t cover_count(const struct policy_history *hist)
+{
+	size_t n = (size_t)__builtin_popcountll(hist->rise_bits), w;
+	uint32_t any = 0;
+
+	for (w = 0; w < sizeof(hist->level_bits) / sizeof(hist->level_bits[0]); w++)
+		n += (size_t)__builtin_popcountll(hist->level_bits[w]);
+	for (w = 0; w < POLICY_COVER_COND_SLOTS; w++)
+		any |= hist->cond_bits[w];
+	if (any)
+		n += POLICY_COVER_COND_BINS;
+	return n < COVER_GRID_BINS ? n : COVER_GRID_BINS;
 }
 
 void cover_history(const struct policy *pol, const struct policy_dom *dom, uint64_t now_ms,
-		   uint64_t demand_kib, struct policy_history *h, struct cover_memo *memo)
+		   uint64_t demand_kib, struct policy_history *h, struct cover_memo *memo,
+		   struct cover_now *now_r)
 {
 	double f, up, g;
-	unsigned int b;
+	unsigned int b, lb;
 	int rebase = 0;
 
+	now_r->lift = now_r->g = 1;
+	now_r->count = 0;
 	if (!h)
 		return;
 	if (pol->kind != POLICY_XMEM || !pol->cover_halflife_s || !dom->has_demand ||
@@ -179,27 +386,38 @@ void cover_history(const struct policy *pol, const struct policy_dom *dom, uint6
 	if (rebase || h->ref_ms > now_ms ||
 	    now_ms - h->ref_ms > (uint64_t)pol->cover_halflife_s * 1000 * COVER_REBASE) {
 		g = h->ref_ms > now_ms ? 1 : cover_decay(pol, now_ms - h->ref_ms, NULL);
-		for (b = 0; b < POLICY_COVER_LEVEL_BINS; b++)
-			h->level[b] = cover_rebased(h->level[b], g);
-		for (b = 0; b < POLICY_COVER_RISE_BINS; b++)
-			h->rise[b] = cover_rebased(h->rise[b], g);
+		cover_rebase(h, g);
 		h->ref_ms = now_ms;
-		cover_bits(h);
 	}
 	up = 1 / cover_decay(pol, now_ms - h->ref_ms, &memo[0]);
 	f = now_ms > dom->prev_plan_ms ? cover_decay(pol, now_ms - dom->prev_plan_ms, &memo[1]) : 1;
 	/* The demand held since the previous plan was that plan's. */
-	b = cover_bin(dom->prev_demand_kib, POLICY_COVER_LEVEL_BASE_KIB,
-		      POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS);
+	lb = b = cover_bin(dom->prev_demand_kib, POLICY_COVER_LEVEL_BASE_KIB,
+			   POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS);
 	h->level[b] = (float)(cover_sane(h->level[b], up) + (1 - f) * up);
+	h->level_sum = (float)(cover_sane(h->level_sum, up) + (1 - f) * up);
 	h->level_bits[b / 64] |= UINT64_C(1) << (b % 64);
+	if (pol->cover_phase)
+		cover_phase_note(pol, dom, now_ms, demand_kib, h, f, up);
 	if (demand_kib > dom->prev_demand_kib && pol->cover_rise_s) {
+		double add = M_LN2 * pol->cover_rise_s / pol->cover_halflife_s * up;
+		int k;
+
 		b = cover_bin(demand_kib - dom->prev_demand_kib, POLICY_COVER_RISE_BASE_KIB,
 			      POLICY_COVER_RISE_PER_OCTAVE, POLICY_COVER_RISE_BINS);
-		h->rise[b] = (float)(cover_sane(h->rise[b], up) +
-				     M_LN2 * pol->cover_rise_s / pol->cover_halflife_s * up);
+		h->rise[b] = (float)(cover_sane(h->rise[b], up) + add);
 		h->rise_bits |= UINT64_C(1) << b;
+		if (pol->cover_cond) {
+			/* The same rise by the level it left. */
+			k = cover_cond_slot(h, lb / POLICY_COVER_COND_GROUP + 1, up);
+			h->cond[k][b / 2] = (float)(cover_sane(h->cond[k][b / 2], up) + add);
+			h->cond_bits[k] |= UINT32_C(1) << (b / 2);
+		}
 	}
+	now_r->g = 1 / up;
+	now_r->count = cover_count(h);
+	if (pol->cover_phase)
+		now_r->lift = cover_phase_lift(pol, h, now_ms, 1 / up);
 }
 
 /* One candidate headroom of a domain: h KiB above its demand covers mass. */
@@ -207,19 +425,6 @@ struct cover_pt {
 	double h, mass;
 	uint64_t h_kib; /* h rounded up */
 };
-
-/*
- * The headroom grid: candidates are gathered on it, 2^(1/8) apart from
- * COVER_GRID_BASE_KIB (twice as fine as the rise bins, whose edges are every
- * other grid edge), so a level's headroom is rounded up by at most 9%. Up
- * to 64 GiB of headroom; beyond that no candidate.
- */
-#define COVER_GRID_BASE_KIB   POLICY_COVER_RISE_BASE_KIB
-#define COVER_GRID_PER_OCTAVE 4u
-#define COVER_GRID_BINS	      56u
-_Static_assert(COVER_GRID_PER_OCTAVE == POLICY_COVER_RISE_PER_OCTAVE &&
-		       COVER_GRID_BINS >= POLICY_COVER_RISE_BINS,
-	       "rise edges are every other grid edge");
 
 /* The upper edges of the bins, in KiB, computed once a plan. */
 struct cover_edges {
@@ -323,11 +528,10 @@ static void cover_levels(const struct policy_history *hist, const struct cover_e
 }
 
 /* The rise candidates up to cap onto the grid: the upper edge of each bin with its mass. */
-static void cover_rises(const struct policy_history *hist, const struct cover_edges *e, double cap,
+static void cover_rises(const float *rise, uint64_t bits, const struct cover_edges *e, double cap,
 			double g, struct cover_grid *gr)
 {
 	struct cover_win win = cover_window(g);
-	uint64_t bits = hist->rise_bits;
 	unsigned int r;
 
 	for (; bits; bits &= bits - 1) {
@@ -336,9 +540,64 @@ static void cover_rises(const struct policy_history *hist, const struct cover_ed
 		r = (unsigned int)__builtin_ctzll(bits);
 		if (r >= POLICY_COVER_RISE_BINS || e->rise[r] > cap)
 			break;
-		v = hist->rise[r];
+		v = rise[r];
 		if (v > win.lo && v <= win.hi)
 			cover_put(gr, r, v * g);
+	}
+}
+
+/* The sum of the level masses of hist in bins [a, b), as they stand now (g). */
+static double cover_level_sum(const struct policy_history *hist, unsigned int a, unsigned int b,
+			      double g)
+{
+	struct cover_win win = cover_window(g);
+	double sum = 0;
+
+	for (; a < b && a < POLICY_COVER_LEVEL_BINS; a++)
+		if (hist->level[a] > win.lo && hist->level[a] <= win.hi)
+			sum += hist->level[a] * g;
+	return sum;
+}
+
+/*
+ * The rise candidates, conditioned on the level of need (cover_cond): the
+ * rises made from its from-level, as a rate per time spent there (n), and
+ * all rises, as a rate per time spent anywhere (sum), blended with a prior
+ * of cover_cond_prior_s at that level: (sum x cond + prior x rise) / (n +
+ * prior), on the scale of the level masses (which add up to sum). With no
+ * time at that level, the rises as they are; with much, its own.
+ */
+static void cover_cond_rises(const struct policy *pol, const struct policy_history *hist,
+			     const struct cover_edges *e, uint64_t need, double cap, double g,
+			     struct cover_grid *gr)
+{
+	unsigned int f = cover_cond_from(need), a = (f - 1) * POLICY_COVER_COND_GROUP;
+	double prior = M_LN2 * pol->cover_cond_prior_s / pol->cover_halflife_s, sum, n;
+	struct cover_win win = cover_window(g);
+	int k = cover_cond_find(hist, f);
+	unsigned int c;
+	uint32_t bits;
+
+	sum = cover_sane(hist->level_sum, 1 / g) * g;
+	n = cover_level_sum(hist, a, a + POLICY_COVER_COND_GROUP, g);
+	if (!(sum > 0) || !(n + prior > 0)) {
+		cover_rises(hist->rise, hist->rise_bits, e, cap, g, gr);
+		return;
+	}
+	cover_rises(hist->rise, hist->rise_bits, e, cap, g * prior / (n + prior), gr);
+	if (k < 0)
+		return;
+	/* A bin of two rise bins is a candidate at the upper edge of the second. */
+	g *= sum / (n + prior);
+	for (bits = hist->cond_bits[k]; bits; bits &= bits - 1) {
+		float v;
+
+		c = (unsigned int)__builtin_ctz(bits);
+		if (c >= POLICY_COVER_COND_BINS || e->rise[2 * c + 1] > cap)
+			break;
+		v = hist->cond[k][c];
+		if (v > win.lo && v <= win.hi)
+			cover_put(gr, 2 * c + 1, v * g);
 	}
 }
 
@@ -349,9 +608,9 @@ static void cover_rises(const struct policy_history *hist, const struct cover_ed
  * g, and weighted by w) accumulated. Kept as it is built (a monotone
  * chain); the grid is left empty. Returns how many points.
  */
-static size_t cover_curve(const struct policy_history *hist, const struct cover_edges *e,
-			  uint64_t need, uint64_t cap, double g, double w, struct cover_grid *gr,
-			  struct cover_pt *pt)
+static size_t cover_curve(const struct policy *pol, const struct policy_history *hist,
+			  const struct cover_edges *e, uint64_t need, uint64_t cap, double g,
+			  double w, struct cover_grid *gr, struct cover_pt *pt)
 {
 	size_t k = 1, q;
 	double cum = 0;
@@ -360,7 +619,10 @@ static size_t cover_curve(const struct policy_history *hist, const struct cover_
 	uint64_t bits;
 
 	cover_levels(hist, e, (double)need, (double)cap, g, gr);
-	cover_rises(hist, e, (double)cap, g, gr);
+	if (pol->cover_cond)
+		cover_cond_rises(pol, hist, e, need, (double)cap, g, gr);
+	else
+		cover_rises(hist->rise, hist->rise_bits, e, (double)cap, g, gr);
 	pt[0].h = pt[0].mass = 0;
 	pt[0].h_kib = 0;
 	for (q = 0; q < sizeof(gr->bits) / sizeof(gr->bits[0]); q++) {
@@ -382,16 +644,6 @@ static size_t cover_curve(const struct policy_history *hist, const struct cover_
 		gr->bits[q] = 0;
 	}
 	return k;
-}
-
-/* How many candidates the history of one domain may give at most. */
-static size_t cover_count(const struct policy_history *hist)
-{
-	size_t n = (size_t)__builtin_popcountll(hist->rise_bits), w;
-
-	for (w = 0; w < sizeof(hist->level_bits) / sizeof(hist->level_bits[0]); w++)
-		n += (size_t)__builtin_popcountll(hist->level_bits[w]);
-	return n;
 }
 
 /*
@@ -527,7 +779,8 @@ static int cover_buy(const struct cover_seg *seg, size_t m, uint64_t budget, uin
  * at its price, none below COVER_MIN_PER_GIB; their total cost into
  * *total_r. Returns how many.
  */
-static size_t cover_steps(size_t nr, const struct policy_history *const *hist, const double *g,
+static size_t cover_steps(const struct policy *pol, size_t nr,
+			  const struct policy_history *const *hist, const struct cover_now *now,
 			  const uint64_t *cap, const double *w, const uint64_t *x,
 			  struct cover_seg *seg, size_t room, uint64_t *total_r)
 {
@@ -543,7 +796,8 @@ static size_t cover_steps(size_t nr, const struct policy_history *const *hist, c
 	for (j = 0; j < nr; j++) {
 		if (!hist[j] || cap[j] <= x[j])
 			continue;
-		k = cover_curve(hist[j], &e, x[j], cap[j] - x[j], g[j], w[j], &gr, pt);
+		k = cover_curve(pol, hist[j], &e, x[j], cap[j] - x[j], now[j].g, w[j] * now[j].lift,
+				&gr, pt);
 		for (i = 1; i < k && m < room; i++) {
 			price = (float)((pt[i].mass - pt[i - 1].mass) / (pt[i].h - pt[i - 1].h));
 			/* Below the floor, this step and the rest of the hull (cheaper) are left. */
@@ -559,33 +813,26 @@ static size_t cover_steps(size_t nr, const struct policy_history *const *hist, c
 	return m;
 }
 
-uint64_t cover_fill(const struct policy *pol, uint64_t now_ms, size_t nr,
-		    const struct policy_history *const *hist, const uint64_t *cap, const double *w,
+uint64_t cover_fill(const struct policy *pol, size_t nr, const struct policy_history *const *hist,
+		    const struct cover_now *now, const uint64_t *cap, const double *w,
 		    uint64_t budget_kib, uint64_t *x, int *err_r)
 {
 	struct cover_seg *seg = NULL;
 	size_t j, i, m, room = 0;
 	uint64_t *add = NULL, used = 0, total = 0;
-	struct cover_memo memo = { 0, 0, 0 };
-	double *g = NULL;
 
 	*err_r = 0;
 	if (!budget_kib || !nr || nr > UINT32_MAX || !pol->cover_halflife_s)
 		return 0;
 	add = calloc(nr, sizeof(*add));
-	g = calloc(nr, sizeof(*g));
-	if (!add || !g) {
+	if (!add) {
 		*err_r = XMEM_ERR_NOMEM;
 		goto out;
 	}
-	/* What the stored masses stand for now (policy_history); room for every step. */
-	for (j = 0; j < nr; j++) {
-		if (!hist[j] || cap[j] <= x[j])
-			continue;
-		g[j] = hist[j]->ref_ms < now_ms ? cover_decay(pol, now_ms - hist[j]->ref_ms, &memo)
-						: 1;
-		room += cover_count(hist[j]);
-	}
+	/* Room for every step. */
+	for (j = 0; j < nr; j++)
+		if (hist[j] && cap[j] > x[j])
+			room += now[j].count;
 	if (!room)
 		goto out;
 	seg = malloc(room * sizeof(*seg));
@@ -593,7 +840,7 @@ uint64_t cover_fill(const struct policy *pol, uint64_t now_ms, size_t nr,
 		*err_r = XMEM_ERR_NOMEM;
 		goto out;
 	}
-	m = cover_steps(nr, hist, g, cap, w, x, seg, room, &total);
+	m = cover_steps(pol, nr, hist, now, cap, w, x, seg, room, &total);
 	if (!m)
 		goto out;
 	/* Every step bought: no price to find. */
@@ -614,6 +861,5 @@ uint64_t cover_fill(const struct policy *pol, uint64_t now_ms, size_t nr,
 out:
 	free(seg);
 	free(add);
-	free(g);
 	return used;
 }

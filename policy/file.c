@@ -39,6 +39,9 @@ static const struct file_param file_params[] = {
 	{ "silent_surplus_pct", 0, 100, 0 },
 	{ "cover_halflife_s", 0, 30 * 86400, 0 },
 	{ "cover_rise_s", 0, 86400, 0 },
+	{ "cover_cond", 0, 1, 0 },
+	{ "cover_cond_prior_s", 0, 30 * 86400, 0 },
+	{ "cover_phase", 0, 1, 0 },
 };
 
 #define FILE_NR_PARAMS (sizeof(file_params) / sizeof(file_params[0]))
@@ -62,6 +65,9 @@ static void file_param_field(struct policy *pol, size_t k, unsigned int **u_r, u
 		&pol->silent_surplus_pct,
 		&pol->cover_halflife_s,
 		&pol->cover_rise_s,
+		&pol->cover_cond,
+		&pol->cover_cond_prior_s,
+		&pol->cover_phase,
 	};
 	uint64_t *const kib[FILE_NR_PARAMS] = {
 		NULL,
@@ -75,6 +81,9 @@ static void file_param_field(struct policy *pol, size_t k, unsigned int **u_r, u
 		NULL,
 		&pol->keep_free_kib,
 		&pol->surplus_base_kib,
+		NULL,
+		NULL,
+		NULL,
 		NULL,
 		NULL,
 		NULL,

@@ -83,6 +83,9 @@ void policy_defaults(struct policy *pol, enum policy_kind kind)
 		pol->surplus_base_kib = POLICY_SURPLUS_BASE_DEFAULT_KIB;
 		pol->cover_halflife_s = POLICY_COVER_HALFLIFE_DEFAULT_S;
 		pol->cover_rise_s = POLICY_COVER_RISE_DEFAULT_S;
+		pol->cover_cond = 1;
+		pol->cover_cond_prior_s = POLICY_COVER_COND_PRIOR_DEFAULT_S;
+		pol->cover_phase = 1;
 		break;
 	case POLICY_HYPERV:
 	case POLICY_SPREAD:
@@ -187,6 +190,7 @@ struct policy_scratch {
 	size_t *idx;
 	struct fair_key *keys;
 	const struct policy_history **hist; /* the cover tier's (NULL: none) */
+	struct cover_now *now;		    /* the cover tier's view of each history */
 	uint64_t *cap;			    /* the cover tier's ceiling: max */
 	uint64_t *cov;			    /* what the fill gave up to the cover tier */
 };
@@ -204,6 +208,7 @@ static void policy_scratch_free(struct policy_scratch *s)
 	free(s->idx);
 	free(s->keys);
 	free(s->hist);
+	free(s->now);
 	free(s->cap);
 	free(s->cov);
 }
@@ -224,10 +229,11 @@ static int policy_scratch_alloc(struct policy_scratch *s, size_t nr)
 	s->idx = malloc(n * sizeof(size_t));
 	s->keys = malloc(n * sizeof(struct fair_key));
 	s->hist = calloc(n, sizeof(*s->hist));
+	s->now = calloc(n, sizeof(*s->now));
 	s->cap = malloc(n * sizeof(uint64_t));
 	s->cov = calloc(n, sizeof(uint64_t));
-	if (!s->w || !s->ws || !s->top || !s->x || !s->idx || !s->keys || !s->hist || !s->cap ||
-	    !s->cov)
+	if (!s->w || !s->ws || !s->top || !s->x || !s->idx || !s->keys || !s->hist || !s->now ||
+	    !s->cap || !s->cov)
 		return XMEM_ERR_NOMEM;
 	return 0;
 }
@@ -373,7 +379,7 @@ static int policy_fill(const struct policy *pol, uint64_t now_ms, struct policy_
 	used = fair_fill_tiers(n, POLICY_TIER_NEED + 1, s->level, s->w, budget_kib, s->x, s->keys);
 	rem = used < budget_kib ? budget_kib - used : 0;
 	rem -= policy_cover_keep_kib(pol, s, n, rem);
-	used += cover_fill(pol, now_ms, n, s->hist, s->cap, s->w, rem, s->x, &rc);
+	used += cover_fill(pol, n, s->hist, s->now, s->cap, s->w, rem, s->x, &rc);
 	if (rc)
 		return rc;
 	memcpy(s->cov, s->x, n * sizeof(*s->cov));
@@ -473,6 +479,7 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 	for (i = 0; i < nr; i++) {
 		const struct policy_dom *d = &doms[i];
 		struct policy_out *o = &out[i];
+		struct cover_now cnow;
 		double w;
 
 		o->domid = d->domid;
@@ -488,7 +495,7 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		}
 		o->demand_kib = policy_ladder(pol, host, d, lv, &w, &o->swing_kib);
 		o->desired_kib = lv[POLICY_NR_TIERS - 1];
-		cover_history(pol, d, host->now_ms, o->demand_kib, d->history, memo);
+		cover_history(pol, d, host->now_ms, o->demand_kib, d->history, memo, &cnow);
 		if (!policy_dom_included(d)) {
 			o->target_kib = d->target_kib;
 			continue;
@@ -502,6 +509,7 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 								   : lv[POLICY_NR_TIERS - 1];
 		s.ws[n] = surplus_weight(pol, o->swing_kib, w);
 		s.hist[n] = policy_cover_on(pol) && d->has_demand ? d->history : NULL;
+		s.now[n] = cnow;
 		s.cap[n] = d->max_kib;
 		s.idx[n] = i;
 		n++;

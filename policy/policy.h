@@ -26,16 +26,17 @@
 #include "xenstore-schema/xs_schema.h"
 
 /* The weight's and buffer's default and limits are the key tree's (xenstore-schema/). */
-#define POLICY_NAME_MAX			32
-#define POLICY_WEIGHT_MAX		((unsigned int)XS_DOM_WEIGHT_MAX)
-#define POLICY_WEIGHT_DEFAULT		((unsigned int)XS_DOM_WEIGHT_DEFAULT)
-#define POLICY_BUFFER_MIN_PCT		((unsigned int)XS_DOM_BUFFER_MIN)
-#define POLICY_BUFFER_MAX_PCT		((unsigned int)XS_DOM_BUFFER_MAX)
-#define POLICY_BUFFER_DEFAULT_PCT	((unsigned int)XS_DOM_BUFFER_DEFAULT)
-#define POLICY_KEEP_FREE_DEFAULT_KIB	(UINT64_C(1024) * 1024) /* xmem: 1 GiB left free */
-#define POLICY_SURPLUS_BASE_DEFAULT_KIB (UINT64_C(1024) * 1024)
-#define POLICY_COVER_HALFLIFE_DEFAULT_S 43200u /* xmem: the cover tier's history, 12 h */
-#define POLICY_COVER_RISE_DEFAULT_S	300u
+#define POLICY_NAME_MAX			  32
+#define POLICY_WEIGHT_MAX		  ((unsigned int)XS_DOM_WEIGHT_MAX)
+#define POLICY_WEIGHT_DEFAULT		  ((unsigned int)XS_DOM_WEIGHT_DEFAULT)
+#define POLICY_BUFFER_MIN_PCT		  ((unsigned int)XS_DOM_BUFFER_MIN)
+#define POLICY_BUFFER_MAX_PCT		  ((unsigned int)XS_DOM_BUFFER_MAX)
+#define POLICY_BUFFER_DEFAULT_PCT	  ((unsigned int)XS_DOM_BUFFER_DEFAULT)
+#define POLICY_KEEP_FREE_DEFAULT_KIB	  (UINT64_C(1024) * 1024) /* xmem: 1 GiB left free */
+#define POLICY_SURPLUS_BASE_DEFAULT_KIB	  (UINT64_C(1024) * 1024)
+#define POLICY_COVER_HALFLIFE_DEFAULT_S	  43200u /* xmem: the cover tier's history, 12 h */
+#define POLICY_COVER_RISE_DEFAULT_S	  300u
+#define POLICY_COVER_COND_PRIOR_DEFAULT_S 600u
 
 enum policy_kind {
 	POLICY_XMEM = 0,     /* demand x (1 + buffer), weighted max-min fairness, stability */
@@ -89,6 +90,22 @@ struct policy {
 	 */
 	unsigned int cover_halflife_s;
 	unsigned int cover_rise_s;
+	/*
+	 * Added by policy/ (zero: off). 1: the cover tier prices a domain's
+	 * rises by those it made from the level it is at now (half-octave
+	 * bins), backed off to all its rises with a prior of
+	 * cover_cond_prior_s seconds spent at that level.
+	 */
+	unsigned int cover_cond;
+	unsigned int cover_cond_prior_s;
+	/*
+	 * Added by policy/ (zero: off). 1: a domain whose rises come at a
+	 * regular distance from its previous rise weighs more in the cover
+	 * tier while the next one is due: its weight is raised by how much
+	 * likelier a rise is at this time since its last one than on average
+	 * (never lowered, at most POLICY_COVER_PHASE_LIFT_MAX).
+	 */
+	unsigned int cover_phase;
 };
 
 /*
@@ -96,12 +113,14 @@ struct policy {
  * the caller: a plan reads it (policy_dom.prev_history, with prev_plan_ms
  * and prev_demand_kib) and writes the next one (policy_dom.history), which
  * may be the same storage (then it is updated in place: the plan touches
- * only the bins that change). All zero: no history. Both are decaying histograms on geometric bins: level,
+ * only the bins that change). All zero: no history. Decaying histograms on geometric bins: level,
  * the share of recent time the demand spent at each level; rise, its recent
- * rises from one plan to the next. A mass m stands for m x 2^-((now -
- * ref_ms) / cover_halflife_s) at time now (ref_ms 0: the previous plan's
- * time), so that decay needs no pass over the bins; the bits say which bins
- * hold mass (ref_ms 0: not known, found from the masses).
+ * rises from one plan to the next; cond, the same rises by the level they
+ * left (cover_cond); phase, rises and time by the time since the last rise
+ * (cover_phase). A mass m stands for m x 2^-((now - ref_ms) /
+ * cover_halflife_s) at time now (ref_ms 0: the previous plan's time), so
+ * that decay needs no pass over the bins; the bits say which bins hold mass
+ * (ref_ms 0: not known, found from the masses).
  */
 #define POLICY_COVER_LEVEL_BINS	      96
 #define POLICY_COVER_LEVEL_BASE_KIB   (16.0 * 1024) /* bin 0 ends at 16 MiB x 2^(1/8) */
@@ -109,12 +128,47 @@ struct policy {
 #define POLICY_COVER_RISE_BINS	      40
 #define POLICY_COVER_RISE_BASE_KIB    (4.0 * 1024) /* bin 0 ends at 4 MiB x 2^(1/4) */
 #define POLICY_COVER_RISE_PER_OCTAVE  4u
+/*
+ * The rises by the level they left (cover_cond): a few slots, each for one
+ * from-level of POLICY_COVER_COND_GROUP level bins (half an octave), with
+ * the rises made from it on bins of two rise bins each (half an octave); a
+ * new from-level takes the slot with the least mass.
+ */
+#define POLICY_COVER_COND_SLOTS 6
+#define POLICY_COVER_COND_GROUP 4u
+#define POLICY_COVER_COND_BINS	(POLICY_COVER_RISE_BINS / 2)
+/*
+ * The renewal forecast (cover_phase): for rises of at least
+ * POLICY_COVER_PHASE_MIN_KIB, twice and four times that (the tracks), the
+ * time since the last one in bins of POLICY_COVER_PHASE_BIN_S (the last bin
+ * takes the rest): the rises seen at each (event) and the time spent at
+ * each (risk), with their sums.
+ */
+#define POLICY_COVER_PHASE_TRACKS   3
+#define POLICY_COVER_PHASE_BINS	    16
+#define POLICY_COVER_PHASE_BIN_S    300u
+#define POLICY_COVER_PHASE_MIN_KIB  (UINT64_C(256) * 1024)
+#define POLICY_COVER_PHASE_AHEAD_S  300u /* the lift looks this far ahead */
+#define POLICY_COVER_PHASE_PRIOR_S  600u
+#define POLICY_COVER_PHASE_LIFT_MAX 16.0
 struct policy_history {
+	/* What a plan reads of every domain first, together. */
 	uint64_t ref_ms;
 	uint64_t level_bits[(POLICY_COVER_LEVEL_BINS + 63) / 64]; /* bins that hold mass */
 	uint64_t rise_bits;
+	uint32_t cond_bits[POLICY_COVER_COND_SLOTS];	   /* bins of each slot that hold mass */
+	uint8_t cond_from[POLICY_COVER_COND_SLOTS];	   /* its from-level + 1 (0: empty) */
+	uint64_t phase_last_ms[POLICY_COVER_PHASE_TRACKS]; /* the last rise (0: none yet) */
+	float phase_event_sum[POLICY_COVER_PHASE_TRACKS];
+	float phase_risk_sum[POLICY_COVER_PHASE_TRACKS];
+	float level_sum; /* the sum of level[] (cover_cond) */
 	float level[POLICY_COVER_LEVEL_BINS];
 	float rise[POLICY_COVER_RISE_BINS];
+	float cond[POLICY_COVER_COND_SLOTS][POLICY_COVER_COND_BINS];
+	struct {
+		float event[POLICY_COVER_PHASE_TRACKS];
+		float risk[POLICY_COVER_PHASE_TRACKS];
+	} phase[POLICY_COVER_PHASE_BINS];
 };
 
 /* Balloon frontend states as guests report them (data/balloon/state). */

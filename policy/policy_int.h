@@ -99,22 +99,34 @@ struct cover_memo {
 	int set;
 };
 /*
+ * What the cover tier needs of a history at now_ms, found while it is at
+ * hand (one pass over the histories per plan): its weight lift
+ * (cover_phase; 1: none), what its masses stand for now (g), and how many
+ * candidates it may give at most (count).
+ */
+struct cover_now {
+	double lift, g;
+	size_t count;
+};
+/*
  * Write into h (NULL: nothing) the history of dom at now_ms: its previous
  * history (h may be the same storage), plus the time since the previous
  * plan at that plan's demand and the rise to demand_kib, if any. All zero
  * when the cover tier is off or nothing was fed back. memo: two, zeroed
- * before a plan's first call.
+ * before a plan's first call. Fills *now_r for h (none: lift 1, count 0).
  */
 void cover_history(const struct policy *pol, const struct policy_dom *dom, uint64_t now_ms,
-		   uint64_t demand_kib, struct policy_history *h, struct cover_memo *memo);
+		   uint64_t demand_kib, struct policy_history *h, struct cover_memo *memo,
+		   struct cover_now *now_r);
 /*
- * The cover tier at now_ms: raise x[j] (each domain's demand) toward cap[j]
- * so that the budget buys the most history mass (weighted by w[j]) per KiB;
- * hist[j] NULL: domain j takes no part. Returns what it gave; *err_r is
- * XMEM_ERR_NOMEM when scratch could not be had (then it gave nothing).
+ * The cover tier: raise x[j] (each domain's demand) toward cap[j] so that
+ * the budget buys the most history mass (weighted by w[j] x now[j].lift)
+ * per KiB; hist[j] NULL: domain j takes no part; now[j] as cover_history
+ * left it. Returns what it gave; *err_r is XMEM_ERR_NOMEM when scratch
+ * could not be had (then it gave nothing).
  */
-uint64_t cover_fill(const struct policy *pol, uint64_t now_ms, size_t nr,
-		    const struct policy_history *const *hist, const uint64_t *cap, const double *w,
+uint64_t cover_fill(const struct policy *pol, size_t nr, const struct policy_history *const *hist,
+		    const struct cover_now *now, const uint64_t *cap, const double *w,
 		    uint64_t budget_kib, uint64_t *x, int *err_r);
 
 /* stability.c */

@@ -57,7 +57,9 @@ static uint64_t lcg(uint64_t *s)
 
 /*
  * A history for the cover tier as a busy guest leaves it: time spread over
- * the levels from 70% to 150% of its demand, and rises in a dozen bins.
+ * the levels from 70% to 150% of its demand, and rises in a dozen bins;
+ * rises by the level they left in every slot, and a renewal history for
+ * every size tracked, its last rise within the last two hours.
  */
 static void make_history(struct policy_history *h, uint64_t used_kib, uint64_t *seed)
 {
@@ -65,13 +67,38 @@ static void make_history(struct policy_history *h, uint64_t used_kib, uint64_t *
 	double hi = log2((double)used_kib * 1.5 / POLICY_COVER_LEVEL_BASE_KIB);
 	int a = (int)(lo * POLICY_COVER_LEVEL_PER_OCTAVE),
 	    b = (int)(hi * POLICY_COVER_LEVEL_PER_OCTAVE);
+	uint64_t s2 = *seed ^ 0x9e3779b97f4a7c15ULL;
 	int k;
 
 	memset(h, 0, sizeof(*h));
 	for (k = a < 0 ? 0 : a; k <= b && k < POLICY_COVER_LEVEL_BINS; k++)
 		h->level[k] = (float)(lcg(seed) % 1000) / 1000.0f / (float)(b - a + 1);
-	for (k = 0; k < 12; k++)
-		h->rise[lcg(seed) % POLICY_COVER_RISE_BINS] += (float)(lcg(seed) % 100) / 1000.0f;
+	for (k = 0; k < 12; k++) {
+		int r = (int)(lcg(seed) % POLICY_COVER_RISE_BINS);
+		float m = (float)(lcg(seed) % 100) / 1000.0f;
+
+		/* Each rise also by the level it left: one of the slots. */
+		h->rise[r] += m;
+		h->cond[k % POLICY_COVER_COND_SLOTS][r / 2] += m;
+	}
+	for (k = 0; k < POLICY_COVER_COND_SLOTS; k++)
+		h->cond_from[k] = (uint8_t)((a < 0 ? 0 : a) / (int)POLICY_COVER_COND_GROUP + k + 1);
+	/*
+	 * Rises of each size tracked at a few distances from the one before
+	 * (drawn apart, so that the domains are those of before they were).
+	 */
+	for (k = 0; k < POLICY_COVER_PHASE_TRACKS; k++) {
+		int r;
+
+		h->phase_last_ms[k] = 1000000 - lcg(&s2) % 7200 * 1000;
+		for (r = 0; r < POLICY_COVER_PHASE_BINS; r++) {
+			h->phase[r].risk[k] = (float)(lcg(&s2) % 100 + 1) / 10000.0f;
+			h->phase[r].event[k] =
+				lcg(&s2) % 6 ? 0 : (float)(lcg(&s2) % 100) / 100000.0f;
+			h->phase_risk_sum[k] += h->phase[r].risk[k];
+			h->phase_event_sum[k] += h->phase[r].event[k];
+		}
+	}
 }
 
 /* Domains with varied bounds, weights and demands; returns the sum of desired sizes. */

@@ -1517,6 +1517,158 @@ static void policy_cover_deadband_test(void **state)
 	assert_int_equal(out[0].apply, 1);
 }
 
+/* The slot of d's history that holds the rises from the from-level of v (-1: none). */
+static int cond_slot(const struct policy_history *h, uint64_t v)
+{
+	unsigned int f = level_bin(v) / POLICY_COVER_COND_GROUP + 1;
+	int k;
+
+	for (k = 0; k < POLICY_COVER_COND_SLOTS; k++)
+		if (h->cond_from[k] == f)
+			return k;
+	return -1;
+}
+
+/*
+ * A rise is also recorded by the level it left (cover_cond), and the
+ * renewal history notes it for every size it reaches (cover_phase): a rise
+ * from 1 GiB to 1.75 GiB counts at 1 GiB's from-level, for 256 and 512
+ * MiB but not 1 GiB, and the time until the next plan counts at phase 0.
+ */
+static void policy_cover_cond_history_test(void **state)
+{
+	struct policy_dom d = dom_make(1, 256 * MIB, 2 * GIB, 8 * GIB);
+	struct policy_history ph;
+	struct policy_out out;
+	struct policy pol;
+	struct policy_host h;
+	unsigned int r = rise_bin(768 * MIB);
+	uint64_t now;
+	int k;
+
+	(void)state;
+	pol_cover(&pol);
+	memset(&ph, 0, sizeof(ph));
+	d.prev_history = &ph;
+	d.history = &ph;
+	dom_demand(&d, GIB + 768 * MIB);
+	h = host_make(16 * GIB, &d, 1);
+	now = h.now_ms;
+	d.prev_plan_ms = now - 60 * 1000;
+	d.prev_demand_kib = GIB;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	k = cond_slot(&ph, GIB);
+	assert_true(k >= 0);
+	assert_float_equal(hist_mass(&pol, &d, ph.cond[k][r / 2], now), M_LN2 * 300 / 3600, 1e-6);
+	assert_int_equal(cond_slot(&ph, GIB + 768 * MIB), -1);
+	assert_int_equal(ph.phase_last_ms[0], now);
+	assert_int_equal(ph.phase_last_ms[1], now);
+	assert_int_equal(ph.phase_last_ms[2], 0);
+	/* A minute later, no rise: a minute at risk at phase 0 of the two tracks. */
+	d.prev_plan_ms = now;
+	d.prev_demand_kib = GIB + 768 * MIB;
+	h.now_ms = now + 60 * 1000;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_float_equal(hist_mass(&pol, &d, ph.phase[0].risk[0], h.now_ms),
+			   1 - exp2(-60.0 / 3600), 1e-6);
+	assert_float_equal(ph.phase[0].risk[2], 0, 1e-9);
+	/* Another rise of 512 MiB from there, an hour after the first: at phase 12. */
+	d.prev_plan_ms = h.now_ms;
+	h.now_ms = now + 3600 * 1000;
+	dom_demand(&d, 2 * GIB + 256 * MIB);
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_true(ph.phase[12].event[0] > 0 && ph.phase[12].event[1] > 0);
+	assert_float_equal(ph.phase[12].event[2], 0, 1e-9);
+	assert_int_equal(cond_slot(&ph, GIB + 768 * MIB) >= 0, 1);
+	/* Off: nothing of either is recorded. */
+	memset(&ph, 0, sizeof(ph));
+	pol.cover_cond = pol.cover_phase = 0;
+	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
+	assert_int_equal(cond_slot(&ph, GIB + 768 * MIB), -1);
+	assert_int_equal(ph.phase_last_ms[0], 0);
+}
+
+/*
+ * The rises are priced from the level a domain is at (cover_cond): d0 and
+ * d1 spend most of their time at 1 GiB and rose by about 512 MiB as often
+ * (d0 a little more), but d0 only ever rose from another level, d1 from
+ * 1 GiB. With room for one such cover, d1 gets it; priced on all rises
+ * alike, d0 would.
+ */
+static void policy_cover_cond_test(void **state)
+{
+	struct policy_dom d[3];
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+	unsigned int r = rise_bin(512 * MIB), f1 = level_bin(GIB) / POLICY_COVER_COND_GROUP;
+	size_t i;
+
+	(void)state;
+	pol_cover(&pol);
+	cover_three(d, &h);
+	h.total_kib = 3 * GIB + 1000 * MIB;
+	h.free_kib = 1000 * MIB;
+	for (i = 0; i < 2; i++)
+		cover_prev[i].level[level_bin(GIB)] = 0.9f;
+	cover_prev[0].rise[r] = 0.3f;
+	cover_prev[0].cond_from[0] = (uint8_t)(f1 + 3); /* from 2.8 GiB */
+	cover_prev[0].cond[0][r / 2] = 0.3f;
+	cover_prev[1].rise[r] = 0.25f;
+	cover_prev[1].cond_from[0] = (uint8_t)(f1 + 1);
+	cover_prev[1].cond[0][r / 2] = 0.25f;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[1].target_kib >= GIB + 512 * MIB);
+	assert_true(out[0].target_kib < GIB + 512 * MIB);
+	assert_true(sum_targets(out, 3) <= h.total_kib);
+	pol.cover_cond = 0;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[0].target_kib >= GIB + 512 * MIB);
+	assert_true(out[1].target_kib < GIB + 512 * MIB);
+}
+
+/*
+ * A domain whose rises come an hour apart weighs more while the next is due
+ * (cover_phase): d0 and d1 both rose by 512 MiB every hour, d1 a little
+ * more often overall; d0's last rise was 55 minutes ago, d1's 5. With room
+ * for one cover, d0 gets it; without the renewal forecast, d1 would.
+ */
+static void policy_cover_phase_test(void **state)
+{
+	struct policy_dom d[3];
+	struct policy_out out[3];
+	struct policy pol;
+	struct policy_host h;
+	unsigned int r = rise_bin(512 * MIB), b;
+	size_t i;
+
+	(void)state;
+	pol_cover(&pol);
+	cover_three(d, &h);
+	h.total_kib = 3 * GIB + 1000 * MIB;
+	h.free_kib = 1000 * MIB;
+	cover_prev[0].rise[r] = 0.3f;
+	cover_prev[1].rise[r] = 0.32f;
+	for (i = 0; i < 2; i++) {
+		for (b = 0; b <= 12; b++) {
+			cover_prev[i].phase[b].risk[0] = 0.06f;
+			cover_prev[i].phase_risk_sum[0] += 0.06f;
+		}
+		cover_prev[i].phase[12].event[0] = 0.06f;
+		cover_prev[i].phase_event_sum[0] = 0.06f;
+	}
+	cover_prev[0].phase_last_ms[0] = h.now_ms - 55 * 60 * 1000;
+	cover_prev[1].phase_last_ms[0] = h.now_ms - 5 * 60 * 1000;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[0].target_kib >= GIB + 512 * MIB);
+	assert_true(out[1].target_kib < GIB + 512 * MIB);
+	assert_true(sum_targets(out, 3) <= h.total_kib);
+	pol.cover_phase = 0;
+	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
+	assert_true(out[1].target_kib >= GIB + 512 * MIB);
+	assert_true(out[0].target_kib < GIB + 512 * MIB);
+}
+
 /* Phases: targets that free memory are phase 1, those that take it phase 2. */
 static void policy_phases_test(void **state)
 {
@@ -1717,6 +1869,9 @@ int main(void)
 		cmocka_unit_test(policy_cover_own_bin_test),
 		cmocka_unit_test(policy_cover_keep_free_test),
 		cmocka_unit_test(policy_cover_deadband_test),
+		cmocka_unit_test(policy_cover_cond_history_test),
+		cmocka_unit_test(policy_cover_cond_test),
+		cmocka_unit_test(policy_cover_phase_test),
 		cmocka_unit_test(policy_phases_test),
 		cmocka_unit_test(policy_invalid_test),
 		cmocka_unit_test(policy_kind_names_test),
