@@ -136,7 +136,8 @@ mkdir -p "$root/usr/lib/modules" && cp -a "$work/kmod/lib/modules/$kver" "$root/
 # are masked to shorten it.
 printf 'autoballoon="off"\n' >"$root/etc/xen/xl.conf"
 cp "$guest_kernel" "$root/root/domU-kernel" && cp "$guest_initrd" "$root/root/domU-initrd.gz" &&
-	cp "$work/guest-initrd.gz" "$root/root/debian-initrd.gz" || fail "cannot copy the guests' images"
+	cp "$work/guest-initrd.gz" "$root/root/debian-initrd.gz" && cp "$deb" "$root/root/xmem.deb" ||
+	fail "cannot copy the guests' images and the package"
 cat >"$root/etc/xen/gd.cfg" <<'EOF'
 name="gd"
 type="pv"

@@ -72,6 +72,12 @@ xl create /etc/xen/g1.cfg >/run/xl-create.log 2>&1 || { bad "xl create: $(cat /r
 d=$(xl domid g1)
 xmem mem-policy g1 --managed on --min 192M --max 512M >/run/pol.out 2>&1 ||
 	bad "xmem mem-policy: $(cat /run/pol.out)"
+# mem-policy saves the VM's policy: xmemd writes it under its StateDirectory.
+if wait_for 30 test -s /var/lib/xmem/vm/g1.json; then
+	ok "g1's policy saved in /var/lib/xmem/vm/g1.json"
+else
+	bad "g1's policy not saved: $(xenstore-read /local/domain/"$d"/memory/policy-result 2>&1)"
+fi
 if wait_for 180 xs_is /tool/xmemd/domain/"$d"/balloon yes; then
 	ok "g1 (domain $d) found ballooning by the unit's xmemd"
 else
@@ -133,7 +139,29 @@ fi
 journalctl -u xmemd --no-pager | grep 'reload refused' | tail -n 1
 cp /run/xmemd.json.good "$conf"
 
-# 5. Stopped: clean exit, metrics gone, the guest left where it is.
+# 5. The package upgraded in place (the same .deb again): its postinst
+#    restarts xmemd, which keeps the reservation. Removed: its prerm stops
+#    xmemd and the configuration stays (conffiles); installed again: started.
+pid=$(prop MainPID)
+if dpkg -i /root/xmem.deb >/run/dpkg.log 2>&1 && wait_for 60 active && [ "$(prop MainPID)" != "$pid" ]; then
+	ok "package reinstalled: xmemd restarted by its postinst (pid $pid -> $(prop MainPID))"
+else
+	bad "reinstall: $(tail -n 3 /run/dpkg.log | tr '\n' ' ') $(systemctl is-active xmemd), pid $(prop MainPID)"
+fi
+xmem reservations --json | grep -q '"granted"' && ok "the reservation kept across the upgrade" ||
+	bad "reservation lost in the upgrade: $(xmem reservations 2>&1 | tr '\n' ' ')"
+if dpkg -r xmem >/run/dpkg.log 2>&1 && ! active && [ ! -e /usr/sbin/xmemd ] && [ -s "$conf" ]; then
+	ok "package removed: xmemd stopped, $conf kept"
+else
+	bad "remove: $(tail -n 3 /run/dpkg.log | tr '\n' ' ') $(systemctl is-active xmemd)"
+fi
+if dpkg -i /root/xmem.deb >/run/dpkg.log 2>&1 && wait_for 60 active; then
+	ok "package installed again: xmemd started"
+else
+	bad "install again: $(tail -n 3 /run/dpkg.log | tr '\n' ' ') $(systemctl is-active xmemd)"
+fi
+
+# 6. Stopped: clean exit, metrics gone, the guest left where it is.
 t0=$(xenstore-read /local/domain/"$d"/memory/target)
 systemctl stop xmemd
 if [ "$(systemctl is-active xmemd)" = inactive ] && [ "$(prop Result)" = success ]; then
