@@ -1588,6 +1588,16 @@ static void policy_cover_cond_history_test(void **state)
 	assert_int_equal(ph.phase_last_ms[0], 0);
 }
 
+/* Of the three domains of cover_three, with room for one cover of 512 MiB: win gets it, lose not. */
+static void cover_goes_to(const struct policy *pol, const struct policy_host *h,
+			  struct policy_dom *d, struct policy_out *out, int win, int lose)
+{
+	assert_int_equal(policy_plan(pol, h, d, 3, out), 0);
+	assert_true(out[win].target_kib >= GIB + 512 * MIB);
+	assert_true(out[lose].target_kib < GIB + 512 * MIB);
+	assert_true(sum_targets(out, 3) <= h->total_kib);
+}
+
 /*
  * The rises are priced from the level a domain is at (cover_cond): d0 and
  * d1 spend most of their time at 1 GiB and rose by about 512 MiB as often
@@ -1617,14 +1627,9 @@ static void policy_cover_cond_test(void **state)
 	cover_prev[1].rise[r] = 0.25f;
 	cover_prev[1].cond_from[0] = (uint8_t)(f1 + 1);
 	cover_prev[1].cond[0][r / 2] = 0.25f;
-	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
-	assert_true(out[1].target_kib >= GIB + 512 * MIB);
-	assert_true(out[0].target_kib < GIB + 512 * MIB);
-	assert_true(sum_targets(out, 3) <= h.total_kib);
+	cover_goes_to(&pol, &h, d, out, 1, 0);
 	pol.cover_cond = 0;
-	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
-	assert_true(out[0].target_kib >= GIB + 512 * MIB);
-	assert_true(out[1].target_kib < GIB + 512 * MIB);
+	cover_goes_to(&pol, &h, d, out, 0, 1);
 }
 
 /*
@@ -1659,14 +1664,9 @@ static void policy_cover_phase_test(void **state)
 	}
 	cover_prev[0].phase_last_ms[0] = h.now_ms - 55 * 60 * 1000;
 	cover_prev[1].phase_last_ms[0] = h.now_ms - 5 * 60 * 1000;
-	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
-	assert_true(out[0].target_kib >= GIB + 512 * MIB);
-	assert_true(out[1].target_kib < GIB + 512 * MIB);
-	assert_true(sum_targets(out, 3) <= h.total_kib);
+	cover_goes_to(&pol, &h, d, out, 0, 1);
 	pol.cover_phase = 0;
-	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
-	assert_true(out[1].target_kib >= GIB + 512 * MIB);
-	assert_true(out[0].target_kib < GIB + 512 * MIB);
+	cover_goes_to(&pol, &h, d, out, 1, 0);
 }
 
 /* Phases: targets that free memory are phase 1, those that take it phase 2. */
