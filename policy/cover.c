@@ -355,6 +355,15 @@ static size_t cover_count(const struct policy_history *hist)
 	return n < COVER_GRID_BINS ? n : COVER_GRID_BINS;
 }
 
+void cover_clear(struct policy_history *h)
+{
+	static const struct policy_history zero;
+
+	/* Bytes against bytes, padding included: equal means the memset would change nothing. */
+	if (memcmp(h, &zero, sizeof(*h)))
+		memset(h, 0, sizeof(*h));
+}
+
 void cover_history(const struct policy *pol, const struct policy_dom *dom, uint64_t now_ms,
 		   uint64_t demand_kib, struct policy_history *h, struct cover_memo *memo,
 		   struct cover_now *now_r)
@@ -369,7 +378,7 @@ void cover_history(const struct policy *pol, const struct policy_dom *dom, uint6
 		return;
 	if (pol->kind != POLICY_XMEM || !pol->cover_halflife_s || !dom->has_demand ||
 	    !dom->prev_plan_ms || !dom->prev_demand_kib || !dom->prev_history) {
-		memset(h, 0, sizeof(*h));
+		cover_clear(h);
 		return;
 	}
 	if (h != dom->prev_history)

@@ -487,7 +487,7 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		o->swing_kib = 0;
 		if (!d->managed) {
 			if (d->history)
-				memset(d->history, 0, sizeof(*d->history));
+				cover_clear(d->history);
 			o->demand_kib = policy_demand_kib(pol, d);
 			o->desired_kib = d->current_kib;
 			o->target_kib = d->target_kib;
