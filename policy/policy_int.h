@@ -99,6 +99,12 @@ struct cover_memo {
 	int set;
 };
 /*
+ * Make h all zero (no history), writing it only when it is not already:
+ * a history no plan uses stays clean, and the caller's pages untouched.
+ */
+void cover_clear(struct policy_history *h);
+
+/*
  * What the cover tier needs of a history at now_ms, found while it is at
  * hand (one pass over the histories per plan): its weight lift
  * (cover_phase; 1: none), what its masses stand for now (g), and how many
@@ -115,12 +121,6 @@ struct cover_now {
  * when the cover tier is off or nothing was fed back. memo: two, zeroed
  * before a plan's first call. Fills *now_r for h (none: lift 1, count 0).
  */
-/*
- * Make h all zero (no history), writing it only when it is not already:
- * a history no plan uses stays clean, and the caller's pages untouched.
- */
-void cover_clear(struct policy_history *h);
-
 void cover_history(const struct policy *pol, const struct policy_dom *dom, uint64_t now_ms,
 		   uint64_t demand_kib, struct policy_history *h, struct cover_memo *memo,
 		   struct cover_now *now_r);
