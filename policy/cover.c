@@ -117,7 +117,7 @@ static unsigned int cover_bin(uint64_t v, double base_kib, unsigned int per_octa
 {
 	const double *thr = per_octave == 8 ? cover_oct8 : cover_oct4;
 	double x = (double)v / base_kib, y;
-	unsigned int k = 0;
+	unsigned int k = 0, j;
 	uint64_t u;
 	long b;
 
@@ -128,8 +128,12 @@ static unsigned int cover_bin(uint64_t v, double base_kib, unsigned int per_octa
 	b = (long)((u >> 52) & 0x7ff) - 1023;
 	u = (u & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1023) << 52);
 	memcpy(&y, &u, sizeof(y));
-	while (k + 1 < per_octave && y >= thr[k + 1])
-		k++;
+	/*
+	 * The bins of the octave at or below y (the table rises): counted
+	 * without a branch, as where y falls is data a branch cannot predict.
+	 */
+	for (j = 1; j < per_octave; j++)
+		k += y >= thr[j];
 	b = b * (long)per_octave + (long)k;
 	if (b < 1)
 		return 0;
