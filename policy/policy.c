@@ -134,21 +134,35 @@ static inline uint64_t policy_sub(uint64_t a, uint64_t b)
 	return a > b ? a - b : 0;
 }
 
-uint64_t policy_budget_kib(const struct policy_host *host, const struct policy_dom *doms, size_t nr)
+/* What the included domains held in total (incl_kib), what the rest held (excl_kib): the budget. */
+static uint64_t policy_budget_of(const struct policy_host *host, uint64_t incl_kib,
+				 uint64_t excl_kib)
 {
-	uint64_t incl_kib = 0, excl_kib = 0, by_total, by_free, off;
-	size_t i;
+	uint64_t by_total, by_free, off;
 
-	for (i = 0; i < nr; i++) {
-		if (policy_dom_included(&doms[i]))
-			incl_kib += doms[i].current_kib;
-		else
-			excl_kib += doms[i].current_kib;
-	}
 	off = host->floor_kib + host->reserved_kib + host->claimed_kib + host->promised_kib;
 	by_total = policy_sub(policy_sub(host->total_kib, off), excl_kib);
 	by_free = policy_sub(host->free_kib + incl_kib, off);
 	return by_total < by_free ? by_total : by_free;
+}
+
+/* Add what dom holds to *incl_kib or *excl_kib (policy_budget_kib's sums). */
+static void policy_budget_add(const struct policy_dom *dom, uint64_t *incl_kib, uint64_t *excl_kib)
+{
+	if (policy_dom_included(dom))
+		*incl_kib += dom->current_kib;
+	else
+		*excl_kib += dom->current_kib;
+}
+
+uint64_t policy_budget_kib(const struct policy_host *host, const struct policy_dom *doms, size_t nr)
+{
+	uint64_t incl_kib = 0, excl_kib = 0;
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		policy_budget_add(&doms[i], &incl_kib, &excl_kib);
+	return policy_budget_of(host, incl_kib, excl_kib);
 }
 
 /* Does pol hand out the surplus tier? (xmem only: the references stay as they are.) */
@@ -460,7 +474,7 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 {
 	struct cover_memo memo[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
 	struct policy_scratch s;
-	uint64_t budget_kib, used_kib, slack_kib, lv[POLICY_NR_TIERS];
+	uint64_t budget_kib, used_kib, slack_kib, lv[POLICY_NR_TIERS], incl_kib = 0, excl_kib = 0;
 	size_t i, n = 0;
 	unsigned int t;
 	int rc;
@@ -468,9 +482,12 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 	memset(&s, 0, sizeof(s));
 	if ((size_t)pol->kind >= POLICY_NR_KINDS)
 		return XMEM_ERR_INVAL;
-	for (i = 0; i < nr; i++)
+	/* Bounds checked before anything is written; the budget's sums in the same pass. */
+	for (i = 0; i < nr; i++) {
 		if (doms[i].managed && !policy_dom_valid(&doms[i]))
 			return XMEM_ERR_INVAL;
+		policy_budget_add(&doms[i], &incl_kib, &excl_kib);
+	}
 	rc = policy_scratch_alloc(&s, nr);
 	if (rc)
 		goto out;
@@ -515,7 +532,7 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		n++;
 	}
 
-	budget_kib = policy_budget_kib(host, doms, nr);
+	budget_kib = policy_budget_of(host, incl_kib, excl_kib);
 	rc = policy_fill(pol, host->now_ms, &s, n, budget_kib, &used_kib);
 	if (rc)
 		goto out;
