@@ -226,12 +226,12 @@ static unsigned int cover_cond_from(uint64_t demand_kib)
 /* The slot of from-level f in h, or -1. */
 static int cover_cond_find(const struct policy_history *h, unsigned int f)
 {
-	int k;
+	int k, found = -1;
 
-	for (k = 0; k < POLICY_COVER_COND_SLOTS; k++)
-		if (h->cond_from[k] == f)
-			return k;
-	return -1;
+	/* Every slot, from the last: the first that matches wins, with no branch on where. */
+	for (k = POLICY_COVER_COND_SLOTS - 1; k >= 0; k--)
+		found = h->cond_from[k] == f ? k : found;
+	return found;
 }
 
 /*
