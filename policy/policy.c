@@ -207,7 +207,15 @@ struct policy_scratch {
 	struct cover_now *now;		    /* the cover tier's view of each history */
 	uint64_t *cap;			    /* the cover tier's ceiling: max */
 	uint64_t *cov;			    /* what the fill gave up to the cover tier */
+	/*
+	 * Of each included domain, what the deadband and the marking read, so
+	 * that they need not go back to the domains: its target in force
+	 * (tgt), that target where it lies within its bounds (t0; UINT64_MAX
+	 * outside them, above any bound), and what it holds (cur).
+	 */
+	uint64_t *tgt, *t0, *cur;
 };
+_Static_assert(SIZE_MAX_KIB_POLICY < UINT64_MAX, "no bound reaches t0's mark of out of bounds");
 
 static void policy_scratch_free(struct policy_scratch *s)
 {
@@ -225,6 +233,9 @@ static void policy_scratch_free(struct policy_scratch *s)
 	free(s->now);
 	free(s->cap);
 	free(s->cov);
+	free(s->tgt);
+	free(s->t0);
+	free(s->cur);
 }
 
 static int policy_scratch_alloc(struct policy_scratch *s, size_t nr)
@@ -246,8 +257,11 @@ static int policy_scratch_alloc(struct policy_scratch *s, size_t nr)
 	s->now = calloc(n, sizeof(*s->now));
 	s->cap = malloc(n * sizeof(uint64_t));
 	s->cov = calloc(n, sizeof(uint64_t));
+	s->tgt = malloc(n * sizeof(uint64_t));
+	s->t0 = malloc(n * sizeof(uint64_t));
+	s->cur = malloc(n * sizeof(uint64_t));
 	if (!s->w || !s->ws || !s->top || !s->x || !s->idx || !s->keys || !s->hist || !s->now ||
-	    !s->cap || !s->cov)
+	    !s->cap || !s->cov || !s->tgt || !s->t0 || !s->cur)
 		return XMEM_ERR_NOMEM;
 	return 0;
 }
@@ -416,9 +430,8 @@ static int policy_fill(const struct policy *pol, uint64_t now_ms, struct policy_
  * higher one spends it (pass 1), so the sum never exceeds what the fill
  * allowed (slack_kib: what the fill left).
  */
-static void policy_deadband(const struct policy *pol, const struct policy_dom *doms,
-			    const struct policy_scratch *s, size_t n, uint64_t slack_kib,
-			    struct policy_out *out)
+static void policy_deadband(const struct policy *pol, const struct policy_scratch *s, size_t n,
+			    uint64_t slack_kib, struct policy_out *out)
 {
 	size_t j;
 	int pass;
@@ -427,11 +440,10 @@ static void policy_deadband(const struct policy *pol, const struct policy_dom *d
 		out[s->idx[j]].target_kib = s->x[j];
 	for (pass = 0; pass < 2; pass++) {
 		for (j = 0; j < n; j++) {
-			const struct policy_dom *d = &doms[s->idx[j]];
-			uint64_t t0 = d->target_kib, x = s->x[j], db;
+			uint64_t t0 = s->t0[j], x = s->x[j], db;
 
-			if (t0 < d->min_kib || t0 > d->max_kib || t0 == x)
-				continue;
+			if (t0 == UINT64_MAX || t0 == x)
+				continue; /* outside its bounds, or the plan itself */
 			db = stability_deadband_kib(pol, t0);
 			/*
 			 * A lower target is kept only while it covers the
@@ -453,19 +465,17 @@ static void policy_deadband(const struct policy *pol, const struct policy_dom *d
 }
 
 /* Mark the changed targets to apply: phase 1 when they free memory, 2 when they take some. */
-static void policy_mark_applied(const struct policy_dom *doms, const struct policy_scratch *s,
-				size_t n, struct policy_out *out)
+static void policy_mark_applied(const struct policy_scratch *s, size_t n, struct policy_out *out)
 {
 	size_t j;
 
 	for (j = 0; j < n; j++) {
-		const struct policy_dom *d = &doms[s->idx[j]];
 		struct policy_out *o = &out[s->idx[j]];
 
-		if (o->target_kib == d->target_kib)
+		if (o->target_kib == s->tgt[j])
 			continue;
 		o->apply = 1;
-		o->phase = o->target_kib <= d->current_kib ? 1 : 2;
+		o->phase = o->target_kib <= s->cur[j] ? 1 : 2;
 	}
 }
 
@@ -528,6 +538,10 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		s.hist[n] = policy_cover_on(pol) && d->has_demand ? d->history : NULL;
 		s.now[n] = cnow;
 		s.cap[n] = d->max_kib;
+		s.tgt[n] = d->target_kib;
+		s.t0[n] = d->target_kib < d->min_kib || d->target_kib > d->max_kib ? UINT64_MAX
+										   : d->target_kib;
+		s.cur[n] = d->current_kib;
 		s.idx[n] = i;
 		n++;
 	}
@@ -539,8 +553,8 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 	used_kib += surplus_fill(pol, n, s.top, s.ws, budget_kib, used_kib, s.x, s.keys);
 	slack_kib = budget_kib > used_kib ? budget_kib - used_kib : 0;
 
-	policy_deadband(pol, doms, &s, n, slack_kib, out);
-	policy_mark_applied(doms, &s, n, out);
+	policy_deadband(pol, &s, n, slack_kib, out);
+	policy_mark_applied(&s, n, out);
 	rc = 0;
 out:
 	policy_scratch_free(&s);
