@@ -760,22 +760,26 @@ static unsigned int cover_bucket(float price)
  */
 static int cover_buy(const struct cover_seg *seg, size_t m, uint64_t budget, uint64_t *add)
 {
-	uint64_t *sum = calloc(COVER_BUCKETS, sizeof(*sum)), spent = 0;
+	uint64_t *sum = calloc(2 * COVER_BUCKETS, sizeof(*sum)), *cnt, spent = 0;
 	struct cover_seg *mid = NULL;
 	size_t i, n = 0, nb;
 	unsigned int k = COVER_BUCKETS, kb;
 
 	if (!sum)
 		return XMEM_ERR_NOMEM;
-	for (i = 0; i < m; i++)
-		sum[cover_bucket(seg[i].price)] += seg[i].cost;
+	/* The cost and the number of steps in each bucket, in one pass. */
+	cnt = sum + COVER_BUCKETS;
+	for (i = 0; i < m; i++) {
+		kb = cover_bucket(seg[i].price);
+		sum[kb] += seg[i].cost;
+		cnt[kb]++;
+	}
 	/* The highest bucket that does not fit whole: those above are bought. */
 	while (k > 0 && spent + sum[k - 1] <= budget)
 		spent += sum[--k];
 	if (k > 0) {
 		k--;
-		for (i = 0; i < m; i++)
-			n += cover_bucket(seg[i].price) == k;
+		n = (size_t)cnt[k];
 		mid = malloc((n ? n : 1) * sizeof(*mid));
 		if (!mid) {
 			free(sum);
