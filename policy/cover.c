@@ -117,7 +117,7 @@ static unsigned int cover_bin(uint64_t v, double base_kib, unsigned int per_octa
 {
 	const double *thr = per_octave == 8 ? cover_oct8 : cover_oct4;
 	double x = (double)v / base_kib, y;
-	unsigned int k = 0;
+	unsigned int k = 0, j;
 	uint64_t u;
 	long b;
 
@@ -128,8 +128,12 @@ static unsigned int cover_bin(uint64_t v, double base_kib, unsigned int per_octa
 	b = (long)((u >> 52) & 0x7ff) - 1023;
 	u = (u & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1023) << 52);
 	memcpy(&y, &u, sizeof(y));
-	while (k + 1 < per_octave && y >= thr[k + 1])
-		k++;
+	/*
+	 * The bins of the octave at or below y (the table rises): counted
+	 * without a branch, as where y falls is data a branch cannot predict.
+	 */
+	for (j = 1; j < per_octave; j++)
+		k += y >= thr[j];
 	b = b * (long)per_octave + (long)k;
 	if (b < 1)
 		return 0;
@@ -222,12 +226,12 @@ static unsigned int cover_cond_from(uint64_t demand_kib)
 /* The slot of from-level f in h, or -1. */
 static int cover_cond_find(const struct policy_history *h, unsigned int f)
 {
-	int k;
+	int k, found = -1;
 
-	for (k = 0; k < POLICY_COVER_COND_SLOTS; k++)
-		if (h->cond_from[k] == f)
-			return k;
-	return -1;
+	/* Every slot, from the last: the first that matches wins, with no branch on where. */
+	for (k = POLICY_COVER_COND_SLOTS - 1; k >= 0; k--)
+		found = h->cond_from[k] == f ? k : found;
+	return found;
 }
 
 /*
@@ -337,22 +341,44 @@ static double cover_phase_lift(const struct policy *pol, const struct policy_his
 }
 
 /*
+ * The bits set in v. __builtin_popcountll is a library call on the
+ * baseline x86-64 this is built for (no popcnt instruction); this is a
+ * dozen inline instructions.
+ */
+static unsigned int cover_popcount(uint64_t v)
+{
+	v = v - ((v >> 1) & UINT64_C(0x5555555555555555));
+	v = (v & UINT64_C(0x3333333333333333)) + ((v >> 2) & UINT64_C(0x3333333333333333));
+	v = (v + (v >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
+	return (unsigned int)((v * UINT64_C(0x0101010101010101)) >> 56);
+}
+
+/*
  * How many candidates the history of one domain may give at most: its
  * level and rise bins, and the bins of one slot of rises by level (a curve
  * reads only the slot of the level it is at), but no more than the grid.
  */
 static size_t cover_count(const struct policy_history *hist)
 {
-	size_t n = (size_t)__builtin_popcountll(hist->rise_bits), w;
+	size_t n = cover_popcount(hist->rise_bits), w;
 	uint32_t any = 0;
 
 	for (w = 0; w < sizeof(hist->level_bits) / sizeof(hist->level_bits[0]); w++)
-		n += (size_t)__builtin_popcountll(hist->level_bits[w]);
+		n += cover_popcount(hist->level_bits[w]);
 	for (w = 0; w < POLICY_COVER_COND_SLOTS; w++)
 		any |= hist->cond_bits[w];
 	if (any)
 		n += POLICY_COVER_COND_BINS;
 	return n < COVER_GRID_BINS ? n : COVER_GRID_BINS;
+}
+
+void cover_clear(struct policy_history *h)
+{
+	static const struct policy_history zero;
+
+	/* Bytes against bytes, padding included: equal means the memset would change nothing. */
+	if (memcmp(h, &zero, sizeof(*h)))
+		memset(h, 0, sizeof(*h));
 }
 
 void cover_history(const struct policy *pol, const struct policy_dom *dom, uint64_t now_ms,
@@ -369,7 +395,7 @@ void cover_history(const struct policy *pol, const struct policy_dom *dom, uint6
 		return;
 	if (pol->kind != POLICY_XMEM || !pol->cover_halflife_s || !dom->has_demand ||
 	    !dom->prev_plan_ms || !dom->prev_demand_kib || !dom->prev_history) {
-		memset(h, 0, sizeof(*h));
+		cover_clear(h);
 		return;
 	}
 	if (h != dom->prev_history)
@@ -734,22 +760,26 @@ static unsigned int cover_bucket(float price)
  */
 static int cover_buy(const struct cover_seg *seg, size_t m, uint64_t budget, uint64_t *add)
 {
-	uint64_t *sum = calloc(COVER_BUCKETS, sizeof(*sum)), spent = 0;
+	uint64_t *sum = calloc(2 * COVER_BUCKETS, sizeof(*sum)), *cnt, spent = 0;
 	struct cover_seg *mid = NULL;
 	size_t i, n = 0, nb;
 	unsigned int k = COVER_BUCKETS, kb;
 
 	if (!sum)
 		return XMEM_ERR_NOMEM;
-	for (i = 0; i < m; i++)
-		sum[cover_bucket(seg[i].price)] += seg[i].cost;
+	/* The cost and the number of steps in each bucket, in one pass. */
+	cnt = sum + COVER_BUCKETS;
+	for (i = 0; i < m; i++) {
+		kb = cover_bucket(seg[i].price);
+		sum[kb] += seg[i].cost;
+		cnt[kb]++;
+	}
 	/* The highest bucket that does not fit whole: those above are bought. */
 	while (k > 0 && spent + sum[k - 1] <= budget)
 		spent += sum[--k];
 	if (k > 0) {
 		k--;
-		for (i = 0; i < m; i++)
-			n += cover_bucket(seg[i].price) == k;
+		n = (size_t)cnt[k];
 		mid = malloc((n ? n : 1) * sizeof(*mid));
 		if (!mid) {
 			free(sum);

@@ -134,21 +134,35 @@ static inline uint64_t policy_sub(uint64_t a, uint64_t b)
 	return a > b ? a - b : 0;
 }
 
-uint64_t policy_budget_kib(const struct policy_host *host, const struct policy_dom *doms, size_t nr)
+/* What the included domains held in total (incl_kib), what the rest held (excl_kib): the budget. */
+static uint64_t policy_budget_of(const struct policy_host *host, uint64_t incl_kib,
+				 uint64_t excl_kib)
 {
-	uint64_t incl_kib = 0, excl_kib = 0, by_total, by_free, off;
-	size_t i;
+	uint64_t by_total, by_free, off;
 
-	for (i = 0; i < nr; i++) {
-		if (policy_dom_included(&doms[i]))
-			incl_kib += doms[i].current_kib;
-		else
-			excl_kib += doms[i].current_kib;
-	}
 	off = host->floor_kib + host->reserved_kib + host->claimed_kib + host->promised_kib;
 	by_total = policy_sub(policy_sub(host->total_kib, off), excl_kib);
 	by_free = policy_sub(host->free_kib + incl_kib, off);
 	return by_total < by_free ? by_total : by_free;
+}
+
+/* Add what dom holds to *incl_kib or *excl_kib (policy_budget_kib's sums). */
+static void policy_budget_add(const struct policy_dom *dom, uint64_t *incl_kib, uint64_t *excl_kib)
+{
+	if (policy_dom_included(dom))
+		*incl_kib += dom->current_kib;
+	else
+		*excl_kib += dom->current_kib;
+}
+
+uint64_t policy_budget_kib(const struct policy_host *host, const struct policy_dom *doms, size_t nr)
+{
+	uint64_t incl_kib = 0, excl_kib = 0;
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		policy_budget_add(&doms[i], &incl_kib, &excl_kib);
+	return policy_budget_of(host, incl_kib, excl_kib);
 }
 
 /* Does pol hand out the surplus tier? (xmem only: the references stay as they are.) */
@@ -193,7 +207,15 @@ struct policy_scratch {
 	struct cover_now *now;		    /* the cover tier's view of each history */
 	uint64_t *cap;			    /* the cover tier's ceiling: max */
 	uint64_t *cov;			    /* what the fill gave up to the cover tier */
+	/*
+	 * Of each included domain, what the deadband and the marking read, so
+	 * that they need not go back to the domains: its target in force
+	 * (tgt), that target where it lies within its bounds (t0; UINT64_MAX
+	 * outside them, above any bound), and what it holds (cur).
+	 */
+	uint64_t *tgt, *t0, *cur;
 };
+_Static_assert(SIZE_MAX_KIB_POLICY < UINT64_MAX, "no bound reaches t0's mark of out of bounds");
 
 static void policy_scratch_free(struct policy_scratch *s)
 {
@@ -211,6 +233,9 @@ static void policy_scratch_free(struct policy_scratch *s)
 	free(s->now);
 	free(s->cap);
 	free(s->cov);
+	free(s->tgt);
+	free(s->t0);
+	free(s->cur);
 }
 
 static int policy_scratch_alloc(struct policy_scratch *s, size_t nr)
@@ -232,8 +257,11 @@ static int policy_scratch_alloc(struct policy_scratch *s, size_t nr)
 	s->now = calloc(n, sizeof(*s->now));
 	s->cap = malloc(n * sizeof(uint64_t));
 	s->cov = calloc(n, sizeof(uint64_t));
+	s->tgt = malloc(n * sizeof(uint64_t));
+	s->t0 = malloc(n * sizeof(uint64_t));
+	s->cur = malloc(n * sizeof(uint64_t));
 	if (!s->w || !s->ws || !s->top || !s->x || !s->idx || !s->keys || !s->hist || !s->now ||
-	    !s->cap || !s->cov)
+	    !s->cap || !s->cov || !s->tgt || !s->t0 || !s->cur)
 		return XMEM_ERR_NOMEM;
 	return 0;
 }
@@ -402,9 +430,8 @@ static int policy_fill(const struct policy *pol, uint64_t now_ms, struct policy_
  * higher one spends it (pass 1), so the sum never exceeds what the fill
  * allowed (slack_kib: what the fill left).
  */
-static void policy_deadband(const struct policy *pol, const struct policy_dom *doms,
-			    const struct policy_scratch *s, size_t n, uint64_t slack_kib,
-			    struct policy_out *out)
+static void policy_deadband(const struct policy *pol, const struct policy_scratch *s, size_t n,
+			    uint64_t slack_kib, struct policy_out *out)
 {
 	size_t j;
 	int pass;
@@ -413,11 +440,10 @@ static void policy_deadband(const struct policy *pol, const struct policy_dom *d
 		out[s->idx[j]].target_kib = s->x[j];
 	for (pass = 0; pass < 2; pass++) {
 		for (j = 0; j < n; j++) {
-			const struct policy_dom *d = &doms[s->idx[j]];
-			uint64_t t0 = d->target_kib, x = s->x[j], db;
+			uint64_t t0 = s->t0[j], x = s->x[j], db;
 
-			if (t0 < d->min_kib || t0 > d->max_kib || t0 == x)
-				continue;
+			if (t0 == UINT64_MAX || t0 == x)
+				continue; /* outside its bounds, or the plan itself */
 			db = stability_deadband_kib(pol, t0);
 			/*
 			 * A lower target is kept only while it covers the
@@ -439,19 +465,17 @@ static void policy_deadband(const struct policy *pol, const struct policy_dom *d
 }
 
 /* Mark the changed targets to apply: phase 1 when they free memory, 2 when they take some. */
-static void policy_mark_applied(const struct policy_dom *doms, const struct policy_scratch *s,
-				size_t n, struct policy_out *out)
+static void policy_mark_applied(const struct policy_scratch *s, size_t n, struct policy_out *out)
 {
 	size_t j;
 
 	for (j = 0; j < n; j++) {
-		const struct policy_dom *d = &doms[s->idx[j]];
 		struct policy_out *o = &out[s->idx[j]];
 
-		if (o->target_kib == d->target_kib)
+		if (o->target_kib == s->tgt[j])
 			continue;
 		o->apply = 1;
-		o->phase = o->target_kib <= d->current_kib ? 1 : 2;
+		o->phase = o->target_kib <= s->cur[j] ? 1 : 2;
 	}
 }
 
@@ -460,7 +484,7 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 {
 	struct cover_memo memo[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
 	struct policy_scratch s;
-	uint64_t budget_kib, used_kib, slack_kib, lv[POLICY_NR_TIERS];
+	uint64_t budget_kib, used_kib, slack_kib, lv[POLICY_NR_TIERS], incl_kib = 0, excl_kib = 0;
 	size_t i, n = 0;
 	unsigned int t;
 	int rc;
@@ -468,9 +492,12 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 	memset(&s, 0, sizeof(s));
 	if ((size_t)pol->kind >= POLICY_NR_KINDS)
 		return XMEM_ERR_INVAL;
-	for (i = 0; i < nr; i++)
+	/* Bounds checked before anything is written; the budget's sums in the same pass. */
+	for (i = 0; i < nr; i++) {
 		if (doms[i].managed && !policy_dom_valid(&doms[i]))
 			return XMEM_ERR_INVAL;
+		policy_budget_add(&doms[i], &incl_kib, &excl_kib);
+	}
 	rc = policy_scratch_alloc(&s, nr);
 	if (rc)
 		goto out;
@@ -487,7 +514,7 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		o->swing_kib = 0;
 		if (!d->managed) {
 			if (d->history)
-				memset(d->history, 0, sizeof(*d->history));
+				cover_clear(d->history);
 			o->demand_kib = policy_demand_kib(pol, d);
 			o->desired_kib = d->current_kib;
 			o->target_kib = d->target_kib;
@@ -511,19 +538,23 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		s.hist[n] = policy_cover_on(pol) && d->has_demand ? d->history : NULL;
 		s.now[n] = cnow;
 		s.cap[n] = d->max_kib;
+		s.tgt[n] = d->target_kib;
+		s.t0[n] = d->target_kib < d->min_kib || d->target_kib > d->max_kib ? UINT64_MAX
+										   : d->target_kib;
+		s.cur[n] = d->current_kib;
 		s.idx[n] = i;
 		n++;
 	}
 
-	budget_kib = policy_budget_kib(host, doms, nr);
+	budget_kib = policy_budget_of(host, incl_kib, excl_kib);
 	rc = policy_fill(pol, host->now_ms, &s, n, budget_kib, &used_kib);
 	if (rc)
 		goto out;
 	used_kib += surplus_fill(pol, n, s.top, s.ws, budget_kib, used_kib, s.x, s.keys);
 	slack_kib = budget_kib > used_kib ? budget_kib - used_kib : 0;
 
-	policy_deadband(pol, doms, &s, n, slack_kib, out);
-	policy_mark_applied(doms, &s, n, out);
+	policy_deadband(pol, &s, n, slack_kib, out);
+	policy_mark_applied(&s, n, out);
 	rc = 0;
 out:
 	policy_scratch_free(&s);

@@ -99,6 +99,12 @@ struct cover_memo {
 	int set;
 };
 /*
+ * Make h all zero (no history), writing it only when it is not already:
+ * a history no plan uses stays clean, and the caller's pages untouched.
+ */
+void cover_clear(struct policy_history *h);
+
+/*
  * What the cover tier needs of a history at now_ms, found while it is at
  * hand (one pass over the histories per plan): its weight lift
  * (cover_phase; 1: none), what its masses stand for now (g), and how many

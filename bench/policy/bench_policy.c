@@ -2,7 +2,7 @@
 /*
  * bench_policy.c: how long policy_plan() takes for many domains.
  *
- *   bench_policy [--domains N] [--rounds R] [--json]
+ *   bench_policy [--domains N] [--rounds R] [--json] [--checksum]
  *
  * Scenarios (each with every kind of policy where it matters):
  *   plenty   the host holds every desired size: one pass per tier
@@ -172,7 +172,9 @@ struct bench {
 	double *t; /* one time per round */
 	uint64_t desired_kib;
 	double base_ms, ms[BENCH_NR_CASES], best[BENCH_NR_CASES];
-	volatile uint64_t sink; /* keeps the work from being optimised away */
+	uint64_t sum[BENCH_NR_CASES]; /* a checksum of each case's plans and histories */
+	int checksum;		      /* --checksum: print each case's checksum instead of times */
+	volatile uint64_t sink;	      /* keeps the work from being optimised away */
 };
 
 /* The median of b->t (sorted in place); the best into *best_r if not NULL. */
@@ -182,6 +184,61 @@ static double bench_median(struct bench *b, double *best_r)
 	if (best_r)
 		*best_r = b->t[0];
 	return b->t[b->rounds / 2];
+}
+
+/* FNV-1a of n bytes at p, continuing from h. */
+static uint64_t bench_fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ c[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* A history field by field (not its bytes: a layout may have padding). */
+static uint64_t bench_hist_sum(uint64_t h, const struct policy_history *x)
+{
+	unsigned int r;
+
+	h = bench_fnv(h, &x->ref_ms, sizeof(x->ref_ms));
+	h = bench_fnv(h, x->level_bits, sizeof(x->level_bits));
+	h = bench_fnv(h, &x->rise_bits, sizeof(x->rise_bits));
+	h = bench_fnv(h, x->cond_bits, sizeof(x->cond_bits));
+	h = bench_fnv(h, x->cond_from, sizeof(x->cond_from));
+	h = bench_fnv(h, x->phase_last_ms, sizeof(x->phase_last_ms));
+	h = bench_fnv(h, x->phase_event_sum, sizeof(x->phase_event_sum));
+	h = bench_fnv(h, x->phase_risk_sum, sizeof(x->phase_risk_sum));
+	h = bench_fnv(h, &x->level_sum, sizeof(x->level_sum));
+	h = bench_fnv(h, x->level, sizeof(x->level));
+	h = bench_fnv(h, x->rise, sizeof(x->rise));
+	h = bench_fnv(h, x->cond, sizeof(x->cond));
+	for (r = 0; r < POLICY_COVER_PHASE_BINS; r++) {
+		h = bench_fnv(h, x->phase[r].event, sizeof(x->phase[r].event));
+		h = bench_fnv(h, x->phase[r].risk, sizeof(x->phase[r].risk));
+	}
+	return h;
+}
+
+/* The checksum of a case's last plan and the histories it left (outside the timing). */
+static uint64_t bench_sum(const struct bench *b)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		h = bench_fnv(h, &b->out[i].domid, sizeof(b->out[i].domid));
+		h = bench_fnv(h, &b->out[i].desired_kib, sizeof(b->out[i].desired_kib));
+		h = bench_fnv(h, &b->out[i].target_kib, sizeof(b->out[i].target_kib));
+		h = bench_fnv(h, &b->out[i].demand_kib, sizeof(b->out[i].demand_kib));
+		h = bench_fnv(h, &b->out[i].swing_kib, sizeof(b->out[i].swing_kib));
+		h = bench_fnv(h, &b->out[i].apply, sizeof(b->out[i].apply));
+		h = bench_fnv(h, &b->out[i].phase, sizeof(b->out[i].phase));
+		h = bench_fnv(h, &b->out[i].included, sizeof(b->out[i].included));
+		h = bench_hist_sum(h, &b->hist[i]);
+	}
+	return h;
 }
 
 /* Time every case, after the baseline. Returns 0, or -1 when a plan fails. */
@@ -217,6 +274,8 @@ static int bench_run(struct bench *b)
 			b->sink += b->out[b->n - 1].target_kib;
 		}
 		b->ms[c] = bench_median(b, &b->best[c]);
+		if (b->checksum)
+			b->sum[c] = bench_sum(b);
 	}
 	return 0;
 }
@@ -313,6 +372,7 @@ int main(int argc, char **argv)
 		{ "domains", required_argument, NULL, 'n' },
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "checksum", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -334,8 +394,12 @@ int main(int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
+		case 'c':
+			b.checksum = 1;
+			break;
 		case 'h':
-			printf("usage: bench_policy [--domains N] [--rounds R] [--json]\n");
+			printf("usage: bench_policy [--domains N] [--rounds R] [--json] "
+			       "[--checksum]\n");
 			return 0;
 		default:
 			return 2;
@@ -357,7 +421,10 @@ int main(int argc, char **argv)
 		b.d[i].history = &b.hist[i];
 	if (bench_run(&b))
 		goto out;
-	if (json) {
+	if (b.checksum) {
+		for (i = 0; i < BENCH_NR_CASES; i++)
+			printf("%s %016llx\n", bench_cases[i].name, (unsigned long long)b.sum[i]);
+	} else if (json) {
 		if (bench_print_json(&b))
 			goto out;
 	} else {
