@@ -315,6 +315,17 @@ static void bench_json_table(struct json_out *jo, const struct bench *b)
 	json_out_obj_close(jo);
 }
 
+/* Every xmem case (plenty, scarce, cover) within the goal? */
+static int bench_xmem_met(const struct bench *b)
+{
+	size_t c;
+
+	for (c = 0; c < BENCH_NR_CASES; c++)
+		if (bench_cases[c].kind == POLICY_XMEM && b->ms[c] > 5.0)
+			return 0;
+	return 1;
+}
+
 /* The report as JSON on stdout. Returns 0 or -1. */
 static int bench_print_json(const struct bench *b)
 {
@@ -332,9 +343,10 @@ static int bench_print_json(const struct bench *b)
 	json_out_kv_double(jo, "baseline_ms", b->base_ms);
 	bench_json_table(jo, b);
 	json_out_kv_str(jo, "note",
-			b->ms[1] <= 5.0 && b->ms[0] <= 5.0
-				? "Goal: xmem plans 10,000 domains in at most 5 ms: met."
-				: "Goal: xmem plans 10,000 domains in at most 5 ms: MISSED.");
+			bench_xmem_met(b) ? "Goal: xmem plans 10,000 domains in at most 5 ms in "
+					    "every xmem case: met."
+					  : "Goal: xmem plans 10,000 domains in at most 5 ms in "
+					    "every xmem case: MISSED.");
 	json_out_key(jo, "cases");
 	json_out_arr_open(jo);
 	for (c = 0; c < BENCH_NR_CASES; c++) {
