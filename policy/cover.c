@@ -214,13 +214,17 @@ static void cover_rebase(struct policy_history *h, double g)
 	cover_bits(h);
 }
 
-/* The from-level of a demand: its level bin's group (1 up; 0 is an empty slot). */
+/* The from-level of level bin b: its group (1 up; 0 is an empty slot). */
+static unsigned int cover_cond_group(unsigned int b)
+{
+	return b / POLICY_COVER_COND_GROUP + 1;
+}
+
+/* The from-level of a demand. */
 static unsigned int cover_cond_from(uint64_t demand_kib)
 {
-	return cover_bin(demand_kib, POLICY_COVER_LEVEL_BASE_KIB, POLICY_COVER_LEVEL_PER_OCTAVE,
-			 POLICY_COVER_LEVEL_BINS) /
-		       POLICY_COVER_COND_GROUP +
-	       1;
+	return cover_cond_group(cover_bin(demand_kib, POLICY_COVER_LEVEL_BASE_KIB,
+					  POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS));
 }
 
 /* The slot of from-level f in h, or -1. */
@@ -435,7 +439,7 @@ void cover_history(const struct policy *pol, const struct policy_dom *dom, uint6
 		h->rise_bits |= UINT64_C(1) << b;
 		if (pol->cover_cond) {
 			/* The same rise by the level it left. */
-			k = cover_cond_slot(h, lb / POLICY_COVER_COND_GROUP + 1, up);
+			k = cover_cond_slot(h, cover_cond_group(lb), up);
 			h->cond[k][b / 2] = (float)(cover_sane(h->cond[k][b / 2], up) + add);
 			h->cond_bits[k] |= UINT32_C(1) << (b / 2);
 		}
@@ -554,10 +558,11 @@ static void cover_levels(const struct policy_history *hist, const struct cover_e
 }
 
 /* The rise candidates up to cap onto the grid: the upper edge of each bin with its mass. */
-static void cover_rises(const float *rise, uint64_t bits, const struct cover_edges *e, double cap,
+static void cover_rises(const struct policy_history *hist, const struct cover_edges *e, double cap,
 			double g, struct cover_grid *gr)
 {
 	struct cover_win win = cover_window(g);
+	uint64_t bits = hist->rise_bits;
 	unsigned int r;
 
 	for (; bits; bits &= bits - 1) {
@@ -566,7 +571,7 @@ static void cover_rises(const float *rise, uint64_t bits, const struct cover_edg
 		r = (unsigned int)__builtin_ctzll(bits);
 		if (r >= POLICY_COVER_RISE_BINS || e->rise[r] > cap)
 			break;
-		v = rise[r];
+		v = hist->rise[r];
 		if (v > win.lo && v <= win.hi)
 			cover_put(gr, r, v * g);
 	}
@@ -607,10 +612,10 @@ static void cover_cond_rises(const struct policy *pol, const struct policy_histo
 	sum = cover_sane(hist->level_sum, 1 / g) * g;
 	n = cover_level_sum(hist, a, a + POLICY_COVER_COND_GROUP, g);
 	if (!(sum > 0) || !(n + prior > 0)) {
-		cover_rises(hist->rise, hist->rise_bits, e, cap, g, gr);
+		cover_rises(hist, e, cap, g, gr);
 		return;
 	}
-	cover_rises(hist->rise, hist->rise_bits, e, cap, g * prior / (n + prior), gr);
+	cover_rises(hist, e, cap, g * prior / (n + prior), gr);
 	if (k < 0)
 		return;
 	/* A bin of two rise bins is a candidate at the upper edge of the second. */
@@ -648,7 +653,7 @@ static size_t cover_curve(const struct policy *pol, const struct policy_history 
 	if (pol->cover_cond)
 		cover_cond_rises(pol, hist, e, need, (double)cap, g, gr);
 	else
-		cover_rises(hist->rise, hist->rise_bits, e, (double)cap, g, gr);
+		cover_rises(hist, e, (double)cap, g, gr);
 	pt[0].h = pt[0].mass = 0;
 	pt[0].h_kib = 0;
 	for (q = 0; q < sizeof(gr->bits) / sizeof(gr->bits[0]); q++) {
