@@ -344,38 +344,6 @@ static double cover_phase_lift(const struct policy *pol, const struct policy_his
 	return lift < POLICY_COVER_PHASE_LIFT_MAX ? lift : POLICY_COVER_PHASE_LIFT_MAX;
 }
 
-/*
- * The bits set in v. __builtin_popcountll is a library call on the
- * baseline x86-64 this is built for (no popcnt instruction); this is a
- * dozen inline instructions.
- */
-static unsigned int cover_popcount(uint64_t v)
-{
-	v = v - ((v >> 1) & UINT64_C(0x5555555555555555));
-	v = (v & UINT64_C(0x3333333333333333)) + ((v >> 2) & UINT64_C(0x3333333333333333));
-	v = (v + (v >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
-	return (unsigned int)((v * UINT64_C(0x0101010101010101)) >> 56);
-}
-
-/*
- * How many candidates the history of one domain may give at most: its
- * level and rise bins, and the bins of one slot of rises by level (a curve
- * reads only the slot of the level it is at), but no more than the grid.
- */
-static size_t cover_count(const struct policy_history *hist)
-{
-	size_t n = cover_popcount(hist->rise_bits), w;
-	uint32_t any = 0;
-
-	for (w = 0; w < sizeof(hist->level_bits) / sizeof(hist->level_bits[0]); w++)
-		n += cover_popcount(hist->level_bits[w]);
-	for (w = 0; w < POLICY_COVER_COND_SLOTS; w++)
-		any |= hist->cond_bits[w];
-	if (any)
-		n += POLICY_COVER_COND_BINS;
-	return n < COVER_GRID_BINS ? n : COVER_GRID_BINS;
-}
-
 void cover_clear(struct policy_history *h)
 {
 	static const struct policy_history zero;
@@ -394,7 +362,6 @@ void cover_history(const struct policy *pol, const struct policy_dom *dom, uint6
 	int rebase = 0;
 
 	now_r->lift = now_r->g = 1;
-	now_r->count = 0;
 	if (!h)
 		return;
 	if (pol->kind != POLICY_XMEM || !pol->cover_halflife_s || !dom->has_demand ||
@@ -445,7 +412,6 @@ void cover_history(const struct policy *pol, const struct policy_dom *dom, uint6
 		}
 	}
 	now_r->g = 1 / up;
-	now_r->count = cover_count(h);
 	if (pol->cover_phase)
 		now_r->lift = cover_phase_lift(pol, h, now_ms, 1 / up);
 }
@@ -810,80 +776,105 @@ static int cover_buy(const struct cover_seg *seg, size_t m, uint64_t budget, uin
 }
 
 /*
- * The steps of every domain's hull into seg (room for room of them), each
- * at its price, none below COVER_MIN_PER_GIB; their total cost into
- * *total_r. Returns how many.
+ * A purchase in progress: the steps of the hulls of the domains added so
+ * far, and what a hull is built with.
  */
-static size_t cover_steps(const struct policy *pol, size_t nr,
-			  const struct policy_history *const *hist, const struct cover_now *now,
-			  const uint64_t *cap, const double *w, const uint64_t *x,
-			  struct cover_seg *seg, size_t room, uint64_t *total_r)
-{
-	struct cover_pt pt[COVER_GRID_BINS + 1];
+struct cover_cart {
+	const struct policy *pol;
+	uint64_t budget_kib;
 	struct cover_edges e;
 	struct cover_grid gr;
-	size_t j, k, i, m = 0;
-	float price;
+	struct cover_seg *seg;
+	size_t m, room;
+	uint64_t total; /* the cost of every step in seg */
+};
 
-	cover_edges_init(&e);
-	memset(&gr, 0, sizeof(gr));
-	*total_r = 0;
-	for (j = 0; j < nr; j++) {
-		if (!hist[j] || cap[j] <= x[j])
-			continue;
-		k = cover_curve(pol, hist[j], &e, x[j], cap[j] - x[j], now[j].g, w[j] * now[j].lift,
-				&gr, pt);
-		for (i = 1; i < k && m < room; i++) {
-			price = (float)((pt[i].mass - pt[i - 1].mass) / (pt[i].h - pt[i - 1].h));
-			/* Below the floor, this step and the rest of the hull (cheaper) are left. */
-			if (price < COVER_MIN_PER_GIB * w[j] / (1024.0 * 1024))
-				break;
-			seg[m].price = price;
-			seg[m].cost = pt[i].h_kib - pt[i - 1].h_kib;
-			seg[m].j = (uint32_t)j;
-			*total_r += seg[m].cost;
-			m++;
-		}
+int cover_cart_new(const struct policy *pol, size_t nr, uint64_t budget_kib,
+		   struct cover_cart **c_r)
+{
+	struct cover_cart *c;
+
+	*c_r = NULL;
+	if (!budget_kib || !nr || nr > UINT32_MAX || !pol->cover_halflife_s)
+		return 0;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return XMEM_ERR_NOMEM;
+	c->pol = pol;
+	c->budget_kib = budget_kib;
+	cover_edges_init(&c->e);
+	/* Room for a dozen steps a domain; it grows if more come. */
+	c->room = nr * 12 + COVER_GRID_BINS;
+	c->seg = malloc(c->room * sizeof(*c->seg));
+	if (!c->seg) {
+		free(c);
+		return XMEM_ERR_NOMEM;
 	}
-	return m;
+	*c_r = c;
+	return 0;
 }
 
-uint64_t cover_fill(const struct policy *pol, size_t nr, const struct policy_history *const *hist,
-		    const struct cover_now *now, const uint64_t *cap, const double *w,
-		    uint64_t budget_kib, uint64_t *x, int *err_r)
+void cover_cart_free(struct cover_cart *c)
 {
-	struct cover_seg *seg = NULL;
-	size_t j, i, m, room = 0;
-	uint64_t *add = NULL, used = 0, total = 0;
+	if (!c)
+		return;
+	free(c->seg);
+	free(c);
+}
+
+int cover_cart_add(struct cover_cart *c, size_t j, const struct policy_history *hist,
+		   const struct cover_now *now, uint64_t x, uint64_t cap, double w)
+{
+	struct cover_pt pt[COVER_GRID_BINS + 1];
+	struct cover_seg *seg;
+	size_t k, i;
+	float price;
+
+	if (!hist || cap <= x)
+		return 0;
+	/* A hull has at most COVER_GRID_BINS steps. */
+	if (c->room - c->m < COVER_GRID_BINS) {
+		seg = realloc(c->seg, 2 * c->room * sizeof(*seg));
+		if (!seg)
+			return XMEM_ERR_NOMEM;
+		c->seg = seg;
+		c->room *= 2;
+	}
+	k = cover_curve(c->pol, hist, &c->e, x, cap - x, now->g, w * now->lift, &c->gr, pt);
+	for (i = 1; i < k; i++) {
+		price = (float)((pt[i].mass - pt[i - 1].mass) / (pt[i].h - pt[i - 1].h));
+		/* Below the floor, this step and the rest of the hull (cheaper) are left. */
+		if (price < COVER_MIN_PER_GIB * w / (1024.0 * 1024))
+			break;
+		seg = &c->seg[c->m++];
+		seg->price = price;
+		seg->cost = pt[i].h_kib - pt[i - 1].h_kib;
+		seg->j = (uint32_t)j;
+		c->total += seg->cost;
+	}
+	return 0;
+}
+
+uint64_t cover_cart_buy(struct cover_cart *c, size_t nr, const uint64_t *cap, uint64_t *x,
+			int *err_r)
+{
+	uint64_t *add = NULL, used = 0;
+	size_t j, i;
 
 	*err_r = 0;
-	if (!budget_kib || !nr || nr > UINT32_MAX || !pol->cover_halflife_s)
+	if (!c || !c->m)
 		return 0;
 	add = calloc(nr, sizeof(*add));
 	if (!add) {
 		*err_r = XMEM_ERR_NOMEM;
-		goto out;
+		return 0;
 	}
-	/* Room for every step. */
-	for (j = 0; j < nr; j++)
-		if (hist[j] && cap[j] > x[j])
-			room += now[j].count;
-	if (!room)
-		goto out;
-	seg = malloc(room * sizeof(*seg));
-	if (!seg) {
-		*err_r = XMEM_ERR_NOMEM;
-		goto out;
-	}
-	m = cover_steps(pol, nr, hist, now, cap, w, x, seg, room, &total);
-	if (!m)
-		goto out;
 	/* Every step bought: no price to find. */
-	if (total <= budget_kib) {
-		for (i = 0; i < m; i++)
-			add[seg[i].j] += seg[i].cost;
+	if (c->total <= c->budget_kib) {
+		for (i = 0; i < c->m; i++)
+			add[c->seg[i].j] += c->seg[i].cost;
 	} else {
-		*err_r = cover_buy(seg, m, budget_kib, add);
+		*err_r = cover_buy(c->seg, c->m, c->budget_kib, add);
 		if (*err_r)
 			goto out;
 	}
@@ -894,7 +885,6 @@ uint64_t cover_fill(const struct policy *pol, size_t nr, const struct policy_his
 		used += add[j];
 	}
 out:
-	free(seg);
 	free(add);
 	return used;
 }

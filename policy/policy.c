@@ -203,10 +203,8 @@ struct policy_scratch {
 	uint64_t *x;
 	size_t *idx;
 	struct fair_key *keys;
-	const struct policy_history **hist; /* the cover tier's (NULL: none) */
-	struct cover_now *now;		    /* the cover tier's view of each history */
-	uint64_t *cap;			    /* the cover tier's ceiling: max */
-	uint64_t *cov;			    /* what the fill gave up to the cover tier */
+	uint64_t *cap; /* the cover tier's ceiling: max */
+	uint64_t *cov; /* what the fill gave up to the cover tier */
 	/*
 	 * Of each included domain, what the deadband and the marking read, so
 	 * that they need not go back to the domains: its target in force
@@ -229,8 +227,6 @@ static void policy_scratch_free(struct policy_scratch *s)
 	free(s->x);
 	free(s->idx);
 	free(s->keys);
-	free(s->hist);
-	free(s->now);
 	free(s->cap);
 	free(s->cov);
 	free(s->tgt);
@@ -253,15 +249,13 @@ static int policy_scratch_alloc(struct policy_scratch *s, size_t nr)
 	s->x = malloc(n * sizeof(uint64_t));
 	s->idx = malloc(n * sizeof(size_t));
 	s->keys = malloc(n * sizeof(struct fair_key));
-	s->hist = calloc(n, sizeof(*s->hist));
-	s->now = calloc(n, sizeof(*s->now));
 	s->cap = malloc(n * sizeof(uint64_t));
 	s->cov = calloc(n, sizeof(uint64_t));
 	s->tgt = malloc(n * sizeof(uint64_t));
 	s->t0 = malloc(n * sizeof(uint64_t));
 	s->cur = malloc(n * sizeof(uint64_t));
-	if (!s->w || !s->ws || !s->top || !s->x || !s->idx || !s->keys || !s->hist || !s->now ||
-	    !s->cap || !s->cov || !s->tgt || !s->t0 || !s->cur)
+	if (!s->w || !s->ws || !s->top || !s->x || !s->idx || !s->keys || !s->cap || !s->cov ||
+	    !s->tgt || !s->t0 || !s->cur)
 		return XMEM_ERR_NOMEM;
 	return 0;
 }
@@ -386,19 +380,17 @@ static uint64_t policy_cover_keep_kib(const struct policy *pol, const struct pol
 }
 
 /*
- * The tiers' fill into s->x. Without the cover tier, tier by tier. With it:
- * up to demand tier by tier, then what is left bought by the cover tier,
- * then the buffer and memory tiers (at least what cover gave) on what is
- * left of that. Writes the total to *used_r; 0 or XMEM_ERR_NOMEM.
+ * The tiers' fill into s->x, up to demand (*used_r: its total). Without the
+ * cover tier, every tier at once. With it, tier by tier up to demand, and
+ * in *cart_r (NULL: none) the cover tier's purchase of what is left (bar
+ * keep_free), for policy_histories to fill. 0 or XMEM_ERR_NOMEM.
  */
-static int policy_fill(const struct policy *pol, uint64_t now_ms, struct policy_scratch *s,
-		       size_t n, uint64_t budget_kib, uint64_t *used_r)
+static int policy_fill_low(const struct policy *pol, struct policy_scratch *s, size_t n,
+			   uint64_t budget_kib, uint64_t *used_r, struct cover_cart **cart_r)
 {
 	uint64_t used, rem;
-	unsigned int t;
-	size_t j;
-	int rc = 0;
 
+	*cart_r = NULL;
 	if (!policy_cover_on(pol)) {
 		*used_r = fair_fill_tiers(n, POLICY_NR_TIERS, s->level, s->w, budget_kib, s->x,
 					  s->keys);
@@ -407,7 +399,59 @@ static int policy_fill(const struct policy *pol, uint64_t now_ms, struct policy_
 	used = fair_fill_tiers(n, POLICY_TIER_NEED + 1, s->level, s->w, budget_kib, s->x, s->keys);
 	rem = used < budget_kib ? budget_kib - used : 0;
 	rem -= policy_cover_keep_kib(pol, s, n, rem);
-	used += cover_fill(pol, n, s->hist, s->now, s->cap, s->w, rem, s->x, &rc);
+	*used_r = used;
+	return cover_cart_new(pol, n, rem, cart_r);
+}
+
+/*
+ * Every managed domain's history brought to now (cover_history), and the
+ * hull of each included one that takes part in the cover tier added to
+ * cart (NULL: none) while its history is at hand: a plan reads each
+ * history once. 0 or XMEM_ERR_NOMEM.
+ */
+static int policy_histories(const struct policy *pol, const struct policy_host *host,
+			    const struct policy_dom *doms, size_t nr, const struct policy_out *out,
+			    const struct policy_scratch *s, struct cover_cart *cart)
+{
+	struct cover_memo memo[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
+	struct cover_now now;
+	size_t i, j = 0;
+	int rc;
+
+	for (i = 0; i < nr; i++) {
+		const struct policy_dom *d = &doms[i];
+
+		if (!d->managed)
+			continue;
+		cover_history(pol, d, host->now_ms, out[i].demand_kib, d->history, memo, &now);
+		if (!out[i].included)
+			continue;
+		if (cart && d->has_demand) {
+			rc = cover_cart_add(cart, j, d->history, &now, s->x[j], s->cap[j], s->w[j]);
+			if (rc)
+				return rc;
+		}
+		j++;
+	}
+	return 0;
+}
+
+/*
+ * The rest of the fill (with the cover tier): what cart bought, then the
+ * buffer and memory tiers (at least what cover gave) on what is left.
+ * Adds to *used_r. 0 or XMEM_ERR_NOMEM.
+ */
+static int policy_fill_high(const struct policy *pol, struct policy_scratch *s, size_t n,
+			    uint64_t budget_kib, struct cover_cart *cart, uint64_t *used_r)
+{
+	uint64_t used = *used_r, rem;
+	unsigned int t;
+	size_t j;
+	int rc = 0;
+
+	if (!policy_cover_on(pol))
+		return 0;
+	used += cover_cart_buy(cart, n, s->cap, s->x, &rc);
 	if (rc)
 		return rc;
 	memcpy(s->cov, s->x, n * sizeof(*s->cov));
@@ -482,7 +526,7 @@ static void policy_mark_applied(const struct policy_scratch *s, size_t n, struct
 int policy_plan(const struct policy *pol, const struct policy_host *host,
 		const struct policy_dom *doms, size_t nr, struct policy_out *out)
 {
-	struct cover_memo memo[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
+	struct cover_cart *cart = NULL;
 	struct policy_scratch s;
 	uint64_t budget_kib, used_kib, slack_kib, lv[POLICY_NR_TIERS], incl_kib = 0, excl_kib = 0;
 	size_t i, n = 0;
@@ -506,7 +550,6 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 	for (i = 0; i < nr; i++) {
 		const struct policy_dom *d = &doms[i];
 		struct policy_out *o = &out[i];
-		struct cover_now cnow;
 		double w;
 
 		o->domid = d->domid;
@@ -522,7 +565,6 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		}
 		o->demand_kib = policy_ladder(pol, host, d, lv, &w, &o->swing_kib);
 		o->desired_kib = lv[POLICY_NR_TIERS - 1];
-		cover_history(pol, d, host->now_ms, o->demand_kib, d->history, memo, &cnow);
 		if (!policy_dom_included(d)) {
 			o->target_kib = d->target_kib;
 			continue;
@@ -535,8 +577,6 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		s.top[n] = policy_surplus_on(pol) && d->has_demand ? d->max_kib
 								   : lv[POLICY_NR_TIERS - 1];
 		s.ws[n] = surplus_weight(pol, o->swing_kib, w);
-		s.hist[n] = policy_cover_on(pol) && d->has_demand ? d->history : NULL;
-		s.now[n] = cnow;
 		s.cap[n] = d->max_kib;
 		s.tgt[n] = d->target_kib;
 		s.t0[n] = d->target_kib < d->min_kib || d->target_kib > d->max_kib ? UINT64_MAX
@@ -546,8 +586,18 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		n++;
 	}
 
+	/*
+	 * The fill up to demand, then every history (the cover tier's hulls
+	 * built as each is updated), then the rest of the fill.
+	 */
 	budget_kib = policy_budget_of(host, incl_kib, excl_kib);
-	rc = policy_fill(pol, host->now_ms, &s, n, budget_kib, &used_kib);
+	rc = policy_fill_low(pol, &s, n, budget_kib, &used_kib, &cart);
+	if (rc)
+		goto out;
+	rc = policy_histories(pol, host, doms, nr, out, &s, cart);
+	if (rc)
+		goto out;
+	rc = policy_fill_high(pol, &s, n, budget_kib, cart, &used_kib);
 	if (rc)
 		goto out;
 	used_kib += surplus_fill(pol, n, s.top, s.ws, budget_kib, used_kib, s.x, s.keys);
@@ -557,6 +607,7 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 	policy_mark_applied(&s, n, out);
 	rc = 0;
 out:
+	cover_cart_free(cart);
 	policy_scratch_free(&s);
 	return rc;
 }

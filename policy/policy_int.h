@@ -106,34 +106,53 @@ void cover_clear(struct policy_history *h);
 
 /*
  * What the cover tier needs of a history at now_ms, found while it is at
- * hand (one pass over the histories per plan): its weight lift
- * (cover_phase; 1: none), what its masses stand for now (g), and how many
- * candidates it may give at most (count).
+ * hand: its weight lift (cover_phase; 1: none) and what its masses stand
+ * for now (g).
  */
 struct cover_now {
 	double lift, g;
-	size_t count;
 };
 /*
  * Write into h (NULL: nothing) the history of dom at now_ms: its previous
  * history (h may be the same storage), plus the time since the previous
  * plan at that plan's demand and the rise to demand_kib, if any. All zero
  * when the cover tier is off or nothing was fed back. memo: two, zeroed
- * before a plan's first call. Fills *now_r for h (none: lift 1, count 0).
+ * before a plan's first call. Fills *now_r for h (none: lift 1).
  */
 void cover_history(const struct policy *pol, const struct policy_dom *dom, uint64_t now_ms,
 		   uint64_t demand_kib, struct policy_history *h, struct cover_memo *memo,
 		   struct cover_now *now_r);
 /*
- * The cover tier: raise x[j] (each domain's demand) toward cap[j] so that
- * the budget buys the most history mass (weighted by w[j] x now[j].lift)
- * per KiB; hist[j] NULL: domain j takes no part; now[j] as cover_history
- * left it. Returns what it gave; *err_r is XMEM_ERR_NOMEM when scratch
- * could not be had (then it gave nothing).
+ * The cover tier, as a purchase: budget_kib spent on the memory above each
+ * domain's x where it buys the most history mass (weighted) per KiB. The
+ * domains are added one by one, each right after cover_history updated its
+ * history (so that a plan reads each history once, while it is at hand),
+ * then the steps are bought at once.
  */
-uint64_t cover_fill(const struct policy *pol, size_t nr, const struct policy_history *const *hist,
-		    const struct cover_now *now, const uint64_t *cap, const double *w,
-		    uint64_t budget_kib, uint64_t *x, int *err_r);
+struct cover_cart;
+/*
+ * A cart for up to nr domains (indices 0..nr-1) and budget_kib, into *c_r;
+ * NULL when there is nothing to buy (no budget, no domain, the tier off).
+ * Returns 0 or XMEM_ERR_NOMEM.
+ */
+int cover_cart_new(const struct policy *pol, size_t nr, uint64_t budget_kib,
+		   struct cover_cart **c_r);
+void cover_cart_free(struct cover_cart *c);
+/*
+ * Add domain j (each once, in order), at x KiB now, up to cap, of weight w
+ * x now->lift, with its history as cover_history left it (NULL: it takes
+ * no part). Returns 0 or XMEM_ERR_NOMEM.
+ */
+int cover_cart_add(struct cover_cart *c, size_t j, const struct policy_history *hist,
+		   const struct cover_now *now, uint64_t x, uint64_t cap, double w);
+/*
+ * Buy: raise x[j] toward cap[j] (the x and cap each domain was added
+ * with) by the steps bought. Returns what it gave; *err_r is
+ * XMEM_ERR_NOMEM when scratch could not be had (then it gave nothing).
+ * c NULL: nothing.
+ */
+uint64_t cover_cart_buy(struct cover_cart *c, size_t nr, const uint64_t *cap, uint64_t *x,
+			int *err_r);
 
 /* stability.c */
 /*

@@ -163,6 +163,17 @@ static const struct bench_case {
 
 #define BENCH_NR_CASES (sizeof(bench_cases) / sizeof(bench_cases[0]))
 
+/* The index of the case named name, or -1. */
+static int bench_case_find(const char *name)
+{
+	size_t c;
+
+	for (c = 0; c < BENCH_NR_CASES; c++)
+		if (!strcmp(bench_cases[c].name, name))
+			return (int)c;
+	return -1;
+}
+
 /* One run's inputs, scratch and results. */
 struct bench {
 	size_t n, rounds;
@@ -174,6 +185,7 @@ struct bench {
 	double base_ms, ms[BENCH_NR_CASES], best[BENCH_NR_CASES];
 	uint64_t sum[BENCH_NR_CASES]; /* a checksum of each case's plans and histories */
 	int checksum;		      /* --checksum: print each case's checksum instead of times */
+	int only;		      /* --case: the one case to run (-1: all) */
 	volatile uint64_t sink;	      /* keeps the work from being optimised away */
 };
 
@@ -256,6 +268,8 @@ static int bench_run(struct bench *b)
 	}
 	b->base_ms = bench_median(b, NULL);
 	for (c = 0; c < BENCH_NR_CASES; c++) {
+		if (b->only >= 0 && c != (size_t)b->only)
+			continue;
 		policy_defaults(&pol, bench_cases[c].kind);
 		memset(&h, 0, sizeof(h));
 		h.total_kib = bench_cases[c].scarce == 2 ? b->desired_kib
@@ -374,8 +388,9 @@ static void bench_print_text(const struct bench *b)
 	       b->n, b->rounds);
 	printf("%-22s %10.3f ms\n", "baseline (one pass)", b->base_ms);
 	for (c = 0; c < BENCH_NR_CASES; c++)
-		printf("%-22s %10.3f ms (%.3f)  %6.1fx baseline\n", bench_cases[c].name, b->ms[c],
-		       b->best[c], bench_ratio(b, c));
+		if (b->only < 0 || c == (size_t)b->only)
+			printf("%-22s %10.3f ms (%.3f)  %6.1fx baseline\n", bench_cases[c].name,
+			       b->ms[c], b->best[c], bench_ratio(b, c));
 }
 
 int main(int argc, char **argv)
@@ -385,6 +400,7 @@ int main(int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "checksum", no_argument, NULL, 'c' },
+		{ "case", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -395,6 +411,7 @@ int main(int argc, char **argv)
 	memset(&b, 0, sizeof(b));
 	b.n = 10000;
 	b.rounds = 200;
+	b.only = -1;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
@@ -409,9 +426,19 @@ int main(int argc, char **argv)
 		case 'c':
 			b.checksum = 1;
 			break;
+		case 'C':
+			b.only = bench_case_find(optarg);
+			if (b.only < 0) {
+				fprintf(stderr, "bench_policy: no case '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'h':
-			printf("usage: bench_policy [--domains N] [--rounds R] [--json] "
-			       "[--checksum]\n");
+			printf("usage: bench_policy [--domains N] [--rounds R] [--json | "
+			       "--checksum | "
+			       "--case NAME]\n"
+			       "  --case NAME  time only that case (for profiling: the histories\n"
+			       "               are then not those the full run leaves)\n");
 			return 0;
 		default:
 			return 2;
@@ -419,6 +446,11 @@ int main(int argc, char **argv)
 	}
 	if (b.n == 0 || b.rounds == 0)
 		return 2;
+	if (b.only >= 0 && (json || b.checksum)) {
+		fprintf(stderr,
+			"bench_policy: --case times one case; --json and --checksum report all\n");
+		return 2;
+	}
 	b.d = calloc(b.n, sizeof(*b.d));
 	b.out = calloc(b.n, sizeof(*b.out));
 	b.t = calloc(b.rounds, sizeof(*b.t));
