@@ -220,13 +220,6 @@ static unsigned int cover_cond_group(unsigned int b)
 	return b / POLICY_COVER_COND_GROUP + 1;
 }
 
-/* The from-level of a demand. */
-static unsigned int cover_cond_from(uint64_t demand_kib)
-{
-	return cover_cond_group(cover_bin(demand_kib, POLICY_COVER_LEVEL_BASE_KIB,
-					  POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS));
-}
-
 /* The slot of from-level f in h, or -1. */
 static int cover_cond_find(const struct policy_history *h, unsigned int f)
 {
@@ -344,6 +337,17 @@ static double cover_phase_lift(const struct policy *pol, const struct policy_his
 	return lift < POLICY_COVER_PHASE_LIFT_MAX ? lift : POLICY_COVER_PHASE_LIFT_MAX;
 }
 
+void cover_prefetch(const struct policy_history *h)
+{
+	const char *p = (const char *)h;
+	size_t o;
+
+	if (!h)
+		return;
+	for (o = 0; o < sizeof(*h); o += 64)
+		__builtin_prefetch(p + o, 1);
+}
+
 void cover_clear(struct policy_history *h)
 {
 	static const struct policy_history zero;
@@ -426,7 +430,9 @@ struct cover_pt {
 struct cover_edges {
 	double level[POLICY_COVER_LEVEL_BINS];
 	double rise[POLICY_COVER_RISE_BINS];
-	double grid[COVER_GRID_BINS];
+	/* grid[-2..-1]: 0, below every headroom; grid[COVER_GRID_BINS..+1]: infinite. */
+	double grid_pad[2 + COVER_GRID_BINS + 2];
+	double *grid;
 	uint64_t grid_kib[COVER_GRID_BINS]; /* the same, rounded up */
 };
 
@@ -446,6 +452,9 @@ static void cover_edges_init(struct cover_edges *e)
 	for (b = 0; b < POLICY_COVER_RISE_BINS; b++)
 		e->rise[b] = POLICY_COVER_RISE_BASE_KIB *
 			     exp2((double)(b + 1) / POLICY_COVER_RISE_PER_OCTAVE);
+	e->grid = e->grid_pad + 2;
+	e->grid[-2] = e->grid[-1] = 0;
+	e->grid[COVER_GRID_BINS] = e->grid[COVER_GRID_BINS + 1] = INFINITY;
 	for (b = 0; b < COVER_GRID_BINS; b++) {
 		e->grid[b] = COVER_GRID_BASE_KIB * exp2((double)(b + 1) / COVER_GRID_PER_OCTAVE);
 		e->grid_kib[b] = (uint64_t)ceil(e->grid[b]);
@@ -475,17 +484,30 @@ static struct cover_win cover_window(double g)
 }
 
 /*
+ * The first grid bin whose upper edge is at or above h (0 < h <= the last
+ * edge): within two bins of the bin h is in, found there without a branch
+ * (the edges rise, so the edges below h are counted).
+ */
+static unsigned int cover_grid_first(const struct cover_edges *e, double h)
+{
+	unsigned int c =
+		cover_bin((uint64_t)h, COVER_GRID_BASE_KIB, COVER_GRID_PER_OCTAVE, COVER_GRID_BINS);
+	const double *g = e->grid + c;
+
+	return c - 2 + (unsigned int)(g[-2] < h) + (unsigned int)(g[-1] < h) +
+	       (unsigned int)(g[0] < h) + (unsigned int)(g[1] < h);
+}
+
+/*
  * The level candidates above need, up to cap, onto the grid: the upper edge
  * of each bin above need, less need, with its mass (the bin holding need:
  * only the part above need, taken as spread evenly over the bin).
  */
 static void cover_levels(const struct policy_history *hist, const struct cover_edges *e,
-			 double need, double cap, double g, struct cover_grid *gr)
+			 unsigned int a0, double need, double cap, double g, struct cover_win win,
+			 struct cover_grid *gr)
 {
-	struct cover_win win = cover_window(g);
-	unsigned int a0 = cover_bin((uint64_t)need, POLICY_COVER_LEVEL_BASE_KIB,
-				    POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS);
-	unsigned int w, a, i = 0;
+	unsigned int w, a, i, i0 = 0;
 	double m, lo, h;
 	uint64_t bits;
 	int first = 1;
@@ -510,15 +532,17 @@ static void cover_levels(const struct policy_history *hist, const struct cover_e
 			lo = a ? e->level[a - 1] : 0;
 			if (lo < need)
 				m *= h / (e->level[a] - lo);
-			/* The grid bin whose upper edge is the first at or above h. */
+			/*
+			 * The grid bin whose upper edge is the first at or
+			 * above h, and not below the first candidate's bin.
+			 */
+			i = cover_grid_first(e, h);
 			if (first) {
-				i = cover_bin((uint64_t)h, COVER_GRID_BASE_KIB,
-					      COVER_GRID_PER_OCTAVE, COVER_GRID_BINS);
+				i0 = cover_bin((uint64_t)h, COVER_GRID_BASE_KIB,
+					       COVER_GRID_PER_OCTAVE, COVER_GRID_BINS);
 				first = 0;
 			}
-			while (i + 1 < COVER_GRID_BINS && e->grid[i] < h)
-				i++;
-			cover_put(gr, i, m);
+			cover_put(gr, i > i0 ? i : i0, m);
 		}
 	}
 }
@@ -545,9 +569,8 @@ static void cover_rises(const struct policy_history *hist, const struct cover_ed
 
 /* The sum of the level masses of hist in bins [a, b), as they stand now (g). */
 static double cover_level_sum(const struct policy_history *hist, unsigned int a, unsigned int b,
-			      double g)
+			      double g, struct cover_win win)
 {
-	struct cover_win win = cover_window(g);
 	double sum = 0;
 
 	for (; a < b && a < POLICY_COVER_LEVEL_BINS; a++)
@@ -565,18 +588,17 @@ static double cover_level_sum(const struct policy_history *hist, unsigned int a,
  * time at that level, the rises as they are; with much, its own.
  */
 static void cover_cond_rises(const struct policy *pol, const struct policy_history *hist,
-			     const struct cover_edges *e, uint64_t need, double cap, double g,
-			     struct cover_grid *gr)
+			     const struct cover_edges *e, unsigned int a0, double cap, double g,
+			     struct cover_win win, struct cover_grid *gr)
 {
-	unsigned int f = cover_cond_from(need), a = (f - 1) * POLICY_COVER_COND_GROUP;
+	unsigned int f = cover_cond_group(a0), a = (f - 1) * POLICY_COVER_COND_GROUP;
 	double prior = M_LN2 * pol->cover_cond_prior_s / pol->cover_halflife_s, sum, n;
-	struct cover_win win = cover_window(g);
 	int k = cover_cond_find(hist, f);
 	unsigned int c;
 	uint32_t bits;
 
 	sum = cover_sane(hist->level_sum, 1 / g) * g;
-	n = cover_level_sum(hist, a, a + POLICY_COVER_COND_GROUP, g);
+	n = cover_level_sum(hist, a, a + POLICY_COVER_COND_GROUP, g, win);
 	if (!(sum > 0) || !(n + prior > 0)) {
 		cover_rises(hist, e, cap, g, gr);
 		return;
@@ -609,15 +631,19 @@ static size_t cover_curve(const struct policy *pol, const struct policy_history 
 			  const struct cover_edges *e, uint64_t need, uint64_t cap, double g,
 			  double w, struct cover_grid *gr, struct cover_pt *pt)
 {
+	/* The level bin of need: where the level candidates start, and cover_cond's from-level. */
+	unsigned int a0 = cover_bin(need, POLICY_COVER_LEVEL_BASE_KIB,
+				    POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS);
+	struct cover_win win = cover_window(g);
 	size_t k = 1, q;
 	double cum = 0;
 	unsigned int i;
 	struct cover_pt p;
 	uint64_t bits;
 
-	cover_levels(hist, e, (double)need, (double)cap, g, gr);
+	cover_levels(hist, e, a0, (double)need, (double)cap, g, win, gr);
 	if (pol->cover_cond)
-		cover_cond_rises(pol, hist, e, need, (double)cap, g, gr);
+		cover_cond_rises(pol, hist, e, a0, (double)cap, g, win, gr);
 	else
 		cover_rises(hist, e, (double)cap, g, gr);
 	pt[0].h = pt[0].mass = 0;

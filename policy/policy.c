@@ -423,6 +423,8 @@ static int policy_histories(const struct policy *pol, const struct policy_host *
 
 		if (!d->managed)
 			continue;
+		if (i + 1 < nr)
+			cover_prefetch(doms[i + 1].prev_history);
 		cover_history(pol, d, host->now_ms, out[i].demand_kib, d->history, memo, &now);
 		if (!out[i].included)
 			continue;
