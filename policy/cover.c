@@ -89,6 +89,7 @@
 #define COVER_GRID_BASE_KIB   POLICY_COVER_RISE_BASE_KIB
 #define COVER_GRID_PER_OCTAVE 4u
 #define COVER_GRID_BINS	      56u
+_Static_assert(COVER_GRID_BINS <= 64, "a domain's grid bins are one word of bits");
 _Static_assert(COVER_GRID_PER_OCTAVE == POLICY_COVER_RISE_PER_OCTAVE &&
 		       COVER_GRID_BINS >= POLICY_COVER_RISE_BINS,
 	       "rise edges are every other grid edge");
@@ -439,7 +440,7 @@ struct cover_edges {
 /* One domain's candidates on the grid: mass per bin, and which bins hold some. */
 struct cover_grid {
 	double mass[COVER_GRID_BINS];
-	uint64_t bits[(COVER_GRID_BINS + 63) / 64];
+	uint64_t bits;
 };
 
 static void cover_edges_init(struct cover_edges *e)
@@ -465,7 +466,7 @@ static void cover_edges_init(struct cover_edges *e)
 static void cover_put(struct cover_grid *gr, unsigned int i, double m)
 {
 	gr->mass[i] += m;
-	gr->bits[i / 64] |= UINT64_C(1) << (i % 64);
+	gr->bits |= UINT64_C(1) << i;
 }
 
 /*
@@ -507,10 +508,14 @@ static void cover_levels(const struct policy_history *hist, const struct cover_e
 			 unsigned int a0, double need, double cap, double g, struct cover_win win,
 			 struct cover_grid *gr)
 {
+	double lo0 = a0 ? e->level[a0 - 1] : 0, part0 = 1, m, h;
 	unsigned int w, a, i, i0 = 0;
-	double m, lo, h;
 	uint64_t bits;
 	int first = 1;
+
+	/* Only the bin holding need counts in part: the part above need. */
+	if (lo0 < need)
+		part0 = (e->level[a0] - need) / (e->level[a0] - lo0);
 
 	for (w = a0 / 64; w < sizeof(hist->level_bits) / sizeof(hist->level_bits[0]); w++) {
 		bits = hist->level_bits[w];
@@ -529,9 +534,7 @@ static void cover_levels(const struct policy_history *hist, const struct cover_e
 			if (!(v > win.lo && v <= win.hi) || h <= 0)
 				continue;
 			m = v * g;
-			lo = a ? e->level[a - 1] : 0;
-			if (lo < need)
-				m *= h / (e->level[a] - lo);
+			m *= a == a0 ? part0 : 1;
 			/*
 			 * The grid bin whose upper edge is the first at or
 			 * above h, and not below the first candidate's bin.
@@ -635,7 +638,7 @@ static size_t cover_curve(const struct policy *pol, const struct policy_history 
 	unsigned int a0 = cover_bin(need, POLICY_COVER_LEVEL_BASE_KIB,
 				    POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS);
 	struct cover_win win = cover_window(g);
-	size_t k = 1, q;
+	size_t k = 1;
 	double cum = 0;
 	unsigned int i;
 	struct cover_pt p;
@@ -648,24 +651,21 @@ static size_t cover_curve(const struct policy *pol, const struct policy_history 
 		cover_rises(hist, e, (double)cap, g, gr);
 	pt[0].h = pt[0].mass = 0;
 	pt[0].h_kib = 0;
-	for (q = 0; q < sizeof(gr->bits) / sizeof(gr->bits[0]); q++) {
-		for (bits = gr->bits[q]; bits; bits &= bits - 1) {
-			i = (unsigned int)(q * 64) + (unsigned int)__builtin_ctzll(bits);
-			cum += gr->mass[i];
-			gr->mass[i] = 0;
-			p.h = e->grid[i];
-			p.h_kib = e->grid_kib[i];
-			p.mass = cum * w;
-			if (p.h > (double)cap)
-				continue; /* beyond the maximum: only emptied */
-			while (k >= 2 &&
-			       (pt[k - 1].mass - pt[k - 2].mass) * (p.h - pt[k - 2].h) <=
-				       (p.mass - pt[k - 2].mass) * (pt[k - 1].h - pt[k - 2].h))
-				k--;
-			pt[k++] = p;
-		}
-		gr->bits[q] = 0;
+	for (bits = gr->bits; bits; bits &= bits - 1) {
+		i = (unsigned int)__builtin_ctzll(bits);
+		cum += gr->mass[i];
+		gr->mass[i] = 0;
+		p.h = e->grid[i];
+		p.h_kib = e->grid_kib[i];
+		p.mass = cum * w;
+		if (p.h > (double)cap)
+			continue; /* beyond the maximum: only emptied */
+		while (k >= 2 && (pt[k - 1].mass - pt[k - 2].mass) * (p.h - pt[k - 2].h) <=
+					 (p.mass - pt[k - 2].mass) * (pt[k - 1].h - pt[k - 2].h))
+			k--;
+		pt[k++] = p;
 	}
+	gr->bits = 0;
 	return k;
 }
 
@@ -751,26 +751,19 @@ static unsigned int cover_bucket(float price)
 }
 
 /*
- * Buy the steps seg[0..m) that cover_select would, into add: the price is
- * first narrowed to one bucket (an order of a price's bits), in two passes
- * that move nothing; only the steps of that bucket are selected.
+ * Buy the steps seg[0..m) that cover_select would, into add, with the cost
+ * and the number of the steps in each bucket (an order of a price's bits)
+ * tallied as they were added: the price is first narrowed to one bucket,
+ * and only the steps of that bucket are selected.
  */
-static int cover_buy(const struct cover_seg *seg, size_t m, uint64_t budget, uint64_t *add)
+static int cover_buy(const struct cover_seg *seg, size_t m, uint64_t budget, const uint64_t *sum,
+		     const uint64_t *cnt, uint64_t *add)
 {
-	uint64_t *sum = calloc(2 * COVER_BUCKETS, sizeof(*sum)), *cnt, spent = 0;
 	struct cover_seg *mid = NULL;
+	uint64_t spent = 0;
 	size_t i, n = 0, nb;
 	unsigned int k = COVER_BUCKETS, kb;
 
-	if (!sum)
-		return XMEM_ERR_NOMEM;
-	/* The cost and the number of steps in each bucket, in one pass. */
-	cnt = sum + COVER_BUCKETS;
-	for (i = 0; i < m; i++) {
-		kb = cover_bucket(seg[i].price);
-		sum[kb] += seg[i].cost;
-		cnt[kb]++;
-	}
 	/* The highest bucket that does not fit whole: those above are bought. */
 	while (k > 0 && spent + sum[k - 1] <= budget)
 		spent += sum[--k];
@@ -778,10 +771,8 @@ static int cover_buy(const struct cover_seg *seg, size_t m, uint64_t budget, uin
 		k--;
 		n = (size_t)cnt[k];
 		mid = malloc((n ? n : 1) * sizeof(*mid));
-		if (!mid) {
-			free(sum);
+		if (!mid)
 			return XMEM_ERR_NOMEM;
-		}
 		n = 0;
 	}
 	for (i = 0; i < m; i++) {
@@ -797,13 +788,12 @@ static int cover_buy(const struct cover_seg *seg, size_t m, uint64_t budget, uin
 			add[mid[i].j] += mid[i].cost;
 	}
 	free(mid);
-	free(sum);
 	return 0;
 }
 
 /*
  * A purchase in progress: the steps of the hulls of the domains added so
- * far, and what a hull is built with.
+ * far, and what a hull is built with. Its memory is kept from plan to plan.
  */
 struct cover_cart {
 	const struct policy *pol;
@@ -813,31 +803,19 @@ struct cover_cart {
 	struct cover_seg *seg;
 	size_t m, room;
 	uint64_t total; /* the cost of every step in seg */
+	/* The cost and the number of the steps in seg in each bucket (cover_bucket). */
+	uint64_t bucket_kib[COVER_BUCKETS], bucket_nr[COVER_BUCKETS];
+	uint64_t *add; /* what each domain is bought (cover_cart_buy), room for nr_room */
+	size_t nr_room;
 };
 
-int cover_cart_new(const struct policy *pol, size_t nr, uint64_t budget_kib,
-		   struct cover_cart **c_r)
+struct cover_cart *cover_cart_new(void)
 {
-	struct cover_cart *c;
+	struct cover_cart *c = calloc(1, sizeof(*c));
 
-	*c_r = NULL;
-	if (!budget_kib || !nr || nr > UINT32_MAX || !pol->cover_halflife_s)
-		return 0;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return XMEM_ERR_NOMEM;
-	c->pol = pol;
-	c->budget_kib = budget_kib;
-	cover_edges_init(&c->e);
-	/* Room for a dozen steps a domain; it grows if more come. */
-	c->room = nr * 12 + COVER_GRID_BINS;
-	c->seg = malloc(c->room * sizeof(*c->seg));
-	if (!c->seg) {
-		free(c);
-		return XMEM_ERR_NOMEM;
-	}
-	*c_r = c;
-	return 0;
+	if (c)
+		cover_edges_init(&c->e);
+	return c;
 }
 
 void cover_cart_free(struct cover_cart *c)
@@ -845,7 +823,38 @@ void cover_cart_free(struct cover_cart *c)
 	if (!c)
 		return;
 	free(c->seg);
+	free(c->add);
 	free(c);
+}
+
+int cover_cart_start(struct cover_cart *c, const struct policy *pol, size_t nr, uint64_t budget_kib)
+{
+	/* Room for a dozen steps a domain to start with; cover_cart_add grows it. */
+	size_t room = nr * 12 + COVER_GRID_BINS;
+
+	c->pol = pol;
+	c->budget_kib = budget_kib;
+	c->m = 0;
+	c->total = 0;
+	if (!budget_kib || !nr || nr > UINT32_MAX || !pol->cover_halflife_s)
+		return 0;
+	if (c->room < room) {
+		free(c->seg);
+		c->seg = malloc(room * sizeof(*c->seg));
+		c->room = c->seg ? room : 0;
+		if (!c->seg)
+			return XMEM_ERR_NOMEM;
+	}
+	if (c->nr_room < nr) {
+		free(c->add);
+		c->add = malloc(nr * sizeof(*c->add));
+		c->nr_room = c->add ? nr : 0;
+		if (!c->add)
+			return XMEM_ERR_NOMEM;
+	}
+	memset(c->bucket_kib, 0, sizeof(c->bucket_kib));
+	memset(c->bucket_nr, 0, sizeof(c->bucket_nr));
+	return 1;
 }
 
 int cover_cart_add(struct cover_cart *c, size_t j, const struct policy_history *hist,
@@ -877,6 +886,8 @@ int cover_cart_add(struct cover_cart *c, size_t j, const struct policy_history *
 		seg->cost = pt[i].h_kib - pt[i - 1].h_kib;
 		seg->j = (uint32_t)j;
 		c->total += seg->cost;
+		c->bucket_kib[cover_bucket(price)] += seg->cost;
+		c->bucket_nr[cover_bucket(price)]++;
 	}
 	return 0;
 }
@@ -884,25 +895,21 @@ int cover_cart_add(struct cover_cart *c, size_t j, const struct policy_history *
 uint64_t cover_cart_buy(struct cover_cart *c, size_t nr, const uint64_t *cap, uint64_t *x,
 			int *err_r)
 {
-	uint64_t *add = NULL, used = 0;
+	uint64_t *add = c->add, used = 0;
 	size_t j, i;
 
 	*err_r = 0;
-	if (!c || !c->m)
+	if (!c->m)
 		return 0;
-	add = calloc(nr, sizeof(*add));
-	if (!add) {
-		*err_r = XMEM_ERR_NOMEM;
-		return 0;
-	}
+	memset(add, 0, nr * sizeof(*add));
 	/* Every step bought: no price to find. */
 	if (c->total <= c->budget_kib) {
 		for (i = 0; i < c->m; i++)
 			add[c->seg[i].j] += c->seg[i].cost;
 	} else {
-		*err_r = cover_buy(c->seg, c->m, c->budget_kib, add);
+		*err_r = cover_buy(c->seg, c->m, c->budget_kib, c->bucket_kib, c->bucket_nr, add);
 		if (*err_r)
-			goto out;
+			return 0;
 	}
 	for (j = 0; j < nr; j++) {
 		if (add[j] > cap[j] - x[j])
@@ -910,7 +917,5 @@ uint64_t cover_cart_buy(struct cover_cart *c, size_t nr, const uint64_t *cap, ui
 		x[j] += add[j];
 		used += add[j];
 	}
-out:
-	free(add);
 	return used;
 }

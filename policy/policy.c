@@ -194,8 +194,14 @@ static int policy_dom_valid(const struct policy_dom *dom)
 	return 1;
 }
 
-/* Scratch of one plan: levels per tier, weights and fill, for the included domains. */
+/*
+ * Scratch of a plan: levels per tier, weights and fill, for the included
+ * domains, room for room of them; kept by the caller (policy_plan_with) or
+ * for one plan (policy_plan). Every array is written for each included
+ * domain before it is read, so nothing passes from one plan to the next.
+ */
 struct policy_scratch {
+	size_t room;
 	uint64_t *level[POLICY_NR_TIERS];
 	uint64_t *top; /* the surplus tier's level: max, or the last tier without it */
 	double *w;
@@ -204,7 +210,7 @@ struct policy_scratch {
 	size_t *idx;
 	struct fair_key *keys;
 	uint64_t *cap; /* the cover tier's ceiling: max */
-	uint64_t *cov; /* what the fill gave up to the cover tier */
+	uint64_t *cov; /* what the fill gave up to the cover tier (read only with it on) */
 	/*
 	 * Of each included domain, what the deadband and the marking read, so
 	 * that they need not go back to the domains: its target in force
@@ -212,10 +218,12 @@ struct policy_scratch {
 	 * outside them, above any bound), and what it holds (cur).
 	 */
 	uint64_t *tgt, *t0, *cur;
+	struct cover_cart *cart; /* the cover tier's (NULL until a plan needs it) */
 };
 _Static_assert(SIZE_MAX_KIB_POLICY < UINT64_MAX, "no bound reaches t0's mark of out of bounds");
 
-static void policy_scratch_free(struct policy_scratch *s)
+/* Free the arrays of s (not the cart); s is then empty, with no room. */
+static void policy_scratch_release(struct policy_scratch *s)
 {
 	unsigned int t;
 
@@ -232,17 +240,21 @@ static void policy_scratch_free(struct policy_scratch *s)
 	free(s->tgt);
 	free(s->t0);
 	free(s->cur);
+	*s = (struct policy_scratch){ .cart = s->cart };
 }
 
-static int policy_scratch_alloc(struct policy_scratch *s, size_t nr)
+/* Give s room for nr domains (it only grows). 0 or XMEM_ERR_NOMEM (then s has none). */
+static int policy_scratch_fit(struct policy_scratch *s, size_t nr)
 {
 	size_t n = nr ? nr : 1;
 	unsigned int t;
+	int ok = 1;
 
-	memset(s, 0, sizeof(*s));
+	if (n <= s->room)
+		return 0;
+	policy_scratch_release(s);
 	for (t = 0; t < POLICY_NR_TIERS; t++)
-		if (!(s->level[t] = malloc(n * sizeof(uint64_t))))
-			return XMEM_ERR_NOMEM;
+		ok &= (s->level[t] = malloc(n * sizeof(uint64_t))) != NULL;
 	s->w = calloc(n, sizeof(double)); /* calloc: gcc flags a const read of malloc memory */
 	s->ws = calloc(n, sizeof(double));
 	s->top = malloc(n * sizeof(uint64_t));
@@ -250,14 +262,31 @@ static int policy_scratch_alloc(struct policy_scratch *s, size_t nr)
 	s->idx = malloc(n * sizeof(size_t));
 	s->keys = malloc(n * sizeof(struct fair_key));
 	s->cap = malloc(n * sizeof(uint64_t));
-	s->cov = calloc(n, sizeof(uint64_t));
+	s->cov = malloc(n * sizeof(uint64_t));
 	s->tgt = malloc(n * sizeof(uint64_t));
 	s->t0 = malloc(n * sizeof(uint64_t));
 	s->cur = malloc(n * sizeof(uint64_t));
-	if (!s->w || !s->ws || !s->top || !s->x || !s->idx || !s->keys || !s->cap || !s->cov ||
-	    !s->tgt || !s->t0 || !s->cur)
+	if (!ok || !s->w || !s->ws || !s->top || !s->x || !s->idx || !s->keys || !s->cap ||
+	    !s->cov || !s->tgt || !s->t0 || !s->cur) {
+		policy_scratch_release(s);
 		return XMEM_ERR_NOMEM;
+	}
+	s->room = n;
 	return 0;
+}
+
+struct policy_scratch *policy_scratch_new(void)
+{
+	return calloc(1, sizeof(struct policy_scratch));
+}
+
+void policy_scratch_free(struct policy_scratch *s)
+{
+	if (!s)
+		return;
+	policy_scratch_release(s);
+	cover_cart_free(s->cart);
+	free(s);
 }
 
 /*
@@ -275,7 +304,7 @@ static uint64_t policy_keep_floor_kib(const struct policy *pol, const struct pol
 	uint64_t tol = pol->deadband_kib / 4;
 
 	/* What the cover tier bought is kept, within a quarter of the deadband. */
-	if (s->cov[j] > need)
+	if (policy_cover_on(pol) && s->cov[j] > need)
 		need = s->cov[j] - (s->cov[j] - need < tol ? s->cov[j] - need : tol);
 	if (x < buf || buf <= need)
 		return need;
@@ -383,12 +412,13 @@ static uint64_t policy_cover_keep_kib(const struct policy *pol, const struct pol
  * The tiers' fill into s->x, up to demand (*used_r: its total). Without the
  * cover tier, every tier at once. With it, tier by tier up to demand, and
  * in *cart_r (NULL: none) the cover tier's purchase of what is left (bar
- * keep_free), for policy_histories to fill. 0 or XMEM_ERR_NOMEM.
+ * keep_free), started for policy_histories to fill. 0 or XMEM_ERR_NOMEM.
  */
 static int policy_fill_low(const struct policy *pol, struct policy_scratch *s, size_t n,
 			   uint64_t budget_kib, uint64_t *used_r, struct cover_cart **cart_r)
 {
 	uint64_t used, rem;
+	int rc;
 
 	*cart_r = NULL;
 	if (!policy_cover_on(pol)) {
@@ -400,7 +430,13 @@ static int policy_fill_low(const struct policy *pol, struct policy_scratch *s, s
 	rem = used < budget_kib ? budget_kib - used : 0;
 	rem -= policy_cover_keep_kib(pol, s, n, rem);
 	*used_r = used;
-	return cover_cart_new(pol, n, rem, cart_r);
+	if (!s->cart && !(s->cart = cover_cart_new()))
+		return XMEM_ERR_NOMEM;
+	rc = cover_cart_start(s->cart, pol, n, rem);
+	if (rc < 0)
+		return rc;
+	*cart_r = rc ? s->cart : NULL;
+	return 0;
 }
 
 /*
@@ -453,9 +489,11 @@ static int policy_fill_high(const struct policy *pol, struct policy_scratch *s, 
 
 	if (!policy_cover_on(pol))
 		return 0;
-	used += cover_cart_buy(cart, n, s->cap, s->x, &rc);
-	if (rc)
-		return rc;
+	if (cart) {
+		used += cover_cart_buy(cart, n, s->cap, s->x, &rc);
+		if (rc)
+			return rc;
+	}
 	memcpy(s->cov, s->x, n * sizeof(*s->cov));
 	for (t = POLICY_TIER_NEED + 1; t < POLICY_NR_TIERS; t++) {
 		/* s->cap is free once cover is done: the tier's level, at least x. */
@@ -525,30 +563,18 @@ static void policy_mark_applied(const struct policy_scratch *s, size_t n, struct
 	}
 }
 
-int policy_plan(const struct policy *pol, const struct policy_host *host,
-		const struct policy_dom *doms, size_t nr, struct policy_out *out)
+/*
+ * The ladder of every domain into out; the included ones into s (in order,
+ * s->idx mapping them back). Returns how many are included.
+ */
+static size_t policy_ladders(const struct policy *pol, const struct policy_host *host,
+			     const struct policy_dom *doms, size_t nr, struct policy_out *out,
+			     struct policy_scratch *s)
 {
-	struct cover_cart *cart = NULL;
-	struct policy_scratch s;
-	uint64_t budget_kib, used_kib, slack_kib, lv[POLICY_NR_TIERS], incl_kib = 0, excl_kib = 0;
+	uint64_t lv[POLICY_NR_TIERS];
 	size_t i, n = 0;
 	unsigned int t;
-	int rc;
 
-	memset(&s, 0, sizeof(s));
-	if ((size_t)pol->kind >= POLICY_NR_KINDS)
-		return XMEM_ERR_INVAL;
-	/* Bounds checked before anything is written; the budget's sums in the same pass. */
-	for (i = 0; i < nr; i++) {
-		if (doms[i].managed && !policy_dom_valid(&doms[i]))
-			return XMEM_ERR_INVAL;
-		policy_budget_add(&doms[i], &incl_kib, &excl_kib);
-	}
-	rc = policy_scratch_alloc(&s, nr);
-	if (rc)
-		goto out;
-
-	/* Ladders of every domain; the included ones go to the fill. */
 	for (i = 0; i < nr; i++) {
 		const struct policy_dom *d = &doms[i];
 		struct policy_out *o = &out[i];
@@ -573,43 +599,75 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		}
 		o->included = 1;
 		for (t = 0; t < POLICY_NR_TIERS; t++)
-			s.level[t][n] = lv[t];
-		s.w[n] = w;
+			s->level[t][n] = lv[t];
+		s->w[n] = w;
 		/* A guest that reports nothing gets no surplus beyond silent_surplus_pct. */
-		s.top[n] = policy_surplus_on(pol) && d->has_demand ? d->max_kib
-								   : lv[POLICY_NR_TIERS - 1];
-		s.ws[n] = surplus_weight(pol, o->swing_kib, w);
-		s.cap[n] = d->max_kib;
-		s.tgt[n] = d->target_kib;
-		s.t0[n] = d->target_kib < d->min_kib || d->target_kib > d->max_kib ? UINT64_MAX
-										   : d->target_kib;
-		s.cur[n] = d->current_kib;
-		s.idx[n] = i;
+		s->top[n] = policy_surplus_on(pol) && d->has_demand ? d->max_kib
+								    : lv[POLICY_NR_TIERS - 1];
+		s->ws[n] = surplus_weight(pol, o->swing_kib, w);
+		s->cap[n] = d->max_kib;
+		s->tgt[n] = d->target_kib;
+		s->t0[n] = d->target_kib < d->min_kib || d->target_kib > d->max_kib ? UINT64_MAX
+										    : d->target_kib;
+		s->cur[n] = d->current_kib;
+		s->idx[n] = i;
 		n++;
 	}
+	return n;
+}
+
+int policy_plan_with(struct policy_scratch *s, const struct policy *pol,
+		     const struct policy_host *host, const struct policy_dom *doms, size_t nr,
+		     struct policy_out *out)
+{
+	struct policy_scratch *own = NULL;
+	struct cover_cart *cart = NULL;
+	uint64_t budget_kib, used_kib, slack_kib, incl_kib = 0, excl_kib = 0;
+	size_t i, n;
+	int rc;
+
+	if ((size_t)pol->kind >= POLICY_NR_KINDS)
+		return XMEM_ERR_INVAL;
+	/* Bounds checked before anything is written; the budget's sums in the same pass. */
+	for (i = 0; i < nr; i++) {
+		if (doms[i].managed && !policy_dom_valid(&doms[i]))
+			return XMEM_ERR_INVAL;
+		policy_budget_add(&doms[i], &incl_kib, &excl_kib);
+	}
+	if (!s && !(s = own = policy_scratch_new()))
+		return XMEM_ERR_NOMEM;
+	rc = policy_scratch_fit(s, nr);
+	if (rc)
+		goto out;
+	n = policy_ladders(pol, host, doms, nr, out, s);
 
 	/*
 	 * The fill up to demand, then every history (the cover tier's hulls
 	 * built as each is updated), then the rest of the fill.
 	 */
 	budget_kib = policy_budget_of(host, incl_kib, excl_kib);
-	rc = policy_fill_low(pol, &s, n, budget_kib, &used_kib, &cart);
+	rc = policy_fill_low(pol, s, n, budget_kib, &used_kib, &cart);
 	if (rc)
 		goto out;
-	rc = policy_histories(pol, host, doms, nr, out, &s, cart);
+	rc = policy_histories(pol, host, doms, nr, out, s, cart);
 	if (rc)
 		goto out;
-	rc = policy_fill_high(pol, &s, n, budget_kib, cart, &used_kib);
+	rc = policy_fill_high(pol, s, n, budget_kib, cart, &used_kib);
 	if (rc)
 		goto out;
-	used_kib += surplus_fill(pol, n, s.top, s.ws, budget_kib, used_kib, s.x, s.keys);
+	used_kib += surplus_fill(pol, n, s->top, s->ws, budget_kib, used_kib, s->x, s->keys);
 	slack_kib = budget_kib > used_kib ? budget_kib - used_kib : 0;
 
-	policy_deadband(pol, &s, n, slack_kib, out);
-	policy_mark_applied(&s, n, out);
+	policy_deadband(pol, s, n, slack_kib, out);
+	policy_mark_applied(s, n, out);
 	rc = 0;
 out:
-	cover_cart_free(cart);
-	policy_scratch_free(&s);
+	policy_scratch_free(own);
 	return rc;
+}
+
+int policy_plan(const struct policy *pol, const struct policy_host *host,
+		const struct policy_dom *doms, size_t nr, struct policy_out *out)
+{
+	return policy_plan_with(NULL, pol, host, doms, nr, out);
 }

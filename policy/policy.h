@@ -313,6 +313,27 @@ int policy_plan(const struct policy *pol, const struct policy_host *host,
 		const struct policy_dom *doms, size_t nr, struct policy_out *out);
 
 /*
+ * Scratch memory for the plans of a caller that plans again and again
+ * (xmemd, xmem-eval). A plan needs some 200 bytes of scratch a domain, and
+ * the cover tier a few KiB more: taken from the allocator anew for every
+ * plan, the heap grows and shrinks each time (at 10,000 domains, some 300
+ * page faults a plan, a tenth of its time). A scratch grows to the largest
+ * plan it served and is reused; no plan sees what the one before left.
+ */
+struct policy_scratch;
+/* A new, empty scratch; NULL when out of memory. */
+struct policy_scratch *policy_scratch_new(void);
+void policy_scratch_free(struct policy_scratch *s);
+/*
+ * policy_plan() in the memory of s (NULL: its own, as policy_plan). The
+ * same plan for the same input, whatever s served before. Also returns
+ * XMEM_ERR_NOMEM when s cannot grow to nr domains.
+ */
+int policy_plan_with(struct policy_scratch *s, const struct policy *pol,
+		     const struct policy_host *host, const struct policy_dom *doms, size_t nr,
+		     struct policy_out *out);
+
+/*
  * Added by policy/. What the included domains may hold in total: the smaller
  * of total - floor - reserved - claimed - what excluded domains hold, and
  * free - claimed - floor - reserved + what included domains hold (0 when

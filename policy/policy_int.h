@@ -136,14 +136,17 @@ void cover_history(const struct policy *pol, const struct policy_dom *dom, uint6
  * then the steps are bought at once.
  */
 struct cover_cart;
-/*
- * A cart for up to nr domains (indices 0..nr-1) and budget_kib, into *c_r;
- * NULL when there is nothing to buy (no budget, no domain, the tier off).
- * Returns 0 or XMEM_ERR_NOMEM.
- */
-int cover_cart_new(const struct policy *pol, size_t nr, uint64_t budget_kib,
-		   struct cover_cart **c_r);
+/* An empty cart (NULL: no memory); its memory is reused by every plan it serves. */
+struct cover_cart *cover_cart_new(void);
 void cover_cart_free(struct cover_cart *c);
+/*
+ * Empty c for a plan of nr domains (indices 0..nr-1) and budget_kib.
+ * Returns 1 when there is something to buy with (a budget, domains, the
+ * tier on), 0 when not (then nothing is added or bought), or
+ * XMEM_ERR_NOMEM.
+ */
+int cover_cart_start(struct cover_cart *c, const struct policy *pol, size_t nr,
+		     uint64_t budget_kib);
 /*
  * Add domain j (each once, in order), at x KiB now, up to cap, of weight w
  * x now->lift, with its history as cover_history left it (NULL: it takes
@@ -152,10 +155,9 @@ void cover_cart_free(struct cover_cart *c);
 int cover_cart_add(struct cover_cart *c, size_t j, const struct policy_history *hist,
 		   const struct cover_now *now, uint64_t x, uint64_t cap, double w);
 /*
- * Buy: raise x[j] toward cap[j] (the x and cap each domain was added
- * with) by the steps bought. Returns what it gave; *err_r is
- * XMEM_ERR_NOMEM when scratch could not be had (then it gave nothing).
- * c NULL: nothing.
+ * Buy (c started and open): raise x[j] toward cap[j] (the x and cap each
+ * domain was added with) by the steps bought. Returns what it gave; *err_r
+ * is XMEM_ERR_NOMEM when scratch could not be had (then it gave nothing).
  */
 uint64_t cover_cart_buy(struct cover_cart *c, size_t nr, const uint64_t *cap, uint64_t *x,
 			int *err_r);

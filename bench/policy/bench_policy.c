@@ -180,7 +180,8 @@ struct bench {
 	struct policy_dom *d;
 	struct policy_out *out;
 	struct policy_history *hist;
-	double *t; /* one time per round */
+	struct policy_scratch *scratch; /* kept from plan to plan, as xmemd keeps it */
+	double *t;			/* one time per round */
 	uint64_t desired_kib;
 	double base_ms, ms[BENCH_NR_CASES], best[BENCH_NR_CASES];
 	uint64_t sum[BENCH_NR_CASES]; /* a checksum of each case's plans and histories */
@@ -280,7 +281,7 @@ static int bench_run(struct bench *b)
 		for (i = 0; i < b->rounds; i++) {
 			double t0 = now_ms();
 
-			if (policy_plan(&pol, &h, b->d, b->n, b->out)) {
+			if (policy_plan_with(b->scratch, &pol, &h, b->d, b->n, b->out)) {
 				fprintf(stderr, "bench_policy: plan failed\n");
 				return -1;
 			}
@@ -455,7 +456,8 @@ int main(int argc, char **argv)
 	b.out = calloc(b.n, sizeof(*b.out));
 	b.t = calloc(b.rounds, sizeof(*b.t));
 	b.hist = calloc(b.n, sizeof(*b.hist));
-	if (!b.d || !b.out || !b.t || !b.hist) {
+	b.scratch = policy_scratch_new();
+	if (!b.d || !b.out || !b.t || !b.hist || !b.scratch) {
 		fprintf(stderr, "bench_policy: out of memory\n");
 		goto out;
 	}
@@ -480,5 +482,6 @@ out:
 	free(b.out);
 	free(b.hist);
 	free(b.t);
+	policy_scratch_free(b.scratch);
 	return rc;
 }

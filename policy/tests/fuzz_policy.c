@@ -93,6 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct policy_dom d[FUZZ_MAX_DOMS];
 	struct policy_out out[FUZZ_MAX_DOMS];
 	static struct policy_history hist[FUZZ_MAX_DOMS], next[FUZZ_MAX_DOMS];
+	static struct policy_scratch *scratch; /* kept until the fuzzer exits */
 	struct fuzz_in in = { data, size };
 	struct policy pol, base;
 	struct policy_host h;
@@ -158,10 +159,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			d[i].history = flags & 0x40 ? &hist[i] : &next[i];
 		}
 	}
+	/*
+	 * Half the inputs plan in a scratch kept from input to input, as
+	 * xmemd keeps one from round to round (any size, any kind before).
+	 */
+	if (!scratch)
+		scratch = policy_scratch_new();
 	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		pol = base;
 		pol.kind = kinds[k];
-		fuzz_check(&pol, &h, d, nr, out, policy_plan(&pol, &h, d, nr, out));
+		fuzz_check(&pol, &h, d, nr, out,
+			   policy_plan_with(nr % 2 ? scratch : NULL, &pol, &h, d, nr, out));
 	}
 	return 0;
 }

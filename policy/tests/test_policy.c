@@ -1699,6 +1699,101 @@ static void policy_phases_test(void **state)
 }
 
 /* Bounds out of order are reported, not guessed; so are bad weights and buffers. */
+/*
+ * One scratch kept across plans of different sizes and kinds plans exactly
+ * as a fresh one: the same targets, and the same histories left, plan
+ * after plan (the cover tier engaged: demands move and are fed back).
+ */
+#define REUSE_MAX 60
+static struct policy_dom reuse_d[2][REUSE_MAX];
+static struct policy_history reuse_hist[2][REUSE_MAX];
+static struct policy_out reuse_out[3][REUSE_MAX];
+static struct policy_dom reuse_blind[REUSE_MAX];
+
+static void reuse_feed(struct policy_dom *d, const struct policy_out *o, uint64_t now_ms,
+		       uint64_t *seed)
+{
+	d->prev_plan_ms = now_ms;
+	d->prev_demand_kib = o->demand_kib;
+	d->prev_desired_kib = o->desired_kib;
+	d->prev_swing_kib = o->swing_kib;
+	d->target_kib = d->current_kib = o->target_kib;
+	dom_demand(d, d->min_kib + lcg(seed) % (d->max_kib - d->min_kib));
+}
+
+static void policy_scratch_reuse_test(void **state)
+{
+	static const struct {
+		enum policy_kind kind;
+		size_t nr;
+	} plans[] = {
+		{ POLICY_XMEM, 40 },   { POLICY_XMEM, 60 },   { POLICY_PROPORTIONAL, 60 },
+		{ POLICY_XMEM, 10 },   { POLICY_HYPERV, 30 }, { POLICY_XMEM, 60 },
+		{ POLICY_SPREAD, 60 }, { POLICY_XMEM, 25 },   { POLICY_XMEM, 60 },
+		{ POLICY_STATIC, 5 },  { POLICY_XMEM, 60 },
+	};
+	struct policy_scratch *ps = policy_scratch_new();
+	uint64_t seed = 7, now_ms = 100000000, total = 0;
+	int covered = 0;
+	struct policy_host h;
+	struct policy pol;
+	size_t p, i, c;
+
+	(void)state;
+	assert_non_null(ps);
+	for (i = 0; i < REUSE_MAX; i++) {
+		uint64_t max = (lcg(&seed) % 4096 + 256) * MIB;
+
+		reuse_d[0][i] = dom_make((uint32_t)i + 1, max / 8, max / 2, max);
+		reuse_d[0][i].weight = lcg(&seed) % (POLICY_WEIGHT_MAX + 1);
+		dom_demand(&reuse_d[0][i], max / 8 + lcg(&seed) % (max / 2));
+		total += max * 6 / 10;
+	}
+	memcpy(reuse_d[1], reuse_d[0], sizeof(reuse_d[0]));
+	for (p = 0; p < sizeof(plans) / sizeof(plans[0]); p++) {
+		uint64_t s2 = seed;
+
+		policy_defaults(&pol, plans[p].kind);
+		h = host_make(total, reuse_d[0], plans[p].nr);
+		h.now_ms = now_ms;
+		for (c = 0; c < 2; c++)
+			for (i = 0; i < REUSE_MAX; i++) {
+				reuse_d[c][i].prev_history = &reuse_hist[c][i];
+				reuse_d[c][i].history = &reuse_hist[c][i];
+			}
+		assert_int_equal(policy_plan(&pol, &h, reuse_d[0], plans[p].nr, reuse_out[0]), 0);
+		assert_int_equal(
+			policy_plan_with(ps, &pol, &h, reuse_d[1], plans[p].nr, reuse_out[1]), 0);
+		for (i = 0; i < plans[p].nr; i++) {
+			assert_int_equal(reuse_out[0][i].target_kib, reuse_out[1][i].target_kib);
+			assert_int_equal(reuse_out[0][i].desired_kib, reuse_out[1][i].desired_kib);
+			assert_int_equal(reuse_out[0][i].apply, reuse_out[1][i].apply);
+			assert_int_equal(reuse_out[0][i].phase, reuse_out[1][i].phase);
+			assert_memory_equal(&reuse_hist[0][i], &reuse_hist[1][i],
+					    sizeof(reuse_hist[0][i]));
+		}
+		/* The same plan without histories: the cover tier's part. */
+		memcpy(reuse_blind, reuse_d[0], sizeof(reuse_blind));
+		for (i = 0; i < REUSE_MAX; i++) {
+			reuse_blind[i].history = NULL;
+			reuse_blind[i].prev_history = NULL;
+		}
+		assert_int_equal(policy_plan(&pol, &h, reuse_blind, plans[p].nr, reuse_out[2]), 0);
+		for (i = 0; i < plans[p].nr; i++)
+			covered |= reuse_out[2][i].target_kib != reuse_out[0][i].target_kib;
+		now_ms += 5000;
+		for (c = 0; c < 2; c++) {
+			s2 = seed;
+			for (i = 0; i < plans[p].nr; i++)
+				reuse_feed(&reuse_d[c][i], &reuse_out[c][i], h.now_ms, &s2);
+		}
+		seed = s2;
+	}
+	/* The cover tier did buy: some plan differs from the one without histories. */
+	assert_true(covered);
+	policy_scratch_free(ps);
+}
+
 static void policy_invalid_test(void **state)
 {
 	struct policy_dom d = dom_make(1, 4 * GIB, 2 * GIB, 2 * GIB);
@@ -1873,6 +1968,7 @@ int main(void)
 		cmocka_unit_test(policy_cover_cond_test),
 		cmocka_unit_test(policy_cover_phase_test),
 		cmocka_unit_test(policy_phases_test),
+		cmocka_unit_test(policy_scratch_reuse_test),
 		cmocka_unit_test(policy_invalid_test),
 		cmocka_unit_test(policy_kind_names_test),
 		cmocka_unit_test(policy_file_test),

@@ -77,6 +77,7 @@ struct sim_run {
 	struct sim_run_vm *v;
 	struct policy_dom *doms;
 	struct policy_out *out;
+	struct policy_scratch *scratch; /* the plans', kept from plan to plan as xmemd keeps it */
 	double *a1;
 	struct sim_result *r;
 	double short_kib_s, press_s, alloc_kib_s, moved_kib, peak_kib;
@@ -186,8 +187,8 @@ static int sim_plan(struct sim_run *run, uint64_t t)
 	host.total_kib = s->p.host_kib;
 	host.free_kib = s->p.host_kib > held ? s->p.host_kib - held : 0;
 	host.now_ms = now_ms;
-	rc = policy_plan(run->oracle ? &run->oracle_pol : run->pol, &host, run->doms, s->n,
-			 run->out);
+	rc = policy_plan_with(run->scratch, run->oracle ? &run->oracle_pol : run->pol, &host,
+			      run->doms, s->n, run->out);
 	if (rc)
 		return rc;
 	run->r->plans++;
@@ -370,10 +371,12 @@ int sim_run(const struct sim *s, const struct policy *pol, struct sim_result *r,
 	run.v = calloc(s->n, sizeof(*run.v));
 	run.doms = calloc(s->n, sizeof(*run.doms));
 	run.out = calloc(s->n, sizeof(*run.out));
+	run.scratch = policy_scratch_new();
 	run.a1 = calloc(s->n, sizeof(*run.a1));
 	r->hour_alloc_gib = calloc(s->nr_hours, sizeof(double));
 	r->hour_pressure = calloc(s->nr_hours, sizeof(double));
-	if (!run.v || !run.doms || !run.out || !run.a1 || !r->hour_alloc_gib || !r->hour_pressure) {
+	if (!run.v || !run.doms || !run.out || !run.scratch || !run.a1 || !r->hour_alloc_gib ||
+	    !r->hour_pressure) {
 		snprintf(err, err_len, "out of memory");
 		rc = XMEM_ERR_NOMEM;
 		goto out;
@@ -419,6 +422,7 @@ out:
 	free(run.v);
 	free(run.doms);
 	free(run.out);
+	policy_scratch_free(run.scratch);
 	free(run.a1);
 	if (rc)
 		sim_result_free(r);

@@ -49,6 +49,9 @@ int daemon_init(struct daemon *d, const struct conf *cfg, const struct policy *p
 	d->xs = xs;
 	d->hv = hv;
 	cache_init(&d->cache, xs);
+	d->plan_scratch = policy_scratch_new();
+	if (!d->plan_scratch)
+		return XMEM_ERR_NOMEM;
 	rc = publish_init(&d->pub, xs, cfg->prometheus_file);
 	if (rc)
 		return rc;
@@ -68,6 +71,7 @@ int daemon_init(struct daemon *d, const struct conf *cfg, const struct policy *p
 void daemon_free(struct daemon *d)
 {
 	cache_free(&d->cache);
+	policy_scratch_free(d->plan_scratch);
 	publish_free(&d->pub);
 	free(d->infos);
 	if (d->hv)
@@ -669,7 +673,7 @@ int daemon_rebalance(struct daemon *d)
 	daemon_judge_round(d, &rd);
 	daemon_free_memory(d, &rd, &pi);
 	daemon_reserve(d, &rd);
-	rc = plan_round(&rd, &d->pol, &d->cache, &pi, d->infos, nr_infos);
+	rc = plan_round(&rd, &d->pol, d->plan_scratch, &d->cache, &pi, d->infos, nr_infos);
 	if (rc)
 		log_warnx("policy: %s", xmem_strerror(rc));
 	else

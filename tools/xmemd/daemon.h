@@ -60,6 +60,7 @@ struct daemon {
 	/* Scratch, grown as the host grows. */
 	struct hv_dominfo *infos;
 	size_t cap_infos, nr_infos;
+	struct policy_scratch *plan_scratch; /* the plans' (policy_plan_with) */
 };
 
 /*

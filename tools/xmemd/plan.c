@@ -10,8 +10,9 @@
 #include "round.h"
 #include "snapshot.h"
 
-int plan_round(struct round *rd, const struct policy *pol, struct cache *c,
-	       const struct hv_physinfo *pi, const struct hv_dominfo *infos, size_t nr_infos)
+int plan_round(struct round *rd, const struct policy *pol, struct policy_scratch *ps,
+	       struct cache *c, const struct hv_physinfo *pi, const struct hv_dominfo *infos,
+	       size_t nr_infos)
 {
 	struct policy_host *host = &rd->host;
 	size_t i;
@@ -34,7 +35,7 @@ int plan_round(struct round *rd, const struct policy *pol, struct cache *c,
 	/* The cover tier's history is updated in place, in the cache. */
 	for (i = 0; i < rd->nr; i++)
 		rd->pdoms[i].history = &c->doms[i].prev_history;
-	rc = policy_plan(pol, host, rd->pdoms, rd->nr, rd->outs);
+	rc = policy_plan_with(ps, pol, host, rd->pdoms, rd->nr, rd->outs);
 	if (rc)
 		return rc;
 	for (i = 0; i < rd->nr; i++) {

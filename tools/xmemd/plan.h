@@ -12,6 +12,7 @@
 #include "hv.h"
 #include "policy/policy.h"
 
+struct policy_scratch;
 struct round;
 
 /*
@@ -20,13 +21,15 @@ struct round;
  * counts, so only the other claims are the policy's "claimed"; the growth
  * promised to domains the plan does not include, apply_dom_promised_kib, is
  * the policy's "promised", as reserve_round_host counts it), run pol's
- * plan over rd->pdoms into rd->outs, feed each domain's desired size back to
+ * plan over rd->pdoms into rd->outs (in ps, kept from round to round; NULL:
+ * memory of its own), feed each domain's desired size back to
  * the next plan (c->doms[i].prev_desired_kib, prev_plan_ms) and fill the
  * plan's part of rd->adoms: a domain is applied when it is driven and the
  * plan included it. Returns 0, or policy_plan's negative XMEM_ERR_* (then
  * only rd->host is filled).
  */
-int plan_round(struct round *rd, const struct policy *pol, struct cache *c,
-	       const struct hv_physinfo *pi, const struct hv_dominfo *infos, size_t nr_infos);
+int plan_round(struct round *rd, const struct policy *pol, struct policy_scratch *ps,
+	       struct cache *c, const struct hv_physinfo *pi, const struct hv_dominfo *infos,
+	       size_t nr_infos);
 
 #endif

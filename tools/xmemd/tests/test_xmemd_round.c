@@ -229,7 +229,7 @@ static void round_plan_test(void **state)
 	rd.adoms[0].outstanding_kib = 200 * MIB;
 	rd.adoms[2].outstanding_kib = 100 * MIB; /* not driven: its claim stays claimed */
 	rd.floor_kib = 64 * MIB;
-	assert_int_equal(plan_round(&rd, &pol, &cache, &pi, infos, NR_DOMS), 0);
+	assert_int_equal(plan_round(&rd, &pol, NULL, &cache, &pi, infos, NR_DOMS), 0);
 	assert_int_equal(rd.host.claimed_kib, 100 * MIB);
 	assert_int_equal(rd.host.floor_kib, 64 * MIB);
 	assert_int_equal(rd.adoms[0].drive, rd.outs[0].included);
@@ -269,7 +269,7 @@ static void round_run(const struct policy *pol, const struct hv_physinfo *pi)
 	apply_round_budget(&rd, pi, 64 * MIB);
 	reserve_round_host(&rd, &rh);
 	reserve_plan(res, 1, &rh, round_no_dom, NULL, rd.racts, &rd.held_kib);
-	assert_int_equal(plan_round(&rd, pol, &cache, pi, infos, NR_DOMS), 0);
+	assert_int_equal(plan_round(&rd, pol, NULL, &cache, pi, infos, NR_DOMS), 0);
 }
 
 /*
