@@ -638,10 +638,10 @@ static size_t cover_curve(const struct policy *pol, const struct policy_history 
 	unsigned int a0 = cover_bin(need, POLICY_COVER_LEVEL_BASE_KIB,
 				    POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS);
 	struct cover_win win = cover_window(g);
+	struct cover_pt p, a, b;
+	double cum = 0, dm, dh;
 	size_t k = 1;
-	double cum = 0;
 	unsigned int i;
-	struct cover_pt p;
 	uint64_t bits;
 
 	cover_levels(hist, e, a0, (double)need, (double)cap, g, win, gr);
@@ -651,6 +651,14 @@ static size_t cover_curve(const struct policy *pol, const struct policy_history 
 		cover_rises(hist, e, (double)cap, g, gr);
 	pt[0].h = pt[0].mass = 0;
 	pt[0].h_kib = 0;
+	/*
+	 * The hull's last two points are also kept at hand: a (pt[k - 2]) and
+	 * b (pt[k - 1]), with b's rise over a (dm, dh), so that a point that
+	 * pops nothing (half of them) is judged without going to memory.
+	 */
+	b = pt[0];
+	a = pt[0];
+	dm = dh = 0;
 	for (bits = gr->bits; bits; bits &= bits - 1) {
 		i = (unsigned int)__builtin_ctzll(bits);
 		cum += gr->mass[i];
@@ -660,10 +668,18 @@ static size_t cover_curve(const struct policy *pol, const struct policy_history 
 		p.mass = cum * w;
 		if (p.h > (double)cap)
 			continue; /* beyond the maximum: only emptied */
-		while (k >= 2 && (pt[k - 1].mass - pt[k - 2].mass) * (p.h - pt[k - 2].h) <=
-					 (p.mass - pt[k - 2].mass) * (pt[k - 1].h - pt[k - 2].h))
+		while (k >= 2 && dm * (p.h - a.h) <= (p.mass - a.mass) * dh) {
 			k--;
+			b = a;
+			a = pt[k >= 2 ? k - 2 : 0];
+			dm = b.mass - a.mass;
+			dh = b.h - a.h;
+		}
 		pt[k++] = p;
+		a = b;
+		b = p;
+		dm = b.mass - a.mass;
+		dh = b.h - a.h;
 	}
 	gr->bits = 0;
 	return k;
