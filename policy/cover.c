@@ -424,7 +424,8 @@ void cover_history(const struct policy *pol, const struct policy_dom *dom, uint6
 /* One candidate headroom of a domain: h KiB above its demand covers mass. */
 struct cover_pt {
 	double h, mass;
-	uint64_t h_kib; /* h rounded up */
+	uint64_t h_kib;	  /* h rounded up */
+	unsigned int bin; /* its grid bin (the origin: none, 0) */
 };
 
 /* The upper edges of the bins, in KiB, computed once a plan. */
@@ -623,24 +624,29 @@ static void cover_cond_rises(const struct policy *pol, const struct policy_histo
 	}
 }
 
+/* Is b on or below the line from a to c (a.h < b.h < c.h)? The hull's one test. */
+static int cover_below(const struct cover_pt *a, const struct cover_pt *b, const struct cover_pt *c)
+{
+	return (b->mass - a->mass) * (c->h - a->h) <= (c->mass - a->mass) * (b->h - a->h);
+}
+
 /*
- * The curve of one domain above need, up to cap KiB of headroom, as the
- * upper concave hull of: the origin, then the candidates on the grid in
- * order of headroom, with the mass they cover together (as they stand now,
- * g, and weighted by w) accumulated. Kept as it is built (a monotone
- * chain); the grid is left empty. Returns how many points.
+ * The points of one domain's curve above need, up to cap KiB of headroom,
+ * into q[1..]: the candidates on the grid in order of headroom, with the
+ * mass they cover together (as they stand now, g, and weighted by w)
+ * accumulated; q[0] is the origin. The grid is left empty. Returns how many
+ * points, the origin included.
  */
-static size_t cover_curve(const struct policy *pol, const struct policy_history *hist,
-			  const struct cover_edges *e, uint64_t need, uint64_t cap, double g,
-			  double w, struct cover_grid *gr, struct cover_pt *pt)
+static size_t cover_points(const struct policy *pol, const struct policy_history *hist,
+			   const struct cover_edges *e, uint64_t need, uint64_t cap, double g,
+			   double w, struct cover_grid *gr, struct cover_pt *q)
 {
 	/* The level bin of need: where the level candidates start, and cover_cond's from-level. */
 	unsigned int a0 = cover_bin(need, POLICY_COVER_LEVEL_BASE_KIB,
 				    POLICY_COVER_LEVEL_PER_OCTAVE, POLICY_COVER_LEVEL_BINS);
 	struct cover_win win = cover_window(g);
-	struct cover_pt p, a, b;
-	double cum = 0, dm, dh;
-	size_t k = 1;
+	double cum = 0;
+	size_t n = 1;
 	unsigned int i;
 	uint64_t bits;
 
@@ -649,39 +655,116 @@ static size_t cover_curve(const struct policy *pol, const struct policy_history 
 		cover_cond_rises(pol, hist, e, a0, (double)cap, g, win, gr);
 	else
 		cover_rises(hist, e, (double)cap, g, gr);
-	pt[0].h = pt[0].mass = 0;
-	pt[0].h_kib = 0;
-	/*
-	 * The hull's last two points are also kept at hand: a (pt[k - 2]) and
-	 * b (pt[k - 1]), with b's rise over a (dm, dh), so that a point that
-	 * pops nothing (half of them) is judged without going to memory.
-	 */
-	b = pt[0];
-	a = pt[0];
-	dm = dh = 0;
+	q[0].h = q[0].mass = 0;
+	q[0].h_kib = 0;
+	q[0].bin = 0;
 	for (bits = gr->bits; bits; bits &= bits - 1) {
 		i = (unsigned int)__builtin_ctzll(bits);
 		cum += gr->mass[i];
 		gr->mass[i] = 0;
-		p.h = e->grid[i];
-		p.h_kib = e->grid_kib[i];
-		p.mass = cum * w;
-		if (p.h > (double)cap)
-			continue; /* beyond the maximum: only emptied */
-		while (k >= 2 && dm * (p.h - a.h) <= (p.mass - a.mass) * dh) {
-			k--;
-			b = a;
-			a = pt[k >= 2 ? k - 2 : 0];
-			dm = b.mass - a.mass;
-			dh = b.h - a.h;
-		}
-		pt[k++] = p;
-		a = b;
-		b = p;
-		dm = b.mass - a.mass;
-		dh = b.h - a.h;
+		q[n].h = e->grid[i];
+		q[n].h_kib = e->grid_kib[i];
+		q[n].mass = cum * w;
+		q[n].bin = i;
+		/* Beyond the maximum: only emptied (the later ones too). */
+		n += q[n].h <= (double)cap;
 	}
 	gr->bits = 0;
+	return n;
+}
+
+/*
+ * The upper concave hull of q[0..n) (q[0] the origin, the rest in order of
+ * headroom) into pt, as a monotone chain: each point pops the points it
+ * leaves on or below the hull. Returns how many points it has.
+ */
+static size_t cover_chain(const struct cover_pt *q, size_t n, struct cover_pt *pt)
+{
+	size_t k = 1, i;
+
+	pt[0] = q[0];
+	for (i = 1; i < n; i++) {
+		while (k >= 2 && cover_below(&pt[k - 2], &pt[k - 1], &q[i]))
+			k--;
+		pt[k++] = q[i];
+	}
+	return k;
+}
+
+/*
+ * Is the hull of q[0..n) the origin and the points whose grid bins are in
+ * guess? Yes when the last point is in it, every point in it lies strictly
+ * above the line between its neighbours in it, and every other point on or
+ * below the line between the points of guess around it: then the chain
+ * through them is concave and above every point, which only the hull is.
+ * Each point makes one test, and no branch hangs on which points are in
+ * guess (that varies from domain to domain as nothing a branch could
+ * learn), so a right guess costs no misprediction, where the chain's pops
+ * cost one in two points.
+ */
+static int cover_hull_check(const struct cover_pt *q, size_t n, uint64_t guess)
+{
+	unsigned char next[COVER_GRID_BINS + 1];
+	uint64_t seen = 0;
+	size_t i, prev = 0, nx = n - 1, keep;
+	int ok, in;
+
+	if (n < 2)
+		return 0;
+	/* For each point, the first point of guess after it (the last point is in it, or no). */
+	for (i = n - 1; i-- > 0;) {
+		next[i] = (unsigned char)nx;
+		keep = -(size_t)((guess >> q[i].bin & 1) & (i != 0));
+		nx = (i & keep) | (nx & ~keep);
+	}
+	ok = guess >> q[n - 1].bin & 1;
+	for (i = 1; i + 1 < n; i++) {
+		in = guess >> q[i].bin & 1;
+		seen |= (uint64_t)in << q[i].bin;
+		ok &= cover_below(&q[prev], &q[i], &q[next[i]]) ^ in;
+		keep = -(size_t)in;
+		prev = (i & keep) | (prev & ~keep);
+	}
+	seen |= UINT64_C(1) << q[n - 1].bin;
+	/* No bin of guess without its point. */
+	return ok && seen == guess;
+}
+
+/*
+ * The curve of one domain above need, up to cap KiB of headroom, as the
+ * upper concave hull of the origin and its points (cover_points), into pt.
+ * The hull is guessed to have the grid bins it had at the domain's previous
+ * plan (hist->hull_bits, updated: masses decay together and demand moves
+ * little, so on the 64-VM trace six plans in seven keep it), and the guess
+ * is checked (cover_hull_check); else it is built (cover_chain). Returns how
+ * many points.
+ */
+/* Keep the grid bins of the hull pt[1..k) in hist, as the next plan's guess; returns k. */
+static size_t cover_hull_keep(struct policy_history *hist, const struct cover_pt *pt, size_t k)
+{
+	uint64_t bins = 0;
+	size_t i;
+
+	for (i = 1; i < k; i++)
+		bins |= UINT64_C(1) << pt[i].bin;
+	hist->hull_bits = bins;
+	return k;
+}
+
+static size_t cover_curve(const struct policy *pol, struct policy_history *hist,
+			  const struct cover_edges *e, uint64_t need, uint64_t cap, double g,
+			  double w, struct cover_grid *gr, struct cover_pt *pt)
+{
+	struct cover_pt q[COVER_GRID_BINS + 1];
+	size_t n = cover_points(pol, hist, e, need, cap, g, w, gr, q), k = 1, i;
+
+	if (!cover_hull_check(q, n, hist->hull_bits))
+		return cover_hull_keep(hist, pt, cover_chain(q, n, pt));
+	pt[0] = q[0];
+	for (i = 1; i < n; i++) {
+		pt[k] = q[i];
+		k += hist->hull_bits >> q[i].bin & 1;
+	}
 	return k;
 }
 
@@ -873,7 +956,7 @@ int cover_cart_start(struct cover_cart *c, const struct policy *pol, size_t nr, 
 	return 1;
 }
 
-int cover_cart_add(struct cover_cart *c, size_t j, const struct policy_history *hist,
+int cover_cart_add(struct cover_cart *c, size_t j, struct policy_history *hist,
 		   const struct cover_now *now, uint64_t x, uint64_t cap, double w)
 {
 	struct cover_pt pt[COVER_GRID_BINS + 1];

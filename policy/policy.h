@@ -156,6 +156,7 @@ struct policy_history {
 	uint64_t ref_ms;
 	uint64_t level_bits[(POLICY_COVER_LEVEL_BINS + 63) / 64]; /* bins that hold mass */
 	uint64_t rise_bits;
+	uint64_t hull_bits; /* the headroom grid's bins of the last plan's hull (a guess) */
 	uint32_t cond_bits[POLICY_COVER_COND_SLOTS];	   /* bins of each slot that hold mass */
 	uint8_t cond_from[POLICY_COVER_COND_SLOTS];	   /* its from-level + 1 (0: empty) */
 	uint64_t phase_last_ms[POLICY_COVER_PHASE_TRACKS]; /* the last rise (0: none yet) */

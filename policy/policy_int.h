@@ -150,9 +150,9 @@ int cover_cart_start(struct cover_cart *c, const struct policy *pol, size_t nr,
 /*
  * Add domain j (each once, in order), at x KiB now, up to cap, of weight w
  * x now->lift, with its history as cover_history left it (NULL: it takes
- * no part). Returns 0 or XMEM_ERR_NOMEM.
+ * no part; its hull_bits are updated). Returns 0 or XMEM_ERR_NOMEM.
  */
-int cover_cart_add(struct cover_cart *c, size_t j, const struct policy_history *hist,
+int cover_cart_add(struct cover_cart *c, size_t j, struct policy_history *hist,
 		   const struct cover_now *now, uint64_t x, uint64_t cap, double w);
 /*
  * Buy (c started and open): raise x[j] toward cap[j] (the x and cap each

@@ -2,9 +2,12 @@
 /*
  * bench_policy.c: how long policy_plan() takes for many domains.
  *
- *   bench_policy [--domains N] [--rounds R] [--json] [--checksum]
+ *   bench_policy [--domains N] [--rounds R] [--json | --checksum | --case NAME]
  *
- * Scenarios (each with every kind of policy where it matters):
+ * Plans as xmemd makes them: one after the other, in one scratch
+ * (policy_plan_with), the histories updated in place, and before each a
+ * quarter of the domains report a new demand (bench_move). Scenarios (each
+ * with every kind of policy where it matters):
  *   plenty   the host holds every desired size: one pass per tier
  *   scarce   the host is short: the buffer tier is shared by water-filling
  *   cover    (xmem) the host holds every demand and a little more: the
@@ -181,6 +184,7 @@ struct bench {
 	struct policy_out *out;
 	struct policy_history *hist;
 	struct policy_scratch *scratch; /* kept from plan to plan, as xmemd keeps it */
+	uint64_t *used0;		/* each domain's demand about which it moves */
 	double *t;			/* one time per round */
 	uint64_t desired_kib;
 	double base_ms, ms[BENCH_NR_CASES], best[BENCH_NR_CASES];
@@ -218,6 +222,7 @@ static uint64_t bench_hist_sum(uint64_t h, const struct policy_history *x)
 	h = bench_fnv(h, &x->ref_ms, sizeof(x->ref_ms));
 	h = bench_fnv(h, x->level_bits, sizeof(x->level_bits));
 	h = bench_fnv(h, &x->rise_bits, sizeof(x->rise_bits));
+	h = bench_fnv(h, &x->hull_bits, sizeof(x->hull_bits));
 	h = bench_fnv(h, x->cond_bits, sizeof(x->cond_bits));
 	h = bench_fnv(h, x->cond_from, sizeof(x->cond_from));
 	h = bench_fnv(h, x->phase_last_ms, sizeof(x->phase_last_ms));
@@ -254,11 +259,30 @@ static uint64_t bench_sum(const struct bench *b)
 	return h;
 }
 
+/*
+ * Before each plan (outside the timing), a quarter of the domains report a
+ * new demand, within BENCH_MOVE_PERMILLE of where they started: xmemd plans
+ * at most every 250 ms on reports, and guests report every second or so.
+ * No plan is handed the inputs of the one before.
+ */
+#define BENCH_MOVE_PERMILLE 30
+static void bench_move(struct bench *b, uint64_t *seed)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (lcg(seed) % 4 == 0)
+			b->d[i].used_kib = b->used0[i] / 1000 *
+					   (1000 - BENCH_MOVE_PERMILLE +
+					    lcg(seed) % (2 * BENCH_MOVE_PERMILLE + 1));
+}
+
 /* Time every case, after the baseline. Returns 0, or -1 when a plan fails. */
 static int bench_run(struct bench *b)
 {
 	struct policy_host h;
 	struct policy pol;
+	uint64_t seed;
 	size_t i, c;
 
 	for (i = 0; i < b->rounds; i++) {
@@ -278,9 +302,12 @@ static int bench_run(struct bench *b)
 							 : b->desired_kib * 2;
 		h.free_kib = h.total_kib / 2;
 		h.now_ms = 1000000;
+		seed = 42;
 		for (i = 0; i < b->rounds; i++) {
-			double t0 = now_ms();
+			double t0;
 
+			bench_move(b, &seed);
+			t0 = now_ms();
 			if (policy_plan_with(b->scratch, &pol, &h, b->d, b->n, b->out)) {
 				fprintf(stderr, "bench_policy: plan failed\n");
 				return -1;
@@ -457,11 +484,14 @@ int main(int argc, char **argv)
 	b.t = calloc(b.rounds, sizeof(*b.t));
 	b.hist = calloc(b.n, sizeof(*b.hist));
 	b.scratch = policy_scratch_new();
-	if (!b.d || !b.out || !b.t || !b.hist || !b.scratch) {
+	b.used0 = calloc(b.n, sizeof(*b.used0));
+	if (!b.d || !b.out || !b.t || !b.hist || !b.scratch || !b.used0) {
 		fprintf(stderr, "bench_policy: out of memory\n");
 		goto out;
 	}
 	b.desired_kib = make_doms(b.d, b.hist, b.n);
+	for (i = 0; i < b.n; i++)
+		b.used0[i] = b.d[i].used_kib;
 	/* As xmemd keeps it: the history is updated in place, plan after plan. */
 	for (i = 0; i < b.n; i++)
 		b.d[i].history = &b.hist[i];
@@ -483,5 +513,6 @@ out:
 	free(b.hist);
 	free(b.t);
 	policy_scratch_free(b.scratch);
+	free(b.used0);
 	return rc;
 }

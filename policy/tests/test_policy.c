@@ -1794,6 +1794,71 @@ static void policy_scratch_reuse_test(void **state)
 	policy_scratch_free(ps);
 }
 
+/*
+ * The cover tier guesses each hull from the domain's previous plan
+ * (hull_bits): a right guess, none, or garbage gives the same plan and
+ * leaves the same histories, and the guess is kept for the next plan.
+ */
+static struct policy_history guess_hist[3][REUSE_MAX];
+static struct policy_dom guess_d[3][REUSE_MAX];
+
+static void policy_cover_hull_guess_test(void **state)
+{
+	uint64_t seed = 11, total = 0, kept = 0;
+	struct policy_out out[3][REUSE_MAX];
+	struct policy_host h;
+	struct policy pol;
+	size_t i, c, r;
+
+	(void)state;
+	policy_defaults(&pol, POLICY_XMEM);
+	for (i = 0; i < REUSE_MAX; i++) {
+		uint64_t max = (lcg(&seed) % 4096 + 256) * MIB;
+
+		guess_d[0][i] = dom_make((uint32_t)i + 1, max / 8, max / 2, max);
+		guess_d[0][i].weight = lcg(&seed) % (POLICY_WEIGHT_MAX + 1);
+		dom_demand(&guess_d[0][i], max / 8 + lcg(&seed) % (max / 2));
+		guess_d[0][i].prev_history = guess_d[0][i].history = &guess_hist[0][i];
+		total += max / 2;
+	}
+	h = host_make(total, guess_d[0], REUSE_MAX);
+	for (r = 0; r < 6; r++) {
+		assert_int_equal(policy_plan(&pol, &h, guess_d[0], REUSE_MAX, out[0]), 0);
+		for (i = 0; i < REUSE_MAX; i++) {
+			guess_d[0][i].prev_plan_ms = h.now_ms;
+			guess_d[0][i].prev_demand_kib = out[0][i].demand_kib;
+			guess_d[0][i].prev_desired_kib = out[0][i].desired_kib;
+			guess_d[0][i].target_kib = guess_d[0][i].current_kib = out[0][i].target_kib;
+			dom_demand(&guess_d[0][i],
+				   guess_d[0][i].used_kib + lcg(&seed) % (64 * MIB));
+		}
+		h.now_ms += 10000;
+		/* Three copies: the guess as kept, none, garbage. */
+		for (c = 1; c < 3; c++) {
+			memcpy(guess_hist[c], guess_hist[0], sizeof(guess_hist[0]));
+			memcpy(guess_d[c], guess_d[0], sizeof(guess_d[0]));
+			for (i = 0; i < REUSE_MAX; i++) {
+				guess_hist[c][i].hull_bits =
+					c == 1 ? 0 : lcg(&seed) << 20 ^ lcg(&seed);
+				guess_d[c][i].prev_history = guess_d[c][i].history =
+					&guess_hist[c][i];
+			}
+		}
+		for (i = 0; i < REUSE_MAX; i++)
+			kept += guess_hist[0][i].hull_bits != 0;
+		for (c = 0; c < 3; c++)
+			assert_int_equal(policy_plan(&pol, &h, guess_d[c], REUSE_MAX, out[c]), 0);
+		for (c = 1; c < 3; c++)
+			for (i = 0; i < REUSE_MAX; i++) {
+				assert_int_equal(out[c][i].target_kib, out[0][i].target_kib);
+				assert_memory_equal(&guess_hist[c][i], &guess_hist[0][i],
+						    sizeof(guess_hist[0][i]));
+			}
+	}
+	/* The tier ran and kept its guesses. */
+	assert_true(kept > REUSE_MAX);
+}
+
 static void policy_invalid_test(void **state)
 {
 	struct policy_dom d = dom_make(1, 4 * GIB, 2 * GIB, 2 * GIB);
@@ -1969,6 +2034,7 @@ int main(void)
 		cmocka_unit_test(policy_cover_phase_test),
 		cmocka_unit_test(policy_phases_test),
 		cmocka_unit_test(policy_scratch_reuse_test),
+		cmocka_unit_test(policy_cover_hull_guess_test),
 		cmocka_unit_test(policy_invalid_test),
 		cmocka_unit_test(policy_kind_names_test),
 		cmocka_unit_test(policy_file_test),
