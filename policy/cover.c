@@ -310,6 +310,8 @@ static void cover_phase_note(const struct policy *pol, const struct policy_dom *
  * POLICY_COVER_PHASE_PRIOR_S, against the mean; the largest, within [1,
  * POLICY_COVER_PHASE_LIFT_MAX]. Masses stand for m x g now.
  */
+_Static_assert(POLICY_COVER_PHASE_AHEAD_S <= POLICY_COVER_PHASE_BIN_S,
+	       "the lift looks at most one phase bin ahead: the mean of one bin or two");
 static double cover_phase_lift(const struct policy *pol, const struct policy_history *hist,
 			       uint64_t now_ms, double g)
 {
@@ -332,8 +334,10 @@ static double cover_phase_lift(const struct policy *pol, const struct policy_his
 		for (hz = 0, n = 0; b <= b1; b++, n++)
 			hz += (cover_sane(hist->phase[b].event[t], 1 / g) * g + prior * rate) /
 			      (cover_sane(hist->phase[b].risk[t], 1 / g) * g + prior);
-		if (hz / n / rate > lift)
-			lift = hz / n / rate;
+		/* The mean of one bin or two (halving is exact: no division in the chain). */
+		hz = n == 2 ? hz * 0.5 : hz;
+		if (hz / rate > lift)
+			lift = hz / rate;
 	}
 	return lift < POLICY_COVER_PHASE_LIFT_MAX ? lift : POLICY_COVER_PHASE_LIFT_MAX;
 }
@@ -858,7 +862,7 @@ static unsigned int cover_bucket(float price)
 static int cover_buy(const struct cover_seg *seg, size_t m, uint64_t budget, const uint64_t *sum,
 		     const uint64_t *cnt, uint64_t *add)
 {
-	struct cover_seg *mid = NULL;
+	struct cover_seg *mid = NULL, *dst, sink;
 	uint64_t spent = 0;
 	size_t i, n = 0, nb;
 	unsigned int k = COVER_BUCKETS, kb;
@@ -869,17 +873,22 @@ static int cover_buy(const struct cover_seg *seg, size_t m, uint64_t budget, con
 	if (k > 0) {
 		k--;
 		n = (size_t)cnt[k];
-		mid = malloc((n ? n : 1) * sizeof(*mid));
+		mid = malloc((n + 1) * sizeof(*mid)); /* + 1: the write after the last kept */
 		if (!mid)
 			return XMEM_ERR_NOMEM;
 		n = 0;
 	}
+	/*
+	 * No branch on the bucket (prices come in no order, and half the steps
+	 * are bought): each step adds its cost or 0, and is written to mid (a
+	 * sink when there is none), which keeps it only when of bucket k.
+	 */
+	dst = mid ? mid : &sink;
 	for (i = 0; i < m; i++) {
 		kb = cover_bucket(seg[i].price);
-		if (kb > k || (kb == k && !mid))
-			add[seg[i].j] += seg[i].cost;
-		else if (kb == k)
-			mid[n++] = seg[i];
+		add[seg[i].j] += seg[i].cost & -(uint64_t)((kb > k) | ((kb == k) & !mid));
+		dst[n] = seg[i];
+		n += (kb == k) & (mid != NULL);
 	}
 	if (mid) {
 		nb = cover_select(mid, n, budget - spent);
