@@ -120,7 +120,9 @@ struct policy {
  * (cover_phase). A mass m stands for m x 2^-((now - ref_ms) /
  * cover_halflife_s) at time now (ref_ms 0: the previous plan's time), so
  * that decay needs no pass over the bins; the bits say which bins hold mass
- * (ref_ms 0: not known, found from the masses).
+ * (ref_ms 0: not known, found from the masses). hull_bits: the bins of the
+ * headroom grid on the domain's last hull, which the next plan tries first
+ * and checks (any value is safe: a wrong one only costs the check).
  */
 #define POLICY_COVER_LEVEL_BINS	      96
 #define POLICY_COVER_LEVEL_BASE_KIB   (16.0 * 1024) /* bin 0 ends at 16 MiB x 2^(1/8) */
