@@ -670,8 +670,8 @@ static size_t cover_points(const struct policy *pol, const struct policy_history
 		q[n].h_kib = e->grid_kib[i];
 		q[n].mass = cum * w;
 		q[n].bin = i;
-		/* Beyond the maximum: only emptied (the later ones too). */
-		n += q[n].h <= (double)cap;
+		if (q[n].h <= (double)cap)
+			n++; /* else beyond the maximum: only emptied (the later ones too) */
 	}
 	gr->bits = 0;
 	return n;
@@ -917,6 +917,21 @@ struct cover_cart {
 	size_t nr_room;
 };
 
+/*
+ * p when it has room for want entries of size bytes (*room), else freed
+ * and allocated anew (the contents are not kept); NULL (*room 0) when out
+ * of memory.
+ */
+static void *cover_fit(void *p, size_t *room, size_t want, size_t size)
+{
+	if (*room >= want)
+		return p;
+	free(p);
+	p = malloc(want * size);
+	*room = p ? want : 0;
+	return p;
+}
+
 struct cover_cart *cover_cart_new(void)
 {
 	struct cover_cart *c = calloc(1, sizeof(*c));
@@ -946,20 +961,10 @@ int cover_cart_start(struct cover_cart *c, const struct policy *pol, size_t nr, 
 	c->total = 0;
 	if (!budget_kib || !nr || nr > UINT32_MAX || !pol->cover_halflife_s)
 		return 0;
-	if (c->room < room) {
-		free(c->seg);
-		c->seg = malloc(room * sizeof(*c->seg));
-		c->room = c->seg ? room : 0;
-		if (!c->seg)
-			return XMEM_ERR_NOMEM;
-	}
-	if (c->nr_room < nr) {
-		free(c->add);
-		c->add = malloc(nr * sizeof(*c->add));
-		c->nr_room = c->add ? nr : 0;
-		if (!c->add)
-			return XMEM_ERR_NOMEM;
-	}
+	c->seg = cover_fit(c->seg, &c->room, room, sizeof(*c->seg));
+	c->add = cover_fit(c->add, &c->nr_room, nr, sizeof(*c->add));
+	if (!c->seg || !c->add)
+		return XMEM_ERR_NOMEM;
 	memset(c->bucket_kib, 0, sizeof(c->bucket_kib));
 	memset(c->bucket_nr, 0, sizeof(c->bucket_nr));
 	return 1;
