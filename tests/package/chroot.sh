@@ -14,17 +14,18 @@ set -euo pipefail
 debs=${1:?usage: chroot.sh DEBS WORK}
 work=${2:?usage: chroot.sh DEBS WORK}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-security=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 root=$work/root
 mounted=()
 
 say() { printf 'package-test: %s\n' "$*" >&2; }
 fail() { say "FAIL: $*"; exit 1; }
+# shellcheck source=tests/package/debian-root.sh
+. "$(dirname "${BASH_SOURCE[0]}")/debian-root.sh"
 # inroot CMD...: run in the chroot, with a clean environment.
-inroot() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 "$@"; }
+inroot() { droot_in "$root" "$@"; }
 
 cleanup() {
-	local rc=$? f i
+	local rc=$? f
 	for f in "$root"/tmp/host/run/*.pid; do
 		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
 	done
@@ -32,9 +33,7 @@ cleanup() {
 	for f in "$root"/tmp/host/run/*.pid; do
 		[ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null || true
 	done
-	for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
-		umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" || true
-	done
+	droot_umount
 	[ $rc -ne 0 ] && [ -f "$root/tmp/host/run/xmemd.log" ] && tail -n 30 "$root/tmp/host/run/xmemd.log" >&2
 	exit $rc
 }
@@ -55,20 +54,7 @@ if [ ! -s "$cache" ]; then
 	tar -C "$work/cache/bookworm.tmp" -cf "$cache.tmp" . && mv "$cache.tmp" "$cache"
 	rm -rf "$work/cache/bookworm.tmp"
 fi
-rm -rf "$root"
-mkdir -p "$root"
-tar -C "$root" -xf "$cache"
-mount -t proc proc "$root/proc" && mounted+=("$root/proc")
-mount -t sysfs sysfs "$root/sys" && mounted+=("$root/sys")
-mount --bind /dev "$root/dev" && mounted+=("$root/dev")
-cp /etc/resolv.conf "$root/etc/resolv.conf"
-# A Debian 12 as installed: its updates and security archives too (the
-# packages were built against their libraries).
-cat >"$root/etc/apt/sources.list" <<LIST
-deb $mirror bookworm main
-deb $mirror bookworm-updates main
-deb $security bookworm-security main
-LIST
+droot_unpack "$root" "$cache"
 mkdir -p "$root/tmp/debs"
 for f in "$debs"/*.deb; do
 	case $f in *-dbgsym_*) ;; *) cp "$f" "$root/tmp/debs/" ;; esac
@@ -76,14 +62,11 @@ done
 
 # Install: apt resolves the packages' dependencies from the mirror.
 say "apt-get install the packages"
-inroot apt-get update -qq >"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; fail "apt-get update"; }
 pkgs=()
 for f in "$root"/tmp/debs/*.deb; do
 	pkgs+=("/tmp/debs/${f##*/}")
 done
-inroot env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-	"${pkgs[@]}" systemd man-db \
-	>>"$work/apt.log" 2>&1 || { tail -n 40 "$work/apt.log" >&2; fail "apt-get install"; }
+droot_apt "$root" "$work/apt.log" "${pkgs[@]}" systemd man-db
 for p in xmem xmem-guest xmem-sim; do
 	inroot dpkg-query -W -f='${Status} ${Version}\n' "$p" | grep -q '^install ok installed' ||
 		fail "$p is not installed"

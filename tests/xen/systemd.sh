@@ -23,8 +23,6 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 build="" debs="" base=""
 timeout_s=${XMEM_XEN_TIMEOUT:-900}
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-security=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 
 usage() { awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' "${BASH_SOURCE[0]}"; }
 while [ $# -gt 0 ]; do
@@ -48,12 +46,12 @@ mounted=()
 say() { printf 'xen-systemd: %s\n' "$*" >&2; }
 fail() { say "FAIL: $*"; echo "FAIL: xen/systemd-unit $*"; exit 1; }
 noverdict() { say "no verdict: $*"; exit 77; }
-inroot() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 "$@"; }
+# shellcheck source=tests/package/debian-root.sh
+. "$here/../package/debian-root.sh"
+inroot() { droot_in "$root" "$@"; }
 cleanup() {
-	local rc=$? i
-	for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
-		umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}" 2>/dev/null
-	done
+	local rc=$?
+	droot_umount
 	exit $rc
 }
 trap cleanup EXIT
@@ -81,24 +79,14 @@ mkdir -p "$work" || fail "cannot create $work"
 # build_root ROOT DEB PACKAGES...: Debian 12 from the debootstrap in ROOT, with
 # PACKAGES and the package file DEB installed by apt, as an admin would.
 build_root() {
-	local r=$1 d=$2 i u
+	local r=$1 d=$2 u
 	shift 2
 	say "$(basename "$r"): $(basename "$base") + $* $(basename "$d")"
-	rm -rf "$r" && mkdir -p "$r" && tar -C "$r" -xf "$base" || fail "cannot unpack $base"
-	mount -t proc proc "$r/proc" && mounted+=("$r/proc")
-	mount -t sysfs sysfs "$r/sys" && mounted+=("$r/sys")
-	mount --bind /dev "$r/dev" && mounted+=("$r/dev")
-	cp /etc/resolv.conf "$r/etc/resolv.conf"
-	printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb %s bookworm-security main\n' \
-		"$mirror" "$mirror" "$security" >"$r/etc/apt/sources.list"
+	droot_unpack "$r" "$base"
 	mkdir -p "$r/tmp/debs" && cp "$d" "$r/tmp/debs/"
-	root=$r inroot apt-get update -qq >"$r.apt.log" 2>&1 || { tail -n 20 "$r.apt.log" >&2; fail "apt-get update"; }
-	root=$r inroot env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		"$@" "/tmp/debs/$(basename "$d")" >>"$r.apt.log" 2>&1 ||
-		{ tail -n 30 "$r.apt.log" >&2; fail "apt-get install in $(basename "$r")"; }
-	root=$r inroot apt-get clean
-	for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount "${mounted[i]}"; done
-	mounted=()
+	droot_apt "$r" "$r.apt.log" "$@" "/tmp/debs/$(basename "$d")"
+	droot_in "$r" apt-get clean
+	droot_umount
 	for u in getty@tty1.service serial-getty@hvc0.service apt-daily.timer apt-daily-upgrade.timer \
 		dpkg-db-backup.timer e2scrub_all.timer e2scrub_reap.service fstrim.timer \
 		systemd-pstore.service; do
