@@ -734,15 +734,6 @@ static int cover_hull_check(const struct cover_pt *q, size_t n, uint64_t guess)
 	return ok && seen == guess;
 }
 
-/*
- * The curve of one domain above need, up to cap KiB of headroom, as the
- * upper concave hull of the origin and its points (cover_points), into pt.
- * The hull is guessed to have the grid bins it had at the domain's previous
- * plan (hist->hull_bits, updated: masses decay together and demand moves
- * little, so on the 64-VM trace six plans in seven keep it), and the guess
- * is checked (cover_hull_check); else it is built (cover_chain). Returns how
- * many points.
- */
 /* Keep the grid bins of the hull pt[1..k) in hist, as the next plan's guess; returns k. */
 static size_t cover_hull_keep(struct policy_history *hist, const struct cover_pt *pt, size_t k)
 {
@@ -755,6 +746,15 @@ static size_t cover_hull_keep(struct policy_history *hist, const struct cover_pt
 	return k;
 }
 
+/*
+ * The curve of one domain above need, up to cap KiB of headroom, as the
+ * upper concave hull of the origin and its points (cover_points), into pt.
+ * The hull is guessed to have the grid bins it had at the domain's previous
+ * plan (hist->hull_bits, updated: masses decay together and demand moves
+ * little, so on the 64-VM trace six plans in seven keep it), and the guess
+ * is checked (cover_hull_check); else it is built (cover_chain). Returns how
+ * many points.
+ */
 static size_t cover_curve(const struct policy *pol, struct policy_history *hist,
 			  const struct cover_edges *e, uint64_t need, uint64_t cap, double g,
 			  double w, struct cover_grid *gr, struct cover_pt *pt)

@@ -113,11 +113,11 @@ struct policy {
  * the caller: a plan reads it (policy_dom.prev_history, with prev_plan_ms
  * and prev_demand_kib) and writes the next one (policy_dom.history), which
  * may be the same storage (then it is updated in place: the plan touches
- * only the bins that change). All zero: no history. Decaying histograms on geometric bins: level,
- * the share of recent time the demand spent at each level; rise, its recent
- * rises from one plan to the next; cond, the same rises by the level they
- * left (cover_cond); phase, rises and time by the time since the last rise
- * (cover_phase). A mass m stands for m x 2^-((now - ref_ms) /
+ * only the bins that change). All zero: no history. Decaying histograms on
+ * geometric bins: level, the share of recent time the demand spent at each
+ * level; rise, its recent rises from one plan to the next; cond, the same
+ * rises by the level they left (cover_cond); phase, rises and time by the
+ * time since the last rise (cover_phase). A mass m stands for m x 2^-((now - ref_ms) /
  * cover_halflife_s) at time now (ref_ms 0: the previous plan's time), so
  * that decay needs no pass over the bins; the bits say which bins hold mass
  * (ref_ms 0: not known, found from the masses). hull_bits: the bins of the

@@ -1238,12 +1238,30 @@ static double hist_mass(const struct policy *pol, const struct policy_dom *d, fl
 }
 
 /*
+ * One domain (256 MiB to 8 GiB) of demand demand_kib on a 16 GiB host, fed
+ * back a plan ago_ms ago at 1 GiB with the empty history prev; the plan
+ * writes next (which may be prev).
+ */
+static void cover_one(struct policy_dom *d, struct policy_host *h, struct policy_history *prev,
+		      struct policy_history *next, uint64_t demand_kib, uint64_t ago_ms)
+{
+	*d = dom_make(1, 256 * MIB, 2 * GIB, 8 * GIB);
+	memset(prev, 0, sizeof(*prev));
+	d->prev_history = prev;
+	d->history = next;
+	dom_demand(d, demand_kib);
+	*h = host_make(16 * GIB, d, 1);
+	d->prev_plan_ms = h->now_ms - ago_ms;
+	d->prev_demand_kib = GIB;
+}
+
+/*
  * The history: the time since the previous plan is recorded at that plan's
  * demand, a rise in its bin, and what was fed back decays by the half-life.
  */
 static void policy_cover_history_test(void **state)
 {
-	struct policy_dom d = dom_make(1, 256 * MIB, 2 * GIB, 8 * GIB);
+	struct policy_dom d;
 	struct policy_history ph, oh;
 	struct policy_out out;
 	struct policy pol;
@@ -1254,14 +1272,8 @@ static void policy_cover_history_test(void **state)
 
 	(void)state;
 	pol_cover(&pol);
-	memset(&ph, 0, sizeof(ph));
-	d.prev_history = &ph;
-	d.history = &oh;
-	dom_demand(&d, GIB + 512 * MIB);
-	h = host_make(16 * GIB, &d, 1);
+	cover_one(&d, &h, &ph, &oh, GIB + 512 * MIB, 3600 * 1000); /* one half-life ago */
 	now = h.now_ms;
-	d.prev_plan_ms = now - 3600 * 1000; /* one half-life ago */
-	d.prev_demand_kib = GIB;
 	ph.level[b3] = 0.8f; /* ref_ms 0: as of the previous plan */
 	ph.rise[2] = 0.2f;
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
@@ -1316,10 +1328,10 @@ static void policy_cover_history_test(void **state)
 			   1e-6);
 }
 
-/* Three domains of 1 GiB demand on a host with 300 MiB above their demand. */
+/* Three domains of 1 GiB demand on a host with room_kib above their demand. */
 static struct policy_history cover_prev[3], cover_next[3];
 
-static void cover_three(struct policy_dom *d, struct policy_host *h)
+static void cover_three(struct policy_dom *d, struct policy_host *h, uint64_t room_kib)
 {
 	size_t i;
 
@@ -1329,7 +1341,7 @@ static void cover_three(struct policy_dom *d, struct policy_host *h)
 		d[i] = dom_make((uint32_t)i + 1, 256 * MIB, GIB, 8 * GIB);
 		dom_demand(&d[i], GIB);
 	}
-	*h = host_make(3 * GIB + 300 * MIB, d, 3);
+	*h = host_make(3 * GIB + room_kib, d, 3);
 	for (i = 0; i < 3; i++) {
 		d[i].prev_plan_ms = h->now_ms - 1000;
 		d[i].prev_demand_kib = GIB;
@@ -1355,7 +1367,7 @@ static void policy_cover_price_test(void **state)
 
 	(void)state;
 	pol_cover(&pol);
-	cover_three(d, &h);
+	cover_three(d, &h, 300 * MIB);
 	cover_prev[0].level[b0] = 0.6f;
 	cover_prev[1].level[level_bin(2 * GIB)] = 0.5f;
 	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
@@ -1384,7 +1396,7 @@ static void policy_cover_rise_test(void **state)
 
 	(void)state;
 	pol_cover(&pol);
-	cover_three(d, &h);
+	cover_three(d, &h, 300 * MIB);
 	for (i = 0; i < 2; i++)
 		cover_prev[i].rise[rise_bin(128 * MIB)] = 0.3f;
 	cover_prev[2].rise[rise_bin(GIB)] = 0.3f;
@@ -1419,7 +1431,7 @@ static void policy_cover_floor_test(void **state)
 
 	(void)state;
 	pol_cover(&pol);
-	cover_three(d, &h);
+	cover_three(d, &h, 300 * MIB);
 	h.total_kib = 16 * GIB;
 	h.free_kib = 13 * GIB;
 	cover_prev[0].level[level_bin(3 * GIB)] = 0.0005f;
@@ -1483,7 +1495,7 @@ static void policy_cover_keep_free_test(void **state)
 	(void)state;
 	pol_cover(&pol);
 	pol.keep_free_kib = 512 * MIB;
-	cover_three(d, &h);
+	cover_three(d, &h, 300 * MIB);
 	h.total_kib = 3 * GIB + 3 * 205 * MIB + 600 * MIB;
 	h.free_kib = h.total_kib - 3 * GIB;
 	cover_prev[0].rise[rise_bin(700 * MIB)] = 0.3f;
@@ -1509,7 +1521,7 @@ static void policy_cover_deadband_test(void **state)
 	pol.deadband_kib = 64 * MIB;
 	pol.deadband_pct = 50;
 	pol.default_buffer_pct = 0;
-	cover_three(d, &h);
+	cover_three(d, &h, 300 * MIB);
 	cover_prev[0].level[b0] = 0.6f;
 	/* d0's target in force is its demand: within the deadband of the plan. */
 	assert_int_equal(policy_plan(&pol, &h, d, 3, out), 0);
@@ -1537,7 +1549,7 @@ static int cond_slot(const struct policy_history *h, uint64_t v)
  */
 static void policy_cover_cond_history_test(void **state)
 {
-	struct policy_dom d = dom_make(1, 256 * MIB, 2 * GIB, 8 * GIB);
+	struct policy_dom d;
 	struct policy_history ph;
 	struct policy_out out;
 	struct policy pol;
@@ -1548,14 +1560,8 @@ static void policy_cover_cond_history_test(void **state)
 
 	(void)state;
 	pol_cover(&pol);
-	memset(&ph, 0, sizeof(ph));
-	d.prev_history = &ph;
-	d.history = &ph;
-	dom_demand(&d, GIB + 768 * MIB);
-	h = host_make(16 * GIB, &d, 1);
+	cover_one(&d, &h, &ph, &ph, GIB + 768 * MIB, 60 * 1000);
 	now = h.now_ms;
-	d.prev_plan_ms = now - 60 * 1000;
-	d.prev_demand_kib = GIB;
 	assert_int_equal(policy_plan(&pol, &h, &d, 1, &out), 0);
 	k = cond_slot(&ph, GIB);
 	assert_true(k >= 0);
@@ -1616,9 +1622,7 @@ static void policy_cover_cond_test(void **state)
 
 	(void)state;
 	pol_cover(&pol);
-	cover_three(d, &h);
-	h.total_kib = 3 * GIB + 1000 * MIB;
-	h.free_kib = 1000 * MIB;
+	cover_three(d, &h, 1000 * MIB);
 	for (i = 0; i < 2; i++)
 		cover_prev[i].level[level_bin(GIB)] = 0.9f;
 	cover_prev[0].rise[r] = 0.3f;
@@ -1649,9 +1653,7 @@ static void policy_cover_phase_test(void **state)
 
 	(void)state;
 	pol_cover(&pol);
-	cover_three(d, &h);
-	h.total_kib = 3 * GIB + 1000 * MIB;
-	h.free_kib = 1000 * MIB;
+	cover_three(d, &h, 1000 * MIB);
 	cover_prev[0].rise[r] = 0.3f;
 	cover_prev[1].rise[r] = 0.32f;
 	for (i = 0; i < 2; i++) {
@@ -1710,14 +1712,21 @@ static struct policy_history reuse_hist[2][REUSE_MAX];
 static struct policy_out reuse_out[3][REUSE_MAX];
 static struct policy_dom reuse_blind[REUSE_MAX];
 
-static void reuse_feed(struct policy_dom *d, const struct policy_out *o, uint64_t now_ms,
-		       uint64_t *seed)
+/* Feed plan o of now_ms back into d, as xmemd does; the domain reaches its target. */
+static void plan_feed(struct policy_dom *d, const struct policy_out *o, uint64_t now_ms)
 {
 	d->prev_plan_ms = now_ms;
 	d->prev_demand_kib = o->demand_kib;
 	d->prev_desired_kib = o->desired_kib;
 	d->prev_swing_kib = o->swing_kib;
 	d->target_kib = d->current_kib = o->target_kib;
+}
+
+/* plan_feed, then a new demand anywhere within d's bounds. */
+static void reuse_feed(struct policy_dom *d, const struct policy_out *o, uint64_t now_ms,
+		       uint64_t *seed)
+{
+	plan_feed(d, o, now_ms);
 	dom_demand(d, d->min_kib + lcg(seed) % (d->max_kib - d->min_kib));
 }
 
@@ -1825,10 +1834,7 @@ static void policy_cover_hull_guess_test(void **state)
 	for (r = 0; r < 6; r++) {
 		assert_int_equal(policy_plan(&pol, &h, guess_d[0], REUSE_MAX, out[0]), 0);
 		for (i = 0; i < REUSE_MAX; i++) {
-			guess_d[0][i].prev_plan_ms = h.now_ms;
-			guess_d[0][i].prev_demand_kib = out[0][i].demand_kib;
-			guess_d[0][i].prev_desired_kib = out[0][i].desired_kib;
-			guess_d[0][i].target_kib = guess_d[0][i].current_kib = out[0][i].target_kib;
+			plan_feed(&guess_d[0][i], &out[0][i], h.now_ms);
 			dom_demand(&guess_d[0][i],
 				   guess_d[0][i].used_kib + lcg(&seed) % (64 * MIB));
 		}
